@@ -1,0 +1,435 @@
+"""The node contract shared by every format backend.
+
+A tree is made of lazy handles. Constructors never do I/O; a group lists its
+member names on demand (and caches them), a dataset reads only the selection
+asked for, and a link is listed without being followed. Backends subclass
+:class:`Group`, :class:`Dataset` and :class:`Link` and fill in the small set of
+``_``-prefixed hooks; everything a consumer calls lives here so that all
+formats behave the same.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+
+GROUP = "group"
+DATASET = "dataset"
+LINK = "link"
+
+
+class NodeError(Exception):
+    """A node cannot do what was asked (bad path, unreadable data...)."""
+
+
+class LinkError(NodeError, KeyError):
+    """A link whose target cannot be reached."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class Filter(NamedTuple):
+    """One filter of a dataset's pipeline."""
+
+    id: int
+    name: str
+    options: tuple
+    available: bool
+
+
+class Attrs(Mapping):
+    """Read-only, lazy mapping of a node's attributes.
+
+    Names are listed on first use; each value is read (and decoded, see
+    :func:`h5lens.nodes._format.decode_value`) on first access and cached.
+    """
+
+    def __init__(self, node: "Node"):
+        self._node = node
+        self._names: list[str] | None = None
+        self._values: dict[str, Any] = {}
+
+    def _keys(self) -> list[str]:
+        if self._names is None:
+            self._names = list(self._node._attr_names())
+        return self._names
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._values:
+            if name not in self._keys():
+                raise KeyError(name)
+            self._values[name] = self._node._attr_get(name)
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys())
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+    def __repr__(self) -> str:
+        return f"<Attrs of {self._node.path!r}: {len(self)} names>"
+
+
+class Node:
+    """Base of every node: identity, attributes, tree navigation, closing.
+
+    Parameters
+    ----------
+    name : str
+        Last path component ("" for a root).
+    path : str
+        Absolute path inside its file ("/" for a root).
+    parent : Node or None
+        Containing group (None for a root).
+    """
+
+    kind: str = ""
+
+    def __init__(self, name: str, path: str, parent: "Node | None" = None):
+        self.name = name
+        self.path = path
+        self.parent = parent
+        self._attrs: Attrs | None = None
+
+    # -- identity ------------------------------------------------------
+    @property
+    def root(self) -> "Node":
+        node = self
+        while node.parent is not None:
+            node = node.parent
+        return node
+
+    @property
+    def file(self) -> "Node":
+        """The root node of this node's tree (alias of :attr:`root`)."""
+        return self.root
+
+    @property
+    def filename(self) -> str | None:
+        return getattr(self.root, "_filename", None)
+
+    @property
+    def attrs(self) -> Attrs:
+        if self._attrs is None:
+            self._attrs = Attrs(self)
+        return self._attrs
+
+    @property
+    def nx_class(self) -> str | None:
+        """The NeXus class (``NX_class`` attribute, bytes or str), or None."""
+        try:
+            value = self.attrs.get("NX_class")
+        except Exception:  # unreadable attribute: no class rather than a failure
+            return None
+        if value is None:
+            return None
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        if isinstance(value, np.ndarray):
+            value = value.ravel()[0] if value.size else ""
+            if isinstance(value, bytes):
+                value = value.decode("utf-8", "replace")
+        return str(value)
+
+    def deref(self) -> "Node":
+        """The node itself, or the target of a link (raising :class:`LinkError`)."""
+        return self
+
+    # -- backend hooks -------------------------------------------------
+    def _attr_names(self) -> list[str]:
+        return []
+
+    def _attr_get(self, name: str) -> Any:  # pragma: no cover - backends override
+        raise KeyError(name)
+
+    # -- lifetime ------------------------------------------------------
+    def close(self) -> None:
+        """Close the file(s) behind this node's tree; the tree is unusable after."""
+        root = self.root
+        closer = getattr(root, "_close", None)
+        if closer is not None and not getattr(root, "_closed", False):
+            root._closed = True
+            closer()
+
+    @property
+    def closed(self) -> bool:
+        return bool(getattr(self.root, "_closed", False))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:  # never reads data
+        where = f" in {self.filename!r}" if self.filename else ""
+        return f"<h5lens.{type(self).__name__.lstrip('_')} {self.path!r}{where}>"
+
+    def _child_path(self, name: str) -> str:
+        return posixpath.join(self.path, name) if self.path else "/" + name
+
+
+class Group(Node):
+    """A node with named members: a file, an HDF5 group, a SPEC scan...
+
+    Backends implement :meth:`_iter_names`, :meth:`_count` and
+    :meth:`_make_child`. Member nodes are created on demand and cached.
+    """
+
+    kind = GROUP
+
+    def __init__(self, name: str, path: str, parent: Node | None = None):
+        super().__init__(name, path, parent)
+        self._names: list[str] | None = None
+        self._cache: dict[str, Node] = {}
+
+    # -- backend hooks -------------------------------------------------
+    def _iter_names(self) -> Iterator[str]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _count(self) -> int:
+        return len(self.keys())
+
+    def _make_child(self, name: str) -> Node:  # pragma: no cover
+        """Build the member node. Must not raise for broken links."""
+        raise NotImplementedError
+
+    def _has(self, name: str) -> bool:
+        return name in self.keys()
+
+    # -- listing -------------------------------------------------------
+    def keys(self) -> list[str]:
+        """All member names, in the file's order (cached)."""
+        if self._names is None:
+            self._names = list(self._iter_names())
+        return list(self._names)
+
+    def __len__(self) -> int:
+        if self._names is not None:
+            return len(self._names)
+        return self._count()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def page(self, start: int = 0, stop: int | None = None) -> list[Node]:
+        """Members ``start:stop`` as nodes, listing no further than ``stop``.
+
+        A group of 100 000 members gives its first page without the rest
+        being listed: names are pulled lazily from :meth:`_iter_names`.
+        """
+        if self._names is not None:
+            names = self._names[start:stop]
+        else:
+            names = []
+            for i, name in enumerate(self._iter_names()):
+                if stop is not None and i >= stop:
+                    break
+                if i >= start:
+                    names.append(name)
+        return [self.child(n) for n in names]
+
+    def child(self, name: str) -> Node:
+        """The direct member ``name`` (cached); KeyError if absent."""
+        node = self._cache.get(name)
+        if node is None:
+            if not self._has(name):
+                raise KeyError(f"no member {name!r} in {self.path!r}")
+            node = self._cache[name] = self._make_child(name)
+        return node
+
+    @property
+    def children(self) -> dict[str, Node]:
+        """Every member as a node, keyed by name (lists the whole group)."""
+        return {name: self.child(name) for name in self.keys()}
+
+    def values(self) -> list[Node]:
+        return list(self.children.values())
+
+    def items(self) -> list[tuple[str, Node]]:
+        return list(self.children.items())
+
+    # -- path access ---------------------------------------------------
+    def __getitem__(self, path: str) -> Node:
+        if not isinstance(path, str):
+            raise TypeError(f"group members are addressed by path string, not {path!r}")
+        node: Node = self.root if path.startswith("/") else self
+        for part in [p for p in path.split("/") if p and p != "."]:
+            if part == "..":
+                node = node.parent or node
+                continue
+            target = node.deref()
+            if not isinstance(target, Group):
+                raise KeyError(f"{node.path!r} is a {target.kind}, it has no member {part!r}")
+            node = target.child(part)
+        return node
+
+    def get(self, path: str, default: Any = None) -> Any:
+        try:
+            return self[path]
+        except (KeyError, NodeError):
+            return default
+
+    def walk(self, max_depth: int | None = None) -> Iterator[Node]:
+        """Yield every node below this group, depth first (links not followed)."""
+        stack: list[tuple[Node, int]] = [(n, 1) for n in reversed(self.page())]
+        while stack:
+            node, depth = stack.pop()
+            yield node
+            if isinstance(node, Group) and (max_depth is None or depth < max_depth):
+                stack.extend((c, depth + 1) for c in reversed(node.page()))
+
+
+class Dataset(Node):
+    """An n-dimensional array node; reads only the selection asked for.
+
+    Backends set/compute the metadata properties and implement :meth:`_read`.
+    Defaults describe an in-memory, contiguous, unfiltered array.
+    """
+
+    kind = DATASET
+
+    # metadata every backend provides (override as properties)
+    shape: tuple | None = ()  # None for an HDF5 null dataspace (h5py.Empty)
+    dtype: np.dtype = np.dtype("float64")
+
+    @property
+    def ndim(self) -> int:
+        return 0 if self.shape is None else len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return 0 if self.shape is None else int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def nbytes(self) -> int:
+        return self.size * self.dtype.itemsize
+
+    @property
+    def chunks(self) -> tuple | None:
+        return None
+
+    @property
+    def compression(self) -> str | None:
+        return None
+
+    @property
+    def compression_opts(self) -> Any:
+        return None
+
+    @property
+    def filters(self) -> list[Filter]:
+        return []
+
+    @property
+    def maxshape(self) -> tuple | None:
+        return self.shape
+
+    @property
+    def layout(self) -> str:
+        """``compact``, ``contiguous``, ``chunked``, ``virtual``, ``external`` or ``memory``."""
+        return "memory"
+
+    @property
+    def fillvalue(self) -> Any:
+        return None
+
+    def _read(self, selection: Any) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def __getitem__(self, selection: Any = ()) -> Any:
+        """Read ``selection`` only (h5py slicing semantics)."""
+        return self._read(selection)
+
+    def read(self) -> Any:
+        """The whole dataset (use slicing to bound memory)."""
+        return self._read(())
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of a scalar dataset")
+        return self.shape[0]
+
+    def __array__(self, dtype=None, copy=None):
+        data = np.asarray(self.read())
+        return data.astype(dtype) if dtype is not None else data
+
+
+class Link(Node):
+    """A soft or external link, listed without being followed.
+
+    Attributes
+    ----------
+    link_type : str
+        ``"soft"`` or ``"external"``.
+    target : str
+        Path the link points to (inside ``target_file`` for external links).
+    target_file : str or None
+        File name of an external link, as stored.
+    """
+
+    kind = LINK
+
+    def __init__(self, name, path, parent, link_type, target, target_file=None):
+        super().__init__(name, path, parent)
+        self.link_type = link_type
+        self.target = target
+        self.target_file = target_file
+        self._resolved: Node | None = None
+        self._error: str | None = None
+
+    def _resolve(self) -> Node:  # pragma: no cover - backends override
+        """Follow the link; return the target node (path = the link's path)."""
+        raise LinkError(f"cannot follow link {self.path!r}")
+
+    def _follow(self) -> None:
+        if self._resolved is None and self._error is None:
+            try:
+                self._resolved = self._resolve()
+            except Exception as exc:  # a broken link is data, not a failure
+                self._error = describe_link_error(self, exc)
+
+    @property
+    def resolved(self) -> bool:
+        """Whether the target exists (follows the link once, cached)."""
+        self._follow()
+        return self._resolved is not None
+
+    @property
+    def error(self) -> str | None:
+        """Why the link is broken, or None."""
+        self._follow()
+        return self._error
+
+    @property
+    def target_node(self) -> Node | None:
+        self._follow()
+        return self._resolved
+
+    def deref(self) -> Node:
+        self._follow()
+        if self._resolved is None:
+            raise LinkError(self._error or f"broken link {self.path!r}")
+        return self._resolved.deref()
+
+    @property
+    def target_label(self) -> str:
+        """``file::/path`` for external links, ``/path`` for soft ones."""
+        if self.link_type == "external":
+            return f"{self.target_file}::{self.target}"
+        return self.target
+
+
+def describe_link_error(link: Link, exc: BaseException) -> str:
+    """One readable sentence for a broken link."""
+    what = f"{link.link_type} link {link.path!r} → {link.target_label}"
+    detail = str(exc) or type(exc).__name__
+    return f"broken {what}: {detail}"
