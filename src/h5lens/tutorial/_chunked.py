@@ -1,0 +1,233 @@
+"""Flat-field correction of stacks larger than memory, chunk by chunk.
+
+Frames are read a block at a time from an HDF5 dataset (or an h5lens node, a
+dask array, anything sliceable along its first axis), corrected with the very
+same float32 operations as :func:`h5lens.flatfield`, and written to an HDF5
+dataset inside a file that appears atomically when everything succeeded.
+Two block buffers are allocated once and reused, so memory stays within the
+budget whatever the stack size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._atomic import atomic_target
+from .flatfield import as_float32, correct_into, interpolated_flat, warn_bad
+
+#: Default memory budget of :func:`flatfield_stack`, in bytes.
+DEFAULT_BUDGET = 256 * 2**20
+
+
+def split_spec(spec: Any) -> tuple[Path, str]:
+    """``"file.h5::/group/data"`` (or a ``(file, path)`` pair) → (file, dataset path)."""
+    if isinstance(spec, (tuple, list)) and len(spec) == 2:
+        return Path(spec[0]), str(spec[1])
+    text = os.fspath(spec)
+    filename, sep, inner = text.partition("::")
+    if not sep or not inner.strip("/"):
+        raise ValueError(f"expected 'file.h5::/path/to/dataset', got {text!r}")
+    return Path(filename), inner
+
+
+@contextlib.contextmanager
+def _opened(source: Any):
+    """Yield a sliceable array for ``source``; close what was opened here."""
+    if isinstance(source, (str, os.PathLike, tuple)):
+        import h5py
+
+        filename, inner = split_spec(source)
+        with h5py.File(filename, "r") as h5:
+            if inner not in h5:
+                raise KeyError(f"no dataset {inner!r} in {str(filename)!r}")
+            yield h5[inner]
+        return
+    deref = getattr(source, "deref", None)
+    yield deref() if deref is not None else source  # h5lens link → its target
+
+
+def _read_image(image: Any) -> np.ndarray:
+    if isinstance(image, (str, os.PathLike, tuple)):
+        with _opened(image) as data:
+            return as_float32(data)
+    return as_float32(image)
+
+
+def _check_fits(name: str, image: np.ndarray, frame: tuple) -> None:
+    try:
+        fits = np.broadcast_shapes(image.shape, frame) == frame
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{name} of shape {image.shape} does not fit frames of shape {frame}")
+
+
+def plan_chunk_frames(frame_shape, src_dtype, memory_budget, n_fixed, source_chunks=None) -> int:
+    """How many frames one block may hold within ``memory_budget`` bytes.
+
+    Each frame in a block costs its raw read buffer plus its float32 buffer;
+    ``n_fixed`` float32 frames (dark, flats, denominators) are held for the
+    whole run. A block is rounded to whole HDF5 chunks along the frame axis
+    when it can hold at least one, so no chunk is decompressed twice.
+    """
+    px = int(np.prod(frame_shape, dtype=np.int64))
+    per_frame = px * (np.dtype(src_dtype).itemsize + 4)
+    room = memory_budget - n_fixed * px * 4
+    frames = max(1, int(room // per_frame))
+    c0 = source_chunks[0] if source_chunks else 1
+    if c0 > 1 and frames >= c0:
+        frames -= frames % c0
+    return frames
+
+
+def flatfield_stack(
+    source: Any,
+    flat: Any,
+    dark: Any,
+    out: Any,
+    *,
+    indices: Sequence[float] | None = None,
+    chunk_frames: int | None = None,
+    memory_budget: int = DEFAULT_BUDGET,
+    progress: bool = True,
+    fill: float = np.nan,
+    overwrite: bool = False,
+    **dataset_options: Any,
+):
+    """Flat-field correct a stack ``(n, h, w)`` block by block into an HDF5 dataset.
+
+    Parameters
+    ----------
+    source : h5py.Dataset, h5lens node, dask array, array-like or str
+        The raw frames; a string ``"file.h5::/path"`` is opened read-only.
+    flat : array-like or mapping of int to array-like
+        One flat for every frame, or flats keyed by the acquisition index they
+        were taken at, blended per frame with :func:`interpolated_flat`.
+    dark : array-like
+        Dark image ``(h, w)``.
+    out : str, (file, path) pair or h5py.Dataset
+        ``"result.h5::/corrected"``: the file is written atomically (a
+        temporary file beside it, fsync, rename); an existing file keeps its
+        other content. An open h5py dataset of the right shape is written in
+        place (not atomically).
+    indices : sequence of float, optional
+        Acquisition index of each frame, used to pick interpolated flats
+        (default ``0 … n-1``).
+    chunk_frames : int, optional
+        Frames per block; by default as many as ``memory_budget`` allows.
+    memory_budget : int
+        Bytes allowed for buffers (default 256 MiB).
+    progress : bool
+        Show a progress bar (``tqdm.auto``: a widget in Jupyter).
+    fill : float
+        Value where ``flat == dark`` (NaN by default; a warning counts them).
+    overwrite : bool
+        Replace an existing dataset at the output path.
+    **dataset_options
+        Passed to ``h5py.Group.create_dataset`` (``compression=``, ``chunks=``...).
+
+    Returns
+    -------
+    str or h5py.Dataset
+        ``"file::/path"`` of the result, or ``out`` when it was a dataset.
+    """
+    with _opened(source) as src:
+        shape = tuple(getattr(src, "shape", ()))
+        if len(shape) != 3:
+            raise ValueError(f"flatfield_stack needs a stack of shape (n, h, w), got {shape}")
+        n, frame = shape[0], shape[1:]
+        dtype = np.dtype(src.dtype)
+        if dtype.kind not in "uifb":
+            raise TypeError(f"cannot flat-field correct {dtype} data")
+        idx = np.arange(n) if indices is None else np.asarray(indices, dtype=np.float64)
+        if idx.shape != (n,):
+            raise ValueError(f"indices has {idx.size} values for {n} frames")
+        dark32 = _read_image(dark)
+        flats = (
+            {k: _read_image(v) for k, v in flat.items()} if isinstance(flat, Mapping) else _read_image(flat)
+        )
+        images = [("dark", dark32)]
+        images += [(f"flat {k}", v) for k, v in flats.items()] if isinstance(flats, dict) else [("flat", flats)]
+        for name, img in images:
+            _check_fits(name, img, frame)
+        n_fixed = 2 + (len(flats) + 2 if isinstance(flats, dict) else 1)
+        if chunk_frames is None:
+            chunk_frames = plan_chunk_frames(frame, dtype, memory_budget, n_fixed, getattr(src, "chunks", None))
+        chunk_frames = max(1, min(int(chunk_frames), n or 1))
+        job = _Job(src, dtype, frame, flats, dark32, idx, chunk_frames, fill)
+
+        if hasattr(out, "write_direct") or (hasattr(out, "shape") and hasattr(out, "__setitem__")):
+            if tuple(out.shape) != shape:
+                raise ValueError(f"output dataset has shape {tuple(out.shape)}, expected {shape}")
+            job.run(out, progress)
+            return out
+        import h5py
+
+        filename, inner = split_spec(out)
+        options = {"chunks": (1, *frame)} if n else {}
+        options.update(dataset_options)
+        with atomic_target(filename) as tmp:
+            with h5py.File(tmp, "a") as h5:
+                if inner in h5:
+                    if not overwrite:
+                        raise FileExistsError(f"{filename}::{inner} exists (pass overwrite=True)")
+                    del h5[inner]
+                dset = h5.create_dataset(inner, shape=shape, dtype=np.float32, **options)
+                job.run(dset, progress)
+        return f"{filename}::{inner}"
+
+
+class _Job:
+    """One correction run: the reused buffers and the per-block loop."""
+
+    def __init__(self, src, dtype, frame, flats, dark32, idx, chunk_frames, fill):
+        self.src, self.frame, self.flats, self.dark = src, frame, flats, dark32
+        self.idx, self.k, self.fill = idx, chunk_frames, fill
+        self.n = len(idx)
+        # h5py reads straight into a reused buffer; other sources are sliced
+        self.direct = hasattr(src, "read_direct") and dtype.kind in "uif"
+        self.raw = np.empty((chunk_frames, *frame), dtype=dtype.newbyteorder("=")) if self.direct else None
+        self.buf = np.empty((chunk_frames, *frame), dtype=np.float32)
+        self._flat_cache: tuple[float, np.ndarray] | None = None
+
+    def _flat_for(self, index: float) -> np.ndarray:
+        if self._flat_cache is None or self._flat_cache[0] != index:
+            self._flat_cache = (index, interpolated_flat(self.flats, index))
+        return self._flat_cache[1]
+
+    def _read(self, start: int, stop: int) -> np.ndarray:
+        count = stop - start
+        buf = self.buf[:count]
+        if self.direct:
+            raw = self.raw[:count]
+            self.src.read_direct(raw, np.s_[start:stop], np.s_[0:count])
+            np.copyto(buf, raw, casting="unsafe")
+        else:
+            np.copyto(buf, np.asarray(self.src[start:stop]), casting="unsafe")
+        return buf
+
+    def run(self, dset, progress: bool) -> None:
+        from tqdm.auto import tqdm
+
+        nbad = 0
+        with tqdm(total=self.n, unit="frame", desc="flatfield", disable=not progress) as bar:
+            for start in range(0, self.n, self.k):
+                stop = min(start + self.k, self.n)
+                buf = self._read(start, stop)
+                if isinstance(self.flats, dict):
+                    for j, index in enumerate(self.idx[start:stop]):
+                        nbad += correct_into(buf[j], self._flat_for(float(index)), self.dark, self.fill)
+                else:
+                    nbad += correct_into(buf, self.flats, self.dark, self.fill)
+                if hasattr(dset, "write_direct"):
+                    dset.write_direct(buf, np.s_[0 : stop - start], np.s_[start:stop])
+                else:
+                    dset[start:stop] = buf
+                bar.update(stop - start)
+        warn_bad(nbad, self.n * int(np.prod(self.frame, dtype=np.int64)), self.fill, stacklevel=4)
