@@ -1,0 +1,203 @@
+"""Display-resolution reads: aggregate big frames and curves, count what a read costs.
+
+The kernel never sends more than the canvas can show. An image larger than
+the canvas is reduced by an integer block factor with ``max`` (default:
+single-pixel diffraction spots stay visible) or ``mean``; a huge 1-D dataset
+becomes a min/max pair per pixel column. Both read the source in tiles whose
+size follows the chunking and a memory budget, so peak memory stays bounded
+and no read leaves the requested region.
+
+Readers are callables, so this module works for any array-like (nodes,
+h5py datasets, numpy arrays): ``read(r0, r1, c0, c1)`` returns rows
+``r0:r1`` and columns ``c0:c1`` of the displayed 2-D frame; ``read(i0, i1)``
+returns a 1-D range.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+#: Bytes one tile read may hold (the output is small; this bounds peak memory).
+BUDGET = 8 * 2**20
+
+HOWS = ("max", "mean", "min")
+
+
+def block_factors(shape: Sequence[int], canvas: Sequence[int]) -> tuple[int, int]:
+    """Smallest integer factors ``(fy, fx)`` so ``ceil(h/fy) <= ch`` and ``ceil(w/fx) <= cw``."""
+    (h, w), (ch, cw) = shape, canvas
+    return max(1, math.ceil(h / max(1, ch))), max(1, math.ceil(w / max(1, cw)))
+
+
+def reduce_blocks(a: np.ndarray, fy: int, fx: int, how: str = "max") -> np.ndarray:
+    """Reduce ``fy × fx`` blocks of a 2-D array (the last blocks may be partial).
+
+    ``max``/``min`` ignore NaN unless a whole block is NaN and keep the dtype;
+    ``mean`` ignores NaN and returns float32 (float64 for float64 input).
+    """
+    if how not in HOWS:
+        raise ValueError(f"aggregation {how!r} is not one of {', '.join(HOWS)}")
+    if fy == 1 and fx == 1:
+        return a
+    ry, rx = np.arange(0, a.shape[0], fy), np.arange(0, a.shape[1], fx)
+    if how in ("max", "min"):
+        if a.dtype.kind == "b":
+            a = a.view(np.uint8)
+        ufunc = np.fmax if how == "max" else np.fmin  # fmax: NaN only when the whole block is NaN
+        return ufunc.reduceat(ufunc.reduceat(a, ry, axis=0), rx, axis=1)
+    out_dtype = np.float64 if a.dtype == np.float64 else np.float32
+    if a.dtype.kind == "f":
+        valid = ~np.isnan(a)
+        data = np.where(valid, a, 0).astype(np.float64)
+    else:
+        valid = None
+        data = a.astype(np.float64)
+    sums = np.add.reduceat(np.add.reduceat(data, ry, axis=0), rx, axis=1)
+    if valid is None:
+        counts = np.outer(np.diff(np.append(ry, a.shape[0])), np.diff(np.append(rx, a.shape[1])))
+    else:
+        v = valid.astype(np.int64)
+        counts = np.add.reduceat(np.add.reduceat(v, ry, axis=0), rx, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (sums / counts).astype(out_dtype)
+
+
+def _tile(step: int, chunk: int | None, limit: int) -> int:
+    """A tile length: a multiple of ``step`` covering whole chunks where the budget allows."""
+    want = max(step, chunk or step)
+    want = step * math.ceil(want / step)
+    return max(step, min(want, step * max(1, limit // step)))
+
+
+def aggregate(
+    read: Callable[[int, int, int, int], np.ndarray],
+    region: Sequence[int],
+    factors: Sequence[int],
+    how: str = "max",
+    chunks: Sequence[int | None] | None = None,
+    itemsize: int = 8,
+    budget: int = BUDGET,
+) -> np.ndarray:
+    """Reduce ``region = (r0, r1, c0, c1)`` of a frame by ``factors = (fy, fx)``.
+
+    Reads tiles of whole blocks, as tall as a chunk row (when the budget
+    allows) and as wide as the budget allows, so each read stays inside the
+    region and holds at most about ``budget`` bytes.
+    """
+    r0, r1, c0, c1 = (int(v) for v in region)
+    fy, fx = (int(f) for f in factors)
+    ch, cw = chunks if chunks else (None, None)
+    width = c1 - c0
+    max_w = max(fx, budget // max(1, itemsize * fy))  # widest tile one block row allows
+    tile_w = width if width <= max_w else _tile(fx, cw, max_w)
+    tile_h = _tile(fy, ch, max(fy, budget // max(1, itemsize * tile_w)))
+    out_h, out_w = math.ceil((r1 - r0) / fy), math.ceil(width / fx)
+    out = None
+    for r in range(r0, r1, tile_h):
+        re = min(r + tile_h, r1)
+        for c in range(c0, c1, tile_w):
+            ce = min(c + tile_w, c1)
+            block = reduce_blocks(np.asarray(read(r, re, c, ce)), fy, fx, how)
+            if out is None:
+                out = np.empty((out_h, out_w), dtype=block.dtype)
+            oy, ox = (r - r0) // fy, (c - c0) // fx
+            out[oy : oy + block.shape[0], ox : ox + block.shape[1]] = block
+    if out is None:
+        return np.empty((max(0, out_h), max(0, out_w)), dtype=np.float32)
+    return out
+
+
+def minmax_1d(
+    read: Callable[[int, int], np.ndarray],
+    start: int,
+    stop: int,
+    columns: int,
+    itemsize: int = 8,
+    budget: int = BUDGET,
+) -> dict:
+    """Min and max per pixel column of ``[start, stop)``, reading in bounded blocks.
+
+    Returns ``{"index": first index of each bin, "min": ..., "max": ...}``;
+    when the range has no more than ``2 * columns`` points it is returned
+    as is (``min`` and ``max`` are then the values themselves).
+    """
+    n = stop - start
+    if n <= 2 * columns:
+        values = np.asarray(read(start, stop))
+        return {"index": np.arange(start, stop), "min": values, "max": values}
+    edges = np.linspace(start, stop, columns + 1).astype(np.int64)
+    per_bin = int(np.max(np.diff(edges)))
+    bins_per_read = max(1, budget // max(1, itemsize * per_bin))
+    mins, maxs = [], []
+    for b in range(0, columns, bins_per_read):
+        e = min(b + bins_per_read, columns)
+        lo, hi = int(edges[b]), int(edges[e])
+        values = np.asarray(read(lo, hi))
+        offsets = edges[b:e] - lo
+        mins.append(np.fmin.reduceat(values, offsets))
+        maxs.append(np.fmax.reduceat(values, offsets))
+    return {"index": edges[:-1], "min": np.concatenate(mins), "max": np.concatenate(maxs)}
+
+
+def chunk_stats(shape: Sequence[int], chunks: Sequence[int] | None, items: Sequence, itemsize: int) -> dict:
+    """What reading ``items`` (parsed selection) costs: chunks touched and bytes.
+
+    Returns ``chunks`` (number of chunks touched, 0 when not chunked),
+    ``bytes`` (uncompressed bytes of those chunks, or of the selection when
+    contiguous), ``selected_bytes`` and ``amplification`` (bytes / selected).
+    """
+    selected = 1
+    touched = 1
+    for n, item, c in zip(shape, items, chunks or [None] * len(shape)):
+        if isinstance(item, slice):
+            idx = range(*item.indices(int(n)))
+            count = len(idx)
+        else:
+            idx, count = range(int(item), int(item) + 1), 1
+        selected *= count
+        if chunks:
+            if count == 0:
+                touched = 0
+            elif idx.step >= c:  # consecutive indices at least a chunk apart: one chunk each
+                touched *= count
+            else:  # consecutive indices are closer than a chunk: every chunk in the span
+                touched *= idx[-1] // c - idx[0] // c + 1
+    selected_bytes = selected * itemsize
+    if chunks:
+        nbytes = touched * int(np.prod(chunks)) * itemsize
+    else:
+        touched, nbytes = 0, selected_bytes
+    return {
+        "chunks": int(touched),
+        "bytes": int(nbytes),
+        "selected_bytes": int(selected_bytes),
+        "amplification": float(nbytes / selected_bytes) if selected_bytes else 0.0,
+    }
+
+
+#: A read is flagged when it touches this many bytes AND this many times what it keeps.
+WARN_BYTES = 32 * 2**20
+WARN_AMPLIFICATION = 16.0
+
+
+def chunk_warning(stats: dict, chunks: Sequence[int] | None) -> str | None:
+    """A sentence when a selection cuts across many chunks (e.g. a spectrum per pixel
+    through frame-chunked data), else None."""
+    if not chunks or stats["bytes"] < WARN_BYTES or stats["amplification"] < WARN_AMPLIFICATION:
+        return None
+    return (
+        f"this selection reads {stats['chunks']} chunk(s) of shape {tuple(chunks)} "
+        f"({_size(stats['bytes'])} uncompressed) to use {_size(stats['selected_bytes'])}: "
+        "it cuts across the chunking and will be slow"
+    )
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"  # pragma: no cover

@@ -1,0 +1,159 @@
+"""Display-resolution aggregation and chunk accounting."""
+
+import itertools
+
+import h5py
+import numpy as np
+import pytest
+
+from h5lens import decimate as dec
+from h5lens import selection as sel
+
+
+def _blocks_numpy(a, fy, fx, fn):
+    """Reference: pad to whole blocks and reduce with numpy's nan-aware functions."""
+    h, w = a.shape
+    H, W = -(-h // fy) * fy, -(-w // fx) * fx
+    p = np.full((H, W), np.nan)
+    p[:h, :w] = a
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return fn(p.reshape(H // fy, fy, W // fx, fx), axis=(1, 3))
+
+
+@pytest.mark.parametrize("fy,fx", [(1, 1), (2, 2), (3, 5), (7, 4), (16, 16)])
+def test_reduce_blocks_matches_numpy(fy, fx):
+    rng = np.random.default_rng(1)
+    a = rng.integers(0, 60000, size=(45, 61)).astype(np.uint16)
+    got = dec.reduce_blocks(a, fy, fx, "max")
+    assert got.dtype == np.uint16 and got.shape == (-(-45 // fy), -(-61 // fx))
+    np.testing.assert_array_equal(got, _blocks_numpy(a, fy, fx, np.nanmax))
+    np.testing.assert_allclose(dec.reduce_blocks(a, fy, fx, "mean"), _blocks_numpy(a, fy, fx, np.nanmean), rtol=1e-6)
+    np.testing.assert_array_equal(dec.reduce_blocks(a, fy, fx, "min"), _blocks_numpy(a, fy, fx, np.nanmin))
+
+
+def test_max_keeps_single_pixel_spots_and_ignores_nan():
+    a = np.zeros((100, 100), np.float32)
+    a[37, 81] = 1000.0  # a diffraction spot
+    a[:10, :10] = np.nan  # a masked block
+    a[50, 50] = np.nan  # one masked pixel in an otherwise valid block
+    got = dec.reduce_blocks(a, 10, 10, "max")
+    assert got[3, 8] == 1000.0
+    assert np.isnan(got[0, 0])  # the whole block is masked: stays bad
+    assert got[5, 5] == 0.0  # one NaN does not hide the block
+    mean = dec.reduce_blocks(a, 10, 10, "mean")
+    assert mean[3, 8] == pytest.approx(10.0) and mean[5, 5] == 0.0 and np.isnan(mean[0, 0])
+    with pytest.raises(ValueError, match="aggregation 'median'"):
+        dec.reduce_blocks(a, 2, 2, "median")
+
+
+def test_block_factors():
+    assert dec.block_factors((16384, 16384), (1024, 1024)) == (16, 16)
+    assert dec.block_factors((540, 640), (1024, 1024)) == (1, 1)
+    assert dec.block_factors((2048, 2049), (1024, 1024)) == (2, 3)
+
+
+@pytest.fixture
+def chunked(tmp_path):
+    rng = np.random.default_rng(2)
+    data = rng.random((1000, 1300)).astype(np.float32)
+    path = tmp_path / "big.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("img", data=data, chunks=(128, 256), compression="gzip")
+    f = h5py.File(path, "r")
+    yield f["img"], data
+    f.close()
+
+
+def test_aggregate_reads_bounded_tiles_inside_the_region(chunked):
+    ds, data = chunked
+    reads = []
+
+    def read(r0, r1, c0, c1):
+        reads.append((r0, r1, c0, c1))
+        return ds[r0:r1, c0:c1]
+
+    region = (100, 900, 50, 1250)
+    budget = 256 * 1024
+    got = dec.aggregate(read, region, (4, 5), "max", chunks=(128, 256), itemsize=4, budget=budget)
+    ref = dec.reduce_blocks(data[100:900, 50:1250], 4, 5, "max")
+    np.testing.assert_array_equal(got, ref)
+    assert len(reads) > 1
+    for r0, r1, c0, c1 in reads:
+        assert 100 <= r0 < r1 <= 900 and 50 <= c0 < c1 <= 1250
+        assert (r0 - 100) % 4 == 0 and (c0 - 50) % 5 == 0  # tiles hold whole blocks
+        assert (r1 - r0) * (c1 - c0) * 4 <= budget + 5 * 4 * 1300 * 4
+    # every element of the region is read exactly once
+    seen = np.zeros(data.shape, np.int32)
+    for r0, r1, c0, c1 in reads:
+        seen[r0:r1, c0:c1] += 1
+    assert seen[100:900, 50:1250].min() == 1 and seen.max() == 1 and seen.sum() == 800 * 1200
+
+
+def test_aggregate_mean_of_a_plain_array():
+    a = np.arange(30 * 40, dtype=np.int32).reshape(30, 40)
+    got = dec.aggregate(lambda r0, r1, c0, c1: a[r0:r1, c0:c1], (0, 30, 0, 40), (3, 4), "mean", itemsize=4, budget=400)
+    np.testing.assert_allclose(got, a.reshape(10, 3, 10, 4).mean(axis=(1, 3)))
+
+
+def test_minmax_1d_matches_numpy():
+    rng = np.random.default_rng(3)
+    y = rng.normal(size=1_000_003)
+    calls = []
+
+    def read(i0, i1):
+        calls.append((i0, i1))
+        return y[i0:i1]
+
+    got = dec.minmax_1d(read, 3, 1_000_003, 800, itemsize=8, budget=200_000)
+    edges = np.linspace(3, 1_000_003, 801).astype(np.int64)
+    assert len(got["min"]) == len(got["max"]) == 800
+    for k in (0, 1, 399, 799):
+        seg = y[edges[k] : edges[k + 1]]
+        assert got["min"][k] == seg.min() and got["max"][k] == seg.max() and got["index"][k] == edges[k]
+    assert max(i1 - i0 for i0, i1 in calls) * 8 <= 200_000 + 8 * 1300
+    assert calls[0][0] == 3 and calls[-1][1] == 1_000_003
+    small = dec.minmax_1d(read, 0, 100, 800)
+    np.testing.assert_array_equal(small["max"], y[:100])
+
+
+def _chunks_brute(shape, chunks, items):
+    idx = [range(*it.indices(n)) if isinstance(it, slice) else [it] for it, n in zip(items, shape)]
+    return len({tuple(i // c for i, c in zip(p, chunks)) for p in itertools.product(*idx)})
+
+
+@pytest.mark.parametrize(
+    "text", ["0,:,:", "3,5,:", ":,7,9", "2:9:3,::4,1", "1,10:30,::7", "::5,::11,::13", "0:0,:,:"]
+)
+def test_chunk_stats_counts_chunks(text):
+    shape, chunks = (12, 40, 50), (2, 8, 10)
+    items = sel.parse(text, shape)
+    stats = dec.chunk_stats(shape, chunks, items, itemsize=4)
+    assert stats["chunks"] == _chunks_brute(shape, chunks, items)
+    assert stats["bytes"] == stats["chunks"] * 2 * 8 * 10 * 4
+    assert stats["selected_bytes"] == int(np.prod(sel.result_shape(items, shape))) * 4
+
+
+def test_spectrum_through_frame_chunks_warns():
+    shape, chunks = (50, 2048, 2048), (1, 2048, 2048)
+    frame = dec.chunk_stats(shape, chunks, sel.parse("12,:,:", shape), 2)
+    assert frame["chunks"] == 1 and frame["amplification"] == 1.0
+    assert dec.chunk_warning(frame, chunks) is None
+    spectrum = dec.chunk_stats(shape, chunks, sel.parse(":,100,200", shape), 2)
+    assert spectrum["chunks"] == 50 and spectrum["bytes"] == 50 * 2048 * 2048 * 2
+    msg = dec.chunk_warning(spectrum, chunks)
+    assert "50 chunk(s)" in msg and "400.0 MB" in msg and "100 B" in msg
+    contiguous = dec.chunk_stats(shape, None, sel.parse(":,100,200", shape), 2)
+    assert contiguous["chunks"] == 0 and dec.chunk_warning(contiguous, None) is None
+
+
+def test_chunk_stats_on_the_course_map(course):
+    with h5py.File(course / "test.h5", "r") as f:
+        ds = f["diff_map_0004/data/map"]
+        assert ds.chunks == (1, 78, 100)
+        curve = dec.chunk_stats(ds.shape, ds.chunks, sel.parse(":,5,5", ds.shape), ds.dtype.itemsize)
+        assert curve["chunks"] == 29 and curve["selected_bytes"] == 29 * 4
+        assert dec.chunk_warning(curve, ds.chunks) is None  # 900 KB: not worth a warning
