@@ -1,0 +1,229 @@
+"""The one place where labels are made.
+
+The glance, the CLI and the widgets all show these strings (the front-end
+never re-derives dtype names), so every backend and view agrees on
+``2 × 540 × 640``, ``uint16``, ``float32 (big-endian)``, ``scalar``, ``empty``.
+
+h5py is imported only when a dtype carries h5py metadata (strings, enums,
+references, vlen): such a dtype cannot exist unless h5py made it.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+
+#: filter id -> short name (HDF5 built-ins, h5py's LZF, the hdf5plugin set)
+FILTER_NAMES = {
+    1: "gzip", 2: "shuffle", 3: "fletcher32", 4: "szip", 5: "nbit", 6: "scaleoffset",
+    307: "bzip2", 32000: "lzf", 32001: "blosc", 32004: "lz4", 32008: "bitshuffle",
+    32013: "zfp", 32015: "zstd", 32017: "sz", 32018: "fcidecomp", 32024: "sz3",
+    32026: "blosc2",
+}
+_COMPOUND_BUDGET = 60  # characters of field list before "…"
+
+
+class Unreadable(str):
+    """Placeholder value of an attribute that cannot be read (it is text, so it displays)."""
+
+    def __new__(cls, reason: str):
+        self = super().__new__(cls, f"<unreadable: {reason}>")
+        self.reason = reason
+        return self
+
+
+def printable_name(name: str | bytes) -> str:
+    """A member name safe to print: undecodable bytes shown as ``\\xNN``."""
+    if isinstance(name, bytes):
+        name = name.decode("utf-8", "surrogateescape")
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def shape_label(shape: tuple | None) -> str:
+    """``"2 × 540 × 640"``; ``"scalar"`` for ``()``; ``"empty"`` for None (null dataspace)."""
+    if shape is None:
+        return "empty"
+    if len(shape) == 0:
+        return "scalar"
+    return " × ".join(str(int(n)) for n in shape)
+
+
+def filter_name(filter_id: int, stored: str | bytes | None = None) -> str:
+    """Short name of a filter id, else the name stored in the file, else ``filter <id>``."""
+    if filter_id in FILTER_NAMES:
+        return FILTER_NAMES[filter_id]
+    if isinstance(stored, bytes):
+        stored = stored.decode("utf-8", "replace")
+    stored = (stored or "").split(";")[0].strip()  # plugins append a URL after ';'
+    return stored or f"filter {filter_id}"
+
+
+def _h5py_special(dt: np.dtype) -> str | None:
+    """Label of a dtype carrying h5py metadata, or None for a plain numpy dtype."""
+    if not dt.metadata and dt.kind not in "OS":
+        return None
+    if dt.kind == "S" and not dt.metadata:
+        return f"bytes[{dt.itemsize}] (ascii)"
+    if "h5py" not in sys.modules and not dt.metadata:
+        return "object"
+    import h5py
+
+    ref = h5py.check_ref_dtype(dt)
+    if ref is not None:
+        return "region reference" if ref is h5py.RegionReference else "object reference"
+    info = h5py.check_string_dtype(dt)
+    if info is not None:
+        if info.length is None:
+            return f"string ({info.encoding}, variable)"
+        if info.encoding == "ascii":
+            return f"bytes[{info.length}] (ascii)"
+        return f"string[{info.length}] ({info.encoding})"
+    enum = h5py.check_enum_dtype(dt)
+    if enum is not None:
+        names = ", ".join(k for k, _ in sorted(enum.items(), key=lambda kv: kv[1]))
+        return _clip(f"enum {_plain(dt)} {{{names}}}")
+    vlen = h5py.check_vlen_dtype(dt)
+    if vlen is not None:
+        return f"vlen array of {dtype_label(vlen)}"
+    return "object" if dt.kind == "O" else None
+
+
+def _plain(dt: np.dtype) -> str:
+    """Name of a simple dtype, with its byte order when it is not the machine's."""
+    if dt.kind == "b":
+        return "bool"
+    if dt.byteorder in "<>" and not dt.isnative:
+        order = "big" if dt.byteorder == ">" else "little"
+        return f"{dt.newbyteorder('=').name} ({order}-endian)"
+    return dt.name
+
+
+def _clip(text: str, budget: int = _COMPOUND_BUDGET + 20) -> str:
+    return text if len(text) <= budget else text[: budget - 2] + "…}"
+
+
+def dtype_label(dtype: Any) -> str:
+    """Human name of a dtype: ``uint16``, ``float32 (big-endian)``, ``compound {x: int32, …}``..."""
+    dt = np.dtype(dtype)
+    if dt.subdtype is not None:
+        base, shape = dt.subdtype
+        return f"{dtype_label(base)} [{shape_label(shape)}]"
+    if dt.fields is not None and dt.names:
+        parts, used = [], 0
+        for i, name in enumerate(dt.names):
+            part = f"{printable_name(name)}: {dtype_label(dt.fields[name][0])}"
+            if parts and used + len(part) > _COMPOUND_BUDGET:
+                parts.append(f"… {len(dt.names) - i} more")
+                break
+            parts.append(part)
+            used += len(part) + 2
+        return "compound {" + ", ".join(parts) + "}"
+    special = _h5py_special(dt)
+    if special is not None:
+        return special
+    if dt.kind == "V":
+        return f"void ({dt.itemsize} bytes)"
+    if dt.kind == "U":
+        return f"unicode[{dt.itemsize // 4}]"
+    if dt.kind in "mM":
+        return str(dt)
+    return _plain(dt)
+
+
+def _filter_text(f) -> str:
+    text = f.name
+    if f.id == 1 and f.options:  # deflate: its level is what users compare
+        text = f"gzip {f.options[0]}"
+    if not f.available:
+        text += f" (id {f.id}, unavailable)"
+    return text
+
+
+def storage_label(dataset) -> str:
+    """``"chunked 1 × 78 × 100 · gzip 4 · shuffle"``, ``"contiguous"``, ``"compact"``, ``"virtual"``..."""
+    layout = dataset.layout
+    parts = [layout]
+    if layout == "memory":
+        parts = ["in memory"]
+    if dataset.chunks:
+        parts = [f"chunked {shape_label(dataset.chunks)}"]
+    parts.extend(_filter_text(f) for f in dataset.filters)
+    return " · ".join(parts)
+
+
+def node_label(node) -> str:
+    """One short description: ``"540 × 640 uint16"``, ``"3 members"``, ``"→ /target"``."""
+    kind = getattr(node, "kind", "")
+    if kind == "dataset":
+        return f"{shape_label(node.shape)} {dtype_label(node.dtype)}"
+    if kind == "group":
+        n = len(node)
+        return f"{n} member" + ("" if n == 1 else "s")
+    if kind == "link":
+        text = f"→ {printable_name(node.target_label)}"
+        return text if node.resolved else text + " (broken)"
+    if kind == "datatype":
+        return f"datatype {dtype_label(node.dtype)}"
+    return kind
+
+
+def _decode_bytes(value: bytes) -> str | bytes:
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return bytes(value)
+
+
+def decode_value(value: Any) -> Any:
+    """Byte strings → str when valid UTF-8 (element-wise for arrays); other values unchanged."""
+    if isinstance(value, (bytes, np.bytes_)):
+        return _decode_bytes(bytes(value))
+    if isinstance(value, np.ndarray) and (value.dtype.kind == "S" or (
+            value.dtype.kind == "O" and any(isinstance(v, bytes) for v in value.flat))):
+        items = [_decode_bytes(bytes(v)) if isinstance(v, (bytes, np.bytes_)) else v
+                 for v in value.flat]
+        if all(isinstance(v, str) for v in items) and items:
+            return np.array(items, dtype=str).reshape(value.shape)
+        out = np.empty(value.shape, dtype=object)
+        out.ravel()[:] = items if items else []
+        return out
+    return value
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r\n", "↵").replace("\n", "↵").replace("\r", "↵").replace("\t", " ")
+
+
+def _element(item: Any) -> str:
+    if isinstance(item, (str, bytes)):
+        return repr(item.item() if isinstance(item, np.generic) else item)
+    return str(item)
+
+
+def value_preview(value: Any, max_chars: int = 80) -> str:
+    """One line of text for any attribute or scalar value; arrays are abbreviated."""
+    value = decode_value(value)
+    if type(value).__name__ == "Empty":  # h5py.Empty: a null dataspace
+        text = "empty"
+    elif isinstance(value, str):
+        text = str(value)
+    elif isinstance(value, bytes):
+        text = repr(value)
+    elif isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return value_preview(value[()], max_chars)
+        with np.printoptions(threshold=12, edgeitems=3, linewidth=10**6):
+            text = np.array2string(value, separator=", ", max_line_width=10**6,
+                                   formatter={"all": _element} if value.dtype.kind in "OSU" else None)
+        text = " ".join(text.split())
+    elif isinstance(value, np.generic):
+        if value.dtype.kind == "V" and not value.dtype.names:
+            text = f"void ({value.dtype.itemsize} bytes)"
+        else:
+            text = str(value.item())
+    else:
+        text = str(value)
+    text = _one_line(printable_name(text))
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"

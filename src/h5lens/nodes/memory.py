@@ -1,0 +1,270 @@
+"""In-memory backend: numpy arrays and nested dicts as a node tree.
+
+The constructors are public so that a tree builder can assemble a tree node
+by node (``MemoryGroup.create_group`` / ``create_dataset`` / ``create_link``
+mirror h5py). :func:`from_object` turns an array or a nested dict into a tree.
+
+A dataset may be declared without data (shape, dtype, fill value): it reads
+as its fill value, allocating only the selection asked for.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from typing import Any
+
+import numpy as np
+
+from ._base import Dataset, Filter, Group, Link, LinkError, Node
+from ._format import FILTER_NAMES, decode_value
+
+_COMPRESSION_IDS = {"gzip": 1, "lzf": 32000, "szip": 4}
+_MAX_HOPS = 32  # soft links to soft links: stop cycles
+
+
+class _MemoryAttrs:
+    """Attribute storage shared by memory nodes (values decoded on read)."""
+
+    def _init_attrs(self, attrs: dict | None) -> None:
+        self._attr_store: dict[str, Any] = dict(attrs or {})
+
+    def _attr_names(self) -> list[str]:
+        return list(self._attr_store)
+
+    def _attr_get(self, name: str) -> Any:
+        return decode_value(self._attr_store[name])
+
+    def set_attr(self, name: str, value: Any) -> None:
+        """Set (or replace) attribute ``name``."""
+        self._attr_store[name] = value
+        self._attrs = None  # the lazy Attrs cache must see the new value
+
+
+def relocate(node: Node, parent: Node | None, name: str, path: str) -> Node:
+    """A shallow copy of ``node`` seen at another place (link target, embedded tree).
+
+    Data and member tables are shared; caches are fresh so children get paths
+    below ``path``.
+    """
+    clone = copy.copy(node)
+    clone.name, clone.path, clone.parent = name, path, parent
+    clone._attrs = None
+    if isinstance(clone, Group):
+        clone._names, clone._cache = None, {}
+    if isinstance(clone, Link):
+        clone._resolved, clone._error = None, None
+    for attr in ("_filename", "_close", "_closed"):  # only a real root owns the file
+        clone.__dict__.pop(attr, None)
+    return clone
+
+
+class MemoryGroup(_MemoryAttrs, Group):
+    """A group whose members live in a dict.
+
+    Parameters
+    ----------
+    name, path, parent
+        See :class:`~h5lens.nodes.Node`.
+    members : dict, optional
+        name → :class:`Node`, numpy array, scalar or nested dict (converted).
+    attrs : dict, optional
+        Attribute values.
+    """
+
+    def __init__(self, name: str, path: str, parent: Node | None = None,
+                 members: dict | None = None, attrs: dict | None = None):
+        super().__init__(name, path, parent)
+        self._init_attrs(attrs)
+        self._members: dict[str, Node] = {}
+        for key, value in (members or {}).items():
+            self.add(key, value)
+
+    # -- building --------------------------------------------------------
+    def add(self, name: str, value: Any) -> Node:
+        """Add member ``name``: a Node (placed here) or a value converted like :func:`from_object`.
+
+        Keys ``"@attr"`` set an attribute of this group and ``"member@attr"``
+        one of a member (the silx ``dicttonx`` convention).
+        """
+        if name.startswith("@"):
+            self.set_attr(name[1:], value)
+            return self
+        if "@" in name and name.split("@", 1)[0] in self._members:
+            member, attr = name.split("@", 1)
+            self._members[member].set_attr(attr, value)
+            return self._members[member]
+        if not name or "/" in name or name in (".", ".."):
+            raise ValueError(f"invalid member name {name!r} (no '/', not empty)")
+        path = self._child_path(name)
+        if isinstance(value, Node):
+            node = value if (value.parent is self and value.name == name) else relocate(value, self, name, path)
+        elif isinstance(value, dict):
+            node = MemoryGroup(name, path, self, members=value)
+        else:
+            node = MemoryDataset(name, path, self, value)
+        self._members[name] = node
+        self._names = None  # listing cache is stale
+        self._cache.pop(name, None)
+        return node
+
+    def create_group(self, name: str, attrs: dict | None = None) -> "MemoryGroup":
+        """New empty member group (like ``h5py.Group.create_group``)."""
+        return self.add(name, MemoryGroup(name, self._child_path(name), self, attrs=attrs))
+
+    def create_dataset(self, name: str, data: Any = None, **kwargs) -> "MemoryDataset":
+        """New member dataset; keywords as :class:`MemoryDataset`."""
+        return self.add(name, MemoryDataset(name, self._child_path(name), self, data, **kwargs))
+
+    def create_link(self, name: str, target: str, target_file: str | None = None) -> "MemoryLink":
+        """New soft link (or external link when ``target_file`` is given)."""
+        kind = "external" if target_file is not None else "soft"
+        return self.add(name, MemoryLink(name, self._child_path(name), self, kind, target, target_file))
+
+    # -- Group hooks -----------------------------------------------------
+    def _iter_names(self):
+        return iter(list(self._members))
+
+    def _count(self) -> int:
+        return len(self._members)
+
+    def _has(self, name: str) -> bool:
+        return name in self._members
+
+    def _make_child(self, name: str) -> Node:
+        node = self._members[name]
+        if node.parent is self and node.name == name:
+            return node
+        # seen through a link or a relocated copy: present it under our path
+        return relocate(node, self, name, self._child_path(name))
+
+
+class MemoryDataset(_MemoryAttrs, Dataset):
+    """An array in memory, or a declared dataset that reads as its fill value.
+
+    Parameters
+    ----------
+    data : array_like, optional
+        The values. Without data, ``shape`` and ``dtype`` declare the dataset
+        (``shape=None`` and no data: a null dataspace, like ``h5py.Empty``).
+    shape, dtype, chunks, compression, compression_opts, maxshape, fillvalue
+        As in ``h5py.Group.create_dataset`` (kept as metadata).
+    attrs : dict, optional
+        Attribute values.
+    """
+
+    def __init__(self, name: str, path: str, parent: Node | None = None, data: Any = None, *,
+                 shape=None, dtype=None, chunks=None, compression=None, compression_opts=None,
+                 maxshape=None, fillvalue=None, attrs=None):
+        super().__init__(name, path, parent)
+        self._init_attrs(attrs)
+        if type(data).__name__ == "Empty":  # h5py.Empty: a null dataspace of that dtype
+            data, shape, dtype = None, None, data.dtype
+        if data is not None:
+            data = np.asarray(data, dtype=dtype)
+            if shape is not None and tuple(shape) != data.shape:
+                data = data.reshape(shape)
+            shape, dtype = data.shape, data.dtype
+        self._data = data
+        if shape is not None:
+            shape = tuple(int(n) for n in (shape if isinstance(shape, (tuple, list)) else (shape,)))
+        self.shape = shape
+        self.dtype = np.dtype(dtype if dtype is not None else "float64")
+        self._chunks = tuple(chunks) if chunks not in (None, True, False) else None
+        self._compression = compression
+        self._compression_opts = compression_opts
+        self._maxshape = tuple(maxshape) if maxshape is not None else self.shape
+        self._fillvalue = fillvalue
+
+    chunks = property(lambda self: self._chunks)
+    compression = property(lambda self: self._compression)
+    compression_opts = property(lambda self: self._compression_opts)
+    maxshape = property(lambda self: self._maxshape)
+
+    @property
+    def layout(self) -> str:
+        return "chunked" if self._chunks else "memory"
+
+    @property
+    def filters(self) -> list[Filter]:
+        if self._compression is None:
+            return []
+        fid = self._compression if isinstance(self._compression, int) else _COMPRESSION_IDS.get(self._compression, -1)
+        opts = () if self._compression_opts is None else tuple(np.atleast_1d(self._compression_opts).tolist())
+        return [Filter(fid, FILTER_NAMES.get(fid, str(self._compression)), opts, True)]
+
+    @property
+    def fillvalue(self) -> Any:
+        if self._fillvalue is not None:
+            return self._fillvalue
+        return None if self.dtype.kind == "O" else np.zeros((), self.dtype)[()]
+
+    def _read(self, selection: Any) -> Any:
+        if self.shape is None:
+            import h5py  # the null dataspace reads as h5py does
+
+            return h5py.Empty(self.dtype)
+        if self._data is None:
+            # broadcast view of one value: indexing allocates only the selection
+            fill = self.fillvalue if self.dtype.kind != "O" else None
+            source = np.broadcast_to(np.array(fill, dtype=self.dtype), self.shape)
+        else:
+            source = self._data
+        out = source[selection]
+        return out.copy() if isinstance(out, np.ndarray) else out
+
+
+class MemoryLink(Link):
+    """A soft link inside the tree, or an external link opened with :func:`h5lens.open`."""
+
+    def _attr_names(self) -> list[str]:
+        return []
+
+    def _resolve(self) -> Node:
+        if self.link_type == "external":
+            target = self._open_external()
+        else:
+            start = self.parent if self.parent is not None else self
+            try:
+                target = start[self.target]  # absolute targets start from the root
+            except KeyError as exc:
+                raise LinkError(exc.args[0] if exc.args else self.target) from None
+        hops = 0
+        while isinstance(target, Link):
+            hops += 1
+            if hops > _MAX_HOPS or target.path == self.path:
+                raise LinkError(f"too many levels of links from {self.path!r}")
+            target._follow()
+            if target._resolved is None:
+                raise LinkError(target._error or f"broken link {target.path!r}")
+            target = target._resolved
+        return relocate(target, self.parent, self.name, self.path)
+
+    def _open_external(self) -> Node:
+        from .._open import open as open_source
+
+        filename = self.target_file
+        base = self.filename
+        if not os.path.isabs(filename) and base:
+            candidate = os.path.join(os.path.dirname(os.path.abspath(base)), filename)
+            filename = candidate if os.path.exists(candidate) else filename
+        tree = open_source(filename)
+        _register_external(self.root, tree)
+        return tree[self.target] if isinstance(tree, Group) else tree
+
+
+def _register_external(root: Node, tree: Node) -> None:
+    """Let closing ``root`` close the external tree too."""
+    opened = root.__dict__.setdefault("_externals", [])
+    opened.append(tree)
+    if getattr(root, "_close", None) is None:
+        root._close = lambda: [t.close() for t in opened]
+
+
+def from_object(obj: Any) -> Node:
+    """A numpy array (or scalar) → a root Dataset; a nested dict → a root Group."""
+    if isinstance(obj, Node):
+        return obj
+    if isinstance(obj, dict):
+        return MemoryGroup("", "/", None, members=obj)
+    return MemoryDataset("", "/", None, obj)
