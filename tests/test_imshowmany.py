@@ -86,8 +86,8 @@ def test_h5py_dataset_and_h5lens_node(tmp_path):
 def test_stack_frame_squeezed_rgb_kept_and_errors():
     assert to_image(np.ones((1, 3, 4)), "s").shape == (3, 4)
     assert to_image(np.ones((3, 4, 3)), "rgb").shape == (3, 4, 3)
-    with pytest.raises(ValueError, match="'stack' has shape \\(2, 3, 4\\)"):
-        h5lens.imshowmany(stack=np.ones((2, 3, 4)))
+    with pytest.raises(ValueError, match="'stack' has shape \\(2, 3, 5\\)"):
+        h5lens.imshowmany(stack=np.ones((2, 3, 5)))
     with pytest.raises(TypeError, match="'s' has dtype"):
         h5lens.imshowmany(s=np.array([["a", "b"]]))
 
