@@ -1,0 +1,218 @@
+"""Which view shows a node: a registry of ``(view name, predicate)`` pairs.
+
+The front-end never guesses: Python decides, from shape, dtype and attributes,
+the views that fit a node (best first) and how many dimensions each displays.
+
+========  ========  =====================================================
+view      displays  fits
+========  ========  =====================================================
+nxdata    1 or 2    an NXdata group, or a group whose ``@default`` leads to one
+empty     0         no value (null dataspace or zero-size)
+table     0         compound (structured) data; ``@interpretation="scalar"``
+text      0         a string (or other non-numeric) scalar
+scalar    0         a numeric or complex scalar
+list      1         strings with one or more dimensions
+rgb       2 + 1     ``(…, h, w, 3|4)`` with ``CLASS=IMAGE`` or ``@interpretation``
+                    ``rgb-image`` / ``rgba-image``
+complex   1 or 2    complex arrays (amplitude, phase, real, imaginary)
+stack     2         ≥ 3-D numeric: an image with a slider per other dimension
+image     2         2-D numeric
+curve     1         ≥ 1-D numeric (≥ 2-D: one row at a time, with sliders)
+========  ========  =====================================================
+
+``@interpretation`` (``image``, ``spectrum``, ``scalar``, ``rgb-image``)
+moves the matching view first when the shape allows it; unknown values are
+ignored, as silx does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from . import selection as sel
+from .nodes._base import Dataset, Group, Link, Node
+
+
+@dataclass
+class Subject:
+    """What predicates look at: shape, dtype and a few attributes of a dataset."""
+
+    shape: tuple | None
+    dtype: np.dtype
+    interpretation: str | None = None
+    image_class: bool = False  # CLASS == "IMAGE" (HDF5 image spec)
+
+    @property
+    def ndim(self) -> int:
+        return 0 if self.shape is None else len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return 0 if self.shape is None else int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def numeric(self) -> bool:
+        return self.dtype.names is None and self.dtype.kind in "biuf"
+
+
+def _text_attr(node: Node, name: str) -> str | None:
+    try:
+        value = node.attrs.get(name)
+    except Exception:  # an unreadable attribute cannot decide a view
+        return None
+    if isinstance(value, np.ndarray):
+        value = value.ravel()[0] if value.size == 1 else None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else None
+
+
+def subject(node: Any, interpretation: str | None = None) -> Subject:
+    """The :class:`Subject` of a dataset node (or h5py dataset): attributes, never data."""
+    interp = interpretation or _text_attr(node, "interpretation")
+    return Subject(
+        shape=None if node.shape is None else tuple(int(n) for n in node.shape),
+        dtype=np.dtype(node.dtype),
+        interpretation=interp.strip().lower() if interp else None,
+        image_class=(_text_attr(node, "CLASS") or "").upper() == "IMAGE",
+    )
+
+
+def _rgb(s: Subject) -> bool:
+    return (
+        s.ndim >= 3
+        and s.shape[-1] in (3, 4)
+        and s.numeric
+        and (s.image_class or s.interpretation in ("rgb-image", "rgba-image"))
+    )
+
+
+#: (view name, predicate, displayed dimensions) in default priority order.
+REGISTRY: list[tuple[str, Callable[[Subject], bool], Callable[[Subject], int]]] = [
+    ("empty", lambda s: s.shape is None or s.size == 0, lambda s: 0),
+    ("table", lambda s: s.dtype.names is not None, lambda s: 0),
+    ("text", lambda s: s.ndim == 0 and s.dtype.kind in "SUOVMm", lambda s: 0),
+    ("scalar", lambda s: s.ndim == 0, lambda s: 0),
+    ("list", lambda s: s.ndim >= 1 and s.dtype.names is None and s.dtype.kind in "SUOVMm", lambda s: 1),
+    ("rgb", _rgb, lambda s: 2),
+    ("complex", lambda s: s.ndim >= 1 and s.dtype.kind == "c", lambda s: min(2, s.ndim)),
+    ("stack", lambda s: s.ndim >= 3 and s.numeric, lambda s: 2),
+    ("image", lambda s: s.ndim == 2 and s.numeric, lambda s: 2),
+    ("curve", lambda s: s.ndim >= 1 and s.numeric, lambda s: 1),
+    ("table", lambda s: s.ndim >= 1 and s.numeric, lambda s: 0),
+]
+
+#: @interpretation value -> the views it prefers, best first.
+INTERPRETATIONS = {
+    "image": ("rgb", "stack", "image"),
+    "rgb-image": ("rgb",),
+    "rgba-image": ("rgb",),
+    "spectrum": ("curve",),
+    "scalar": ("table", "scalar"),
+}
+
+
+def views_for(s: Subject) -> list[str]:
+    """Every view that fits ``s``, best first (``@interpretation`` honoured)."""
+    names: list[str] = []
+    for name, pred, _ in REGISTRY:
+        if name not in names and pred(s):
+            names.append(name)
+    if "empty" in names:
+        return ["empty"]
+    preferred = [v for v in INTERPRETATIONS.get(s.interpretation or "", ()) if v in names]
+    return preferred + [n for n in names if n not in preferred]
+
+
+def ndisplay(view: str, s: Subject) -> int:
+    """How many dimensions ``view`` displays for ``s`` (0 = a value or a table)."""
+    for name, pred, nd in REGISTRY:
+        if name == view and pred(s):
+            return nd(s)
+    raise ValueError(f"view {view!r} does not fit a {s.dtype} dataset of shape {s.shape}")
+
+
+def default_selection(view: str, s: Subject) -> str:
+    """The selection a view starts with: index 0 on slider dimensions."""
+    if s.shape is None or view in ("empty", "text", "scalar", "table"):
+        return sel.default(s.shape or (), s.ndim)
+    if view == "rgb":  # the channel dimension stays whole too
+        return sel.default(s.shape, 3)
+    return sel.default(s.shape, ndisplay(view, s))
+
+
+@dataclass
+class Choice:
+    """How a node is shown.
+
+    Attributes
+    ----------
+    view : str
+        The chosen view (``nxdata`` for an NXdata plot).
+    views : list of str
+        Every view that fits the dataset shown, best first.
+    ndisplay : int
+        Displayed dimensions: 0 (value/table), 1 (curve), 2 (image).
+    selection : str
+        Default selection string.
+    dataset : Dataset or None
+        The dataset shown (the NXdata signal for ``nxdata``).
+    nxdata : Any
+        :func:`h5lens.nodes.nexus.nxdata_info` result for ``nxdata`` views.
+    reason : str or None
+        Why nothing can be shown (groups without a plot, broken links).
+    """
+
+    view: str
+    views: list[str] = field(default_factory=list)
+    ndisplay: int = 0
+    selection: str = ""
+    dataset: Dataset | None = None
+    nxdata: Any = None
+    reason: str | None = None
+
+
+def _nxdata(group: Group):
+    from .nodes import nexus  # lazy: NeXus resolution is only needed for groups
+
+    found = nexus.find_nxdata(group)
+    return (found, nexus.nxdata_info(found)) if found is not None else (None, None)
+
+
+def choose(node: Any, view: str | None = None) -> Choice:
+    """Decide how to show ``node`` (a node, a numpy array or anything array-like).
+
+    ``view`` forces one of the fitting views; ValueError when it does not fit.
+    """
+    if not isinstance(node, Node):
+        from .nodes.memory import from_object
+
+        node = from_object(np.asarray(node))
+    if isinstance(node, Link):
+        try:
+            node = node.deref()
+        except Exception as exc:  # a broken link is shown as its reason
+            return Choice("none", reason=str(exc))
+    info = None
+    if isinstance(node, Group):
+        try:
+            found, info = _nxdata(node)
+        except ImportError:  # pragma: no cover - the NeXus module ships with the package
+            found = None
+        if found is None or info is None:
+            return Choice("none", reason=f"{node.path!r} is a group with no NXdata to plot")
+        s = subject(info.signal, getattr(info, "interpretation", None))
+        views = views_for(s)
+        chosen = view or views[0]
+        if chosen not in views:
+            raise ValueError(f"view {chosen!r} does not fit; choose one of {', '.join(views)}")
+        return Choice("nxdata", views, ndisplay(chosen, s), default_selection(chosen, s), info.signal, info)
+    s = subject(node)
+    views = views_for(s)
+    chosen = view or views[0]
+    if chosen not in views:
+        raise ValueError(f"view {chosen!r} does not fit {node.path!r}; choose one of {', '.join(views)}")
+    return Choice(chosen, views, ndisplay(chosen, s), default_selection(chosen, s), node, None)
