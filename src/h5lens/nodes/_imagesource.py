@@ -1,0 +1,218 @@
+"""Frame sources behind the detector-image tree: one fabio file or a file series.
+
+A source answers four questions lazily: how many frames, what shape and dtype
+one frame has (from the first frame only), the header of frame ``i`` and the
+pixels of frame ``i``. Headers of every frame are gathered only when asked for
+(positioners, counters, other header keys), so opening and listing stay cheap
+even for long series.
+
+Uncompressed EDF frames are read straight from the file through a read-only
+memory map: fabio caches every frame it decodes (memory would grow with each
+frame viewed) and silently pads a frame whose header claims more bytes than
+the file holds. Here a selection touches only the pages it needs and a lying
+header gives a clear :class:`NodeError`.
+"""
+
+from __future__ import annotations
+
+import glob
+import mmap
+import os
+import re
+
+import numpy as np
+
+from ._base import NodeError
+
+
+def _edf_raw_layout(frame):
+    """(offset, shape, dtype) of an uncompressed in-file EDF frame, else None."""
+    if getattr(frame, "_data_compression", "x") is not None or getattr(frame, "bfname", "x") is not None:
+        return None
+    start, shape, dtype = getattr(frame, "start", None), getattr(frame, "shape", None), frame.dtype
+    if start is None or shape is None or dtype is None:
+        return None
+    order = {"<": "<", ">": ">"}.get(str(frame.byteorder), "=")
+    return start, tuple(int(n) for n in shape), np.dtype(dtype).newbyteorder(order)
+
+
+class FabioSource:
+    """Frames of one fabio image (single or multi-frame, any fabio format).
+
+    Parameters
+    ----------
+    image : fabio.fabioimage.FabioImage
+        An opened image.
+    filename : str or None
+        Its file (None for an in-memory image).
+    owns : bool
+        Whether closing the source closes ``image`` (True when we opened it).
+    """
+
+    def __init__(self, image, filename: str | None, owns: bool):
+        self.image = image
+        self.filename = filename
+        self.owns = owns
+        self.nframes = int(image.nframes)
+        self._headers: dict[int, dict] = {}
+        self._file = None
+        self._map = None
+        self.format = type(image).__name__.replace("Image", "").replace("image", "").upper() or "IMAGE"
+        #: header keys describing the binary layout (Dim_1, DataType...), not the experiment
+        self.reserved = {str(k).upper() for k in getattr(image, "RESERVED_HEADER_KEYS", ())}
+        first = self._frame_object(0)
+        self.frame_shape = tuple(int(n) for n in first.shape)
+        self.dtype = np.dtype(first.dtype)
+
+    def _frame_object(self, index: int):
+        # EDF frames carry their file offset and layout; other formats hold
+        # a single decoded frame in the image itself
+        if self.nframes == 1 and not hasattr(self.image, "_frames"):
+            return self.image
+        return self.image.get_frame(index)
+
+    def header(self, index: int) -> dict:
+        """Header of frame ``index`` (fabio keeps every EDF header after opening)."""
+        if index not in self._headers:
+            self._headers[index] = dict(self._frame_object(index).header)
+        return self._headers[index]
+
+    def _mapped(self):
+        if self._map is None:
+            self._file = open(self.filename, "rb")
+            size = os.fstat(self._file.fileno()).st_size
+            self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        return self._map
+
+    def frame(self, index: int, selection=()) -> np.ndarray:
+        """Pixels ``selection`` of frame ``index`` (numpy indexing within the frame)."""
+        frame = self._frame_object(index)
+        layout = _edf_raw_layout(frame) if self.filename and hasattr(frame, "blobsize") else None
+        if layout is None:
+            if getattr(frame, "incomplete_data", False):
+                raise NodeError(f"frame {index} of {self.filename!r} is truncated: the file ends inside its data")
+            data = frame.data
+            if data is None:
+                raise NodeError(f"fabio could not decode frame {index} of {self.filename!r}")
+            return np.asarray(data)[selection]
+        start, shape, dtype = layout
+        need = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        buffer = self._mapped()
+        blobsize = getattr(frame, "blobsize", None)
+        if blobsize is not None and need > blobsize:
+            raise NodeError(
+                f"EDF header of frame {index} in {self.filename!r} declares "
+                f"{' × '.join(map(str, shape))} {dtype.name} ({need} bytes) but a data block of {blobsize} bytes"
+            )
+        if start + need > len(buffer):
+            raise NodeError(
+                f"EDF header of frame {index} in {self.filename!r} declares "
+                f"{' × '.join(map(str, shape))} {dtype.name} ({need} bytes from offset {start}) "
+                f"but the file holds only {max(len(buffer) - start, 0)} bytes there"
+            )
+        view = np.ndarray(shape, dtype=dtype, buffer=buffer, offset=start)
+        out = np.array(view[selection], dtype=dtype.newbyteorder("="))  # copy: the map may close
+        del view
+        return out
+
+    def close(self) -> None:
+        if self._map is not None and not isinstance(self._map, bytes):
+            try:
+                self._map.close()
+            except BufferError:  # a view still alive: the map goes with the file
+                pass
+        if self._file is not None:
+            self._file.close()
+        if self.owns:
+            self.image.close()
+
+
+class SeriesSource:
+    """One frame per file: a numbered series (``img_0000.edf`` ...).
+
+    The first file gives frame shape and dtype; the others are opened only
+    when one of their frames (or headers) is asked for.
+    """
+
+    def __init__(self, filenames: list[str]):
+        import fabio
+
+        if not filenames:
+            raise FileNotFoundError("empty file series")
+        self.filenames = list(filenames)
+        self.filename = self.filenames[0]
+        self.nframes = len(self.filenames)
+        self._fabio = fabio
+        self._headers: dict[int, dict] = {}
+        with fabio.open(self.filename) as first:
+            probe = FabioSource(first, self.filename, owns=False)
+            self.format, self.reserved = probe.format, probe.reserved
+            self.frame_shape = tuple(int(n) for n in first.shape)
+            self.dtype = np.dtype(first.dtype)
+            self._headers[0] = dict(first.header)
+
+    def header(self, index: int) -> dict:
+        if index not in self._headers:
+            name = self.filenames[index]
+            try:
+                self._headers[index] = dict(self._fabio.openheader(name).header)
+            except Exception as exc:
+                raise NodeError(f"cannot read the header of {name!r} (series frame {index}): {exc}") from exc
+        return self._headers[index]
+
+    def frame(self, index: int, selection=()) -> np.ndarray:
+        name = self.filenames[index]
+        try:
+            image = self._fabio.open(name)
+        except Exception as exc:
+            raise NodeError(f"cannot open {name!r} (series frame {index}): {exc}") from exc
+        with image:
+            source = FabioSource(image, name, owns=False)
+            try:
+                if source.frame_shape != self.frame_shape:
+                    raise NodeError(
+                        f"{name!r} holds a {source.frame_shape} frame, the series expects {self.frame_shape}"
+                    )
+                return source.frame(0, selection)
+            finally:
+                source.close()
+
+    def close(self) -> None:
+        """Nothing stays open between reads."""
+
+
+_NUMBERED = re.compile(r"^(?P<stem>.*?)(?P<num>\d+)(?P<ext>(\.[A-Za-z][A-Za-z0-9]*)*)$")
+
+
+def series_filenames(first_or_pattern) -> list[str]:
+    """Files of a series from its first file name, a glob pattern or a list.
+
+    From a first file ``name_0000.edf`` the number is incremented (keeping its
+    zero padding) while the next file exists.
+    """
+    if isinstance(first_or_pattern, (list, tuple)):
+        names = [os.fspath(n) for n in first_or_pattern]
+        missing = [n for n in names if not os.path.exists(n)]
+        if missing:
+            raise FileNotFoundError(f"file series member not found: {missing[0]!r}")
+        return names
+    text = os.fspath(first_or_pattern)
+    if glob.has_magic(text):
+        names = sorted(glob.glob(text))
+        if not names:
+            raise FileNotFoundError(f"no file matches the series pattern {text!r}")
+        return names
+    if not os.path.exists(text):
+        raise FileNotFoundError(f"first file of the series not found: {text!r}")
+    folder, base = os.path.split(text)
+    match = _NUMBERED.match(base)
+    if match is None:
+        return [text]
+    stem, num, ext = match["stem"], match["num"], match["ext"]
+    names, n = [text], int(num) + 1
+    while True:
+        candidate = os.path.join(folder, f"{stem}{n:0{len(num)}d}{ext}")
+        if not os.path.exists(candidate):
+            return names
+        names.append(candidate)
+        n += 1

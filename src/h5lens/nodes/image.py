@@ -1,0 +1,350 @@
+"""Detector images (EDF, CBF, TIFF... through fabio) as a lazy node tree.
+
+The layout is the one course users know from ``silx.io.fabioh5``::
+
+    /                                   NXroot, @default = scan_0
+    /scan_0                             NXentry, @default = image
+    /scan_0/instrument/detector_0/data  the frames: (nframes, h, w), or (h, w) for one frame
+    /scan_0/instrument/detector_0/others/<key>   other header keys, one value per frame
+    /scan_0/instrument/positioners/<motor>       motor_mne/motor_pos pairs over frames
+    /scan_0/instrument/file/scan_header          each frame's raw header
+    /scan_0/measurement/<counter>                counter_mne/counter_pos pairs over frames
+    /scan_0/measurement/image_0/{data,info}      soft links to the detector
+    /scan_0/image                                NXdata, signal = data (a soft link)
+
+Unlike ``silx.io.fabioh5``, nothing is parsed at opening: frames are read one
+by one when a selection touches them, and the headers of every frame are
+gathered only when positioners, counters or other header keys are listed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import numpy as np
+
+from ._base import Dataset, Group, Link, Node, NodeError
+from ._headers import HeaderTable
+from ._imagesource import FabioSource, SeriesSource, series_filenames
+
+Builder = Callable[[Group], dict]
+
+
+class ImageGroup(Group):
+    """A group whose members come from a builder called on first listing.
+
+    Parameters
+    ----------
+    builder : callable
+        ``builder(group) -> {name: factory}`` where ``factory(group, name)``
+        makes the member node.
+    attrs : dict
+        Attribute values, already decoded.
+    """
+
+    def __init__(self, name: str, path: str, parent: Node | None, builder: Builder, attrs: dict | None = None):
+        super().__init__(name, path, parent)
+        self._builder = builder
+        self._members: dict | None = None
+        self._attr_values = dict(attrs or {})
+
+    def _member_map(self) -> dict:
+        if self._members is None:
+            self._members = self._builder(self)
+        return self._members
+
+    def _iter_names(self):
+        return iter(self._member_map())
+
+    def _make_child(self, name: str) -> Node:
+        return self._member_map()[name](self, name)
+
+    def _attr_names(self):
+        return list(self._attr_values)
+
+    def _attr_get(self, name):
+        return self._attr_values[name]
+
+    def _alias(self, name: str, path: str, parent: Node | None) -> "ImageGroup":
+        return ImageGroup(name, path, parent, self._builder, self._attr_values)
+
+
+class FrameStack(Dataset):
+    """The frames of a source as one lazy array, read frame by frame."""
+
+    def __init__(self, name, path, parent, source, stacked: bool, attrs: dict | None = None):
+        super().__init__(name, path, parent)
+        self._source = source
+        self._stacked = stacked
+        self._attr_values = dict(attrs or {})
+
+    @property
+    def shape(self):
+        frame = self._source.frame_shape
+        return (self._source.nframes, *frame) if self._stacked else frame
+
+    @property
+    def dtype(self):
+        return self._source.dtype
+
+    @property
+    def layout(self):
+        return "external" if isinstance(self._source, SeriesSource) else "contiguous"
+
+    def _attr_names(self):
+        return list(self._attr_values)
+
+    def _attr_get(self, name):
+        return self._attr_values[name]
+
+    def _alias(self, name, path, parent):
+        return FrameStack(name, path, parent, self._source, self._stacked, self._attr_values)
+
+    def _read(self, selection):
+        if self.closed:
+            raise NodeError(f"{self.path!r}: the file is closed")
+        selection = _expand(selection, len(self.shape))
+        if not self._stacked:
+            return self._source.frame(0, selection)
+        frames, drop = _frame_indices(selection[0], self._source.nframes)
+        rest = selection[1:]
+        parts = [self._source.frame(i, rest) for i in frames]
+        if drop:
+            return parts[0]
+        if not parts:  # empty selection: shape of what one frame would give, zero frames
+            probe = np.broadcast_to(np.zeros((), self.dtype), self._source.frame_shape)[rest]
+            return np.empty((0, *probe.shape), self.dtype)
+        return np.stack(parts)
+
+
+class ValueDataset(Dataset):
+    """A small array computed on first use (header columns, raw headers)."""
+
+    def __init__(self, name, path, parent, compute: Callable[[], np.ndarray], attrs: dict | None = None):
+        super().__init__(name, path, parent)
+        self._compute = compute
+        self._value: np.ndarray | None = None
+        self._attr_values = dict(attrs or {})
+
+    def _array(self) -> np.ndarray:
+        if self._value is None:
+            self._value = np.asarray(self._compute())
+        return self._value
+
+    @property
+    def shape(self):
+        return self._array().shape
+
+    @property
+    def dtype(self):
+        return self._array().dtype
+
+    def _attr_names(self):
+        return list(self._attr_values)
+
+    def _attr_get(self, name):
+        return self._attr_values[name]
+
+    def _alias(self, name, path, parent):
+        return ValueDataset(name, path, parent, self._array, self._attr_values)
+
+    def _read(self, selection):
+        out = self._array()[selection]
+        return out.copy() if isinstance(out, np.ndarray) else out
+
+
+class AliasLink(Link):
+    """A soft link inside the image tree (``image_0/data`` → the detector data)."""
+
+    def __init__(self, name, path, parent, target: str):
+        super().__init__(name, path, parent, "soft", target)
+
+    def _resolve(self) -> Node:
+        target = self.root[self.target].deref()
+        return target._alias(self.name, self.path, self.parent)
+
+
+def _expand(selection, ndim: int) -> tuple:
+    """Selection as a tuple of exactly ``ndim`` items (Ellipsis expanded)."""
+    items = selection if isinstance(selection, tuple) else (selection,)
+    if any(item is None for item in items):
+        raise TypeError("new axes (None) are not supported in a dataset selection")
+    ellipses = sum(item is Ellipsis for item in items)
+    if ellipses > 1:
+        raise IndexError("a selection can hold only one Ellipsis")
+    explicit = sum(1 for item in items if item is not Ellipsis)
+    if explicit > ndim:
+        raise IndexError(f"too many indices ({explicit}) for a {ndim}-dimensional dataset")
+    fill = (slice(None),) * (ndim - explicit)
+    if ellipses:
+        at = next(i for i, item in enumerate(items) if item is Ellipsis)
+        return items[:at] + fill + items[at + 1 :]
+    return items + fill
+
+
+def _frame_indices(item, nframes: int) -> tuple[list[int], bool]:
+    """Frames touched by the first selection item, and whether that axis drops."""
+    if isinstance(item, slice):
+        return list(range(*item.indices(nframes))), False
+    if isinstance(item, (int, np.integer)):
+        index = int(item) + nframes if item < 0 else int(item)
+        if not 0 <= index < nframes:
+            raise IndexError(f"frame {int(item)} is out of range for {nframes} frames")
+        return [index], True
+    array = np.asarray(item)
+    if array.dtype == bool:
+        if array.shape != (nframes,):
+            raise IndexError(f"a boolean frame mask needs shape ({nframes},), not {array.shape}")
+        return [int(i) for i in np.flatnonzero(array)], False
+    if array.ndim != 1 or array.dtype.kind not in "iu":
+        raise TypeError(f"cannot select frames with {item!r}")
+    indices = [int(i) + nframes if i < 0 else int(i) for i in array]
+    if any(not 0 <= i < nframes for i in indices):
+        raise IndexError(f"frame list {array.tolist()} is out of range for {nframes} frames")
+    return indices, False
+
+
+def _is_spectrum(header: dict) -> bool:
+    # silx's rule: two or more MCA keys mean the frames are spectra
+    return sum(str(k).lower().startswith("mca") for k in header) >= 2
+
+
+def _build_tree(source, filename: str | None) -> Group:
+    """The silx-like tree over ``source``; nothing is read here."""
+    table = HeaderTable(source)
+    stacked = source.nframes > 1 or isinstance(source, SeriesSource)
+    state: dict = {}
+
+    def interpretation() -> str:
+        if "interp" not in state:  # one header read, on first need
+            state["interp"] = "spectrum" if _is_spectrum(source.header(0)) else "image"
+        return state["interp"]
+
+    def dataset(kind, key):
+        return lambda g, n: ValueDataset(n, g._child_path(n), g, lambda: table.array(kind, key))
+
+    def group(builder, attrs=None):
+        return lambda g, n: ImageGroup(n, g._child_path(n), g, builder, attrs)
+
+    def link(target):
+        return lambda g, n: AliasLink(n, g._child_path(n), g, target)
+
+    detector_path = "/scan_0/instrument/detector_0"
+    detector = {
+        "data": lambda g, n: FrameStack(n, g._child_path(n), g, source, stacked, {"interpretation": interpretation()}),
+        "others": group(lambda g: {k: dataset("other", k) for k in table.names("other")}, {"NX_class": "NXcollection"}),
+    }
+    instrument = {
+        "positioners": group(lambda g: {k: dataset("motor", k) for k in table.names("motor")}, {"NX_class": "NXcollection"}),
+        "file": group(
+            lambda g: {"scan_header": lambda g2, n: ValueDataset(n, g2._child_path(n), g2, table.raw_headers)},
+            {"NX_class": "NXcollection"},
+        ),
+        "detector_0": group(lambda g: detector, {"NX_class": "NXdetector"}),
+    }
+
+    def measurement(g):
+        counters = table.names("counter")
+        image = next(f"image_{i}" for i in range(len(counters) + 1) if f"image_{i}" not in counters)
+        members = {image: group(lambda g2: {"data": link(detector_path + "/data"), "info": link(detector_path)})}
+        members.update({k: dataset("counter", k) for k in counters})
+        return members
+
+    def nxdata_attrs():
+        return {"NX_class": "NXdata", "signal": "data", "interpretation": interpretation()}
+
+    scan = {
+        "instrument": group(lambda g: instrument, {"NX_class": "NXinstrument"}),
+        "measurement": group(measurement, {"NX_class": "NXcollection"}),
+        "image": lambda g, n: ImageGroup(n, g._child_path(n), g, lambda g2: {"data": link(detector_path + "/data")}, nxdata_attrs()),
+    }
+    attrs = {"NX_class": "NXroot", "default": "scan_0", "creator": "h5lens", "format": source.format}
+    if filename is not None:
+        attrs["file_name"] = filename
+    root = ImageGroup("", "/", None, lambda g: {"scan_0": group(lambda g2: scan, {"NX_class": "NXentry", "default": "image"})}, attrs)
+    root._filename = filename
+    root._close = source.close
+    root._source = source
+    return root
+
+
+def open_image(source) -> Group:
+    """Open a detector image file (any format fabio reads) as a node tree.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or fabio.fabioimage.FabioImage
+        A file name, or an image already opened with fabio (left open when
+        the tree closes: its owner closes it).
+
+    Returns
+    -------
+    Group
+        The root; see the module docstring for the layout.
+    """
+    import fabio
+
+    if isinstance(source, fabio.fabioimage.FabioImage):
+        return _build_tree(FabioSource(source, getattr(source, "filename", None), owns=False), getattr(source, "filename", None))
+    path = os.fspath(source)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no such file: {path!r}")
+    try:
+        image = fabio.open(path)
+    except Exception as exc:
+        raise NodeError(f"fabio cannot read {path!r} as a detector image: {exc}") from exc
+    try:
+        frames = FabioSource(image, path, owns=True)
+    except Exception as exc:
+        image.close()
+        raise NodeError(f"cannot read the first frame header of {path!r}: {exc}") from exc
+    return _build_tree(frames, path)
+
+
+def open_series(first_or_pattern) -> Group:
+    """Open a file series (one frame per file) as one tree with one lazy stack.
+
+    Parameters
+    ----------
+    first_or_pattern : str, os.PathLike or list of str
+        The first file (``ID19_D2H2T2_0000.edf``: following numbers are taken
+        while the files exist), a glob pattern (``ID19_*.edf``, sorted) or
+        an explicit list of file names.
+    """
+    names = series_filenames(first_or_pattern)
+    try:
+        source = SeriesSource(names)
+    except Exception as exc:
+        raise NodeError(f"fabio cannot read {names[0]!r}, first file of the series: {exc}") from exc
+    return _build_tree(source, names[0])
+
+
+# magic numbers that other text files share: confirm them by reading a header
+_WEAK_MAGIC = (b"{", b"\r{", b"\n{", b"<", b"No", b"OD", b"IM", b"\x00" * 10)
+_NOT_IMAGES = {"eiger/lima/sparse/hdf5/lambda", "hdf5", "numpy"}
+
+
+def is_image_file(path) -> bool:
+    """Whether fabio recognises ``path`` by its content (never raises).
+
+    HDF5 files are left to the HDF5 backend even though fabio can read some.
+    """
+    try:
+        with open(os.fspath(path), "rb") as handle:
+            start = handle.read(32)
+        from fabio.openimage import MAGIC_NUMBERS
+
+        for magic, kind in MAGIC_NUMBERS:
+            if start.startswith(magic):
+                if kind in _NOT_IMAGES:
+                    return False
+                if magic in _WEAK_MAGIC:
+                    import fabio
+
+                    header = fabio.openheader(os.fspath(path)).header
+                    return bool(header)
+                return True
+        return False
+    except Exception:
+        return False
