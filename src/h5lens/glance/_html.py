@@ -1,0 +1,177 @@
+"""Pure functions: a glance :class:`~._plan.Plan` → a static, escaped HTML tree.
+
+The tree needs no kernel and no JavaScript: groups fold with ``<details>``,
+the first level is open, attributes are folded per node. One tiny inline
+script adds copy-path buttons; where scripts do not run (nbconvert, GitHub,
+untrusted notebooks) the buttons stay hidden and the path is still in each
+name's tooltip. Every string from a file goes through :func:`esc`.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import itertools
+import os
+from importlib import resources
+
+from ._plan import Entry, Plan
+
+_ids = itertools.count()
+
+# Delegated click handler: one listener per glance, not one per button; the path is read
+# from the name's tooltip (not repeated per row). It marks the root with .h5l-js so that
+# the CSS reveals the buttons only where they can work.
+_COPY_SCRIPT = (
+    '<script>(function(){var r=document.getElementById("%s");'
+    'if(!r||!navigator.clipboard)return;r.classList.add("h5l-js");'
+    'r.addEventListener("click",function(e){var b=e.target.closest(".h5l-copy");if(!b)return;'
+    'e.preventDefault();e.stopPropagation();'
+    'navigator.clipboard.writeText(b.parentNode.querySelector(".h5l-name").title).then('
+    'function(){b.textContent="\\u2713";setTimeout(function(){b.textContent="\\u29c9"},900)})})})();'
+    "</script>"
+)
+
+
+def esc(text: object) -> str:
+    """HTML-escape any value, quotes included (safe in text and attribute values)."""
+    return html.escape(str(text), quote=True)
+
+
+@functools.lru_cache(maxsize=1)
+def stylesheet() -> str:
+    """The glance CSS, with comments and indentation squeezed out."""
+    css = resources.files(__package__).joinpath("glance.css").read_text("utf-8")
+    out, rest = [], css
+    while "/*" in rest:  # drop comments
+        before, _, rest = rest.partition("/*")
+        out.append(before)
+        rest = rest.partition("*/")[2]
+    out.append(rest)
+    return " ".join(line.strip() for line in "".join(out).splitlines() if line.strip())
+
+
+def render(plan: Plan, standalone: bool = False, script: bool = True) -> str:
+    """The whole glance: style, tree, budget note and the copy helper.
+
+    Parameters
+    ----------
+    plan : Plan
+        What to show (see :func:`h5lens.glance._plan.plan`).
+    standalone : bool
+        Wrap in a complete ``<!DOCTYPE html>`` page (for ``h5lens html``).
+    script : bool
+        Include the copy-path helper script.
+    """
+    uid = f"h5l-{os.getpid():x}-{next(_ids)}"
+    out = [f'<div class="h5l" id="{uid}"><style>{stylesheet()}</style>']
+    if plan.filename:
+        out.append(f'<div class="h5l-note" title="{esc(plan.filename)}">{esc(plan.filename)}</div>')
+    out.append("<ul>")
+    _entry(plan.root, out, is_root=True)
+    out.append("</ul>")
+    if plan.truncated:
+        out.append(
+            f'<div class="h5l-foot">Display budget of {plan.max_items} entries reached: '
+            f"{plan.groups_cut} more group{'s' if plan.groups_cut != 1 else ''} "
+            f"({plan.members_cut} members) not expanded. Pass max_items to glance() to see more.</div>"
+        )
+    out.append("</div>")
+    if script:
+        out.append(_COPY_SCRIPT % uid)
+    body = "".join(out)
+    if not standalone:
+        return body
+    title = esc(f"{plan.root.name} · h5lens")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title></head><body>{body}</body></html>\n"
+    )
+
+
+def _entry(e: Entry, out: list[str], is_root: bool = False) -> None:
+    if e.kind == "group":
+        out.append(f'<li class="h5l-group"><details{" open" if is_root else ""}><summary>')
+        _head(e, out)
+        out.append("</summary>")
+        _attrs(e, out)
+        _members(e, out)
+        out.append("</details></li>")
+    elif e.kind == "link":
+        cls = "h5l-link h5l-broken" if e.broken else "h5l-link"
+        out.append(f'<li class="{cls}"><div class="h5l-row">')
+        _head(e, out)
+        out.append("</div></li>")
+    elif e.attrs:  # a dataset whose attributes fold under its row
+        out.append('<li class="h5l-dataset"><details><summary>')
+        _head(e, out)
+        out.append("</summary>")
+        _attrs(e, out, folded=False)
+        out.append("</details></li>")
+    else:
+        out.append('<li class="h5l-dataset"><div class="h5l-row">')
+        _head(e, out)
+        out.append("</div></li>")
+
+
+def _head(e: Entry, out: list[str]) -> None:
+    """Name, NX_class badge, labels and the copy button of one row."""
+    path = esc(e.path)
+    out.append(f'<span class="h5l-name" title="{path}">{esc(e.name)}</span>')
+    if e.nx_class:
+        out.append(f'<span class="h5l-badge">{esc(e.nx_class)}</span>')
+    if e.kind == "link":
+        title = f' title="{esc(e.broken)}"' if e.broken else ""
+        out.append(f'<span class="h5l-tgt"{title}>{esc(e.label)}</span>')
+        if e.broken:
+            out.append(f'<span class="h5l-bad">{esc(e.broken)}</span>')
+    else:
+        out.append(f'<span class="h5l-lab">{esc(e.label)}</span>')
+    if e.storage:
+        out.append(f'<span class="h5l-sto">{esc(e.storage)}</span>')
+    out.append('<button class="h5l-copy" type="button" title="Copy path">\u29c9</button>')
+
+
+def _attrs(e: Entry, out: list[str], folded: bool = True) -> None:
+    if not e.attrs:
+        return
+    if folded:
+        n = len(e.attrs) + e.attrs_hidden
+        out.append(f'<details class="h5l-attrs"><summary>{n} attribute{"s" if n != 1 else ""}</summary>')
+    out.append("<table>")
+    for name, preview, dtype in e.attrs:
+        out.append(f'<tr><th>{esc(name)}</th><td title="{esc(dtype)}">{esc(preview)}</td>'
+                   f'<td class="h5l-dt">{esc(dtype)}</td></tr>')
+    if e.attrs_hidden:
+        out.append(f'<tr><td class="h5l-more" colspan="3">… {e.attrs_hidden} more attributes</td></tr>')
+    out.append("</table>")
+    if folded:
+        out.append("</details>")
+
+
+def _members(e: Entry, out: list[str]) -> None:
+    if e.children is None:
+        if e.cut in ("depth", "budget"):
+            if e.count:
+                limit = "depth limit" if e.cut == "depth" else "display budget"
+                out.append(f'<div class="h5l-more">not expanded ({limit})</div>')
+        else:
+            out.append(f'<div class="h5l-bad">{esc(e.cut or "not expanded")}</div>')
+        return
+    if not e.children:
+        out.append('<div class="h5l-more">empty</div>')
+        return
+    out.append("<ul>")
+    for i, child in enumerate(e.children):
+        if i == e.head and e.hidden:
+            _gap(e, out)
+        _entry(child, out)
+    if e.hidden and e.head >= len(e.children):
+        _gap(e, out)
+    out.append("</ul>")
+
+
+def _gap(e: Entry, out: list[str]) -> None:
+    why = " (display budget)" if e.cut == "budget" else ""
+    out.append(f'<li class="h5l-more">… {e.hidden} more member{"s" if e.hidden != 1 else ""}{why}</li>')

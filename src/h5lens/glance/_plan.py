@@ -1,0 +1,201 @@
+"""Decide what a glance shows: a budgeted, breadth-first walk of a tree.
+
+The walk turns nodes into :class:`Entry` records holding only display strings
+(labels come from :mod:`h5lens.nodes._format`), so the HTML and text renderers
+are pure string builders and never touch a file. Two budgets bound the work
+and the output, whatever the file's size:
+
+* per group, at most ``head`` first and ``tail`` last members are listed
+  (via :meth:`Group.page` and ``len(group)``, never the whole member list);
+* a total element budget (``max_items``) caps the page. Breadth-first order
+  spends it on the upper levels first; groups reached after it ran out are
+  shown closed, and :class:`Plan` counts what was left out.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from ..nodes._base import Dataset, Group, Link, Node
+
+#: Defaults sized so that a 100 000-object file gives ~100 kB of HTML.
+MAX_ITEMS = 250
+HEAD = 20
+TAIL = 5
+MAX_ATTRS = 10
+PREVIEW_CHARS = 80
+
+
+@dataclass
+class Entry:
+    """One displayed node, as strings ready to render."""
+
+    name: str
+    path: str
+    kind: str  # "group", "dataset" or "link"
+    label: str = ""
+    storage: str = ""
+    nx_class: str | None = None
+    target: str | None = None  # link target label
+    broken: str | None = None  # why a link is broken
+    attrs: list[tuple[str, str, str]] = field(default_factory=list)  # name, preview, dtype
+    attrs_hidden: int = 0
+    count: int = 0  # number of members of a group
+    children: list["Entry"] | None = None  # None: not expanded
+    head: int = 0  # children[:head] are the first members, the rest the last ones
+    cut: str | None = None  # why members are missing: "depth", "budget" or an error text
+    depth: int = 0
+
+    @property
+    def hidden(self) -> int:
+        """Members of this group that are not listed."""
+        return self.count - len(self.children or ())
+
+
+@dataclass
+class Plan:
+    """The root entry plus what the budget left out."""
+
+    root: Entry
+    filename: str | None
+    max_items: int
+    shown: int = 0
+    groups_cut: int = 0  # groups left closed because the budget ran out
+    members_cut: int = 0  # members inside those groups
+
+    @property
+    def truncated(self) -> bool:
+        return self.groups_cut > 0
+
+
+def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: int | None = MAX_ITEMS,
+         head: int = HEAD, tail: int = TAIL, max_attrs: int = MAX_ATTRS) -> Plan:
+    """Walk ``node`` breadth first within the budgets and describe what to show.
+
+    Parameters
+    ----------
+    node : Node
+        Root of the display (a file, any group, a dataset or a link).
+    depth : int, optional
+        Levels below ``node`` to expand (None: as deep as the budget allows).
+    attrs : bool
+        Collect attributes (at most ``max_attrs`` per node).
+    max_items : int, optional
+        Total element budget (nodes plus attribute rows); None for no cap.
+    head, tail : int
+        Members shown at the start and the end of a large group.
+    """
+    root = describe(node, attrs, max_attrs)
+    result = Plan(root, node.filename, max_items or 0)
+    used = 1 + len(root.attrs)
+    queue: deque[tuple[Entry, Node]] = deque([(root, node)])
+    while queue:
+        entry, group = queue.popleft()
+        if not isinstance(group, Group) or entry.cut:
+            continue
+        if depth is not None and entry.depth >= depth:
+            entry.cut = "depth"
+            continue
+        if max_items and used >= max_items:
+            entry.cut = "budget"
+            result.groups_cut += 1
+            result.members_cut += entry.count
+            continue
+        room = entry.count if not max_items else max_items - used
+        try:
+            members, entry.head = _members(group, entry.count, head, tail, room)
+        except Exception as exc:  # an unreadable group is shown with its error
+            entry.cut = f"cannot list members: {exc}"
+            continue
+        entry.children = []
+        for member in members:
+            child = describe(member, attrs, max_attrs, entry.depth + 1)
+            entry.children.append(child)
+            used += 1 + len(child.attrs)
+            if child.kind == "group":
+                queue.append((child, member))
+        if entry.hidden and room < min(entry.count, head + tail):
+            entry.cut = "budget"  # fewer members listed than a large group normally shows
+    result.shown = used
+    return result
+
+
+def _members(group: Group, count: int, head: int, tail: int, room: int) -> tuple[list[Node], int]:
+    """The first and last members that fit, and how many of them are first ones."""
+    k = max(0, min(count, head + tail, room))
+    if k >= count:
+        return group.page(0, count), count
+    last = min(tail, k // 5)
+    first = k - last
+    members = group.page(0, first)
+    if last:
+        members += group.page(count - last, count)
+    return members, first
+
+
+def describe(node: Node, attrs: bool = True, max_attrs: int = MAX_ATTRS, depth: int = 0) -> Entry:
+    """Display strings of one node (reads metadata and attributes, never data)."""
+    from ..nodes import _format
+
+    name = node.name or (node.filename or "/").replace("\\", "/").rsplit("/", 1)[-1] or "/"
+    entry = Entry(name=name, path=node.path, kind=node.kind, depth=depth)
+    entry.label = _safe(_format.node_label, node)
+    if isinstance(node, Link):
+        entry.target = node.target_label
+        if not node.resolved:
+            entry.broken = node.error or "broken link"
+        return entry  # a link's attributes are its target's: not shown twice
+    entry.nx_class = node.nx_class  # never raises: an unreadable class is None
+    if isinstance(node, Dataset):
+        entry.storage = _safe(_format.storage_label, node)
+    elif isinstance(node, Group):
+        try:
+            entry.count = len(node)
+        except Exception as exc:
+            entry.cut = f"cannot count members: {exc}"
+    if attrs:
+        entry.attrs, entry.attrs_hidden = _attributes(node, max_attrs)
+    return entry
+
+
+def _attributes(node: Node, max_attrs: int) -> tuple[list[tuple[str, str, str]], int]:
+    from ..nodes import _format
+
+    try:
+        names = list(node.attrs)
+    except Exception as exc:
+        return [("(attributes)", f"unreadable: {exc}", "")], 0
+    rows = []
+    for name in names[:max_attrs]:
+        try:
+            value = node.attrs[name]
+        except Exception as exc:  # one bad attribute must not hide the others
+            rows.append((name, f"unreadable: {exc}", ""))
+            continue
+        rows.append((name, _safe(_format.value_preview, value, PREVIEW_CHARS), _value_dtype(value)))
+    return rows, max(0, len(names) - max_attrs)
+
+
+def _value_dtype(value) -> str:
+    """dtype label of an attribute value, via the shared label maker."""
+    import numpy as np
+
+    from ..nodes import _format
+
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bytes):
+        return "bytes"
+    try:
+        return _format.dtype_label(np.asarray(value).dtype)
+    except Exception:
+        return type(value).__name__
+
+
+def _safe(func, *args):
+    """``func(*args)``, or the error as text: a bad node never breaks the page."""
+    try:
+        return func(*args)
+    except Exception as exc:
+        return f"error: {exc}"

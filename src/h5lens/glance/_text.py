@@ -1,0 +1,93 @@
+"""Pure functions: a glance :class:`~._plan.Plan` → a text tree, in the spirit of ``h5ls -r``.
+
+One line per node (groups end with ``/``), drawn with box characters, with the
+shared labels; attributes as ``@name = value  (dtype)`` lines under their node.
+ANSI colour is opt-in (the CLI turns it on for terminals only). Control
+characters in names and values are shown escaped so that a file cannot drive
+the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._plan import Entry, Plan
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+# ANSI styles by role; see https://no-color.org for when they are off
+_STYLES = {
+    "group": "1;34", "dataset": "1", "link": "36", "broken": "31", "label": "2",
+    "badge": "35", "attr": "33", "note": "2;3",
+}
+
+
+def clean(text: object) -> str:
+    """One printable line: control characters (ESC, newlines...) escaped."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
+
+
+class _Painter:
+    def __init__(self, color: bool):
+        self.color = color
+
+    def __call__(self, role: str, text: str) -> str:
+        if not self.color or not text:
+            return text
+        return f"\x1b[{_STYLES[role]}m{text}\x1b[0m"
+
+
+def render(plan: Plan, color: bool = False) -> str:
+    """The whole text tree, newline-terminated lines joined into one string."""
+    paint = _Painter(color)
+    lines: list[str] = []
+    _node(plan.root, "", "", lines, paint)
+    if plan.truncated:
+        lines.append(paint("note", f"(display budget of {plan.max_items} entries reached: {plan.groups_cut} more "
+                                   f"group{'s' if plan.groups_cut != 1 else ''} ({plan.members_cut} members) "
+                                   "not expanded)"))
+    return "\n".join(lines)
+
+
+def line(e: Entry, paint=None) -> str:
+    """The text of one node's row (no tree prefix)."""
+    paint = paint or _Painter(False)
+    name = clean(e.name) + ("/" if e.kind == "group" and e.name != "/" else "")
+    role = "broken" if e.broken else e.kind
+    parts = [paint(role, name)]
+    if e.nx_class:
+        parts.append(paint("badge", f"[{clean(e.nx_class)}]"))
+    if e.label:
+        parts.append(paint("broken" if e.broken else "label", clean(e.label)))
+    if e.storage:
+        parts.append(paint("label", clean(e.storage)))
+    if e.broken:
+        parts.append(paint("broken", f"({clean(e.broken)})"))
+    return "  ".join(parts)
+
+
+def _node(e: Entry, first: str, rest: str, lines: list[str], paint: _Painter) -> None:
+    """Append ``e``'s line (after ``first``), its attributes and members (after ``rest``)."""
+    lines.append(first + line(e, paint))
+    rows = [paint("attr", f"@{clean(n)}") + f" = {clean(v)}" + (paint("label", f"  ({clean(t)})") if t else "")
+            for n, v, t in e.attrs]
+    if e.attrs_hidden:
+        rows.append(paint("note", f"@… {e.attrs_hidden} more attributes"))
+    items: list[Entry | str] = list(e.children or [])
+    if e.children is not None and e.hidden:
+        why = " (display budget)" if e.cut == "budget" else ""
+        items.insert(e.head, f"… {e.hidden} more member{'s' if e.hidden != 1 else ''}{why}")
+    elif e.children is None and e.cut == "budget" and e.count:
+        items.append(f"… {e.count} members not shown (display budget)")
+    elif e.children is None and e.cut not in (None, "depth", "budget"):
+        items.append(f"! {clean(e.cut)}")
+    bar = "│   " if items else "    "
+    for row in rows:
+        lines.append(rest + bar + row)
+    for i, item in enumerate(items):
+        last = i == len(items) - 1
+        branch, indent = ("└── ", "    ") if last else ("├── ", "│   ")
+        if isinstance(item, str):
+            lines.append(rest + branch + paint("note", item))
+        else:
+            _node(item, rest + branch, rest + indent, lines, paint)
