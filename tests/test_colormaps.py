@@ -70,3 +70,39 @@ def test_menu_starts_with_favourites():
     assert menu[: len(colormaps.FAVOURITES)] == list(colormaps.FAVOURITES)
     assert not any(n.endswith("_r") for n in menu)
     assert len(menu) == len(set(menu))
+
+
+def test_colorize_scales_and_bad_values():
+    v = np.array([[np.nan, -1.0, 0.0, 1.0], [10.0, 100.0, np.inf, 1000.0]])
+    lin = colormaps.colorize(v, "gray", 0, 1000, "linear")
+    assert tuple(lin[0, 0]) == colormaps.DEFAULT_BAD and tuple(lin[1, 2]) == colormaps.DEFAULT_BAD
+    assert tuple(lin[0, 1]) == (0, 0, 0, 255)  # below the range: first colour
+    assert tuple(lin[1, 3]) == (255, 255, 255, 255)  # at vmax: last colour
+    log = colormaps.colorize(v, "gray", 1, 1000, "log")
+    assert [tuple(p) == colormaps.DEFAULT_BAD for p in log[0]] == [True, True, True, False]
+    # log10(10) is a third of the way from log10(1) to log10(1000): index floor(256 / 3)
+    assert log[1, 0, 0] == colormaps.lut_array("gray")[85, 0]
+    sq = colormaps.colorize(v, "gray", 0, 100, "sqrt")
+    assert tuple(sq[0, 1]) == colormaps.DEFAULT_BAD and sq[1, 0, 0] == colormaps.lut_array("gray")[int(np.sqrt(10) / 10 * 256), 0]
+    sym = colormaps.colorize(np.array([-9.0, 0.0, 9.0]), "gray", -9, 9, "symlog")
+    assert [int(p[0]) for p in sym] == [0, 128, 255]
+    flat = colormaps.colorize(np.full((2, 2), 5.0), "gray", 5, 5)
+    assert (flat[..., 0] == 0).all()
+    with pytest.raises(ValueError, match="scale 'cubic'"):
+        colormaps.colorize(v, "gray", 0, 1, "cubic")
+
+
+def test_auto_range_modes():
+    rng = np.random.default_rng(5)
+    v = rng.normal(100, 10, size=10000)
+    v[:5] = np.nan
+    ok = v[np.isfinite(v)]
+    assert colormaps.auto_range(v, "minmax") == (ok.min(), ok.max())
+    lo, hi = colormaps.auto_range(v, "percentile")
+    assert (lo, hi) == tuple(np.percentile(ok, [0.1, 99.9]))
+    lo, hi = colormaps.auto_range(v, "std")
+    assert lo == pytest.approx(max(ok.min(), ok.mean() - 3 * ok.std()))
+    assert colormaps.auto_range(np.array([-1.0, 0.0, 10.0]), "minmax", "log") == (10.0, 10.0)
+    assert colormaps.auto_range(np.array([np.nan]), "minmax") == (0.0, 1.0)
+    with pytest.raises(ValueError, match="auto-range 'median'"):
+        colormaps.auto_range(v, "median")

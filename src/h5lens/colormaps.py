@@ -66,3 +66,73 @@ def menu() -> list[str]:
     """Names for a menu: favourites first, then the rest (without ``_r``)."""
     rest = [n for n in names() if not n.endswith("_r") and n not in FAVOURITES]
     return list(FAVOURITES) + rest
+
+
+# -- the colour maths the browser does, in numpy (fallback thumbnails, tests) -----------
+
+SCALES = ("linear", "log", "sqrt", "symlog")
+AUTOSCALES = ("minmax", "percentile", "std", "manual")
+
+
+def _forward(values: np.ndarray, scale: str) -> np.ndarray:
+    """Scale transform; NaN where the scale cannot show a value (log of v <= 0, sqrt of v < 0)."""
+    v = np.asarray(values, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if scale == "linear":
+            return v
+        if scale == "log":
+            return np.where(v > 0, np.log10(np.where(v > 0, v, 1)), np.nan)
+        if scale == "sqrt":
+            return np.where(v >= 0, np.sqrt(np.where(v >= 0, v, 0)), np.nan)
+        if scale == "symlog":  # linear near zero (threshold 1), logarithmic beyond
+            return np.sign(v) * np.log10(1 + np.abs(v))
+    raise ValueError(f"scale {scale!r} is not one of {', '.join(SCALES)}")
+
+
+def valid_mask(values: np.ndarray, scale: str = "linear") -> np.ndarray:
+    """Pixels the scale can show: finite, and > 0 for log, >= 0 for sqrt."""
+    return np.isfinite(_forward(values, scale))
+
+
+def auto_range(values: np.ndarray, mode: str = "percentile", scale: str = "linear",
+               percentiles: tuple[float, float] = (0.1, 99.9)) -> tuple[float, float]:
+    """``(vmin, vmax)`` of the values the scale can show.
+
+    ``minmax``; ``percentile`` (linear interpolation between order statistics,
+    numpy's default); ``std``: mean ± 3σ clipped to the data's range. No valid
+    value gives ``(0, 1)`` (or ``(1, 10)`` under log).
+    """
+    v = np.asarray(values, dtype=np.float64).ravel()
+    v = v[valid_mask(v, scale)]
+    if v.size == 0:
+        return (1.0, 10.0) if scale == "log" else (0.0, 1.0)
+    if mode == "minmax":
+        return float(v.min()), float(v.max())
+    if mode == "percentile":
+        lo, hi = np.percentile(v, percentiles)
+        return float(lo), float(hi)
+    if mode == "std":
+        m, s = float(v.mean()), float(v.std())
+        return max(float(v.min()), m - 3 * s), min(float(v.max()), m + 3 * s)
+    raise ValueError(f"auto-range {mode!r} is not one of minmax, percentile, std")
+
+
+def colorize(values: np.ndarray, name: str = "viridis", vmin: float = 0.0, vmax: float = 1.0,
+             scale: str = "linear", bad: tuple = DEFAULT_BAD) -> np.ndarray:
+    """RGBA uint8 image of ``values``: the exact maths of the viewer's front-end.
+
+    ``t = (f(v) - f(vmin)) / (f(vmax) - f(vmin))`` with ``f`` the scale;
+    LUT index ``clip(floor(t * 256), 0, 255)``; values the scale cannot show
+    get ``bad``. A degenerate range (``f(vmin) == f(vmax)``) maps to index 0.
+    """
+    table = lut_array(name)
+    fv = _forward(values, scale)
+    f0, f1 = _forward(np.array([vmin, vmax]), scale)
+    span = f1 - f0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = (fv - f0) / span if np.isfinite(span) and span != 0 else np.zeros_like(fv)
+        idx = np.clip(np.floor(t * 256), 0, 255)
+    good = np.isfinite(fv)
+    out = table[np.where(good, idx, 0).astype(np.intp)]
+    out[~good] = np.asarray(bad, dtype=np.uint8)
+    return out
