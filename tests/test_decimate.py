@@ -157,3 +157,88 @@ def test_chunk_stats_on_the_course_map(course):
         curve = dec.chunk_stats(ds.shape, ds.chunks, sel.parse(":,5,5", ds.shape), ds.dtype.itemsize)
         assert curve["chunks"] == 29 and curve["selected_bytes"] == 29 * 4
         assert dec.chunk_warning(curve, ds.chunks) is None  # 900 KB: not worth a warning
+
+
+@pytest.fixture
+def stack(tmp_path):
+    rng = np.random.default_rng(4)
+    data = rng.integers(0, 65535, size=(5, 300, 420), dtype=np.uint16)
+    with h5py.File(tmp_path / "stack.h5", "w") as f:
+        f.create_dataset("s", data=data, chunks=(1, 64, 420), compression="gzip")
+    f = h5py.File(tmp_path / "stack.h5", "r")
+    yield f["s"], data
+    f.close()
+
+
+def test_frame_full_and_decimated(stack):
+    ds, data = stack
+    items = sel.parse("3,:,:", ds.shape)
+    full = dec.frame(ds, items, canvas=(1024, 1024))
+    np.testing.assert_array_equal(full["data"], data[3])
+    assert full["factors"] == [1, 1] and full["frame_shape"] == [300, 420] and full["dims"] == [1, 2]
+    assert full["stats"]["chunks"] == 5 and full["warning"] is None
+    small = dec.frame(ds, items, canvas=(100, 100), how="max", budget=64 * 1024)
+    assert small["factors"] == [3, 5] and small["data"].shape == (100, 84)
+    np.testing.assert_array_equal(small["data"], data[3].reshape(100, 3, 84, 5).max(axis=(1, 3)))
+
+
+def test_frame_zoom_stride_and_transpose(stack):
+    ds, data = stack
+    items = sel.parse("1,::2,:", ds.shape)
+    zoom = dec.frame(ds, items, region=(10, 60, 100, 300), canvas=(50, 100), how="mean")
+    ref = data[1, ::2][10:60, 100:300].reshape(50, 1, 100, 2).mean(axis=(1, 3))
+    np.testing.assert_allclose(zoom["data"], ref, rtol=1e-6)
+    assert zoom["region"] == [10, 60, 100, 300] and zoom["frame_shape"] == [150, 420]
+    tr = dec.frame(ds, sel.parse(":,7,:", ds.shape), transposed=True)
+    np.testing.assert_array_equal(tr["data"], data[:, 7, :].T)
+    assert tr["dims"] == [2, 0]
+    with pytest.raises(ValueError, match="empty"):
+        dec.frame(ds, items, region=(5, 5, 0, 10))
+
+
+def test_frame_complex_parts_and_rgb():
+    z = (np.arange(12.0) - 4).reshape(3, 4) * (1 + 1j)
+    for part, fn in dec.COMPLEX_PARTS.items():
+        np.testing.assert_allclose(dec.frame(z, sel.parse(":,:", z.shape), part=part)["data"], fn(z))
+    with pytest.raises(ValueError, match="complex part 'abs'"):
+        dec.frame(z, sel.parse(":,:", z.shape), part="abs")
+    rgb = np.arange(2 * 40 * 60 * 3, dtype=np.uint8).reshape(2, 40, 60, 3)
+    out = dec.frame(rgb, sel.parse("1,:,:,:", rgb.shape), canvas=(20, 30))
+    np.testing.assert_array_equal(out["data"], rgb[1, ::2, ::2])
+
+
+def test_curve_with_and_without_decimation(stack):
+    ds, data = stack
+    c = dec.curve(ds, sel.parse("2,150,:", ds.shape))
+    assert not c["decimated"] and c["length"] == 420
+    np.testing.assert_array_equal(c["max"], data[2, 150])
+    spectrum = dec.curve(ds, sel.parse(":,10,20", ds.shape))
+    np.testing.assert_array_equal(spectrum["min"], data[:, 10, 20])
+    assert spectrum["stats"]["chunks"] == 5
+    big = np.sin(np.arange(100_000) / 100.0)
+    d = dec.curve(big, sel.parse(":", big.shape), columns=500)
+    assert d["decimated"] and len(d["min"]) == 500 and d["max"].max() == big.max()
+    z = dec.curve(big, sel.parse(":", big.shape), region=(1000, 1100), columns=500)
+    np.testing.assert_array_equal(z["index"], np.arange(1000, 1100))
+    np.testing.assert_array_equal(z["min"], big[1000:1100])
+    with pytest.raises(ValueError, match="keeps one dimension"):
+        dec.curve(ds, sel.parse("0,:,:", ds.shape))
+
+
+def test_frame_memory_stays_bounded(tmp_path):
+    """A 8192 × 8192 float32 chunked image (256 MB) shows with small reads only."""
+    import tracemalloc
+
+    path = tmp_path / "big.h5"
+    with h5py.File(path, "w") as f:
+        d = f.create_dataset("img", shape=(8192, 8192), dtype="f4", chunks=(512, 512), fillvalue=0)
+        d[4000, 5000] = 7.5  # one hot pixel; every other chunk is unwritten
+    with h5py.File(path, "r") as f:
+        ds = f["img"]
+        tracemalloc.start()
+        out = dec.frame(ds, sel.parse(":,:", ds.shape), canvas=(1024, 1024), budget=4 * 2**20)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert out["data"].shape == (1024, 1024) and out["factors"] == [8, 8]
+    assert out["data"][500, 625] == 7.5 and out["data"].sum() == 7.5
+    assert peak < 24 * 2**20, peak

@@ -201,3 +201,111 @@ def _size(n: int) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n} B"  # pragma: no cover
+
+
+# -- node-level entry points: a selection of a dataset at display resolution ----------
+
+COMPLEX_PARTS = {"amplitude": np.abs, "phase": np.angle, "real": np.real, "imag": np.imag}
+
+
+def _part(values: np.ndarray, part: str | None) -> np.ndarray:
+    if values.dtype.kind != "c":
+        return values
+    if part not in COMPLEX_PARTS:
+        raise ValueError(f"complex part {part!r} is not one of {', '.join(COMPLEX_PARTS)}")
+    return COMPLEX_PARTS[part](values).astype(np.float32 if values.dtype == np.complex64 else np.float64)
+
+
+def _sub(item: slice, lo: int, hi: int) -> slice:
+    """Positions ``lo:hi`` of the values a slice selects, as a slice of the source."""
+    return slice(item.start + lo * item.step, item.start + hi * item.step, item.step)
+
+
+def frame(dataset, items: tuple, transposed: bool = False, region=None, canvas=(1024, 1024),
+          how: str = "max", part: str | None = "amplitude", budget: int = BUDGET) -> dict:
+    """The 2-D frame ``items`` selects, aggregated to fit ``canvas``.
+
+    Parameters
+    ----------
+    dataset : Dataset or array-like
+        Anything with ``shape``, ``dtype``, ``chunks`` (optional) and slicing.
+    items : tuple
+        Parsed selection (:func:`h5lens.selection.parse`) keeping two dimensions
+        (three for RGB: the last one is the colour channel and stays whole).
+    transposed : bool
+        Show the later kept dimension as rows.
+    region : (r0, r1, c0, c1), optional
+        Part of the frame to show (a zoom), in frame coordinates.
+
+    Returns
+    -------
+    dict
+        ``data`` (≤ canvas), ``frame_shape``, ``region``, ``factors``, ``stats``
+        (chunks and bytes the read touches) and ``warning``.
+    """
+    free = [d for d, it in enumerate(items) if isinstance(it, slice)]
+    rgb = len(free) == 3
+    ydim, xdim = (free[1], free[0]) if transposed else (free[0], free[1])
+    shape = tuple(int(n) for n in dataset.shape)
+    ys, xs = (slice(*items[d].indices(shape[d])) for d in (ydim, xdim))
+    H, W = len(range(ys.start, ys.stop, ys.step)), len(range(xs.start, xs.stop, xs.step))
+    r0, r1, c0, c1 = region if region is not None else (0, H, 0, W)
+    r0, r1, c0, c1 = max(0, int(r0)), min(H, int(r1)), max(0, int(c0)), min(W, int(c1))
+    if r1 <= r0 or c1 <= c0:
+        raise ValueError(f"region {region} is empty for a frame of {H} × {W}")
+    fy, fx = block_factors((r1 - r0, c1 - c0), canvas)
+    itemsize = np.dtype(dataset.dtype).itemsize
+    chunks = getattr(dataset, "chunks", None)
+
+    def read(a, b, c, d):
+        sub = list(items)
+        sub[ydim], sub[xdim] = _sub(ys, a, b), _sub(xs, c, d)
+        values = _part(np.asarray(dataset[tuple(sub)]), part)
+        return values.T if ydim > xdim and not rgb else values
+
+    if rgb:  # small colour images: keep every channel, sample blocks by striding
+        sub = list(items)
+        sub[ydim] = slice(ys.start + r0 * ys.step, ys.start + r1 * ys.step, ys.step * fy)
+        sub[xdim] = slice(xs.start + c0 * xs.step, xs.start + c1 * xs.step, xs.step * fx)
+        data = np.asarray(dataset[tuple(sub)])
+    else:
+        tile_chunks = (chunks[ydim] // ys.step or 1, chunks[xdim] // xs.step or 1) if chunks else None
+        data = aggregate(read, (r0, r1, c0, c1), (fy, fx), how, tile_chunks, itemsize, budget)
+    region_items = list(items)
+    region_items[ydim], region_items[xdim] = _sub(ys, r0, r1), _sub(xs, c0, c1)
+    stats = chunk_stats(shape, chunks, region_items, itemsize)
+    return {
+        "data": data, "frame_shape": [H, W], "region": [r0, r1, c0, c1], "factors": [fy, fx],
+        "dims": [ydim, xdim], "stats": stats, "warning": chunk_warning(stats, chunks),
+    }
+
+
+def curve(dataset, items: tuple, region=None, columns: int = 2048, part: str | None = "amplitude",
+          budget: int = BUDGET) -> dict:
+    """The 1-D curve ``items`` selects; min/max per column when it has more points than ``columns``.
+
+    Returns ``index`` (positions in the curve), ``min``/``max`` (equal when
+    not decimated), ``decimated``, ``length``, ``region``, ``stats``, ``warning``.
+    """
+    free = [d for d, it in enumerate(items) if isinstance(it, slice)]
+    if len(free) != 1:
+        raise ValueError(f"a curve keeps one dimension, this selection keeps {len(free)}")
+    xdim = free[0]
+    shape = tuple(int(n) for n in dataset.shape)
+    xs = slice(*items[xdim].indices(shape[xdim]))
+    n = len(range(xs.start, xs.stop, xs.step))
+    i0, i1 = region if region is not None else (0, n)
+    i0, i1 = max(0, int(i0)), min(n, int(i1))
+    itemsize = np.dtype(dataset.dtype).itemsize
+
+    def read(a, b):
+        sub = list(items)
+        sub[xdim] = _sub(xs, a, b)
+        return _part(np.asarray(dataset[tuple(sub)]), part)
+
+    out = minmax_1d(read, i0, i1, columns, itemsize, budget)
+    sub = list(items)
+    sub[xdim] = _sub(xs, i0, i1)
+    stats = chunk_stats(shape, getattr(dataset, "chunks", None), sub, itemsize)
+    return {**out, "decimated": out["min"] is not out["max"], "length": n, "region": [i0, i1],
+            "dim": xdim, "stats": stats, "warning": chunk_warning(stats, getattr(dataset, "chunks", None))}
