@@ -254,11 +254,19 @@ class MemoryLink(Link):
 
 
 def _register_external(root: Node, tree: Node) -> None:
-    """Let closing ``root`` close the external tree too."""
-    opened = root.__dict__.setdefault("_externals", [])
+    """Let closing ``root`` close the external tree too (after what it closed before)."""
+    opened = root.__dict__.setdefault("_external_trees", [])
     opened.append(tree)
-    if getattr(root, "_close", None) is None:
-        root._close = lambda: [t.close() for t in opened]
+    if len(opened) == 1:
+        previous = getattr(root, "_close", None)
+
+        def close_all():
+            for t in opened:
+                t.close()
+            if previous is not None:
+                previous()
+
+        root._close = close_all
 
 
 def from_object(obj: Any) -> Node:

@@ -1,0 +1,182 @@
+"""``h5lens.open``: one entry point for every source, format told by content.
+
+A path is sniffed, not judged by its extension: the HDF5 signature (at 0 or
+after a user block of 512, 1024, 2048... bytes), then SPEC's ``#F``/``#S``/
+``#L`` lines, then the image formats fabio recognises. Backends are imported
+only when used, so ``import h5lens`` stays fast.
+"""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import os
+import re
+import sys
+from typing import Any
+
+from .nodes._base import Group, Node, NodeError
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+FORMATS_TRIED = "HDF5, SPEC, and the image formats fabio reads (EDF, CBF, TIFF, ...)"
+_SPEC_LINE = re.compile(rb"^#[FSL] ", re.MULTILINE)
+_SNIFF_BYTES = 4096
+
+
+class UnknownFormatError(NodeError, ValueError):
+    """No backend recognises the file's content."""
+
+
+def hdf5_signature_offset(path: str) -> int | None:
+    """Offset of the HDF5 signature (0, 512, 1024, 2048, ...) or None."""
+    size = os.path.getsize(path)
+    with builtins.open(path, "rb") as handle:
+        offset = 0
+        while offset + len(HDF5_SIGNATURE) <= size:
+            handle.seek(offset)
+            if handle.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
+                return offset
+            offset = 512 if offset == 0 else offset * 2
+    return None
+
+
+def is_spec_file(path: str) -> bool:
+    """SPEC: text whose first lines include ``#F``, ``#S`` or ``#L`` lines."""
+    with builtins.open(path, "rb") as handle:
+        start = handle.read(_SNIFF_BYTES)
+    return b"\x00" not in start and _SPEC_LINE.search(start) is not None
+
+
+def sniff(path: str) -> str:
+    """``"hdf5"``, ``"spec"`` or ``"image"`` from the content of ``path``.
+
+    Raises
+    ------
+    UnknownFormatError
+        Naming the formats tried.
+    """
+    if hdf5_signature_offset(path) is not None:
+        return "hdf5"
+    if is_spec_file(path):
+        return "spec"
+    from .nodes.image import is_image_file
+
+    if is_image_file(path):
+        return "image"
+    raise UnknownFormatError(f"{path}: unknown file format (tried {FORMATS_TRIED})")
+
+
+def _open_path(path: str) -> Node:
+    if not os.path.exists(path):
+        raise FileNotFoundError(errno.ENOENT, "No such file", path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, "A folder, not a file (open a file inside it)", path)
+    kind = sniff(path)
+    if kind == "hdf5":
+        from .nodes.hdf5 import open_hdf5
+
+        return open_hdf5(path)
+    if kind == "spec":
+        from .nodes.spec import open_spec
+
+        return open_spec(path)
+    from .nodes.image import open_image
+
+    return open_image(path)
+
+
+def _split_inner(source: str) -> tuple[str, str | None]:
+    """``"file.h5::/entry/data"`` → ``("file.h5", "/entry/data")`` (unless the whole name exists)."""
+    if "::" in source and not os.path.exists(source):
+        path, _, inner = source.partition("::")
+        return path, inner or "/"
+    return source, None
+
+
+def _is_fabio_image(obj: Any) -> bool:
+    if "fabio" not in sys.modules:  # no fabio image can exist before fabio is imported
+        return False
+    import fabio
+
+    return isinstance(obj, fabio.fabioimage.FabioImage)
+
+
+def open(source: Any, mode: str = "r") -> Node:  # noqa: A001 - the public name is h5lens.open
+    """Open anything h5lens can show as a lazy node tree.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, h5py object, fabio image, numpy array, dict or Node
+        A path (format detected from the content); ``"path::/inner/path"`` to
+        get the node at ``/inner/path`` (closing it closes the file); an open
+        h5py File/Group/Dataset or a duck-typed one (h5pyd...) left open for its
+        owner; a fabio image; a numpy array or a nested dict (in-memory tree);
+        an h5lens node (returned as is).
+    mode : str
+        Only ``"r"``: h5lens never modifies files.
+
+    Returns
+    -------
+    Node
+        The root group (or the inner node, or a dataset for an array).
+
+    Raises
+    ------
+    FileNotFoundError
+        The path does not exist.
+    UnknownFormatError
+        No backend recognises the content (the message names the formats tried).
+    OSError
+        An HDF5 file that is truncated or corrupt.
+    KeyError
+        ``::/inner/path`` names no node of the file.
+    """
+    if mode != "r":
+        raise ValueError(f"h5lens opens files read-only: mode must be 'r', not {mode!r}")
+    if isinstance(source, Node):
+        return source
+    if isinstance(source, bytes):
+        source = os.fsdecode(source)
+    if isinstance(source, (str, os.PathLike)):
+        path, inner = _split_inner(os.fspath(source))
+        root = _open_path(path)
+        if inner is None or inner.strip("/") == "":
+            return root
+        try:
+            if not isinstance(root, Group):
+                raise KeyError(f"{path} holds no groups, so no {inner!r}")
+            return root[inner]
+        except (KeyError, NodeError) as exc:
+            root.close()
+            message = exc.args[0] if exc.args else inner
+            raise KeyError(f"{path}: no node {inner!r} ({message})") from None
+    from .nodes import memory
+
+    if isinstance(source, dict):
+        return memory.from_object(source)
+    if _is_fabio_image(source):
+        from .nodes.image import open_image
+
+        return open_image(source)
+    if hasattr(source, "attrs") and (hasattr(source, "keys") or hasattr(source, "shape")) \
+            and not type(source).__module__.startswith("numpy"):
+        from .nodes.hdf5 import open_hdf5
+
+        return open_hdf5(source)
+    if hasattr(source, "__array__") or isinstance(source, (list, tuple, int, float, complex)):
+        import numpy as np
+
+        return memory.from_object(np.asarray(source))
+    raise TypeError(f"h5lens.open cannot open a {type(source).__name__}: give a path, "
+                    "an h5py object, a fabio image, a numpy array or a dict")
+
+
+def open_series(first_filename_or_pattern: Any) -> Node:
+    """Open a file series (``ID19_D2H2T2_0000.edf`` ... or a glob pattern) as one tree.
+
+    Each file is one frame of a lazy stack, like ``fabio.open_series``; see
+    :func:`h5lens.nodes.image.open_series`.
+    """
+    from .nodes.image import open_series as open_image_series
+
+    return open_image_series(first_filename_or_pattern)

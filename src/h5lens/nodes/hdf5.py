@@ -1,0 +1,358 @@
+"""HDF5 backend over h5py (and h5py-like objects such as h5pyd's).
+
+Only duck-typed calls are used on the wrapped objects: ``keys``/iteration,
+``len``, ``attrs``, ``get(name, getlink=True)``, ``shape``, ``dtype`` and
+slicing. The low-level h5py property lists are used when present (filters,
+layout) and skipped otherwise.
+
+Listing never follows a link: a member is first looked up with
+``get(name, getlink=True)``; soft and external links become
+:class:`HDF5Link` nodes that open their target only when asked.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ._base import Dataset, Filter, Group, Link, LinkError, Node, NodeError
+from ._format import Unreadable, decode_value, filter_name
+
+_PLUGINS_LOADED = False
+_NOT_COMPRESSION = {2, 3, 5, 6}  # shuffle, fletcher32, nbit, scaleoffset: not "the" compression
+_LAYOUTS = {0: "compact", 1: "contiguous", 2: "chunked", 3: "virtual"}
+
+
+def load_plugins() -> None:
+    """Register hdf5plugin's filters once (imported lazily: it is slow to import)."""
+    global _PLUGINS_LOADED
+    if not _PLUGINS_LOADED:
+        _PLUGINS_LOADED = True
+        try:
+            import hdf5plugin  # noqa: F401  (registers its filters on import)
+        except ImportError:  # optional at run time: reads then fail naming the filter
+            pass
+
+
+def _to_str(name: Any) -> str:
+    """h5py gives non-UTF-8 names as bytes: keep them as surrogate-escaped str."""
+    return name.decode("utf-8", "surrogateescape") if isinstance(name, bytes) else name
+
+
+def _to_key(name: str) -> str | bytes:
+    """Inverse of :func:`_to_str`, for looking the member up again."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape")
+
+
+class _HDF5Attrs:
+    """Attribute hooks shared by HDF5 groups and datasets."""
+
+    _h5: Any
+
+    def _attr_names(self) -> list[str]:
+        try:
+            return [_to_str(n) for n in self._h5.attrs.keys()]
+        except Exception:  # an unlistable attribute table shows as no attributes
+            return []
+
+    def _attr_get(self, name: str) -> Any:
+        try:
+            return decode_value(self._h5.attrs[_to_key(name)])
+        except Exception as exc:  # listing must survive types h5py cannot read
+            return Unreadable(f"{type(exc).__name__}: {exc}")
+
+
+def make_node(obj: Any, name: str, path: str, parent: Node | None) -> Node:
+    """Wrap one h5py(-like) object: dataset, group or committed datatype."""
+    if hasattr(obj, "shape") and hasattr(obj, "dtype"):
+        return HDF5Dataset(name, path, parent, obj)
+    if hasattr(obj, "keys"):
+        return HDF5Group(name, path, parent, obj)
+    if hasattr(obj, "dtype"):
+        return HDF5Datatype(name, path, parent, obj)
+    raise NodeError(f"{path!r}: unsupported HDF5 object {type(obj).__name__}")
+
+
+class HDF5Group(_HDF5Attrs, Group):
+    """An HDF5 group (or file); members are listed lazily, one name at a time."""
+
+    def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any):
+        super().__init__(name, path, parent)
+        self._h5 = h5obj
+
+    def _iter_names(self):
+        for name in self._h5:  # h5py iterates by index: no full listing up front
+            yield _to_str(name)
+
+    def _count(self) -> int:
+        return len(self._h5)
+
+    def _has(self, name: str) -> bool:
+        if self._names is not None:
+            return name in self._names
+        if not name or "/" in name or name in (".", ".."):
+            return False
+        return _link_info(self._h5, _to_key(name)) is not None
+
+    def _make_child(self, name: str) -> Node:
+        key, path = _to_key(name), self._child_path(name)
+        try:
+            kind, target, target_file = _link_info(self._h5, key)
+        except Exception as exc:
+            return HDF5Link(name, path, self, "unknown", "?", error=str(exc))
+        if kind != "hard":
+            return HDF5Link(name, path, self, kind, target, target_file)
+        try:
+            return make_node(self._h5[key], name, path, self)
+        except Exception as exc:  # a hard link to an unreadable object header
+            return HDF5Link(name, path, self, "hard", path, error=f"cannot open object: {exc}")
+
+
+def _link_info(h5obj: Any, key: str | bytes) -> tuple | None:
+    """``(kind, target, target_file)`` of member ``key`` without following it; None if absent.
+
+    h5py's low-level link API is used when present (it also takes names that
+    are not UTF-8); otherwise the duck-typed ``get(name, getlink=True)``.
+    """
+    links = getattr(getattr(h5obj, "id", None), "links", None)
+    if links is not None and hasattr(links, "get_info"):
+        from h5py import h5l
+
+        bkey = key if isinstance(key, bytes) else key.encode("utf-8")
+        if not links.exists(bkey):
+            return None
+        kind = links.get_info(bkey).type
+        if kind == h5l.TYPE_SOFT:
+            return "soft", _to_str(links.get_val(bkey)), None
+        if kind == h5l.TYPE_EXTERNAL:
+            filename, target = links.get_val(bkey)
+            return "external", _to_str(target), _to_str(filename)
+        return ("hard", None, None) if kind == h5l.TYPE_HARD else ("unknown", None, None)
+    link = h5obj.get(key, getlink=True)
+    if link is None:
+        return None
+    if hasattr(link, "filename"):
+        return "external", _to_str(link.path), _to_str(link.filename)
+    if hasattr(link, "path"):
+        return "soft", _to_str(link.path), None
+    return "hard", None, None
+
+
+class HDF5Link(Link):
+    """A soft or external link; h5py follows it only when the target is asked for."""
+
+    def __init__(self, name, path, parent, link_type, target, target_file=None, *, error=None):
+        super().__init__(name, path, parent, link_type, target, target_file)
+        self._preset_error = error
+
+    def _resolve(self) -> Node:
+        if self._preset_error:
+            raise LinkError(self._preset_error)
+        if self.link_type == "external":
+            load_plugins()
+        try:
+            obj = self.parent._h5[_to_key(self.name)]
+        except Exception as exc:
+            raise LinkError(exc.args[0] if exc.args else type(exc).__name__) from None
+        if self.link_type == "external":
+            _register_external(self.root, obj)
+        return make_node(obj, self.name, self.path, self.parent)
+
+
+def _register_external(root: Node, obj: Any) -> None:
+    """Keep the external file's handle so that closing the tree closes it too."""
+    handle = getattr(obj, "file", None)
+    if handle is None or not hasattr(handle, "close"):
+        return
+    opened = root.__dict__.setdefault("_externals", [])
+    opened.append(handle)
+    previous = getattr(root, "_close", None)
+    if not getattr(root, "_closes_externals", False):
+        root._closes_externals = True
+
+        def close_all():
+            for h in opened:
+                try:
+                    h.close()
+                except Exception:  # already closed with its parent
+                    pass
+            if previous is not None:
+                previous()
+
+        root._close = close_all
+
+
+class HDF5Datatype(_HDF5Attrs, Node):
+    """A committed (named) datatype: no data, only a dtype."""
+
+    kind = "datatype"
+
+    def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any):
+        super().__init__(name, path, parent)
+        self._h5 = h5obj
+        self.dtype = h5obj.dtype
+
+
+class HDF5Dataset(_HDF5Attrs, Dataset):
+    """An HDF5 dataset: metadata from the object, reads of the selection only."""
+
+    def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any):
+        super().__init__(name, path, parent)
+        self._h5 = h5obj
+        self._filters: list[Filter] | None = None
+
+    @property
+    def shape(self):
+        return self._h5.shape
+
+    @property
+    def dtype(self):
+        return self._h5.dtype
+
+    @property
+    def chunks(self):
+        return getattr(self._h5, "chunks", None)
+
+    @property
+    def maxshape(self):
+        return getattr(self._h5, "maxshape", self.shape)
+
+    @property
+    def fillvalue(self):
+        try:
+            return self._h5.fillvalue
+        except Exception:  # some dtypes have no numpy fill value
+            return None
+
+    def _dcpl(self):
+        try:
+            return self._h5.id.get_create_plist()
+        except Exception:  # not h5py (h5pyd...) or no low-level access
+            return None
+
+    @property
+    def filters(self) -> list[Filter]:
+        if self._filters is None:
+            self._filters = self._read_filters()
+        return list(self._filters)
+
+    def _read_filters(self) -> list[Filter]:
+        dcpl = self._dcpl()
+        if dcpl is None:  # fall back on the high-level flags
+            names = [("shuffle", 2, None), ("compression", None, "compression_opts"), ("fletcher32", 3, None)]
+            out = []
+            for attr, fid, opts in names:
+                value = getattr(self._h5, attr, None)
+                if value:
+                    fid = fid or {"gzip": 1, "lzf": 32000, "szip": 4}.get(value, -1)
+                    options = getattr(self._h5, opts, None) if opts else None
+                    out.append(Filter(fid, filter_name(fid, str(value)), () if options is None else (options,), True))
+            return out
+        load_plugins()
+        from h5py import h5z
+
+        out = []
+        for i in range(dcpl.get_nfilters()):
+            fid, _flags, values, stored = dcpl.get_filter(i)
+            out.append(Filter(int(fid), filter_name(int(fid), stored), tuple(int(v) for v in values),
+                              bool(h5z.filter_avail(fid))))
+        return out
+
+    def _compressor(self) -> Filter | None:
+        return next((f for f in self.filters if f.id not in _NOT_COMPRESSION), None)
+
+    @property
+    def compression(self) -> str | None:
+        found = self._compressor()
+        return None if found is None else found.name
+
+    @property
+    def compression_opts(self) -> Any:
+        found = self._compressor()
+        if found is None or not found.options:
+            return None
+        return found.options[0] if found.id == 1 else found.options
+
+    @property
+    def layout(self) -> str:
+        dcpl = self._dcpl()
+        if dcpl is None:
+            return "chunked" if self.chunks else "contiguous"
+        layout = _LAYOUTS.get(dcpl.get_layout(), "unknown")
+        if layout == "contiguous" and dcpl.get_external_count() > 0:
+            return "external"
+        return layout
+
+    def _read(self, selection: Any) -> Any:
+        if self.closed:
+            raise NodeError(f"cannot read {self.path!r}: its file is closed")
+        load_plugins()
+        try:
+            return self._reader()[selection]
+        except OSError as exc:
+            missing = [f for f in self.filters if not f.available]
+            if missing:
+                names = ", ".join(f"{f.name} (id {f.id})" if f.name != f"filter {f.id}" else str(f.id)
+                                  for f in missing)
+                raise NodeError(f"cannot read {self.path!r}: HDF5 filter {names} is not available "
+                                f"(install or import hdf5plugin, or set HDF5_PLUGIN_PATH)") from exc
+            raise NodeError(f"cannot read {self.path!r}: {exc}") from exc
+
+    def _reader(self) -> Any:
+        """The object to slice; external/virtual storage is looked up beside the file.
+
+        HDF5 resolves relative raw-data and source file names against the
+        working directory unless told ``${ORIGIN}`` (the file's own folder).
+        """
+        if self.__dict__.get("_origin_reader") is None:
+            self._origin_reader = self._h5
+            parent = getattr(self._h5, "parent", None)
+            if self.layout in ("external", "virtual") and hasattr(getattr(parent, "id", None), "links"):
+                from h5py import Dataset as H5Dataset, h5d, h5p
+
+                dapl = h5p.create(h5p.DATASET_ACCESS)
+                dapl.set_efile_prefix(b"${ORIGIN}")
+                dapl.set_virtual_prefix(b"${ORIGIN}")
+                name = self._h5.name.rsplit("/", 1)[-1].encode("utf-8", "surrogateescape")
+                self._h5.id._close()  # HDF5 refuses a second prefix while this handle is open
+                self._h5 = self._origin_reader = H5Dataset(h5d.open(parent.id, name, dapl))
+        return self._origin_reader
+
+
+def open_hdf5(source: Any) -> Node:
+    """Open an HDF5 file read-only, or wrap an already-open h5py(-like) object.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, or h5py File/Group/Dataset (or a duck-typed equivalent)
+        A path is opened with mode ``"r"`` and closed with the tree. An
+        object passed in stays owned by the caller (closing the tree leaves it open).
+
+    Returns
+    -------
+    Node
+        The root group (or dataset, for a dataset object).
+    """
+    if isinstance(source, (str, os.PathLike)):
+        import h5py
+
+        path = os.fspath(source)
+        try:
+            handle = h5py.File(path, "r")
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise OSError(f"{path}: not a readable HDF5 file ({exc})") from exc
+        root = HDF5Group("", "/", None, handle)
+        root._filename = path
+        root._close = handle.close
+        return root
+    obj_name = _to_str(getattr(source, "name", None) or "/")
+    node = make_node(source, obj_name.rsplit("/", 1)[-1], obj_name, None)
+    handle = getattr(source, "file", None)
+    node._filename = getattr(handle, "filename", None)
+    return node
