@@ -96,11 +96,12 @@ def as_storable(value: Any) -> tuple[Any, str | None]:
     if arr.dtype.kind == "U":
         return arr.astype(h5py.string_dtype()), None
     if arr.dtype.kind == "O" and h5py.check_string_dtype(arr.dtype) is None and h5py.check_vlen_dtype(arr.dtype) is None:
-        kinds = {type(v) for v in arr.ravel()}
-        if kinds and kinds <= {str}:
+        items = arr.ravel()
+        if items.size and all(isinstance(v, str) for v in items):  # np.str_ is a str
             return arr.astype(h5py.string_dtype()), None
-        if kinds and kinds <= {bytes}:
+        if items.size and all(isinstance(v, bytes) for v in items):
             return arr.astype(h5py.string_dtype("ascii")), None
+        kinds = {type(v) for v in items}
         names = ", ".join(sorted(k.__name__ for k in kinds)) or "nothing"
         return None, f"object array of Python objects ({names}) has no HDF5 type"
     problem = dtype_problem(arr.dtype)

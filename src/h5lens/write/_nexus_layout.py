@@ -1,0 +1,131 @@
+"""The NeXus layout :func:`h5lens.convert` writes, declared on a TreeBuilder.
+
+Images (one entry for every input image file, frames stacked in order)::
+
+    /                                      NXroot   @default = entry
+    /entry                                 NXentry  @default = data
+    /entry/title, /entry/program_name
+    /entry/instrument                      NXinstrument
+    /entry/instrument/detector             NXdetector
+    /entry/instrument/detector/data        (nframes, h, w)  @interpretation = image
+    /entry/instrument/detector/source_file one name per frame
+    /entry/instrument/detector/header/<key>   other header keys, one value per frame
+    /entry/instrument/positioners/<motor>  NXcollection, one value per frame
+    /entry/measurement/<counter>           NXcollection, one value per frame
+    /entry/data                            NXdata  @signal = data  @axes = [frame_index, ., .]
+    /entry/data/data                       soft link to the detector data
+
+SPEC: one NXentry per scan (silx's names, ``94.1``), the silx.io.spech5
+content copied, plus an NXdata ``data`` plotting the last counter against
+the first one (SPEC's usual detector-vs-motor plot).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .builder import TreeBuilder
+
+NXENTRY = {"NX_class": "NXentry", "default": "data"}
+
+
+def safe_name(name: str, taken: set[str]) -> str:
+    """``name`` usable as an HDF5 member (no ``/``, not ``.``), unique within ``taken``."""
+    text = str(name).replace("/", "_").strip() or "_"
+    if text in (".", ".."):
+        text = "_" + text
+    candidate, n = text, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{text}_{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def image_entry(b: TreeBuilder, entry: str, *, shape: tuple, dtype, frames_per_chunk: int,
+                compression, columns: dict[str, dict[str, np.ndarray]], source_files: list[str],
+                title: str) -> str:
+    """Declare an image entry; return the path of the (empty) frame dataset to fill."""
+    e = f"/{entry}"
+    det = f"{e}/instrument/detector"
+    stacked = len(shape) == 3
+    if stacked:
+        chunks = (max(1, min(frames_per_chunk, shape[0])),) + tuple(shape[1:])
+    else:
+        chunks = tuple(shape) if compression is not None else None
+    b.group(e, attrs=NXENTRY)
+    b.dataset(f"{e}/title", title)
+    b.dataset(f"{e}/program_name", "h5lens convert")
+    b.group(f"{e}/instrument", attrs={"NX_class": "NXinstrument"})
+    b.group(det, attrs={"NX_class": "NXdetector"})
+    b.dataset(f"{det}/data", shape=shape, dtype=dtype, chunks=chunks, compression=compression,
+              attrs={"interpretation": "image"})
+    b.dataset(f"{det}/source_file", source_files)
+    for kind, where, nx in (("other", f"{det}/header", "NXcollection"),
+                            ("motor", f"{e}/instrument/positioners", "NXcollection"),
+                            ("counter", f"{e}/measurement", "NXcollection")):
+        b.group(where, attrs={"NX_class": nx})
+        taken: set[str] = set()
+        for name, values in columns.get(kind, {}).items():
+            b.dataset(f"{where}/{safe_name(name, taken)}", values)
+    axes = ["frame_index", ".", "."] if stacked else [".", "."]
+    b.group(f"{e}/data", attrs={"NX_class": "NXdata", "signal": "data", "axes": axes, "interpretation": "image"})
+    b.soft_link(f"{e}/data/data", f"{det}/data")
+    if stacked:
+        b.dataset(f"{e}/data/frame_index", np.arange(shape[0]), attrs={"long_name": "frame index"})
+    return f"{det}/data"
+
+
+def scan_entry(b: TreeBuilder, scan, entry: str, small_bytes: int = 16 << 20) -> list[tuple[str, object]]:
+    """Declare the copy of a SPEC scan node as NXentry ``entry``.
+
+    Datasets up to ``small_bytes`` are copied now; bigger ones are declared
+    empty and returned as ``(path, source node)`` to be copied in blocks.
+    """
+    e = f"/{entry}"
+    old = scan.path.rstrip("/") + "/"
+    later: list[tuple[str, object]] = []
+    attrs = {k: v for k, v in scan.attrs.items()}
+    b.group(e, attrs={**attrs, **NXENTRY})
+    for node in scan.walk():
+        path = e + node.path[len(scan.path.rstrip("/")):]
+        if node.kind == "link":
+            target = node.target
+            if target.startswith(old):
+                target = e + "/" + target[len(old):]
+            b.soft_link(path, target)
+        elif node.kind == "group":
+            b.group(path, attrs=dict(node.attrs))
+        elif node.dtype.kind in "biufc" and node.nbytes > small_bytes and node.ndim >= 1:
+            b.dataset(path, shape=node.shape, dtype=node.dtype, attrs=dict(node.attrs))
+            later.append((path, node))
+        else:
+            b.dataset(path, _text_values(node[()]), attrs=dict(node.attrs))
+    counters = [n for n in scan.get("measurement", {}).keys() if _is_column(scan, n)] \
+        if scan.get("measurement") is not None else []
+    if counters:
+        plot = "data" if "data" not in scan.keys() else "plot"
+        signal, axis = counters[-1], counters[0]
+        nxdata = {"NX_class": "NXdata", "signal": signal, "title": f"{signal} vs {axis}"}
+        if axis != signal:
+            nxdata["axes"] = [axis]
+            b.soft_link(f"{e}/{plot}/{axis}", f"{e}/measurement/{axis}")
+        b.group(f"{e}/{plot}", attrs=nxdata)
+        b.soft_link(f"{e}/{plot}/{signal}", f"{e}/measurement/{signal}")
+        b.group(e, attrs={"default": plot})
+    return later
+
+
+def _is_column(scan, name: str) -> bool:
+    node = scan["measurement"].child(name)
+    return node.kind == "dataset" and node.ndim == 1
+
+
+def _text_values(value):
+    """silx gives text as bytes or object arrays of bytes: store them as UTF-8 text."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, np.ndarray) and value.dtype.kind in "OS":
+        return np.array([v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+                         for v in value.ravel()], dtype=object).reshape(value.shape)
+    return value
