@@ -140,7 +140,15 @@ def describe(node: Node, attrs: bool = True, max_attrs: int = MAX_ATTRS, depth: 
 
     name = node.name or (node.filename or "/").replace("\\", "/").rsplit("/", 1)[-1] or "/"
     entry = Entry(name=name, path=node.path, kind=node.kind, depth=depth)
-    entry.label = _safe(_format.node_label, node)
+    if isinstance(node, Group):
+        try:
+            entry.count = len(node)
+        except Exception as exc:
+            entry.cut = f"cannot count members: {exc}"
+        # counting a large HDF5 group walks its index: label from the count already taken
+        entry.label = _safe(_format.node_label, _Counted(entry.count)) if entry.cut is None else entry.cut
+    else:
+        entry.label = _safe(_format.node_label, node)
     if isinstance(node, Link):
         entry.target = node.target_label
         if not node.resolved:
@@ -149,14 +157,21 @@ def describe(node: Node, attrs: bool = True, max_attrs: int = MAX_ATTRS, depth: 
     entry.nx_class = node.nx_class  # never raises: an unreadable class is None
     if isinstance(node, Dataset):
         entry.storage = _safe(_format.storage_label, node)
-    elif isinstance(node, Group):
-        try:
-            entry.count = len(node)
-        except Exception as exc:
-            entry.cut = f"cannot count members: {exc}"
     if attrs:
         entry.attrs, entry.attrs_hidden = _attributes(node, max_attrs)
     return entry
+
+
+class _Counted:
+    """Stands for a group in :func:`node_label` once its members are counted."""
+
+    kind = "group"
+
+    def __init__(self, count: int):
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
 
 
 def _attributes(node: Node, max_attrs: int) -> tuple[list[tuple[str, str, str]], int]:

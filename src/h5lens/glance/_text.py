@@ -52,7 +52,7 @@ def render(plan: Plan, color: bool = False) -> str:
 def line(e: Entry, paint=None) -> str:
     """The text of one node's row (no tree prefix)."""
     paint = paint or _Painter(False)
-    name = clean(e.name) + ("/" if e.kind == "group" and e.name != "/" else "")
+    name = clean(e.name) + ("/" if e.kind == "group" and e.path != "/" else "")  # not after a file name
     role = "broken" if e.broken else e.kind
     parts = [paint(role, name)]
     if e.nx_class:

@@ -1,0 +1,152 @@
+"""The ``h5lens`` command: ``ls`` (text tree), ``html`` (standalone glance page), ``convert``.
+
+Errors are one line on stderr (``h5lens: error: ...``), never a traceback:
+exit code 2 when the source cannot be opened (missing, unknown format,
+unreadable) or the command line is wrong, 1 for any other failure. Set
+``H5LENS_DEBUG=1`` to get the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+
+
+class _InputError(Exception):
+    """The source cannot be opened (exit code 2)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="h5lens", description="Look into HDF5/NeXus, detector image and SPEC files.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{ls,html,convert}")
+    where = "a file, or file::/path for a node inside it"
+
+    ls = sub.add_parser("ls", help="print the tree as text, like h5ls", description="Print the tree as text.")
+    ls.add_argument("source", metavar="SOURCE[::/path]", help=where)
+    ls.add_argument("-r", "--recursive", action="store_true", help="list every level (default: one level)")
+    ls.add_argument("--depth", type=_count, metavar="N", help="levels to list (implies -r)")
+    ls.add_argument("--attrs", action="store_true", help="show attributes")
+    ls.add_argument("--limit", type=_count, default=2000, metavar="N",
+                    help="at most N entries (nodes plus attributes); 0: no limit (default: %(default)s)")
+    ls.add_argument("--all", action="store_true", help="list every member of large groups (no limits)")
+    ls.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                    help="ANSI colour (auto: on a terminal unless NO_COLOR is set)")
+    ls.set_defaults(func=_ls)
+
+    page = sub.add_parser("html", help="write a standalone HTML page of the tree",
+                          description="Write the static glance of SOURCE as a standalone HTML page.")
+    page.add_argument("source", metavar="SOURCE[::/path]", help=where)
+    page.add_argument("-o", "--output", default="-", metavar="FILE", help="page to write (default: stdout)")
+    page.add_argument("--depth", type=_count, metavar="N", help="levels to include (default: all within budget)")
+    page.add_argument("--no-attrs", dest="attrs", action="store_false", help="leave attributes out")
+    page.add_argument("--limit", type=_count, default=1000, metavar="N",
+                      help="at most N entries; 0: no limit (default: %(default)s)")
+    page.set_defaults(func=_html)
+
+    sub.add_parser("convert", help="convert files (see h5lens convert --help)", add_help=False)
+    return p
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
+def use_color(mode: str, stream, environ=os.environ) -> bool:
+    """Colour on ``always``; on ``auto`` only for a terminal and when NO_COLOR is unset or empty."""
+    if mode != "auto":
+        return mode == "always"
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not environ.get("NO_COLOR")
+
+
+def _open_glance(source: str, **options):
+    from .glance import glance
+
+    try:
+        return glance(source, **options)
+    except Exception as exc:  # every way of failing to open is the user's input, not a crash
+        raise _InputError(_describe(exc)) from exc
+
+
+def _ls(args) -> int:
+    depth = args.depth if args.depth is not None else (None if args.recursive else 1)
+    budget = dict(max_items=None, head=10**12, tail=0) if args.all else dict(max_items=args.limit or None)
+    with _open_glance(args.source, depth=depth, attrs=args.attrs, **budget) as g:
+        text = g.to_text(color=use_color(args.color, sys.stdout))
+    _write_stdout(text + "\n")
+    return 0
+
+
+def _html(args) -> int:
+    with _open_glance(args.source, depth=args.depth, attrs=args.attrs, max_items=args.limit or None) as g:
+        page = g.to_html(standalone=True)
+    if args.output == "-":
+        _write_stdout(page)
+    else:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(page)
+    return 0
+
+
+def _write_stdout(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:  # a terminal that cannot show some names: escape, don't fail
+        encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
+    sys.stdout.flush()
+
+
+def _convert(argv: list[str]) -> int:
+    # imported only for this command: listing never loads the writers
+    try:
+        from .write.convert import cli_main
+    except ImportError as exc:
+        raise RuntimeError(f"the convert command is not available ({exc})") from exc
+    return int(cli_main(argv) or 0)
+
+
+def _describe(exc: BaseException) -> str:
+    """One line naming what failed, without Python's decorations."""
+    if isinstance(exc, OSError) and exc.filename and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}"
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    text = " ".join(text.split()) or type(exc).__name__
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] == "convert":
+            return _convert(argv[1:])
+        args = _parser().parse_args(argv)
+        return args.func(args)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2, message already printed)
+        return exc.code if isinstance(exc.code, int) else EXIT_FAILURE
+    except BrokenPipeError:  # `h5lens ls big.h5 | head`: the reader left, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if os.environ.get("H5LENS_DEBUG"):
+            raise
+        code = EXIT_BAD_INPUT if isinstance(exc, _InputError) else EXIT_FAILURE
+        print(f"h5lens: error: {_describe(exc)}", file=sys.stderr)
+        return code
+
+
+if __name__ == "__main__":  # pragma: no cover - the console script calls main()
+    sys.exit(main())
