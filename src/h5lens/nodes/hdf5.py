@@ -84,11 +84,17 @@ class HDF5Group(_HDF5Attrs, Group):
         super().__init__(name, path, parent)
         self._h5 = h5obj
 
+    def _check_open(self) -> None:
+        if self.closed:
+            raise NodeError(f"cannot list {self.path!r}: its file is closed")
+
     def _iter_names(self):
+        self._check_open()
         for name in self._h5:  # h5py iterates by index: no full listing up front
             yield _to_str(name)
 
     def _count(self) -> int:
+        self._check_open()
         return len(self._h5)
 
     def _has(self, name: str) -> bool:
@@ -96,6 +102,7 @@ class HDF5Group(_HDF5Attrs, Group):
             return name in self._names
         if not name or "/" in name or name in (".", ".."):
             return False
+        self._check_open()
         return _link_info(self._h5, _to_key(name)) is not None
 
     def _make_child(self, name: str) -> Node:
@@ -273,7 +280,7 @@ class HDF5Dataset(_HDF5Attrs, Dataset):
     @property
     def compression_opts(self) -> Any:
         found = self._compressor()
-        if found is None or not found.options:
+        if found is None or not found.options or found.id == 32000:  # lzf's values are internal
             return None
         return found.options[0] if found.id == 1 else found.options
 
