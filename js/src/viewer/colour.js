@@ -1,0 +1,164 @@
+// Colour maths of the image view, the same as h5lens/colormaps.py `colorize` / `auto_range`:
+//   t = (f(v) - f(vmin)) / (f(vmax) - f(vmin)), LUT index = clamp(floor(t * 256), 0, 255),
+//   values the scale cannot show (NaN, ±Inf, v <= 0 under log, v < 0 under sqrt) get the bad colour.
+// Everything works on typed arrays in place; buffers are reused across frames by the caller.
+
+export const SCALES = ["linear", "log", "sqrt", "symlog"];
+export const AUTOSCALES = ["minmax", "percentile", "std", "manual"];
+
+/** The scale transform of one value; NaN where the scale cannot show it. */
+export function forward(v, scale) {
+  switch (scale) {
+    case "linear": return Number.isFinite(v) ? v : NaN;
+    case "log": return v > 0 && Number.isFinite(v) ? Math.log10(v) : NaN;
+    case "sqrt": return v >= 0 && Number.isFinite(v) ? Math.sqrt(v) : NaN;
+    case "symlog": return Number.isFinite(v) ? Math.sign(v) * Math.log10(1 + Math.abs(v)) : NaN;
+    default: throw new Error(`unknown scale ${scale}`);
+  }
+}
+
+/** Inverse of `forward` (for colour-bar ticks and histogram bounds). */
+export function inverse(f, scale) {
+  switch (scale) {
+    case "log": return 10 ** f;
+    case "sqrt": return f * f;
+    case "symlog": return Math.sign(f) * (10 ** Math.abs(f) - 1);
+    default: return f;
+  }
+}
+
+/** "#rrggbb" or "#rrggbbaa" -> [r, g, b, a]. */
+export function parseColor(hex) {
+  const m = /^#?([0-9a-f]{6})([0-9a-f]{2})?$/i.exec(hex ?? "");
+  if (!m) return [255, 0, 255, 255];
+  const n = parseInt(m[1], 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255, m[2] ? parseInt(m[2], 16) : 255];
+}
+
+const LITTLE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const pack = (r, g, b, a) => (LITTLE ? ((a << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | a) >>> 0);
+
+/** 256 packed RGBA colours (Uint32, platform order) from 1024 LUT bytes. */
+export function packLut(bytes) {
+  const out = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) out[i] = pack(bytes[4 * i], bytes[4 * i + 1], bytes[4 * i + 2], bytes[4 * i + 3]);
+  return out;
+}
+
+const SMALL_INT = new Set(["uint8", "int8", "uint16", "int16"]);
+
+/**
+ * Paint `data` (any typed array) into `out` (Uint32Array over ImageData) with a packed LUT.
+ * Small integer types go through a table of every possible value, so every scale costs
+ * one lookup per pixel; other types compute the scale per pixel.
+ */
+export function paint(data, out, lut32, vmin, vmax, scale, badRgba, dtype, cache = {}) {
+  const bad = pack(...badRgba);
+  const f0 = forward(vmin, scale), f1 = forward(vmax, scale);
+  const span = f1 - f0;
+  const k = Number.isFinite(span) && span !== 0 ? 256 / span : 0;
+  const n = Math.min(data.length, out.length);
+  const index = (v) => {
+    const f = forward(v, scale);
+    if (Number.isNaN(f)) return -1;
+    const i = Math.floor((f - f0) * k);
+    return i < 0 ? 0 : i > 255 ? 255 : i;
+  };
+  if (SMALL_INT.has(dtype)) {
+    const offset = dtype.startsWith("int") ? (dtype === "int8" ? 128 : 32768) : 0;
+    const size = dtype.endsWith("8") ? 256 : 65536;
+    if (!cache.table || cache.table.length !== size) cache.table = new Uint32Array(size);
+    const table = cache.table;
+    for (let v = 0; v < size; v++) { const i = index(v - offset); table[v] = i < 0 ? bad : lut32[i]; }
+    for (let p = 0; p < n; p++) out[p] = table[data[p] + offset];
+    return;
+  }
+  if (scale === "linear") {
+    for (let p = 0; p < n; p++) {
+      const v = data[p];
+      if (v - v !== 0) { out[p] = bad; continue; } // NaN or ±Inf
+      const i = Math.floor((v - f0) * k);
+      out[p] = lut32[i < 0 ? 0 : i > 255 ? 255 : i];
+    }
+    return;
+  }
+  for (let p = 0; p < n; p++) { const i = index(data[p]); out[p] = i < 0 ? bad : lut32[i]; }
+}
+
+// k-th smallest of a[0..n) (in place, Floyd–Rivest-free quickselect with median of three).
+function select(a, n, k) {
+  let lo = 0, hi = n - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < a[lo]) [a[mid], a[lo]] = [a[lo], a[mid]];
+    if (a[hi] < a[lo]) [a[hi], a[lo]] = [a[lo], a[hi]];
+    if (a[hi] < a[mid]) [a[hi], a[mid]] = [a[mid], a[hi]];
+    const pivot = a[mid];
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) { const t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
+    }
+    if (k <= j) hi = j; else if (k >= i) lo = i; else return a[k];
+  }
+  return a[k];
+}
+
+/**
+ * Auto range of the values the scale can show: "minmax", "percentile" (numpy's linear
+ * interpolation between order statistics) or "std" (mean ± 3σ clipped to min/max).
+ * `scratch` is an object whose Float64Array is reused between frames.
+ */
+export function autoRange(data, mode, scale = "linear", percentiles = [0.1, 99.9], scratch = {}) {
+  const n = data.length;
+  let count = 0, lo = Infinity, hi = -Infinity, sum = 0;
+  const ok = (v) => (scale === "log" ? v > 0 : scale === "sqrt" ? v >= 0 : true) && v - v === 0;
+  for (let p = 0; p < n; p++) {
+    const v = data[p];
+    if (!ok(v)) continue;
+    count++; sum += v;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (count === 0) return scale === "log" ? [1, 10] : [0, 1];
+  if (mode === "minmax") return [lo, hi];
+  if (mode === "std") {
+    const mean = sum / count;
+    let ss = 0;
+    for (let p = 0; p < n; p++) { const v = data[p]; if (ok(v)) ss += (v - mean) * (v - mean); }
+    const s = Math.sqrt(ss / count);
+    return [Math.max(lo, mean - 3 * s), Math.min(hi, mean + 3 * s)];
+  }
+  if (mode !== "percentile") throw new Error(`unknown auto-range ${mode}`);
+  if (!scratch.buf || scratch.buf.length < count) scratch.buf = new Float64Array(count);
+  const a = scratch.buf;
+  let m = 0;
+  for (let p = 0; p < n; p++) { const v = data[p]; if (ok(v)) a[m++] = v; }
+  const at = (q) => {
+    const pos = (q / 100) * (count - 1);
+    const i = Math.floor(pos), frac = pos - i;
+    const x = select(a, count, i);
+    if (frac === 0 || i + 1 >= count) return x;
+    // the next order statistic is the smallest value above position i (select left it partitioned)
+    let y = Infinity;
+    for (let p = i + 1; p < count; p++) if (a[p] < y) y = a[p];
+    return x + (y - x) * frac;
+  };
+  return [at(percentiles[0]), at(percentiles[1])];
+}
+
+/** Histogram of the scaled values in [f(lo), f(hi)]: `bins` counts (Float64Array). */
+export function histogram(data, bins, lo, hi, scale) {
+  const counts = new Float64Array(bins);
+  const f0 = forward(lo, scale), f1 = forward(hi, scale);
+  const k = f1 > f0 ? bins / (f1 - f0) : 0;
+  for (let p = 0; p < data.length; p++) {
+    const f = forward(data[p], scale);
+    if (Number.isNaN(f)) continue;
+    const i = Math.floor((f - f0) * k);
+    if (i >= 0 && i < bins) counts[i]++;
+    else if (i === bins && f === f1) counts[bins - 1]++;
+  }
+  return counts;
+}

@@ -1,0 +1,110 @@
+// The slice contract of h5lens/selection.py: a selection string such as "12,:,:" <-> items,
+// and a dimension mapping (index per slider dim, "x"/"y" for displayed axes) <-> string.
+// Both sides run tests/fixtures/selection_cases.json, so error messages share key words.
+
+export class SelectionError extends Error {
+  constructor(message) { super(message); this.name = "SelectionError"; }
+}
+
+const INT = /^[+-]?\d+$/;
+
+function int(text, what) {
+  const s = text.trim();
+  if (s === "") return null;
+  if (!INT.test(s)) throw new SelectionError(`${what} '${s}' is not an integer`);
+  return parseInt(s, 10);
+}
+
+// Python's slice.indices() for a positive step.
+function indices(start, stop, step, n) {
+  const clip = (v, dflt) => {
+    if (v === null) return dflt;
+    if (v < 0) v += n;
+    return Math.min(Math.max(v, 0), n);
+  };
+  return [clip(start, 0), clip(stop, n), step ?? 1];
+}
+
+/**
+ * Parse and validate `text` against `shape`.
+ * @returns {Array<number|{start:number, stop:number, step:number}>}
+ */
+export function parse(text, shape) {
+  const t = (text ?? "").trim();
+  const parts = t === "" ? [] : t.split(",");
+  if (parts.length !== shape.length) {
+    throw new SelectionError(`selection '${t}' has ${parts.length} item(s), the shape [${shape}] needs ${shape.length}`);
+  }
+  return parts.map((part, dim) => {
+    const n = shape[dim];
+    const bits = part.split(":");
+    if (bits.length === 1) {
+      const i = int(bits[0], `index of dimension ${dim}`);
+      if (i === null) throw new SelectionError(`empty item for dimension ${dim}`);
+      const j = i < 0 ? i + n : i;
+      if (j < 0 || j >= n) throw new SelectionError(`index ${i} is out of range for dimension ${dim} of size ${n}`);
+      return j;
+    }
+    if (bits.length > 3) throw new SelectionError(`item '${part.trim()}' of dimension ${dim} is not an index or a slice`);
+    const start = int(bits[0], `slice bound of dimension ${dim}`);
+    const stop = int(bits[1], `slice bound of dimension ${dim}`);
+    const step = bits.length === 3 ? int(bits[2], `step of dimension ${dim}`) : null;
+    if (step !== null && step <= 0) throw new SelectionError(`step ${step} of dimension ${dim} must be positive`);
+    const [a, b, s] = indices(start, stop, step, n);
+    return { start: a, stop: Math.max(a, b), step: s };
+  });
+}
+
+export const isSlice = (item) => typeof item === "object";
+
+/** The canonical string of parsed items (":", "::2", "3:9"). */
+export function format(items, shape) {
+  return items.map((it, d) => {
+    if (!isSlice(it)) return String(it);
+    const n = shape[d];
+    const text = (it.start === 0 ? "" : String(it.start)) + ":" + (it.stop >= n ? "" : String(it.stop));
+    return text + (it.step !== 1 ? `:${it.step}` : "");
+  }).join(",");
+}
+
+export const normalize = (text, shape) => format(parse(text, shape), shape);
+
+/** Length of each kept dimension. */
+export function resultShape(items) {
+  return items.filter(isSlice).map((it) => Math.max(0, Math.ceil((it.stop - it.start) / it.step)));
+}
+
+/** The mapping a string describes: kept dimensions become "y" then "x". */
+export function toMapping(text, shape) {
+  const items = parse(text, shape);
+  const free = items.map((it, d) => (isSlice(it) ? d : -1)).filter((d) => d >= 0);
+  if (free.length > 2) throw new SelectionError(`selection '${text}' keeps ${free.length} dimensions; a view shows at most 2`);
+  const names = free.length === 1 ? ["x"] : ["y", "x"];
+  const mapping = items.slice();
+  free.forEach((d, k) => { mapping[d] = names[k]; });
+  return mapping;
+}
+
+/** The selection string of a mapping; `strides` maps "x"/"y" to a positive step. */
+export function fromMapping(mapping, shape, strides = {}) {
+  if (mapping.length !== shape.length) {
+    throw new SelectionError(`mapping [${mapping}] has ${mapping.length} entries, shape [${shape}] needs ${shape.length}`);
+  }
+  const axes = mapping.filter((m) => typeof m === "string");
+  if (axes.some((a) => a !== "x" && a !== "y") || new Set(axes).size !== axes.length) {
+    throw new SelectionError(`mapping [${mapping}] must use 'x' and 'y' at most once each`);
+  }
+  const parts = mapping.map((m) => {
+    if (typeof m !== "string") return String(Math.trunc(m));
+    const step = Math.trunc(strides[m] ?? 1);
+    if (step <= 0) throw new SelectionError(`stride ${step} of axis ${m} must be positive`);
+    return step !== 1 ? `::${step}` : ":";
+  });
+  return normalize(parts.join(","), shape);
+}
+
+/** True when "x" comes before "y": the displayed image is the read array's transpose. */
+export function isTransposed(mapping) {
+  const x = mapping.indexOf("x"), y = mapping.indexOf("y");
+  return x >= 0 && y >= 0 && x < y;
+}
