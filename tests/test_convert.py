@@ -1,0 +1,254 @@
+"""h5lens.convert and `h5lens convert`: course files, generated images, options, errors."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import fabio
+import h5py
+import numpy as np
+import pytest
+
+import h5lens
+from h5lens.write.convert import ConvertError, cli_main, convert
+
+FRAME_MEANS_ID16B = [9857.18, 9401.07, 8870.32, 8298.83, 7723.64, 7014.84]
+SROT = [0, 14.3712, 28.7424, 42.969888, 57.4848, 71.856]
+FRAME_MEANS_ID19 = [3377.54, 3756.09, 3670.23, 3639.73, 3713.91, 3714.06]
+
+
+def check_default_chain(f: h5py.File) -> h5py.Dataset:
+    """Follow @default from the root to the NXdata signal, as silx and h5web do; return the signal."""
+    entry = f[f.attrs["default"]]
+    assert entry.attrs["NX_class"] == "NXentry"
+    nxdata = entry[entry.attrs["default"]]
+    assert nxdata.attrs["NX_class"] == "NXdata"
+    signal = nxdata[nxdata.attrs["signal"]]
+    for axis in nxdata.attrs.get("axes", []):
+        if axis != ".":
+            assert nxdata[axis].shape[0] == signal.shape[0]
+    return signal
+
+
+def write_edf(path, frames, headers=None):
+    """An EDF file holding ``frames`` (one header dict per frame)."""
+    headers = headers or [{} for _ in frames]
+    image = fabio.edfimage.EdfImage(data=frames[0], header=headers[0])
+    for frame, header in zip(frames[1:], headers[1:]):
+        image.append_frame(data=frame, header=header)
+    image.write(str(path))
+    return path
+
+
+def motors(srot):
+    return {"motor_mne": "srot sy", "motor_pos": f"{srot} 1.5", "counter_mne": "mon", "counter_pos": str(srot * 10)}
+
+
+# -- course files ---------------------------------------------------------------
+def test_course_multiframe_edf(course, tmp_path):
+    out = convert(course / "ID16B_diatomee.edf", tmp_path / "d.h5", progress=False)
+    with h5py.File(out, "r") as f:
+        data = check_default_chain(f)
+        assert data.shape == (6, 540, 640) and data.dtype == np.uint16 and data.chunks == (1, 540, 640)
+        assert data.attrs["interpretation"] == "image"
+        assert f["/entry/data"].attrs["interpretation"] == "image"
+        assert list(f["/entry/data"].attrs["axes"]) == ["frame_index", ".", "."]
+        np.testing.assert_allclose([data[i].mean() for i in range(6)], FRAME_MEANS_ID16B, atol=0.006)
+        np.testing.assert_allclose(f["/entry/instrument/positioners/srot"][()], SROT, rtol=1e-6)
+        assert len(f["/entry/instrument/positioners"]) == 138 and len(f["/entry/measurement"]) == 67
+        header = f["/entry/instrument/detector/header"]
+        assert "Flip Y" in header and header["time_of_day"].shape == (6,)
+        assert f["/entry/instrument/detector"].attrs["NX_class"] == "NXdetector"
+        assert f["/entry/instrument"].attrs["NX_class"] == "NXinstrument"
+
+
+def test_course_series(course, tmp_path):
+    names = sorted(course.glob("ID19_D2H2T2_*.edf"))
+    out = convert(names, tmp_path / "s.h5", compression=("gzip", 4), progress=False)
+    with h5py.File(out, "r") as f:
+        data = check_default_chain(f)
+        assert data.shape == (6, 270, 320) and data.compression == "gzip" and data.compression_opts == 4
+        np.testing.assert_allclose([data[i].mean() for i in range(6)], FRAME_MEANS_ID19, atol=0.006)
+        assert [n.decode() for n in f["/entry/instrument/detector/source_file"][()]] == [p.name for p in names]
+    # the same with a glob pattern, read back through h5lens
+    convert(str(course / "ID19_D2H2T2_*.edf"), tmp_path / "g.h5", progress=False)
+    with h5lens.open(tmp_path / "g.h5") as root:
+        node = root["/entry/data/data"].deref()  # the NXdata member is a soft link
+        assert node.shape == (6, 270, 320)
+        assert float(np.asarray(node[5]).mean()) == pytest.approx(3714.06, abs=0.006)
+
+
+def test_course_single_frame(course, tmp_path):
+    out = convert(course / "medipix.edf", tmp_path / "m.h5", progress=False)
+    with h5py.File(out, "r") as f:
+        data = check_default_chain(f)
+        image = data[()]
+        assert image.shape == (256, 256) and image.dtype == np.uint16
+        assert (image.min(), image.max(), int(image.sum())) == (0, 11810, 3525534)
+        assert f["/entry/instrument/detector/header/dir"][0] == b"/data/visitor/ma570/id03/images"
+        assert list(f["/entry/data"].attrs["axes"]) == [".", "."]
+
+
+def test_course_spec(course, tmp_path):
+    out = convert(course / "oleg.dat", tmp_path / "o.h5", progress=False)
+    with h5py.File(out, "r") as f:
+        assert list(f) == ["94.1", "95.1", "96.1"] and f.attrs["default"] == "94.1"
+        signal = check_default_chain(f)
+        assert signal.shape == (21,) and signal.name == "/94.1/data/detcorr"
+        assert list(f["/94.1/data"].attrs["axes"]) == ["delta"]
+        for scan, total in zip(f, (4421, 14832, 14191)):
+            assert f[scan].attrs["NX_class"] == "NXentry" and f[scan].attrs["default"] == "data"
+            counters = [k for k, v in f[f"{scan}/measurement"].items() if isinstance(v, h5py.Dataset)]
+            assert len(counters) == 27
+            mca = f[f"{scan}/measurement/mca_0/data"]  # silx's soft link kept inside the entry
+            assert mca.shape == (21, 1024) and mca[()].sum() == total
+            assert f.get(f"{scan}/measurement/mca_0/data", getlink=True).path == f"/{scan}/instrument/mca_0/data"
+        bpmi = f["/94.1/measurement/bpmi"][()]
+        assert bpmi[0] == pytest.approx(6.2475021e-07, rel=1e-6)
+        assert bpmi[-1] == pytest.approx(6.2575191e-07, rel=1e-6)
+        assert f["/94.1/title"].asstr()[()].startswith("ascan")
+
+
+# -- generated images -------------------------------------------------------------
+@pytest.fixture
+def series(tmp_path):
+    """Ten single-frame EDF files, frame i filled with i, with motors and a counter."""
+    names = []
+    for i in range(10):
+        names.append(write_edf(tmp_path / f"img_{i:04d}.edf", [np.full((16, 24), i, "int32")], [motors(i * 0.5)]))
+    return names
+
+
+@pytest.mark.parametrize("compression", [None, "gzip", ("gzip", 9), "lzf", "bitshuffle", "blosc", "zstd", "lz4"])
+def test_compressions_keep_values(series, tmp_path, compression):
+    out = convert(series, tmp_path / "c.h5", compression=compression, progress=False)
+    with h5py.File(out, "r") as f:
+        data = f["/entry/instrument/detector/data"]
+        assert data.dtype == np.int32
+        np.testing.assert_array_equal(data[:, 3, 4], np.arange(10))
+        nfilters = data.id.get_create_plist().get_nfilters()
+        assert nfilters == (0 if compression is None else 1)
+        if compression == ("gzip", 9):
+            assert data.compression_opts == 9
+
+
+def test_frames_per_chunk_and_partial_last_block(series, tmp_path):
+    out = convert(series, tmp_path / "c.h5", frames_per_chunk=4, progress=False)
+    with h5py.File(out, "r") as f:
+        data = f["/entry/data/data"]
+        assert data.chunks == (4, 16, 24)
+        np.testing.assert_array_equal(data[()], np.arange(10)[:, None, None] * np.ones((16, 24), "int32"))
+        np.testing.assert_allclose(f["/entry/instrument/positioners/srot"][()], np.arange(10) * 0.5)
+        np.testing.assert_allclose(f["/entry/measurement/mon"][()], np.arange(10) * 5.0)
+
+
+def test_dtype_option_and_mixed_files(tmp_path):
+    a = write_edf(tmp_path / "a.edf", [np.full((8, 8), k, "uint16") for k in range(3)], [motors(k) for k in range(3)])
+    b = write_edf(tmp_path / "b.edf", [np.full((8, 8), 2.5, "float32")], [{"motor_mne": "other", "motor_pos": "7"}])
+    with pytest.raises(ConvertError, match="pass dtype="):
+        convert([a, b], tmp_path / "x.h5", progress=False)
+    assert not (tmp_path / "x.h5").exists()
+    out = convert([a, b], tmp_path / "x.h5", dtype="float32", progress=False)
+    with h5py.File(out, "r") as f:
+        data = f["/entry/data/data"]
+        assert data.dtype == np.float32 and data.shape == (4, 8, 8)
+        np.testing.assert_array_equal(data[:, 0, 0], [0, 1, 2, 2.5])
+        srot = f["/entry/instrument/positioners/srot"][()]  # absent from b.edf: NaN there
+        np.testing.assert_array_equal(srot[:3], [0, 1, 2])
+        assert np.isnan(srot[3])
+        assert np.isnan(f["/entry/instrument/positioners/other"][:3]).all()
+
+
+def test_cbf_and_tiff(tmp_path):
+    frame = (np.arange(30 * 20).reshape(30, 20) % 97).astype("int32")
+    fabio.cbfimage.CbfImage(data=frame).write(str(tmp_path / "a.cbf"))
+    fabio.tifimage.TifImage(data=frame.astype("uint16")).write(str(tmp_path / "b.tif"))
+    with h5py.File(convert(tmp_path / "a.cbf", tmp_path / "cbf.h5", progress=False), "r") as f:
+        np.testing.assert_array_equal(check_default_chain(f)[()], frame)
+    with h5py.File(convert(tmp_path / "b.tif", tmp_path / "tif.h5", progress=False), "r") as f:
+        data = check_default_chain(f)
+        assert data.dtype == np.uint16
+        np.testing.assert_array_equal(data[()], frame)
+
+
+def test_frame_shapes_must_agree(tmp_path):
+    a = write_edf(tmp_path / "a.edf", [np.zeros((8, 8), "u2")])
+    b = write_edf(tmp_path / "b.edf", [np.zeros((8, 9), "u2")])
+    with pytest.raises(ConvertError, match="frames of one stack must have one shape"):
+        convert([a, b], tmp_path / "x.h5", progress=False)
+    assert not (tmp_path / "x.h5").exists()
+
+
+def test_bad_inputs_and_existing_output(tmp_path, series):
+    (tmp_path / "notes.txt").write_text("just text\n")
+    with pytest.raises(ConvertError, match="not a detector image fabio reads, nor a SPEC file"):
+        convert(tmp_path / "notes.txt", tmp_path / "x.h5", progress=False)
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        convert(tmp_path / "missing.edf", tmp_path / "x.h5", progress=False)
+    with pytest.raises(ValueError, match="frames_per_chunk"):
+        convert(series, tmp_path / "x.h5", frames_per_chunk=0, progress=False)
+    with pytest.raises(ValueError, match="unknown compression"):
+        convert(series, tmp_path / "x.h5", compression="rar", progress=False)
+    assert not (tmp_path / "x.h5").exists()
+    target = tmp_path / "x.h5"
+    target.write_bytes(b"previous")
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        convert(series, target, progress=False)
+    assert target.read_bytes() == b"previous"
+    convert(series, target, overwrite=True, progress=False)
+    with h5py.File(target, "r") as f:
+        assert f["/entry/data/data"].shape == (10, 16, 24)
+
+
+def test_memory_stays_bounded(tmp_path):
+    """40 frames of 2 MB: the conversion never holds more than a few frames."""
+    frame_bytes = 512 * 512 * 8
+    write_edf(tmp_path / "big.edf", [np.full((512, 512), k, "float64") for k in range(40)])
+    tracemalloc.start()
+    try:
+        convert(tmp_path / "big.edf", tmp_path / "big.h5", progress=False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 6 * frame_bytes, f"peak {peak / 1e6:.1f} MB for 2 MB frames"
+    with h5py.File(tmp_path / "big.h5", "r") as f:
+        assert f["/entry/data/data"][39, 0, 0] == 39
+
+
+def test_progress_bar(series, tmp_path, capsys):
+    convert(series, tmp_path / "p.h5", progress=True)
+    err = capsys.readouterr().err
+    assert "convert" in err and "frame" in err  # tqdm draws on stderr (and clears the line when done)
+    convert(series, tmp_path / "q.h5", progress=False)
+    assert "frame" not in capsys.readouterr().err
+
+
+# -- command line -----------------------------------------------------------------
+def test_cli(series, tmp_path, capsys):
+    out = tmp_path / "cli.h5"
+    args = [str(p) for p in series] + ["-o", str(out), "--chunk-frames", "2", "--compression", "gzip:4", "-q"]
+    assert cli_main(args) == 0
+    with h5py.File(out, "r") as f:
+        data = f["/entry/data/data"]
+        assert data.chunks == (2, 16, 24) and data.compression_opts == 4
+    assert cli_main(args) == 2
+    assert "exists" in capsys.readouterr().err
+    assert cli_main(args + ["--overwrite", "--compression", "lzf"]) == 0
+    assert cli_main(args + ["--compression", "gzip:x"]) == 2
+    assert "compression level must be an integer" in capsys.readouterr().err
+    assert cli_main(["nothing.edf", "-o", str(tmp_path / "n.h5")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert cli_main(["--help"]) == 0
+
+
+def test_cli_through_the_h5lens_command(series, tmp_path):
+    from h5lens.cli import main
+
+    out = tmp_path / "cmd.h5"
+    assert main(["convert", str(series[0]), "-o", str(out), "-q"]) == 0
+    with h5py.File(out, "r") as f:
+        assert f["/entry/data/data"].shape == (16, 24)
+
+
+def test_public_name():
+    assert h5lens.convert is convert
