@@ -1,0 +1,346 @@
+"""NeXus resolution over nodes of any backend: the ``@default`` chain and NXdata.
+
+Pure functions: they read attributes and small text datasets (titles), never
+a signal. Nothing here raises on a malformed file: :func:`find_nxdata` gives
+``None``, :func:`nxdata_info` gives ``None`` and :func:`nxdata_problem` says why.
+
+Two generations of conventions are read:
+
+- NeXus ≥ 2014: group attributes ``signal``, ``axes`` (``"."`` for a dimension
+  without axis), ``AXISNAME_indices``, ``auxiliary_signals``; ``<signal>_errors``.
+- NeXus 2011 and older writers (pyFAI's ``test.h5``): a dataset marked
+  ``signal=1`` whose own ``axes`` attribute lists axis names (``"a:b"`` or
+  ``"a,b"``), axis datasets marked ``axis=k`` (1-based dimension); ``errors``.
+
+Axis problems (a missing axis, a length that matches no dimension) do not make
+an NXdata invalid: the axis is left out and the reason kept in ``warnings``,
+so the signal can still be plotted against indices.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ._base import Dataset, Group, Node
+
+_MAX_HOPS = 16  # @default chains longer than this are cycles
+_SCAN_BUDGET = 1000  # members looked at when searching a group (huge groups stay cheap)
+
+
+@dataclass
+class NXDataInfo:
+    """What an NXdata group plots.
+
+    Attributes
+    ----------
+    group : Group
+        The NXdata group.
+    signal : Dataset
+        The signal dataset; ``signal_name`` its member name.
+    axes : list of (Dataset or None)
+        One entry per signal dimension (None: plot against indices).
+    axis_names : list of (str or None)
+        Member names of those axes.
+    errors : Dataset or None
+        Uncertainties of the signal (same shape).
+    long_name, units : str or None
+        Of the signal; ``axis_long_names``/``axis_units`` per dimension.
+    title : str or None
+        The NXdata ``title``, else its entry's ``title``.
+    auxiliary_signals : list of Dataset
+        Other signals of the same shape (``auxiliary_signal_names``).
+    interpretation : str or None
+        ``spectrum``, ``image``, ``rgba-image``, ``scalar`` ... when stated.
+    warnings : list of str
+        Axes or errors that were ignored, and why.
+    """
+
+    group: Group
+    signal: Dataset
+    signal_name: str
+    axes: list = field(default_factory=list)
+    axis_names: list = field(default_factory=list)
+    errors: Dataset | None = None
+    long_name: str | None = None
+    units: str | None = None
+    axis_long_names: list = field(default_factory=list)
+    axis_units: list = field(default_factory=list)
+    title: str | None = None
+    auxiliary_signals: list = field(default_factory=list)
+    auxiliary_signal_names: list = field(default_factory=list)
+    interpretation: str | None = None
+    warnings: list = field(default_factory=list)
+
+    def label(self, dim: int | None = None) -> str:
+        """``long_name`` or ``name (units)`` of the signal (``dim=None``) or of an axis."""
+        if dim is None:
+            name, long_name, units = self.signal_name, self.long_name, self.units
+        else:
+            name, long_name, units = self.axis_names[dim], self.axis_long_names[dim], self.axis_units[dim]
+            if name is None:
+                return f"dimension {dim}"
+        if long_name:
+            return long_name
+        return f"{name} ({units})" if units else str(name)
+
+
+# -- small tolerant readers -------------------------------------------------------------
+def text(value: Any) -> str | None:
+    """A str from a str/bytes attribute or a one-element string array, else None."""
+    if isinstance(value, np.ndarray):
+        if value.size != 1:
+            return None
+        value = value.ravel()[0]
+    if isinstance(value, (bytes, np.bytes_)):
+        return bytes(value).decode("utf-8", "replace")
+    if isinstance(value, (str, np.str_)):
+        return str(value)
+    return None
+
+
+def _names(value: Any, separators: str = ":") -> list[str]:
+    """Names from a string (split on ``separators``) or an array/list of strings."""
+    if isinstance(value, (list, tuple)):
+        value = np.array(value, dtype=object)
+    if isinstance(value, np.ndarray) and value.size != 1:
+        return [text(v) or "" for v in value.ravel()]
+    single = text(value)
+    if single is None:
+        return []
+    return [part.strip() for part in re.split(f"[{separators}]", single)] if separators else [single]
+
+
+def _attr(node: Node, name: str) -> Any:
+    try:
+        return node.attrs.get(name)
+    except Exception:  # an unreadable attribute counts as absent
+        return None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.ravel()[0]
+    try:
+        return int(text(value) if text(value) is not None else value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _member(group: Group, name: str) -> Node | None:
+    """Member ``name`` with links followed; None when absent or broken."""
+    if not name:
+        return None
+    try:
+        return group[name].deref()
+    except Exception:
+        return None
+
+
+def _members(group: Group) -> list[Node]:
+    out = []
+    try:
+        for node in group.page(0, _SCAN_BUDGET):
+            try:
+                out.append(node.deref())
+            except Exception:  # broken links are skipped
+                continue
+    except Exception:
+        return []
+    return out
+
+
+def _read_text(node: Node | None) -> str | None:
+    """A title-like dataset as text (scalar or one-element string)."""
+    if not isinstance(node, Dataset) or node.shape is None or node.size != 1:
+        return None
+    try:
+        return text(node[()])
+    except Exception:
+        return None
+
+
+# -- the @default chain -----------------------------------------------------------------
+def find_nxdata(node: Node) -> Group | None:
+    """The NXdata group that ``node`` leads to, or None.
+
+    Follows ``@default`` from a file, an NXentry or any group; a node that is
+    an NXdata is returned as is. Without ``@default``, an NXentry (or
+    NXsubentry) gives its first NXdata member, and a file with a single NXentry
+    continues into it.
+    """
+    seen: set[str] = set()
+    try:
+        node = node.deref()
+    except Exception:
+        return None
+    for _ in range(_MAX_HOPS):
+        if not isinstance(node, Group) or node.path in seen:
+            return None
+        seen.add(node.path)
+        nx_class = node.nx_class
+        if nx_class == "NXdata":
+            return node
+        target = _member(node, text(_attr(node, "default")) or "")
+        if isinstance(target, Group):
+            node = target
+            continue
+        groups = [m for m in _members(node) if isinstance(m, Group)]
+        if nx_class in ("NXentry", "NXsubentry"):
+            return next((g for g in groups if g.nx_class == "NXdata"), None)
+        entries = [g for g in groups if g.nx_class == "NXentry"]
+        if node.parent is None and len(entries) == 1:
+            node = entries[0]
+            continue
+        return None
+    return None
+
+
+# -- NXdata -----------------------------------------------------------------------------
+def _signal(group: Group) -> tuple[str | None, Node | None, str | None]:
+    """(name, node, problem) of the signal, new style first then ``signal=1``."""
+    name = text(_attr(group, "signal"))
+    if name:
+        node = _member(group, name)
+        return name, node, None if node is not None else f"@signal names {name!r}, which is not a member of {group.path!r}"
+    for member in _members(group):
+        if isinstance(member, Dataset) and _int(_attr(member, "signal")) == 1:
+            return member.name, member, None
+    return None, None, f"{group.path!r} has no @signal attribute and no dataset marked signal=1"
+
+
+def nxdata_problem(group: Node) -> str | None:
+    """Why ``group`` is not a plottable NXdata, or None when it is."""
+    return _analyse(group)[1]
+
+
+def nxdata_info(group: Node) -> NXDataInfo | None:
+    """Signal, axes, errors, labels and title of an NXdata group (None when invalid)."""
+    return _analyse(group)[0]
+
+
+def _analyse(group: Node) -> tuple[NXDataInfo | None, str | None]:
+    try:
+        group = group.deref()
+    except Exception as exc:
+        return None, str(exc)
+    if not isinstance(group, Group):
+        return None, f"{group.path!r} is a {group.kind}, not a group"
+    if group.nx_class != "NXdata":
+        return None, f"{group.path!r} is not an NXdata group (NX_class {group.nx_class!r})"
+    name, signal, problem = _signal(group)
+    if problem:
+        return None, problem
+    if not isinstance(signal, Dataset):
+        return None, f"signal {name!r} of {group.path!r} is a {signal.kind}, not a dataset"
+    if signal.shape is None:
+        return None, f"signal {name!r} of {group.path!r} is empty (null dataspace)"
+    if signal.dtype.kind not in "biufc":
+        return None, f"signal {name!r} of {group.path!r} is not numeric ({signal.dtype})"
+    info = NXDataInfo(group=group, signal=signal, signal_name=name)
+    info.long_name = text(_attr(signal, "long_name"))
+    info.units = text(_attr(signal, "units")) or text(_attr(signal, "unit"))
+    info.interpretation = text(_attr(signal, "interpretation")) or text(_attr(group, "interpretation"))
+    _resolve_axes(group, info)
+    _resolve_errors(group, info)
+    _resolve_auxiliary(group, info)
+    info.title = _title(group)
+    return info, None
+
+
+def _axis_list(group: Group, signal: Dataset) -> tuple[list[str], bool]:
+    """Axis names, and whether they come from the (new-style) group attribute."""
+    value = _attr(group, "axes")
+    if value is not None:
+        return _names(value), True
+    value = _attr(signal, "axes")
+    if text(value) is not None or (isinstance(value, np.ndarray) and value.dtype.kind in "SUO"):
+        return [n for n in _names(value, ":,") if n], False
+    return [], False
+
+
+def _dimension(group: Group, name: str, position: int, count: int, ndim: int, axis: Node | None,
+               new_style: bool) -> Any:
+    """Signal dimension(s) of axis ``name``: ``_indices``, old ``axis=k``, else its position."""
+    indices = _attr(group, f"{name}_indices")
+    if indices is not None:
+        values = np.atleast_1d(np.asarray(indices)).ravel()
+        try:
+            return [int(v) for v in values]
+        except (TypeError, ValueError):
+            return None
+    if axis is not None and not new_style:
+        # ``axis`` (1-based) as NeXus 2011 wrote it; pyFAI wrote the same integer as ``axes``
+        for key in ("axis", "axes"):
+            value = _attr(axis, key)
+            number = _int(value) if value is not None and text(value) is None else None
+            if number is not None:
+                return [number - 1]
+    # positional; a list shorter than the rank describes the last dimensions
+    return [position + (ndim - count if count < ndim else 0)]
+
+
+def _resolve_axes(group: Group, info: NXDataInfo) -> None:
+    shape = info.signal.shape
+    ndim = len(shape)
+    info.axes, info.axis_names = [None] * ndim, [None] * ndim
+    info.axis_long_names, info.axis_units = [None] * ndim, [None] * ndim
+    names, new_style = _axis_list(group, info.signal)
+    for position, name in enumerate(names):
+        if name in ("", "."):
+            continue
+        axis = _member(group, name)
+        dims = _dimension(group, name, position, len(names), ndim, axis, new_style)
+        if axis is None or not isinstance(axis, Dataset):
+            info.warnings.append(f"axis {name!r} is not a dataset of {group.path!r}")
+            continue
+        if not dims or any(not 0 <= d < ndim for d in dims):
+            info.warnings.append(f"axis {name!r} points at dimension(s) {dims} of a {ndim}-d signal")
+            continue
+        if len(dims) > 1 or axis.shape is None or sum(n > 1 for n in axis.shape) > 1:
+            info.warnings.append(f"axis {name!r} spans several dimensions: not used as a 1-d axis")
+            continue
+        dim, length = dims[0], axis.size  # (N,) or (N, 1) as 2011 writers stored columns
+        if length not in (shape[dim], shape[dim] + 1):  # values or bin edges
+            info.warnings.append(f"axis {name!r} has {length} values, dimension {dim} of the signal has {shape[dim]}")
+            continue
+        info.axes[dim], info.axis_names[dim] = axis, name
+        info.axis_long_names[dim] = text(_attr(axis, "long_name"))
+        info.axis_units[dim] = text(_attr(axis, "units")) or text(_attr(axis, "unit"))
+
+
+def _resolve_errors(group: Group, info: NXDataInfo) -> None:
+    for name in (f"{info.signal_name}_errors", "errors"):
+        errors = _member(group, name)
+        if errors is None:
+            continue
+        if isinstance(errors, Dataset) and errors.shape == info.signal.shape:
+            info.errors = errors
+            return
+        info.warnings.append(f"errors {name!r} do not have the signal's shape {info.signal.shape}")
+
+
+def _resolve_auxiliary(group: Group, info: NXDataInfo) -> None:
+    for name in _names(_attr(group, "auxiliary_signals"), ""):
+        node = _member(group, name)
+        if isinstance(node, Dataset) and node.shape == info.signal.shape:
+            info.auxiliary_signals.append(node)
+            info.auxiliary_signal_names.append(name)
+        else:
+            info.warnings.append(f"auxiliary signal {name!r} is missing or not shaped like the signal")
+
+
+def _title(group: Group) -> str | None:
+    node: Node | None = group
+    while node is not None:
+        if isinstance(node, Group):
+            title = _read_text(_member(node, "title"))
+            if title is not None:
+                return title
+            if node.nx_class in ("NXentry", "NXsubentry"):
+                return None  # titles above the entry describe something else
+        node = node.parent
+    return None
