@@ -1,0 +1,52 @@
+// Pure helpers of the tree's name filter (tested with node --test).
+
+/** Normalised query: trimmed, lower case ("" = no filter). */
+export function normalise(query) {
+  return String(query ?? "").trim().toLowerCase();
+}
+
+/** Whether `name` contains `query` (already normalised), ignoring case. */
+export function matches(name, query) {
+  return query === "" || String(name).toLowerCase().includes(query);
+}
+
+/** [before, match, after] pieces of `name` around the first occurrence of `query`. */
+export function splitMatch(name, query) {
+  const i = query ? String(name).toLowerCase().indexOf(query) : -1;
+  if (i < 0) return [String(name), "", ""];
+  return [name.slice(0, i), name.slice(i, i + query.length), name.slice(i + query.length)];
+}
+
+/** Every ancestor path of `path` ("/a/b/c" -> ["/", "/a", "/a/b"]), below `root`. */
+export function ancestors(path, root = "/") {
+  const out = [];
+  if (path === root) return out;
+  const base = root === "/" ? "" : root;
+  const rest = path.slice(base.length).split("/").filter(Boolean);
+  let cur = base;
+  out.push(root);
+  for (const part of rest.slice(0, -1)) {
+    cur = `${cur}/${part}`;
+    out.push(cur);
+  }
+  return out;
+}
+
+/**
+ * Paths to show for a filter: every loaded path whose name matches, plus their ancestors.
+ * @param {Iterable<[string, string]>} entries [path, name] of every loaded row
+ * @param {string} query normalised query
+ * @param {string} root the tree's root path
+ * @returns {{visible: Set<string>, hits: number}}
+ */
+export function visibleFor(entries, query, root = "/") {
+  const visible = new Set();
+  let hits = 0;
+  for (const [path, name] of entries) {
+    if (!matches(name, query)) continue;
+    hits++;
+    visible.add(path);
+    for (const a of ancestors(path, root)) visible.add(a);
+  }
+  return { visible, hits };
+}

@@ -1,0 +1,281 @@
+// The lazily expanding tree component, shared by the Tree and Explorer widgets.
+// Rows are fetched one page at a time from the Python command `children`; the model's
+// `selected` trait is written on click/Enter and followed (reveal + select) when Python sets it.
+import { copyText, h } from "../common/dom.js";
+import { CommandError, isAbort } from "../common/rpc.js";
+import { normalise, splitMatch, visibleFor } from "./filter.js";
+import { createSearch } from "./search.js";
+
+const ICON = { group: "▸", dataset: "▦", link: "↪", datatype: "T" };
+
+/** Readable one-line text of an error for the widget's error area. */
+export function errorText(err) {
+  if (err instanceof CommandError) return `${err.type}: ${err.message}`;
+  return err?.message ?? String(err);
+}
+
+/**
+ * @param {{el: HTMLElement, model: any, rpc: {call: Function}, label?: string}} options
+ * @returns {{destroy: Function, reveal: Function, root: HTMLElement, ready: Promise<void>}}
+ */
+export function createTree({ el, model, rpc, label = "File tree" }) {
+  const rows = new Map(); // path -> {item, li, row, ul, expanded, next, total, loading}
+  const rootPath = model.get("root_path") || "/";
+  const status = h("span", { class: "h5l-status", role: "status", "aria-live": "polite" });
+  const errorBox = h("div", { class: "h5l-error", role: "alert", hidden: true });
+  const filter = h("input", {
+    class: "h5l-filter", type: "search", placeholder: "Filter by name", "aria-label": "Filter by name",
+  });
+  const deeper = h("button", { class: "h5l-button", type: "button", "aria-label": "Search the whole file", hidden: true },
+    "Search deeper");
+  const list = h("ul", { class: "h5l-list", role: "tree", "aria-label": `${label}: ${model.get("title") || rootPath}` });
+  const results = h("div", { class: "h5l-results", hidden: true });
+  const root = h("div", { class: "h5l-tree" },
+    h("div", { class: "h5l-toolbar" }, filter, deeper), status, errorBox, results, list);
+  el.append(root);
+
+  let query = "";
+  let focused = null;
+  const search = createSearch({ rpc, results, status, deeper, select: (p) => select(p, true), showError });
+
+  function showError(err, where = "") {
+    if (isAbort(err)) return;
+    errorBox.hidden = false;
+    errorBox.textContent = `${where}${errorText(err)}`;
+  }
+
+  function rowFor(item, level) {
+    const expandable = item.expandable;
+    const copy = h("button", { class: "h5l-copy", type: "button", tabindex: "-1", "aria-label": `Copy path ${item.path}`,
+      title: "Copy path" }, "⧉");
+    const name = h("span", { class: "h5l-name" });
+    const row = h("div", { class: "h5l-row", style: `padding-left:${(level - 1) * 14 + 4}px` },
+      h("span", { class: "h5l-twisty", "aria-hidden": "true" }, expandable ? "▸" : ""),
+      h("span", { class: `h5l-icon h5l-kind-${item.kind}`, "aria-hidden": "true" }, ICON[item.kind] ?? "•"),
+      name,
+      item.nx_class ? h("span", { class: "h5l-badge" }, item.nx_class) : null,
+      h("span", { class: "h5l-label" }, item.link ? "" : item.label),
+      item.link ? h("span", { class: item.link.broken ? "h5l-link h5l-broken" : "h5l-link",
+        title: item.link.error ?? "" }, `→ ${item.link.target}${item.link.broken ? " (broken)" : ""}`) : null,
+      copy);
+    const li = h("li", {
+      class: "h5l-item", role: "treeitem", tabindex: "-1", "aria-level": level, "aria-selected": "false",
+      "aria-label": item.name || item.path, dataset: { path: item.path, kind: item.kind },
+    }, row);
+    if (item.link?.broken) li.dataset.broken = "true";
+    if (expandable) li.setAttribute("aria-expanded", "false");
+    const entry = { item, li, row, name, ul: null, expanded: false, next: 0, total: 0, loading: null, level };
+    paintName(entry);
+    rows.set(item.path, entry);
+    return entry;
+  }
+
+  function paintName(entry) {
+    const [a, m, b] = splitMatch(entry.item.name || entry.item.path, query);
+    entry.name.replaceChildren(a, ...(m ? [h("mark", {}, m), b] : []));
+  }
+
+  async function load(entry, opts = {}) {
+    const path = entry.item.path;
+    entry.li.setAttribute("aria-busy", "true");
+    try {
+      const [reply] = await rpc.call("children", { path, start: entry.next, limit: model.get("page_size"), ...opts },
+        { key: `children:${path}` });
+      addChildren(entry, reply);
+    } catch (err) {
+      if (isAbort(err)) return;
+      const msg = h("li", { class: "h5l-item h5l-row-error", role: "none" }, `cannot list: ${errorText(err)}`);
+      ensureUl(entry).append(msg);
+      showError(err, `${path}: `);
+    } finally {
+      entry.li.removeAttribute("aria-busy");
+    }
+  }
+
+  function ensureUl(entry) {
+    if (!entry.ul) {
+      entry.ul = h("ul", { role: "group", class: "h5l-group" });
+      entry.li.append(entry.ul);
+    }
+    return entry.ul;
+  }
+
+  function addChildren(entry, reply) {
+    const ul = ensureUl(entry);
+    ul.querySelector(":scope > .h5l-more")?.remove();
+    for (const item of reply.items) {
+      if (rows.has(item.path)) continue;
+      ul.append(rowFor(item, entry.level + 1).li);
+    }
+    entry.next = reply.next;
+    entry.total = reply.total;
+    entry.loaded = true;
+    if (reply.more) {
+      const shown = ul.querySelectorAll(":scope > li.h5l-item[data-path]").length;
+      const more = h("button", { class: "h5l-button", type: "button",
+        "aria-label": `Load more members of ${entry.item.path}` }, `Load more (${shown} of ${reply.total} shown)`);
+      more.addEventListener("click", () => { more.disabled = true; load(entry); });
+      ul.append(h("li", { class: "h5l-more", role: "none" }, more));
+    }
+    if (query) applyFilter();
+  }
+
+  async function expand(entry, open = true) {
+    if (!entry.item.expandable) return;
+    entry.expanded = open;
+    entry.li.setAttribute("aria-expanded", String(open));
+    entry.row.querySelector(".h5l-twisty").textContent = open ? "▾" : "▸";
+    if (entry.ul) entry.ul.hidden = !open;
+    if (open && !entry.loaded) {
+      entry.loading ??= load(entry).finally(() => { entry.loading = null; });
+      await entry.loading;
+    }
+  }
+
+  function focus(entry) {
+    if (!entry) return;
+    if (focused && focused !== entry) focused.li.tabIndex = -1;
+    focused = entry;
+    entry.li.tabIndex = 0;
+    entry.li.focus({ preventScroll: true });
+    entry.row.scrollIntoView({ block: "nearest" });
+  }
+
+  function markSelected(path) {
+    for (const old of list.querySelectorAll('[aria-selected="true"]')) old.setAttribute("aria-selected", "false");
+    const entry = rows.get(path);
+    if (entry) {
+      entry.li.setAttribute("aria-selected", "true");
+      if (focused !== entry) { if (focused) focused.li.tabIndex = -1; focused = entry; entry.li.tabIndex = 0; }
+      entry.row.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function select(path, reveal = false) {
+    if (reveal) revealPath(path);
+    markSelected(path);
+    if (model.get("selected") !== path) {
+      model.set("selected", path);
+      model.save_changes();
+    }
+  }
+
+  // Make `path` visible: expand each ancestor, loading pages (or the one member) as needed.
+  async function revealPath(path) {
+    if (!path) return;
+    const parts = path === rootPath ? [] : path.slice(rootPath === "/" ? 1 : rootPath.length + 1).split("/");
+    let cur = rows.get(rootPath);
+    let curPath = rootPath;
+    for (const part of parts) {
+      const next = curPath === "/" ? `/${part}` : `${curPath}/${part}`;
+      if (!cur) break;
+      if (!rows.has(next)) {
+        if (!cur.loaded) await expand(cur);
+        if (!rows.has(next)) {
+          try {
+            const [reply] = await rpc.call("children", { path: cur.item.path, start: cur.next,
+              limit: model.get("page_size"), ensure: part }, { key: `children:${cur.item.path}` });
+            addChildren(cur, reply);
+          } catch (err) { showError(err, `${cur.item.path}: `); return; }
+        }
+      }
+      if (!cur.expanded) await expand(cur);
+      cur = rows.get(next);
+      curPath = next;
+    }
+    if (model.get("selected") === path) markSelected(path);
+  }
+
+  function visibleRows() {
+    return [...list.querySelectorAll("li.h5l-item[data-path]")].filter((li) => li.offsetParent !== null);
+  }
+
+  function onKey(ev) {
+    const li = ev.target.closest?.("li.h5l-item[data-path]");
+    if (!li || ev.target.tagName === "BUTTON") return;
+    const entry = rows.get(li.dataset.path);
+    const all = visibleRows();
+    const i = all.indexOf(li);
+    const go = (k) => focus(rows.get(all[Math.max(0, Math.min(all.length - 1, k))]?.dataset.path));
+    switch (ev.key) {
+      case "ArrowDown": go(i + 1); break;
+      case "ArrowUp": go(i - 1); break;
+      case "Home": go(0); break;
+      case "End": go(all.length - 1); break;
+      case "ArrowRight":
+        if (entry.item.expandable && !entry.expanded) expand(entry);
+        else if (entry.expanded) go(i + 1);
+        break;
+      case "ArrowLeft":
+        if (entry.expanded) expand(entry, false);
+        else focus(rows.get(li.parentElement.closest("li.h5l-item")?.dataset.path));
+        break;
+      case "Enter": case " ":
+        select(entry.item.path);
+        if (entry.item.expandable && ev.key === "Enter") expand(entry, !entry.expanded);
+        break;
+      default: return;
+    }
+    ev.preventDefault();
+  }
+
+  function onClick(ev) {
+    const li = ev.target.closest("li.h5l-item[data-path]");
+    if (!li) return;
+    const entry = rows.get(li.dataset.path);
+    if (ev.target.closest(".h5l-copy")) {
+      copyText(entry.item.path).then((ok) => { status.textContent = ok ? `Copied ${entry.item.path}` : "Copy refused"; });
+      return;
+    }
+    focus(entry);
+    if (ev.target.closest(".h5l-twisty")) { expand(entry, !entry.expanded); return; }
+    select(entry.item.path);
+    if (entry.item.expandable && !entry.expanded) expand(entry);
+  }
+
+  function applyFilter() {
+    query = normalise(filter.value);
+    const entries = [...rows.values()].filter((e) => e.item.path !== rootPath).map((e) => [e.item.path, e.item.name]);
+    const { visible, hits } = visibleFor(entries, query, rootPath);
+    for (const e of rows.values()) {
+      paintName(e);
+      e.li.classList.toggle("h5l-filtered", !!query && e.item.path !== rootPath && !visible.has(e.item.path));
+    }
+    root.dataset.filter = query;
+    deeper.hidden = !query;
+    status.textContent = query ? `${hits} loaded match${hits === 1 ? "" : "es"} for “${filter.value.trim()}”` : "";
+    search.reset(query);
+  }
+
+  const onSelected = () => {
+    const path = model.get("selected");
+    if (path) revealPath(path).then(() => markSelected(path));
+    else markSelected(null);
+  };
+  model.on("change:selected", onSelected);
+  list.addEventListener("keydown", onKey);
+  list.addEventListener("click", onClick);
+  filter.addEventListener("input", applyFilter);
+  deeper.addEventListener("click", () => search.run(query));
+
+  // the root row: the file (or node) itself, expanded from the start
+  const top = rowFor({ name: model.get("title") || rootPath, path: rootPath, kind: "group", label: "",
+    expandable: true, nx_class: null }, 1);
+  top.li.tabIndex = 0;
+  focused = top;
+  list.append(top.li);
+  const ready = expand(top).then(() => {
+    root.dataset.ready = "true";
+    if (model.get("selected")) return onSelected();
+  });
+
+  return {
+    root, ready,
+    reveal: revealPath,
+    destroy() {
+      model.off("change:selected", onSelected);
+      search.destroy();
+      root.remove();
+    },
+  };
+}

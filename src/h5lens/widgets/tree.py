@@ -1,0 +1,199 @@
+"""``h5lens.Tree``: a lazily expanding tree of a file in the notebook.
+
+The front-end asks for one page of a group's members at a time (command
+``children``), so a group of 100 000 members costs one page until "load more"
+is pressed. ``selected`` (a path) is synced both ways: clicks set it, and
+setting it from Python reveals and selects the node in the page.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import traitlets
+
+from ..nodes._base import Group, Link, Node
+from ..nodes._format import node_label, printable_name
+from ._base import H5Widget, bundle, command, open_source
+
+PAGE_SIZE = 200
+#: members listed at most to place a revealed node inside its group's pages
+REVEAL_LIMIT = 5000
+SEARCH_BUDGET_S = 1.5
+SEARCH_MAX_HITS = 200
+
+
+def item_info(node: Node) -> dict:
+    """What a tree row shows: name, path, kind, label, NX_class, link state, expandable."""
+    info: dict[str, Any] = {"name": printable_name(node.name), "path": node.path, "kind": node.kind}
+    try:
+        info["label"] = node_label(node)
+    except Exception as exc:  # an unreadable member is shown, not fatal to its page
+        info["label"] = f"unreadable: {exc}"
+        info["error"] = str(exc)
+    target = node
+    if isinstance(node, Link):
+        info["link"] = {"type": node.link_type, "target": printable_name(node.target_label),
+                        "broken": not node.resolved, "error": node.error}
+        target = node.target_node
+    info["expandable"] = isinstance(target, Group)
+    try:
+        info["nx_class"] = target.nx_class if target is not None else None
+    except Exception:
+        info["nx_class"] = None
+    return info
+
+
+class Tree(H5Widget):
+    """An interactive, lazily expanding tree of a file or node.
+
+    Parameters
+    ----------
+    source
+        A node, or anything :func:`h5lens.open` accepts (path,
+        ``"file.h5::/path"``, h5py object...). A file opened here is closed
+        by :meth:`close`.
+    selected : str, optional
+        Path to select (and reveal) at start.
+    page_size : int
+        Members fetched per page when a group is expanded.
+    """
+
+    _bundle = "tree"
+    #: upper bound of one ``search`` call (seconds); a search that runs out resumes on request
+    search_budget_s = SEARCH_BUDGET_S
+    _esm = bundle("tree")
+
+    selected = traitlets.Unicode("").tag(sync=True)
+    page_size = traitlets.Int(PAGE_SIZE).tag(sync=True)
+    title = traitlets.Unicode("").tag(sync=True)
+    root_path = traitlets.Unicode("/").tag(sync=True)
+
+    def __init__(self, source: Any, selected: str = "", page_size: int = PAGE_SIZE, **kwargs):
+        self._root, self._owned = open_source(source)
+        self._searches: dict[str, Any] = {}
+        title = self._root.filename or self._root.path
+        super().__init__(page_size=page_size, title=str(title), root_path=self._root.path or "/",
+                         **kwargs)
+        if selected:
+            self.selected = selected
+
+    # -- python API ----------------------------------------------------
+    @property
+    def root(self) -> Node:
+        return self._root
+
+    @property
+    def node(self) -> Node | None:
+        """The selected node (None when nothing is selected)."""
+        return self._lookup(self.selected) if self.selected else None
+
+    def _lookup(self, path: str) -> Node:
+        root = self._root
+        if path in ("", "/", root.path):
+            return root
+        if not isinstance(root, Group):
+            raise KeyError(f"no node {path!r} in {root.path!r}")
+        rel = path[len(root.path):] if root.path != "/" and path.startswith(root.path + "/") else path
+        return root[rel]
+
+    @traitlets.validate("selected")
+    def _check_selected(self, proposal):
+        path = proposal["value"]
+        if path:
+            try:
+                self._lookup(path)
+            except Exception as exc:
+                reason = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+                raise traitlets.TraitError(f"cannot select {path!r}: {reason}") from None
+        return path
+
+    def close(self) -> None:
+        """Close the widget and, when the tree opened the file, the file."""
+        super().close()
+        if self._owned:
+            self._root.close()
+
+    def _fallback_html(self) -> str:
+        from ..glance import glance
+
+        return glance(self._root, depth=1, max_items=200)._repr_html_()
+
+    # -- commands ------------------------------------------------------
+    def _group(self, path: str) -> Group:
+        node = self._lookup(path).deref()
+        if not isinstance(node, Group):
+            raise TypeError(f"{path!r} is a {node.kind}, not a group")
+        return node
+
+    @command
+    def children(self, msg: dict, buffers: list) -> dict:
+        """One page of a group's members: ``{path, total, start, items, more}``.
+
+        ``msg``: ``path``, ``start`` (0), ``limit`` (``page_size``) and
+        ``ensure`` (a member name that must be in the reply: the page grows
+        to reach it, or the member is appended with ``detached: true``).
+        """
+        path = msg.get("path") or "/"
+        start = max(0, int(msg.get("start", 0)))
+        limit = max(1, min(int(msg.get("limit") or self.page_size), 10_000))
+        group = self._group(path)
+        total = len(group)
+        stop = start + limit
+        extra = None
+        ensure = msg.get("ensure")
+        if ensure:
+            index = group.keys().index(ensure) if group._has(ensure) else -1
+            if index >= stop and index < REVEAL_LIMIT:
+                stop = index + 1
+            elif index >= stop:
+                extra = group.child(ensure)
+        items = [item_info(n) for n in group.page(start, stop)]
+        if extra is not None:
+            items.append({**item_info(extra), "detached": True})
+        shown = min(stop, total)
+        return {"path": path, "total": total, "start": start, "next": shown,
+                "more": shown < total, "items": items}
+
+    @command
+    def info(self, msg: dict, buffers: list) -> dict:
+        """The row of one node and the rows of its ancestors (to reveal it)."""
+        node = self._lookup(msg.get("path") or "/")
+        return {"item": item_info(node)}
+
+    @command
+    def search(self, msg: dict, buffers: list) -> dict:
+        """Names containing ``query`` (case-insensitive) below the root, within a time budget.
+
+        Returns ``{query, hits, scanned, complete}``; call again with
+        ``resume: true`` to continue a search that ran out of time.
+        """
+        query = str(msg.get("query", "")).strip().lower()
+        if not query:
+            return {"query": "", "hits": [], "scanned": 0, "complete": True}
+        budget = min(float(msg.get("budget_ms", 1e9)) / 1000, self.search_budget_s)
+        state = self._searches.get(query) if msg.get("resume") else None
+        if state is None:
+            root = self._root
+            walker = root.walk() if isinstance(root, Group) else iter(())
+            state = self._searches[query] = {"walker": walker, "scanned": 0}
+        hits, end, complete = [], time.monotonic() + budget, False
+        while len(hits) < SEARCH_MAX_HITS:
+            if time.monotonic() > end:
+                break
+            try:
+                node = next(state["walker"])
+            except StopIteration:
+                complete = True
+                break
+            except Exception as exc:  # unreadable group: keep the hits so far, say why
+                self._searches.pop(query, None)
+                return {"query": query, "hits": hits, "scanned": state["scanned"], "complete": True,
+                        "warning": f"search stopped: {exc}"}
+            state["scanned"] += 1
+            if query in node.name.lower():
+                hits.append(item_info(node))
+        if complete:
+            self._searches.pop(query, None)
+        return {"query": query, "hits": hits, "scanned": state["scanned"], "complete": complete}

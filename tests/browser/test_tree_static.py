@@ -1,0 +1,238 @@
+"""The Tree's front-end on the static harness, bridged to a real Python Tree on generated files."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pytest
+
+from h5lens.nodes.hdf5 import open_hdf5
+from h5lens.widgets.tree import Tree
+
+
+@pytest.fixture
+def sample(tmp_path):
+    path = tmp_path / "sample.h5"
+    with h5py.File(path, "w") as f:
+        entry = f.create_group("entry")
+        entry.attrs["NX_class"] = "NXentry"
+        entry["data"] = np.arange(540 * 64, dtype="uint16").reshape(540, 64)
+        entry["title"] = "a <b>bold</b> title"
+        entry.attrs["note"] = "<script>window.__pwned = 1</script>"
+        f["entry/instrument/detector/count_time"] = 0.1
+        big = f.create_group("big")
+        for i in range(450):
+            big[f"m{i:04d}"] = i
+        f["broken"] = h5py.ExternalLink("missing.h5", "/nowhere")
+        f["dangling"] = h5py.SoftLink("/no/such/path")
+        f["alias"] = h5py.SoftLink("/entry")
+        f.create_group("<img src=x onerror=window.__pwned=2>")
+    tree = Tree(open_hdf5(path), page_size=200)
+    yield tree
+    tree.close()
+    tree.root.close()
+
+
+def rows(page):
+    return page.eval_on_selector_all("li.h5l-item[data-path]", "els => els.map(e => e.dataset.path)")
+
+
+def test_first_page_renders_with_labels_badges_and_broken_links(harness, sample):
+    harness.mount(sample)
+    page = harness.page
+    page.wait_for_selector(".h5l-tree[data-ready=true]")
+    assert rows(page)[:2] == ["/", "/<img src=x onerror=window.__pwned=2>"]
+    assert set(rows(page)) == {"/", "/entry", "/big", "/broken", "/dangling", "/alias",
+                               "/<img src=x onerror=window.__pwned=2>"}
+    entry = page.locator('li[data-path="/entry"] > .h5l-row')
+    assert entry.locator(".h5l-badge").inner_text() == "NXentry"
+    assert "3 members" in entry.inner_text()
+    assert page.locator('li[data-path="/big"] > .h5l-row .h5l-label').inner_text() == "450 members"
+    for path in ("/broken", "/dangling"):
+        link = page.locator(f'li[data-path="{path}"] > .h5l-row .h5l-link')
+        assert "broken" in link.inner_text() and "h5l-broken" in link.get_attribute("class")
+    assert page.locator('li[data-path="/alias"]').get_attribute("aria-expanded") == "false"
+    # a member name full of markup is text, never parsed
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("img").count() == 0
+    # every control has an accessible name
+    unnamed = page.evaluate("""() => [...document.querySelectorAll('button, input')]
+        .filter(e => !e.getAttribute('aria-label')).map(e => e.outerHTML)""")
+    assert unnamed == []
+    assert page.get_by_role("tree").get_attribute("aria-label").endswith("sample.h5")
+
+
+def test_expand_pages_and_load_more(harness, sample):
+    harness.mount(sample)
+    page = harness.page
+    page.wait_for_selector(".h5l-tree[data-ready=true]")
+    page.click('li[data-path="/big"] > .h5l-row .h5l-twisty')
+    page.wait_for_selector('li[data-path="/big/m0199"]')
+    assert page.locator('li[data-path="/big"] li[data-path]').count() == 200
+    more = page.get_by_role("button", name="Load more members of /big")
+    assert "200 of 450" in more.inner_text()
+    more.click()
+    page.wait_for_selector('li[data-path="/big/m0399"]')
+    page.get_by_role("button", name="Load more members of /big").click()
+    page.wait_for_selector('li[data-path="/big/m0449"]')
+    assert page.locator('li[data-path="/big"] li[data-path]').count() == 450
+    assert page.get_by_role("button", name="Load more members of /big").count() == 0
+    calls = [c for c in harness.bridge.calls if c == "children"]
+    assert len(calls) == 4  # root + three pages: nothing fetched twice
+    # a soft link to a group expands into the target's members, under the link's path
+    page.click('li[data-path="/alias"] > .h5l-row .h5l-twisty')
+    page.wait_for_selector('li[data-path="/alias/data"]')
+    label = page.locator('li[data-path="/alias/data"] > .h5l-row .h5l-label').inner_text()
+    assert label == "540 × 64 uint16"
+
+
+def test_click_selects_and_python_sees_it(harness, sample):
+    seen = []
+    sample.observe(lambda ch: seen.append(ch["new"]), names="selected")
+    harness.mount(sample)
+    page = harness.page
+    page.wait_for_selector(".h5l-tree[data-ready=true]")
+    page.click('li[data-path="/entry"] > .h5l-row .h5l-twisty')
+    page.click('li[data-path="/entry/data"] > .h5l-row .h5l-name')
+    page.wait_for_function("document.querySelector('li[data-path=\"/entry/data\"]').ariaSelected === 'true'")
+    page.wait_for_function("harness.model.saved.length > 0")
+    page.evaluate("() => new Promise(r => setTimeout(r, 50))")
+    assert seen == ["/entry/data"]
+    assert sample.node.shape == (540, 64)
+
+
+def test_python_selection_reveals_node_deep_and_beyond_first_page(harness, sample):
+    harness.mount(sample)
+    page = harness.page
+    page.wait_for_selector(".h5l-tree[data-ready=true]")
+    harness.set(selected="/entry/instrument/detector/count_time")
+    page.wait_for_selector('li[data-path="/entry/instrument/detector/count_time"][aria-selected=true]')
+    assert page.locator('li[data-path="/entry/instrument"]').get_attribute("aria-expanded") == "true"
+    harness.set(selected="/big/m0420")  # beyond the first page of 200
+    sel = page.wait_for_selector('li[data-path="/big/m0420"][aria-selected=true]')
+    assert sel.is_visible()
+    assert page.locator('li[aria-selected=true]').count() == 1
+
+
+def test_keyboard_navigation(harness, sample):
+    harness.mount(sample)
+    page = harness.page
+    page.wait_for_selector(".h5l-tree[data-ready=true]")
+    page.focus('li[data-path="/"]')
+    focused = lambda: page.evaluate("document.activeElement.dataset.path")  # noqa: E731
+    for _ in range(3):  # HDF5 lists names in order: "<img…", "alias", "big"
+        page.keyboard.press("ArrowDown")
+    assert focused() == "/big"
+    page.keyboard.press("ArrowRight")  # expand
+    page.wait_for_selector('li[data-path="/big/m0000"]')
+    page.keyboard.press("ArrowRight")  # into the first child
+    assert focused() == "/big/m0000"
+    page.keyboard.press("Enter")
+    page.wait_for_function("harness.model.get('selected') === '/big/m0000'")
+    page.keyboard.press("ArrowLeft")  # leaf: to its parent
+    assert focused() == "/big"
+    page.keyboard.press("ArrowLeft")  # collapse
+    assert page.locator('li[data-path="/big"]').get_attribute("aria-expanded") == "false"
+    page.keyboard.press("End")
+    assert focused() == rows(page)[-1] and not focused().startswith("/big/")
+    page.keyboard.press("Home")
+    assert focused() == "/"
+    page.keyboard.press("ArrowUp")
+    assert focused() == "/"
+
+
+def test_filter_loaded_then_search_deeper(harness, sample):
+    harness.mount(sample)
+    page = harness.page
+    page.wait_for_selector(".h5l-tree[data-ready=true]")
+    page.get_by_label("Filter by name").fill("DETECT")
+    assert page.locator("li.h5l-item[data-path]:visible").count() == 1  # only the root: nothing loaded matches
+    assert "0 loaded matches" in page.locator(".h5l-status").inner_text()
+    page.get_by_role("button", name="Search the whole file").click()
+    hit = page.wait_for_selector('.h5l-hit[data-path="/entry/instrument/detector"]')
+    assert page.locator(".h5l-results").get_attribute("data-state") == "done"
+    assert "whole file searched" in page.locator(".h5l-status").inner_text()
+    hit.click()
+    page.wait_for_selector('li[data-path="/entry/instrument/detector"][aria-selected=true]')
+    assert sample.selected == "/entry/instrument/detector"
+    # the filter now hides the loaded rows that do not match, keeping ancestors of matches
+    visible = page.eval_on_selector_all("li.h5l-item[data-path]",
+                                        "els => els.filter(e => e.offsetParent).map(e => e.dataset.path)")
+    assert visible == ["/", "/entry", "/entry/instrument", "/entry/instrument/detector"]
+    assert page.locator('li[data-path="/entry/instrument/detector"] mark').inner_text() == "detect"
+    page.get_by_label("Filter by name").fill("")
+    assert page.locator('li[data-path="/big"]').is_visible()
+
+
+def test_search_shows_searching_state_and_resumes_within_budget(harness, sample):
+    sample.search_budget_s = 0.0005  # a tiny budget: the walk must resume in several steps
+    harness.mount(sample)
+    page = harness.page
+    page.wait_for_selector(".h5l-tree[data-ready=true]")
+    page.evaluate("""() => { window.__states = [];
+        const r = document.querySelector('.h5l-results');
+        new MutationObserver(() => window.__states.push(r.dataset.state))
+            .observe(r, {attributes: true, attributeFilter: ['data-state']}); }""")
+    page.get_by_label("Filter by name").fill("m04")
+    page.get_by_role("button", name="Search the whole file").click()
+    steps = 0
+    for _ in range(4000):
+        state = page.locator(".h5l-results").get_attribute("data-state")
+        if state == "done":
+            break
+        if state == "partial":
+            steps += 1
+            page.get_by_role("button", name="Continue searching").click()
+        page.wait_for_timeout(2)
+    assert state == "done" and steps >= 2
+    states = page.evaluate("window.__states")
+    assert states[0] == "searching" and "partial" in states
+    assert page.locator(".h5l-hit").count() == 50  # m0400 … m0449, each once
+
+
+def test_errors_are_shown_inside_the_widget(harness, sample):
+    harness.mount(sample)
+    page = harness.page
+    page.wait_for_selector(".h5l-tree[data-ready=true]")
+    sample.root._h5.file.close()  # the file vanishes under the widget
+    page.click('li[data-path="/big"] > .h5l-row .h5l-twisty')
+    alert = page.wait_for_selector("[role=alert]:not([hidden])")
+    assert alert.inner_text().startswith("/big: ")
+    assert page.locator('li[data-path="/big"] .h5l-row-error').count() == 1
+    assert page.locator(".h5l-tree").is_visible()
+
+
+def test_copy_path(harness, sample):
+    harness.mount(sample)
+    page = harness.page
+    page.wait_for_selector(".h5l-tree[data-ready=true]")
+    page.hover('li[data-path="/entry"] > .h5l-row')
+    page.get_by_role("button", name="Copy path /entry", exact=True).click()
+    page.wait_for_function("document.querySelector('.h5l-status').textContent.startsWith('Copied')")
+    assert page.evaluate("navigator.clipboard.readText()") == "/entry"
+
+
+def test_cleanup_removes_listeners_and_cancels_calls(harness, sample):
+    harness.mount(sample)
+    page = harness.page
+    page.wait_for_selector(".h5l-tree[data-ready=true]")
+    before = page.evaluate("harness.model._listenerCount()")
+    assert before > 0
+    page.evaluate("harness.addView('/static/tree.js')")
+    page.wait_for_function("document.querySelectorAll('.h5l-tree[data-ready=true]').length === 2")
+    assert page.evaluate("harness.model._listenerCount()") == 2 * before
+    page.evaluate("harness.destroy(0); harness.destroy(1)")
+    assert page.evaluate("harness.model._listenerCount()") == 0
+    assert page.locator(".h5l-tree").count() == 0
+    # every call the front-end made carried an AbortSignal
+    assert page.evaluate("harness.model.invoked.every(c => c.hasSignal)")
+
+
+def test_dark_theme_is_readable(harness, sample):
+    harness.mount(sample, theme="dark")
+    page = harness.page
+    page.wait_for_selector(".h5l-tree[data-ready=true]")
+    fg, bg = page.evaluate("""() => { const r = document.querySelector('li[data-path="/entry"] .h5l-name');
+        const t = document.querySelector('.h5l-tree');
+        return [getComputedStyle(r).color, getComputedStyle(t).backgroundColor]; }""")
+    assert fg.startswith("rgba(255, 255, 255") and bg == "rgb(17, 17, 17)"
