@@ -220,3 +220,97 @@ def test_empty_group_and_cached_render(tree):
     g = glance(root)
     assert "empty" in Page(g._repr_html_()).texts("h5l-more")
     assert g._repr_html_() is g._repr_html_()
+
+
+# -- HDF5: the shared edge-case file and the course files ---------------------------------------
+
+@pytest.fixture(scope="module")
+def edge_file(tmp_path_factory):
+    from fixtures.h5files import make_edge_cases
+
+    return make_edge_cases(tmp_path_factory.mktemp("edge") / "edge.h5")
+
+
+def test_edge_cases_file(edge_file):
+    from fixtures.h5files import EDGE_DTYPES, NASTY_VALUE, NON_UTF8_NAME, SCRIPT, SCRIPT_ATTR
+
+    before = (edge_file.stat().st_mtime_ns, edge_file.read_bytes())
+    with glance(str(edge_file), max_items=None) as g:
+        html = g._repr_html_()
+        tree = g.node
+        p = Page(html)
+        assert not p.errors and len(p.find("script")) == 1
+        assert "<script>alert" not in html and "<b>" not in html
+        names = p.texts("h5l-name")
+        assert SCRIPT in names and "café ♥" in names and NON_UTF8_NAME.replace("\udce9", "\\xe9") in names
+        assert SCRIPT_ATTR in [e["text"] for e in p.find("th")] and NASTY_VALUE in [e["text"] for e in p.find("td")]
+        labels, storages = p.texts("h5l-lab"), p.texts("h5l-sto")
+        for name in EDGE_DTYPES:
+            assert node_label(tree["dtypes"][name]) in labels
+        for path in ("filters/unregistered", "filters/gzip_shuffle", "filters/lz4", "layouts/compact",
+                     "layouts/external", "layouts/virtual", "layouts/chunked"):
+            assert storage_label(tree[path]) in storages
+        assert any("unavailable" in s for s in storages)  # the missing filter is named, listing works
+        broken = {e["text"].split("→")[0] for e in p.find("li", "h5l-broken")}
+        assert broken == {"broken_soft", "broken_external", "external_missing_path", "self_loop"}
+        good = [e["text"] for e in p.find("li", "h5l-link") if "h5l-broken" not in e["attrs"]["class"]]
+        assert sorted(t.split("→")[0] for t in good) == ["good_external", "soft_dataset", "soft_group"]
+        assert {"NXentry", "NXdata"} <= set(p.texts("h5l-badge"))
+        assert any(td.startswith("<unreadable") for td in (e["text"] for e in p.find("td")))
+    assert (edge_file.stat().st_mtime_ns, edge_file.read_bytes()) == before  # viewing never writes
+
+
+def course_html(path, **options):
+    with glance(str(path), **options) as g:
+        html = g._repr_html_()
+        p = Page(html)
+        assert not p.errors and len(p.find("script")) == 1
+        return g, p
+
+
+def test_course_id16b(course):
+    g, p = course_html(course / "ID16B_diatomee.h5")
+    top = [e["text"] for e in p.find("span", "h5l-name") if e["attrs"]["title"].count("/") == 1 and e["attrs"]["title"] != "/"]
+    assert top == ["dark", "data", "flatfield", "metadata"] and p.texts("h5l-name")[0] == "ID16B_diatomee.h5"
+    frames = [e["attrs"]["title"] for e in p.find("span", "h5l-name") if e["attrs"]["title"].startswith("/data/")]
+    assert frames == [f"/data/{n}" for n in ("0000", "0100", "0200", "0299", "0400", "0500")]
+    assert p.texts("h5l-lab").count("540 × 640 uint16") == 1 + 6 + 2
+    assert p.texts("h5l-sto").count("contiguous") == 9 + 8
+    metadata = p.texts("h5l-name")[-8:]
+    assert sorted(metadata) == ["count_time", "credit", "description", "license", "optic_used", "pixel_size",
+                                "time", "time_of_day"]
+    assert not p.find("table")  # the image datasets carry no attributes
+
+
+def test_course_pyfai_nexus(course):
+    g, p = course_html(course / "test.h5")
+    assert p.texts("h5l-badge").count("NXentry") == 5
+    rows = [e for e in p.find("span", "h5l-name") if e["attrs"]["title"] == "/diff_map_0004/data/map"]
+    assert len(rows) == 1
+    assert "29 × 78 × 100 float32" in p.texts("h5l-lab") and "chunked 1 × 78 × 100" in p.texts("h5l-sto")
+    cells = [(e["text"]) for e in p.find("td")]
+    assert "spectrum" in cells and "2th" in cells
+
+
+def test_course_silx_edge_cases(course):
+    g, p = course_html(course / "silx-io" / "test.h5", max_items=None, head=1000)
+    names = p.texts("h5l-name")
+    for name in ("float_3d", "string_2d", "fletcher32_filter", "lzf", "zipped_max", "example_7"):
+        assert name in names
+    storages = " ".join(p.texts("h5l-sto"))
+    assert all(f in storages for f in ("gzip", "lzf", "shuffle", "fletcher32"))
+    assert "utf8_datasets" in names and "I ♥ U" not in html_text(p)  # labels only: no data is read
+
+
+def html_text(p):
+    return " ".join(e["text"] for e in p.elements)
+
+
+def test_course_nexus_2011_counts(course):
+    g, p = course_html(course / "history" / "nexus-20110325.h5", max_items=None, head=1000)
+    groups, datasets = p.find("li", "h5l-group"), p.find("li", "h5l-dataset")
+    assert len(groups) == 1 + 80  # the file itself, then its 80 groups
+    assert len(datasets) == 224
+    assert p.texts("h5l-badge").count("NXentry") == 16
+    budgeted = course_html(course / "history" / "nexus-20110325.h5")[1]
+    assert len(budgeted.find("span", "h5l-name")) < 1 + 80 + 224 and budgeted.texts("h5l-foot")

@@ -91,3 +91,85 @@ def test_dataset_root_shows_one_line_and_its_attributes():
     lines = glance(root["entry/data"]).to_text().splitlines()
     assert lines == [f"data  {node_label(root['entry/data'])}  {storage_label(root['entry/data'])}",
                      "    @units = counts  (string)"]
+
+
+# -- HDF5 edge cases and the course files ---------------------------------------------------------
+
+def rows(text):
+    """(depth, name, rest) of each node line (attribute and note lines left out)."""
+    out = []
+    for line in text.splitlines()[1:]:
+        body = line.lstrip("│ ")
+        if not body.startswith(("├── ", "└── ")) or body[4:].startswith("…"):
+            continue
+        depth = (len(line) - len(body)) // 4 + 1
+        name, _, rest = body[4:].partition("  ")
+        out.append((depth, name, rest))
+    return out
+
+
+def by_path(text):
+    """{path below the shown node: rest of its line}, rebuilt from the indentation."""
+    stack, out = [], {}
+    for depth, name, rest in rows(text):
+        stack[depth - 1:] = [name.rstrip("/")]
+        out["/".join(stack)] = rest
+    return out
+
+
+def test_edge_cases_text(tmp_path):
+    from fixtures.h5files import EDGE_LINKS, NASTY_VALUE, SCRIPT, SCRIPT_ATTR, make_edge_cases
+
+    path = make_edge_cases(tmp_path / "edge.h5")
+    with glance(str(path), max_items=None) as g:
+        text, tree = g.to_text(), g.node
+        found = {name: rest for _, name, rest in rows(text)}
+        for link in EDGE_LINKS:
+            assert found[link].startswith(node_label(tree["links"][link]))
+        assert "(broken)" in found["broken_soft"] and "(broken)" not in found["good_external"]
+        assert found[SCRIPT] == f"{node_label(tree['names'][SCRIPT])}  {storage_label(tree['names'][SCRIPT])}"
+        assert "caf\\xe9/" in found and "café ♥" in found
+        assert f"@{SCRIPT_ATTR} = {value_preview(NASTY_VALUE)}" in text
+        assert "unavailable" in found["unregistered"] and found["null"].startswith("empty float32")
+        assert "@unreadable = <unreadable" in text and "@empty = empty  (float32)" in text
+
+
+def test_course_id16b_text(course):
+    with glance(str(course / "ID16B_diatomee.h5")) as g:
+        r = rows(g.to_text())
+    assert [n for d, n, _ in r if d == 1] == ["dark/", "data/", "flatfield/", "metadata/"]
+    assert [n for d, n, _ in r if d == 2][:7] == ["0000", "0000", "0100", "0200", "0299", "0400", "0500"]
+    images = [rest for d, n, rest in r if d == 2 and rest.startswith("540")]
+    assert images == ["540 × 640 uint16  contiguous"] * 9
+    assert len([n for d, n, _ in r if d == 2]) == 9 + 8
+
+
+def test_course_pyfai_text(course):
+    with glance(str(course / "test.h5") + "::/diff_map_0004", attrs=True) as g:
+        text = g.to_text()
+    import h5py
+
+    with h5py.File(course / "test.h5", "r") as f:
+        count, count_data = len(f["diff_map_0004"]), len(f["diff_map_0004/data"])
+    assert text.splitlines()[0] == f"diff_map_0004/  [NXentry]  {count} members"
+    r = by_path(text)
+    assert r["data"] == f"[NXdata]  {count_data} members"
+    assert r["data/map"] == "29 × 78 × 100 float32  chunked 1 × 78 × 100"
+    assert "@interpretation = spectrum" in text and "@signal = 1" in text and "@axes = 2th" in text
+
+
+def test_course_edf_and_spec_text(course):
+    with glance(str(course / "ID16B_diatomee.edf"), max_items=None, head=1000) as g:
+        r = by_path(g.to_text())
+    assert r["scan_0/instrument/detector_0/data"].startswith("6 × 540 × 640 uint16")
+    assert r["scan_0/image/data"] == "→ /scan_0/instrument/detector_0/data"
+    assert r["scan_0/instrument/detector_0/others/Flip Y"].startswith("6 ")
+    assert r["scan_0/instrument/positioners/srot"] == "6 float64  in memory"
+    with glance(str(course / "oleg.dat"), attrs=False) as g:
+        top = [n for d, n, _ in rows(g.to_text()) if d == 1]
+    assert top == ["94.1/", "95.1/", "96.1/"]
+    with glance(str(course / "oleg.dat") + "::/94.1/measurement", attrs=False, head=100) as g:
+        r = by_path(g.to_text())
+    assert len([p for p in r if "/" not in p and p != "mca_0"]) == 27  # the 27 counters
+    assert r["bpmi"] == "21 float32  in memory"
+    assert r["mca_0/data"] == "→ /94.1/instrument/mca_0/data"

@@ -139,7 +139,9 @@ def describe(node: Node, attrs: bool = True, max_attrs: int = MAX_ATTRS, depth: 
     from ..nodes import _format
 
     name = node.name or (node.filename or "/").replace("\\", "/").rsplit("/", 1)[-1] or "/"
-    entry = Entry(name=name, path=node.path, kind=node.kind, depth=depth)
+    # names that are not UTF-8 arrive with surrogates: show them as \xNN, never fail to encode
+    entry = Entry(name=_format.printable_name(name), path=_format.printable_name(node.path), kind=node.kind,
+                  depth=depth)
     if isinstance(node, Group):
         try:
             entry.count = len(node)
@@ -150,11 +152,12 @@ def describe(node: Node, attrs: bool = True, max_attrs: int = MAX_ATTRS, depth: 
     else:
         entry.label = _safe(_format.node_label, node)
     if isinstance(node, Link):
-        entry.target = node.target_label
+        entry.target = _format.printable_name(node.target_label)
         if not node.resolved:
-            entry.broken = node.error or "broken link"
+            entry.broken = _format.printable_name(node.error or "broken link")
         return entry  # a link's attributes are its target's: not shown twice
-    entry.nx_class = node.nx_class  # never raises: an unreadable class is None
+    nx_class = node.nx_class  # never raises: an unreadable class is None
+    entry.nx_class = _format.printable_name(nx_class) if nx_class else None
     if isinstance(node, Dataset):
         entry.storage = _safe(_format.storage_label, node)
     if attrs:
@@ -183,12 +186,13 @@ def _attributes(node: Node, max_attrs: int) -> tuple[list[tuple[str, str, str]],
         return [("(attributes)", f"unreadable: {exc}", "")], 0
     rows = []
     for name in names[:max_attrs]:
+        label = _format.printable_name(name)
         try:
             value = node.attrs[name]
         except Exception as exc:  # one bad attribute must not hide the others
-            rows.append((name, f"unreadable: {exc}", ""))
+            rows.append((label, f"unreadable: {exc}", ""))
             continue
-        rows.append((name, _safe(_format.value_preview, value, PREVIEW_CHARS), _value_dtype(value)))
+        rows.append((label, _safe(_format.value_preview, value, PREVIEW_CHARS), _value_dtype(value)))
     return rows, max(0, len(names) - max_attrs)
 
 
@@ -198,13 +202,18 @@ def _value_dtype(value) -> str:
 
     from ..nodes import _format
 
+    if isinstance(value, _format.Unreadable):
+        return ""
+    dtype = getattr(value, "dtype", None)  # numpy values and h5py.Empty
+    if dtype is not None and not isinstance(value, type):
+        return _safe(_format.dtype_label, dtype)
     if isinstance(value, str):
         return "string"
     if isinstance(value, bytes):
         return "bytes"
     try:
         return _format.dtype_label(np.asarray(value).dtype)
-    except Exception:
+    except Exception:  # a Python object numpy cannot type
         return type(value).__name__
 
 
