@@ -278,4 +278,5 @@ def test_plan_chunk_frames_respects_budget_and_hdf5_chunks():
     assert plan_chunk_frames(frame, np.uint16, 600_000 + 3 * 40_000, 3) == 10
     assert plan_chunk_frames(frame, np.uint16, 600_000, 0, (4, 100, 100)) == 8
     assert plan_chunk_frames(frame, np.uint16, 1, 0) == 1
+    assert plan_chunk_frames(frame, np.uint16, 2**40, 0) == _chunked.BLOCK_TARGET // 60_000
     assert _chunked.DEFAULT_BUDGET == 256 * 2**20
