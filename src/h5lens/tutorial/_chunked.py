@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ._atomic import atomic_target
+from ..write.atomic import atomic_path
 from .flatfield import as_float32, correct_into, interpolated_flat, warn_bad
 
 #: Default memory budget of :func:`flatfield_stack`, in bytes.
@@ -177,7 +177,9 @@ def flatfield_stack(
         filename, inner = split_spec(out)
         options = {"chunks": (1, *frame)} if n else {}
         options.update(dataset_options)
-        with atomic_target(filename) as tmp:
+        # copy-on-write when the file exists: its other content is kept, and
+        # the original stays untouched until the final rename
+        with atomic_path(filename, copy_existing=Path(filename).exists()) as tmp:
             with h5py.File(tmp, "a") as h5:
                 if inner in h5:
                     if not overwrite:
