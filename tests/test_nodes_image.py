@@ -8,7 +8,7 @@ import pytest
 fabio = pytest.importorskip("fabio")
 
 from h5lens.nodes import Dataset, Group, Link, NodeError  # noqa: E402
-from h5lens.nodes._headers import column, mnemonics  # noqa: E402
+from h5lens.nodes._headers import column  # noqa: E402
 from h5lens.nodes._imagesource import series_filenames  # noqa: E402
 from h5lens.nodes.image import is_image_file, open_image, open_series  # noqa: E402
 
@@ -244,8 +244,22 @@ def test_is_image_file_sniffs_content_not_names(tmp_path, multi_edf):
     assert not is_image_file(tmp_path)  # a folder
 
 
+def test_motors_that_change_between_frames(tmp_path, frames):
+    from fabio.edfimage import EdfImage
+
+    image = EdfImage(data=frames[0], header={"motor_mne": "a b c", "motor_pos": "1 2"})  # c has no value
+    image.append_frame(data=frames[1], header={"motor_mne": "c b", "motor_pos": "30 20"})
+    image.append_frame(data=frames[2], header={"other": "x"})  # no motors at all
+    image.write(str(tmp_path / "changing.edf"))
+    with open_image(tmp_path / "changing.edf") as root:
+        assert root[POS].keys() == ["a", "b", "c"]
+        np.testing.assert_array_equal(root[POS + "/a"][()], [1, np.nan, np.nan])
+        np.testing.assert_array_equal(root[POS + "/b"][()], [2, 20, np.nan])
+        np.testing.assert_array_equal(root[POS + "/c"][()], [np.nan, 30, np.nan])
+        assert root[OTHERS + "/other"][()].tolist() == ["", "", "x"]
+
+
 def test_header_columns():
-    assert mnemonics({"motor_mne": "a b c", "motor_pos": "1 2"}, "motor") == {"a": "1", "b": "2", "c": None}
     assert column(["1", "2"]).dtype == np.int64
     assert column(["1", "2"], floats=True).dtype == np.float64
     np.testing.assert_array_equal(column(["1", None, "2.5"]), [1, np.nan, 2.5])

@@ -20,13 +20,6 @@ _FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(nan|inf|inf
 PAIRS = ("motor", "counter")
 
 
-def mnemonics(header: dict, base: str) -> dict[str, str | None]:
-    """``{name: value}`` from a ``<base>_mne``/``<base>_pos`` header pair."""
-    names = str(header.get(f"{base}_mne", "")).split()
-    values = str(header.get(f"{base}_pos", "")).split()
-    return {name: (values[i] if i < len(values) else None) for i, name in enumerate(names)}
-
-
 def column(values: list, floats: bool = False) -> np.ndarray:
     """Best-fitting array for one header name over frames.
 
@@ -68,6 +61,10 @@ def column(values: list, floats: bool = False) -> np.ndarray:
 class HeaderTable:
     """Header columns of a frame source, gathered on first use.
 
+    Names are collected over every frame (cheaply: frames usually repeat
+    the same ``motor_mne`` string, parsed once); a column's values are
+    pulled from the frames only when that column is read.
+
     Parameters
     ----------
     source : FabioSource or SeriesSource
@@ -77,37 +74,63 @@ class HeaderTable:
 
     def __init__(self, source):
         self.source = source
-        self._columns: dict[str, dict[str, list]] | None = None
+        self._names: dict[str, list[str]] = {}
+        self._index: dict[str, dict[str, int]] = {}  # mne string -> {name: position}
+        self._tokens: dict[tuple[str, int], list[str]] = {}  # (base, frame) -> split _pos values
 
-    def _gather(self) -> dict[str, dict[str, list]]:
-        if self._columns is None:
-            n = self.source.nframes
-            columns: dict[str, dict[str, list]] = {"motor": {}, "counter": {}, "other": {}}
-            for i in range(n):
-                header = self.source.header(i)
-                paired = set()
-                for base in PAIRS:
-                    if f"{base}_mne" in header and f"{base}_pos" in header:
-                        paired.update((f"{base}_mne", f"{base}_pos"))
-                        for name, value in mnemonics(header, base).items():
-                            columns[base].setdefault(name, [None] * n)[i] = value
-                for key, value in header.items():
-                    if key in paired or key.upper() in self.source.reserved:
-                        continue
-                    columns["other"].setdefault(key, [None] * n)[i] = value
-            self._columns = columns
-        return self._columns
+    def _headers(self):
+        return (self.source.header(i) for i in range(self.source.nframes))
+
+    def _positions(self, mne: str) -> dict[str, int]:
+        if mne not in self._index:
+            positions: dict[str, int] = {}
+            for i, name in enumerate(mne.split()):
+                positions.setdefault(name, i)
+            self._index[mne] = positions
+        return self._index[mne]
 
     def names(self, kind: str) -> list[str]:
         """Column names of ``kind`` (``motor``, ``counter`` or ``other``), in header order."""
-        return list(self._gather()[kind])
+        if kind not in self._names:
+            seen: dict[str, None] = {}
+            for header in self._headers():
+                if kind in PAIRS:
+                    if f"{kind}_mne" in header and f"{kind}_pos" in header:
+                        seen.update(dict.fromkeys(self._positions(str(header[f"{kind}_mne"]))))
+                    continue
+                for key in header:
+                    if key not in seen and not self._hidden(header, key):
+                        seen[key] = None
+            self._names[kind] = list(seen)
+        return self._names[kind]
+
+    def _hidden(self, header: dict, key: str) -> bool:
+        """Layout keys and the mne/pos pairs shown as positioners and counters."""
+        if key.upper() in self.source.reserved:
+            return True
+        base, _, suffix = key.rpartition("_")
+        return base in PAIRS and suffix in ("mne", "pos") and f"{base}_mne" in header and f"{base}_pos" in header
+
+    def _pair_value(self, base: str, frame: int, header: dict, name: str):
+        if f"{base}_mne" not in header or f"{base}_pos" not in header:
+            return None
+        position = self._positions(str(header[f"{base}_mne"])).get(name)
+        if position is None:
+            return None
+        tokens = self._tokens.get((base, frame))
+        if tokens is None:
+            tokens = self._tokens[(base, frame)] = str(header[f"{base}_pos"]).split()
+        return tokens[position] if position < len(tokens) else None
 
     def array(self, kind: str, name: str) -> np.ndarray:
-        return column(self._gather()[kind][name], floats=kind in PAIRS)
+        """One column over frames (see :func:`column`)."""
+        if kind in PAIRS:
+            values = [self._pair_value(kind, i, h, name) for i, h in enumerate(self._headers())]
+        else:
+            values = [h.get(name) for h in self._headers()]
+        return column(values, floats=kind in PAIRS)
 
     def raw_headers(self) -> np.ndarray:
         """Each frame's full header as ``key: value`` lines (text, one per frame)."""
-        lines = []
-        for i in range(self.source.nframes):
-            lines.append("\n".join(f"{k}: {v}" for k, v in self.source.header(i).items()))
+        lines = ["\n".join(f"{k}: {v}" for k, v in header.items()) for header in self._headers()]
         return np.array(lines, dtype=str)
