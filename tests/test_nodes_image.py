@@ -160,6 +160,17 @@ def test_open_an_existing_fabio_image_leaves_it_open(multi_edf, frames):
     image.close()
 
 
+def test_unsaved_fabio_image(frames):
+    from fabio.edfimage import EdfImage
+
+    image = EdfImage(data=frames[0], header={"motor_mne": "a", "motor_pos": "4.5"})
+    with open_image(image) as root:
+        assert root.filename is None and "file_name" not in root.attrs
+        np.testing.assert_array_equal(root[DATA][3:5, :4], frames[0][3:5, :4])
+        np.testing.assert_array_equal(root[POS + "/a"][()], [4.5])
+        assert "sample" not in root["/scan_0"].keys()
+
+
 def test_truncated_edf_lists_then_fails_on_read(multi_edf, tmp_path, frames):
     cut = tmp_path / "cut.edf"
     cut.write_bytes(multi_edf.read_bytes()[:-500])
@@ -303,6 +314,11 @@ def test_course_medipix(course):
         full = data[()]
         assert (full.min(), full.max(), int(full.sum(dtype=np.int64))) == (0, 11810, 3525534)
         assert root[OTHERS + "/dir"][0] == "/data/visitor/ma570/id03/images"
+        sample = root["/scan_0/sample"]  # from the UB_* and sample_* header pairs, as silx shows it
+        assert sample.nx_class == "NXsample"
+        np.testing.assert_allclose(sample["unit_cell"][()], [[4.08, 4.08, 4.08, 90, 90, 90]])
+        ub = sample["ub_matrix"][()]
+        assert ub.shape == (1, 3, 3) and ub[0, 0, 2] == pytest.approx(-1.54) and ub[0, 2, 1] == pytest.approx(1.08894)
         assert is_image_file(course / "medipix.edf")
 
 

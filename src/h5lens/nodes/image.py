@@ -210,6 +210,22 @@ def _is_spectrum(header: dict) -> bool:
     return sum(str(k).lower().startswith("mca") for k in header) >= 2
 
 
+def _sample(header: dict) -> dict[str, np.ndarray] | None:
+    """silx's ``sample`` group from the first header's ``UB_*``/``sample_*`` pairs, or None."""
+    if not {"UB_mne", "UB_pos", "sample_mne", "sample_pos"} <= set(header):
+        return None
+    try:
+        ub = dict(zip(str(header["UB_mne"]).split(), map(float, str(header["UB_pos"]).split())))
+        cell = dict(zip(str(header["sample_mne"]).split(), map(float, str(header["sample_pos"]).split())))
+        abc = np.array([cell["U0"], cell["U1"], cell["U2"]])
+        angles = np.array([cell["U3"], cell["U4"], cell["U5"]])
+        matrix = np.array([ub[f"UB{i}"] for i in range(9)]).reshape(1, 3, 3)
+    except (KeyError, ValueError):  # incomplete or non-numeric: no sample group rather than an error
+        return None
+    return {"unit_cell_abc": abc, "unit_cell_alphabetagamma": angles,
+            "unit_cell": np.concatenate([abc, angles])[None, :], "ub_matrix": matrix}
+
+
 def _build_tree(source, filename: str | None) -> Group:
     """The silx-like tree over ``source``; nothing is read here."""
     table = HeaderTable(source)
@@ -254,15 +270,24 @@ def _build_tree(source, filename: str | None) -> Group:
     def nxdata_attrs():
         return {"NX_class": "NXdata", "signal": "data", "interpretation": interpretation()}
 
-    scan = {
-        "instrument": group(lambda g: instrument, {"NX_class": "NXinstrument"}),
-        "measurement": group(measurement, {"NX_class": "NXcollection"}),
-        "image": lambda g, n: ImageGroup(n, g._child_path(n), g, lambda g2: {"data": link(detector_path + "/data")}, nxdata_attrs()),
-    }
+    def constant(value):
+        return lambda g, n: ValueDataset(n, g._child_path(n), g, lambda: value, {"interpretation": "scalar"})
+
+    def scan(g):
+        members = {
+            "instrument": group(lambda g2: instrument, {"NX_class": "NXinstrument"}),
+            "measurement": group(measurement, {"NX_class": "NXcollection"}),
+            "image": lambda g2, n: ImageGroup(n, g2._child_path(n), g2, lambda g3: {"data": link(detector_path + "/data")}, nxdata_attrs()),
+        }
+        sample = _sample(source.header(0))
+        if sample is not None:
+            members["sample"] = group(lambda g2: {k: constant(v) for k, v in sample.items()}, {"NX_class": "NXsample"})
+        return members
+
     attrs = {"NX_class": "NXroot", "default": "scan_0", "creator": "h5lens", "format": source.format}
     if filename is not None:
         attrs["file_name"] = filename
-    root = ImageGroup("", "/", None, lambda g: {"scan_0": group(lambda g2: scan, {"NX_class": "NXentry", "default": "image"})}, attrs)
+    root = ImageGroup("", "/", None, lambda g: {"scan_0": group(scan, {"NX_class": "NXentry", "default": "image"})}, attrs)
     root._filename = filename
     root._close = source.close
     root._source = source
