@@ -130,6 +130,13 @@ def test_course_dir_from_environment_or_absent(tmp_path, monkeypatch):
     assert ds.course_dir() == fake and ds.data_dir() == fake
 
 
+def test_empty_environment_variable_disables_course(course, monkeypatch, tmp_path):
+    monkeypatch.setenv("H5LENS_COURSE_DATA", "")
+    assert ds.course_dir() is None
+    monkeypatch.setenv("H5LENS_COURSE_DATA", str(tmp_path))  # no course files there
+    assert ds.course_dir() is None
+
+
 def test_course_dir_found_beside_checkout(course, monkeypatch):
     monkeypatch.delenv("H5LENS_COURSE_DATA", raising=False)
     assert ds.course_dir() == course

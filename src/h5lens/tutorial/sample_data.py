@@ -43,15 +43,18 @@ _REPO = Path(__file__).resolve().parents[3]
 def course_dir() -> Path | None:
     """The real course data folder, or None when it is not present.
 
-    ``$H5LENS_COURSE_DATA`` wins; otherwise ``../shared/data/silx-training``
-    relative to the repository checkout this package runs from.
+    When ``$H5LENS_COURSE_DATA`` is set, only that folder is considered (set
+    it empty to run on the samples even beside the course data); otherwise
+    ``../shared/data/silx-training`` relative to the repository checkout this
+    package runs from.
     """
     env = os.environ.get("H5LENS_COURSE_DATA")
-    candidates = [Path(env)] if env else []
-    candidates.append(_REPO / ".." / "shared" / "data" / "silx-training")
-    for folder in candidates:
-        if (folder / "ID16B_diatomee.h5").is_file():
-            return folder.resolve()
+    if env is not None:
+        folder = Path(env) if env else None
+    else:
+        folder = _REPO / ".." / "shared" / "data" / "silx-training"
+    if folder is not None and (folder / "ID16B_diatomee.h5").is_file():
+        return folder.resolve()
     return None
 
 
