@@ -11,6 +11,9 @@ memory map: fabio caches every frame it decodes (memory would grow with each
 frame viewed) and silently pads a frame whose header claims more bytes than
 the file holds. Here a selection touches only the pages it needs and a lying
 header gives a clear :class:`NodeError`.
+
+:func:`expand_selection` and :func:`frame_indices` split an h5py-style
+selection into the frames it touches and the part applied within each frame.
 """
 
 from __future__ import annotations
@@ -216,3 +219,43 @@ def series_filenames(first_or_pattern) -> list[str]:
             return names
         names.append(candidate)
         n += 1
+
+
+def expand_selection(selection, ndim: int) -> tuple:
+    """Selection as a tuple of exactly ``ndim`` items (Ellipsis expanded)."""
+    items = selection if isinstance(selection, tuple) else (selection,)
+    if any(item is None for item in items):
+        raise TypeError("new axes (None) are not supported in a dataset selection")
+    ellipses = sum(item is Ellipsis for item in items)
+    if ellipses > 1:
+        raise IndexError("a selection can hold only one Ellipsis")
+    explicit = sum(1 for item in items if item is not Ellipsis)
+    if explicit > ndim:
+        raise IndexError(f"too many indices ({explicit}) for a {ndim}-dimensional dataset")
+    fill = (slice(None),) * (ndim - explicit)
+    if ellipses:
+        at = next(i for i, item in enumerate(items) if item is Ellipsis)
+        return items[:at] + fill + items[at + 1 :]
+    return items + fill
+
+
+def frame_indices(item, nframes: int) -> tuple[list[int], bool]:
+    """Frames touched by the first selection item, and whether that axis drops."""
+    if isinstance(item, slice):
+        return list(range(*item.indices(nframes))), False
+    if isinstance(item, (int, np.integer)):
+        index = int(item) + nframes if item < 0 else int(item)
+        if not 0 <= index < nframes:
+            raise IndexError(f"frame {int(item)} is out of range for {nframes} frames")
+        return [index], True
+    array = np.asarray(item)
+    if array.dtype == bool:
+        if array.shape != (nframes,):
+            raise IndexError(f"a boolean frame mask needs shape ({nframes},), not {array.shape}")
+        return [int(i) for i in np.flatnonzero(array)], False
+    if array.ndim != 1 or array.dtype.kind not in "iu":
+        raise TypeError(f"cannot select frames with {item!r}")
+    indices = [int(i) + nframes if i < 0 else int(i) for i in array]
+    if any(not 0 <= i < nframes for i in indices):
+        raise IndexError(f"frame list {array.tolist()} is out of range for {nframes} frames")
+    return indices, False

@@ -26,7 +26,7 @@ import numpy as np
 
 from ._base import Dataset, Group, Link, Node, NodeError
 from ._headers import HeaderTable
-from ._imagesource import FabioSource, SeriesSource, series_filenames
+from ._imagesource import FabioSource, SeriesSource, expand_selection, frame_indices, series_filenames
 
 Builder = Callable[[Group], dict]
 
@@ -104,10 +104,10 @@ class FrameStack(Dataset):
     def _read(self, selection):
         if self.closed:
             raise NodeError(f"{self.path!r}: the file is closed")
-        selection = _expand(selection, len(self.shape))
+        selection = expand_selection(selection, len(self.shape))
         if not self._stacked:
             return self._source.frame(0, selection)
-        frames, drop = _frame_indices(selection[0], self._source.nframes)
+        frames, drop = frame_indices(selection[0], self._source.nframes)
         rest = selection[1:]
         parts = [self._source.frame(i, rest) for i in frames]
         if drop:
@@ -163,46 +163,6 @@ class AliasLink(Link):
     def _resolve(self) -> Node:
         target = self.root[self.target].deref()
         return target._alias(self.name, self.path, self.parent)
-
-
-def _expand(selection, ndim: int) -> tuple:
-    """Selection as a tuple of exactly ``ndim`` items (Ellipsis expanded)."""
-    items = selection if isinstance(selection, tuple) else (selection,)
-    if any(item is None for item in items):
-        raise TypeError("new axes (None) are not supported in a dataset selection")
-    ellipses = sum(item is Ellipsis for item in items)
-    if ellipses > 1:
-        raise IndexError("a selection can hold only one Ellipsis")
-    explicit = sum(1 for item in items if item is not Ellipsis)
-    if explicit > ndim:
-        raise IndexError(f"too many indices ({explicit}) for a {ndim}-dimensional dataset")
-    fill = (slice(None),) * (ndim - explicit)
-    if ellipses:
-        at = next(i for i, item in enumerate(items) if item is Ellipsis)
-        return items[:at] + fill + items[at + 1 :]
-    return items + fill
-
-
-def _frame_indices(item, nframes: int) -> tuple[list[int], bool]:
-    """Frames touched by the first selection item, and whether that axis drops."""
-    if isinstance(item, slice):
-        return list(range(*item.indices(nframes))), False
-    if isinstance(item, (int, np.integer)):
-        index = int(item) + nframes if item < 0 else int(item)
-        if not 0 <= index < nframes:
-            raise IndexError(f"frame {int(item)} is out of range for {nframes} frames")
-        return [index], True
-    array = np.asarray(item)
-    if array.dtype == bool:
-        if array.shape != (nframes,):
-            raise IndexError(f"a boolean frame mask needs shape ({nframes},), not {array.shape}")
-        return [int(i) for i in np.flatnonzero(array)], False
-    if array.ndim != 1 or array.dtype.kind not in "iu":
-        raise TypeError(f"cannot select frames with {item!r}")
-    indices = [int(i) + nframes if i < 0 else int(i) for i in array]
-    if any(not 0 <= i < nframes for i in indices):
-        raise IndexError(f"frame list {array.tolist()} is out of range for {nframes} frames")
-    return indices, False
 
 
 def _is_spectrum(header: dict) -> bool:
