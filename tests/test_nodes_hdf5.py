@@ -335,3 +335,20 @@ def test_viewing_never_modifies_files(edge_file, course, tmp_path, monkeypatch):
                     except NodeError:
                         pass  # the unregistered filter
     assert [_fingerprint(p) for p in paths] == before
+
+
+def test_batched_listing_matches_h5py_order(big_file, tmp_path):
+    with open_hdf5(big_file) as root, h5py.File(big_file, "r") as f:
+        big = root["big"]
+        assert [n.name for n in big.page(60, 70)] == [f"g{i:06d}" for i in range(60, 70)]
+        assert big.keys() == list(f["big"]) and len(big.keys()) == 99_995
+    path = tmp_path / "ordered.h5"
+    with h5py.File(path, "w", track_order=True) as f:
+        for name in ("zeta", "alpha", "mid"):
+            f.create_group(name)
+        for i in range(300):  # past the first batch, and into dense storage
+            f.create_group(f"n{299 - i:03d}")
+        expected = list(f)
+    with open_hdf5(path) as root:
+        assert root.keys()[:3] == ["zeta", "alpha", "mid"] and root.keys() == expected
+        assert [n.name for n in root.page(64, 66)] == expected[64:66]

@@ -13,6 +13,7 @@ Listing never follows a link: a member is first looked up with
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from ._base import Dataset, Filter, Group, Link, LinkError, Node, NodeError
@@ -90,7 +91,9 @@ class HDF5Group(_HDF5Attrs, Group):
 
     def _iter_names(self):
         self._check_open()
-        for name in self._h5:  # h5py iterates by index: no full listing up front
+        links = getattr(getattr(self._h5, "id", None), "links", None)
+        names = _iter_link_names(self._h5.id) if hasattr(links, "iterate") else iter(self._h5)
+        for name in names:
             yield _to_str(name)
 
     def _count(self) -> int:
@@ -117,6 +120,44 @@ class HDF5Group(_HDF5Attrs, Group):
             return make_node(self._h5[key], name, path, self)
         except Exception as exc:  # a hard link to an unreadable object header
             return HDF5Link(name, path, self, "hard", path, error=f"cannot open object: {exc}")
+
+
+def _iter_link_names(gid: Any):
+    """Member names of an h5py group, fetched in growing batches (never all up front).
+
+    h5py's own iterator asks for every name at once. ``H5Literate`` restarted
+    at an index gives a first page cheaply on classic (symbol table) groups.
+    Dense name-indexed groups sort all their links on every call, so once a
+    batch proves slow the rest is fetched in one call. Creation-order indexed
+    groups are listed in creation order, as h5py does.
+    """
+    from h5py import h5, h5f, h5g, h5p
+
+    idx_type = h5.INDEX_NAME
+    if isinstance(gid, h5f.FileID):  # a File's id: its root group holds the creation order
+        gid = h5g.open(gid, b"/")
+    try:
+        if gid.get_create_plist().get_link_creation_order() & h5p.CRT_ORDER_INDEXED:
+            idx_type = h5.INDEX_CRT_ORDER
+    except Exception:  # no creation-order information: name order
+        pass
+    start, batch = 0, 64
+    while True:
+        got: list = []
+
+        def collect(name, got=got, batch=batch):
+            got.append(name)
+            return True if len(got) >= batch else None  # anything but None stops HDF5
+
+        began = time.perf_counter()
+        gid.links.iterate(collect, idx_type=idx_type, order=h5.ITER_INC, idx=start)
+        cost = time.perf_counter() - began
+        yield from got
+        if len(got) < batch:
+            return
+        start += len(got)
+        slow = cost > 0.005 + 20e-6 * len(got)  # cost grew with the group, not the batch
+        batch = 2**62 if slow else min(batch * 4, 16384)
 
 
 def _link_info(h5obj: Any, key: str | bytes) -> tuple | None:
