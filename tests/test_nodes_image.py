@@ -134,6 +134,22 @@ def test_listing_reads_no_frame_and_close_ends_reads(multi_edf):
         root[DATA][0]
 
 
+@pytest.mark.parametrize("compressor", ["gzip", "bz2"])
+def test_compressed_edf_files(multi_edf, tmp_path, frames, compressor):
+    import bz2
+    import gzip
+
+    module = {"gzip": gzip, "bz2": bz2}[compressor]
+    path = tmp_path / f"multi.edf.{'gz' if compressor == 'gzip' else 'bz2'}"
+    path.write_bytes(module.compress(multi_edf.read_bytes()))
+    with open_image(path) as root:
+        data = root[DATA]
+        assert data.shape == (4, 20, 30)
+        np.testing.assert_array_equal(data[1], frames[1])
+        np.testing.assert_array_equal(data[3, 2:5, 7], frames[3][2:5, 7])
+        np.testing.assert_allclose(root[POS + "/srot"][()], [0, 1.5, 3, 4.5])
+
+
 def test_cbf_and_tiff(tmp_path, frames):
     from fabio.cbfimage import CbfImage
     from fabio.tifimage import TifImage

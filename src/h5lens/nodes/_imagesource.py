@@ -29,7 +29,11 @@ from ._base import NodeError
 
 
 def _edf_raw_layout(frame):
-    """(offset, shape, dtype) of an uncompressed in-file EDF frame, else None."""
+    """(offset, shape, dtype) of an uncompressed EDF frame in a plain file, else None."""
+    from fabio.fabioutils import File
+
+    if type(getattr(frame, "file", None)) is not File:  # .edf.gz/.bz2: offsets are in the decompressed stream
+        return None
     if getattr(frame, "_data_compression", "x") is not None or getattr(frame, "bfname", "x") is not None:
         return None
     start, shape, dtype = getattr(frame, "start", None), getattr(frame, "shape", None), frame.dtype
