@@ -198,6 +198,20 @@ def test_truncated_edf_lists_then_fails_on_read(multi_edf, tmp_path, frames):
             data[3]
 
 
+def test_big_endian_float_edf(tmp_path):
+    values = np.arange(200, dtype=np.float32).reshape(10, 20) * 1.5 - 7
+    text = ("{\nHeaderID = EH:000001:000000:000000 ;\nImage = 1 ;\nByteOrder = HighByteFirst ;\n"
+            "DataType = FloatValue ;\nDim_1 = 20 ;\nDim_2 = 10 ;\nSize = 800 ;\n")
+    path = tmp_path / "be.edf"
+    path.write_bytes((text.ljust(510) + "}\n").encode() + values.astype(">f4").tobytes())
+    with open_image(path) as root:
+        data = root[DATA]
+        assert data.dtype == np.float32 and data.shape == (10, 20)
+        part = data[2:4, 3:6]
+        assert part.dtype.isnative
+        np.testing.assert_array_equal(part, values[2:4, 3:6])
+
+
 def test_edf_header_size_smaller_than_dimensions(tmp_path):
     path = lying_edf(tmp_path / "lie.edf", size_key=2000, rows=100, data_rows=10)
     with open_image(path) as root:
@@ -241,6 +255,19 @@ def test_series_member_with_another_shape_fails_on_read(tmp_path, frames):
     with open_series(tmp_path / "t_0.edf") as root:
         assert root[DATA].shape == (2, 20, 30)
         with pytest.raises(NodeError, match="series expects"):
+            root[DATA][1]
+
+
+def test_series_of_multi_frame_files_is_refused(multi_edf, tmp_path, frames):
+    from fabio.edfimage import EdfImage
+
+    with pytest.raises(NodeError, match="holds 4 frames"):
+        open_series([str(multi_edf)])
+    EdfImage(data=frames[0]).write(str(tmp_path / "u_0.edf"))
+    (tmp_path / "u_1.edf").write_bytes(multi_edf.read_bytes())
+    with open_series(tmp_path / "u_0.edf") as root:
+        assert root[DATA].shape == (2, 20, 30)
+        with pytest.raises(NodeError, match="u_1.edf' holds 4 frames"):
             root[DATA][1]
 
 

@@ -39,7 +39,8 @@ def _edf_raw_layout(frame):
     start, shape, dtype = getattr(frame, "start", None), getattr(frame, "shape", None), frame.dtype
     if start is None or shape is None or dtype is None:
         return None
-    order = {"<": "<", ">": ">"}.get(str(frame.byteorder), "=")
+    byteorder = getattr(frame.byteorder, "value", frame.byteorder)  # fabio's ENDIANNESS enum
+    order = {"<": "<", ">": ">"}.get(str(byteorder), "=")
     return start, tuple(int(n) for n in shape), np.dtype(dtype).newbyteorder(order)
 
 
@@ -152,6 +153,11 @@ class SeriesSource:
         self._fabio = fabio
         self._headers: dict[int, dict] = {}
         with fabio.open(self.filename) as first:
+            if first.nframes != 1:
+                raise NodeError(
+                    f"{self.filename!r} holds {first.nframes} frames: a series has one frame per file "
+                    "(open multi-frame files one by one)"
+                )
             probe = FabioSource(first, self.filename, owns=False)
             self.format, self.reserved = probe.format, probe.reserved
             self.frame_shape = tuple(int(n) for n in first.shape)
@@ -176,6 +182,8 @@ class SeriesSource:
         with image:
             source = FabioSource(image, name, owns=False)
             try:
+                if source.nframes != 1:
+                    raise NodeError(f"{name!r} holds {source.nframes} frames, a series member holds one")
                 if source.frame_shape != self.frame_shape:
                     raise NodeError(
                         f"{name!r} holds a {source.frame_shape} frame, the series expects {self.frame_shape}"
