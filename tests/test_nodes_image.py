@@ -285,10 +285,12 @@ def test_is_image_file_sniffs_content_not_names(tmp_path, multi_edf):
     renamed.write_bytes(multi_edf.read_bytes())
     assert is_image_file(renamed)
     (tmp_path / "a.json").write_text('{"a": 1}\n')
+    (tmp_path / "pretty.json").write_text('{\n  "a": 1\n}\n')
     (tmp_path / "b.edf").write_text("<html>not an image</html>")
     (tmp_path / "c.spec").write_text("#F c.spec\n#S 1 ascan\n")
     (tmp_path / "empty.edf").write_bytes(b"")
-    for name in ["a.json", "b.edf", "c.spec", "empty.edf", "absent.edf"]:
+    (tmp_path / "notes.txt").write_text("IMPORTANT: read me first\n")  # starts like a HiPiC image
+    for name in ["a.json", "pretty.json", "b.edf", "c.spec", "empty.edf", "absent.edf", "notes.txt"]:
         assert not is_image_file(tmp_path / name), name
     import h5py
 

@@ -306,8 +306,20 @@ def open_series(first_or_pattern) -> Group:
 
 
 # magic numbers that other text files share: confirm them by reading a header
-_WEAK_MAGIC = (b"{", b"\r{", b"\n{", b"<", b"No", b"OD", b"IM", b"\x00" * 10)
+_WEAK_MAGIC = (b"<", b"No", b"OD", b"IM", b"\x00" * 10)  # and every EDF one ("{")
 _NOT_IMAGES = {"eiger/lima/sparse/hdf5/lambda", "hdf5", "numpy"}
+
+
+def _confirm(path: str, kind: str) -> bool:
+    """Whether a file with a weak magic number really is an image of that kind."""
+    import fabio
+
+    if kind == "edf":  # an EDF header has mandatory keys: parsing it is proof enough
+        return bool(fabio.openheader(path).header)
+    # rare formats whose two-byte magic starts plain text ("IM", "OD", "No"...): decode the pixels
+    with fabio.open(path) as image:
+        data = image.data
+        return data is not None and data.size > 0
 
 
 def is_image_file(path) -> bool:
@@ -324,11 +336,8 @@ def is_image_file(path) -> bool:
             if start.startswith(magic):
                 if kind in _NOT_IMAGES:
                     return False
-                if magic in _WEAK_MAGIC:
-                    import fabio
-
-                    header = fabio.openheader(os.fspath(path)).header
-                    return bool(header)
+                if kind == "edf" or magic in _WEAK_MAGIC:
+                    return _confirm(os.fspath(path), kind)
                 return True
         return False
     except Exception:
