@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from html.parser import HTMLParser
 
 import numpy as np
@@ -314,3 +315,53 @@ def test_course_nexus_2011_counts(course):
     assert p.texts("h5l-badge").count("NXentry") == 16
     budgeted = course_html(course / "history" / "nexus-20110325.h5")[1]
     assert len(budgeted.find("span", "h5l-name")) < 1 + 80 + 224 and budgeted.texts("h5l-foot")
+
+
+# -- in a real browser: works without JavaScript, copy helper with it, no payload runs ---------------
+
+@pytest.fixture(scope="module")
+def chromium():
+    from pathlib import Path
+
+    path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(path).exists():
+        pytest.fail(f"Chromium not found at {path}: `apt-get install chromium` (scripts/test does it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        yield browser
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("javascript", [False, True])
+def test_in_chromium(chromium, tmp_path, javascript):
+    page_file = tmp_path / "glance.html"
+    page_file.write_text(glance(payload_tree()).to_html(standalone=True), "utf-8")
+    context = chromium.new_context(java_script_enabled=javascript)
+    if javascript:
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    dialogs, errors = [], []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(page_file.as_uri())
+        first = page.locator(".h5l-row", has_text="chunked").first
+        assert first.is_visible()  # first level open
+        inner = page.locator(".h5l-name", has_text="d1 a & b")
+        assert not inner.is_visible()  # deeper levels folded
+        page.locator("summary", has_text="a & b").first.click()  # CSS-only unfolding
+        assert inner.is_visible()
+        button = first.locator(".h5l-copy")
+        if not javascript:
+            assert button.evaluate("b => getComputedStyle(b).display") == "none"
+        else:
+            first.hover()
+            button.click()
+            page.wait_for_function("navigator.clipboard.readText().then(t => t === '/chunked')")
+            assert page.evaluate("navigator.clipboard.readText()") == "/chunked"
+        assert dialogs == [] and errors == []  # no payload ever ran
+    finally:
+        context.close()

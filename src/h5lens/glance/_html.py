@@ -86,6 +86,7 @@ def render(plan: Plan, standalone: bool = False, script: bool = True) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="color-scheme" content="light dark">'  # dark page background under a dark system theme
         f"<title>{title}</title></head><body>{body}</body></html>\n"
     )
 
