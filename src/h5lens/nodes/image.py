@@ -11,10 +11,13 @@ The layout is the one course users know from ``silx.io.fabioh5``::
     /scan_0/measurement/<counter>                counter_mne/counter_pos pairs over frames
     /scan_0/measurement/image_0/{data,info}      soft links to the detector
     /scan_0/image                                NXdata, signal = data (a soft link)
+    /scan_0/sample                               unit cell and UB matrix, when the header has them
 
-Unlike ``silx.io.fabioh5``, nothing is parsed at opening: frames are read one
-by one when a selection touches them, and the headers of every frame are
-gathered only when positioners, counters or other header keys are listed.
+Unlike ``silx.io.fabioh5``, opening converts no header value: fabio indexes
+the frames (it reads each EDF header to find the next frame), frames are
+read one by one when a selection touches them, and header values become
+columns over frames only when positioners, counters or other keys are listed.
+A single-frame file gives a 2-d ``data``; a multi-frame file or a series a 3-d one.
 """
 
 from __future__ import annotations
@@ -250,7 +253,6 @@ def _build_tree(source, filename: str | None) -> Group:
     root = ImageGroup("", "/", None, lambda g: {"scan_0": group(scan, {"NX_class": "NXentry", "default": "image"})}, attrs)
     root._filename = filename
     root._close = source.close
-    root._source = source
     return root
 
 
