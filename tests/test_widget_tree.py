@@ -156,7 +156,6 @@ def test_fallback_html_is_the_glance(tree):
 
 
 def test_tree_opened_from_path_closes_its_file(h5file):
-    pytest.importorskip("h5lens._open", reason="h5lens.open not available yet")
     t = Tree(str(h5file), selected="/entry")
     assert t.node.path == "/entry"
     t.close()

@@ -236,3 +236,33 @@ def test_dark_theme_is_readable(harness, sample):
         const t = document.querySelector('.h5l-tree');
         return [getComputedStyle(r).color, getComputedStyle(t).backgroundColor]; }""")
     assert fg.startswith("rgba(255, 255, 255") and bg == "rgb(17, 17, 17)"
+
+
+def test_explorer_inspector_and_view_follow_the_selection(harness, sample):
+    from h5lens.widgets.explorer import Explorer
+
+    ex = Explorer(sample.root)
+    harness.mount(ex)
+    page = harness.page
+    page.wait_for_selector(".h5l-explorer .h5l-tree[data-ready=true]")
+    assert page.locator(".h5l-inspector").inner_text().endswith("Select a node in the tree.")
+    page.click('li[data-path="/entry"] > .h5l-row .h5l-name')
+    page.wait_for_selector('.h5l-inspector[data-path="/entry"]')
+    note = page.locator('tr[data-attr="note"] .h5l-attr-value')
+    assert note.inner_text() == "<script>window.__pwned = 1</script>"
+    assert page.locator(".h5l-attrs script").count() == 0 and page.evaluate("window.__pwned") is None
+    assert "Group: 3 members." in page.locator(".h5l-view").inner_text()
+    harness.set(selected="/entry/title")
+    page.wait_for_selector('.h5l-view[data-path="/entry/title"]')
+    assert page.locator(".h5l-preview").inner_text() == "a <b>bold</b> title"
+    assert page.locator(".h5l-preview b").count() == 0
+    # a failing command is shown in the view area, the widget stays usable
+    harness.set(selected="/broken")
+    page.wait_for_selector('.h5l-inspector[data-path="/broken"]')
+    assert "(broken)" in page.locator('tr[data-field="link"]').inner_text()
+    harness.set(selected="/entry/data")
+    page.wait_for_selector('.h5l-view[data-path="/entry/data"]')
+    assert "first block [:20, :50] of 540 × 64" in page.locator(".h5l-view").inner_text()
+    assert page.evaluate("harness.model._listenerCount()") > 0
+    page.evaluate("harness.destroy(0)")
+    assert page.evaluate("harness.model._listenerCount()") == 0

@@ -6,7 +6,7 @@ import { CommandError, isAbort } from "../common/rpc.js";
 import { normalise, splitMatch, visibleFor } from "./filter.js";
 import { createSearch } from "./search.js";
 
-const ICON = { group: "▸", dataset: "▦", link: "↪", datatype: "T" };
+const ICON = { group: "≡", dataset: "▦", link: "↪", datatype: "T" };
 
 /** Readable one-line text of an error for the widget's error area. */
 export function errorText(err) {
@@ -47,7 +47,7 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
   function rowFor(item, level) {
     const expandable = item.expandable;
     const copy = h("button", { class: "h5l-copy", type: "button", tabindex: "-1", "aria-label": `Copy path ${item.path}`,
-      title: "Copy path" }, "⧉");
+      title: "Copy path" }, "copy");
     const name = h("span", { class: "h5l-name" });
     const row = h("div", { class: "h5l-row", style: `padding-left:${(level - 1) * 14 + 4}px` },
       h("span", { class: "h5l-twisty", "aria-hidden": "true" }, expandable ? "▸" : ""),
@@ -261,6 +261,7 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
   // the root row: the file (or node) itself, expanded from the start
   const top = rowFor({ name: model.get("title") || rootPath, path: rootPath, kind: "group", label: "",
     expandable: true, nx_class: null }, 1);
+  top.row.title = model.get("filename") || "";
   top.li.tabIndex = 0;
   focused = top;
   list.append(top.li);

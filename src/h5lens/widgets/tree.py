@@ -8,6 +8,7 @@ setting it from Python reveals and selects the node in the page.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -68,14 +69,18 @@ class Tree(H5Widget):
     selected = traitlets.Unicode("").tag(sync=True)
     page_size = traitlets.Int(PAGE_SIZE).tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
+    filename = traitlets.Unicode("").tag(sync=True)
     root_path = traitlets.Unicode("/").tag(sync=True)
 
     def __init__(self, source: Any, selected: str = "", page_size: int = PAGE_SIZE, **kwargs):
         self._root, self._owned = open_source(source)
         self._searches: dict[str, Any] = {}
-        title = self._root.filename or self._root.path
-        super().__init__(page_size=page_size, title=str(title), root_path=self._root.path or "/",
-                         **kwargs)
+        filename = str(self._root.filename or "")
+        title = os.path.basename(filename) or self._root.path
+        if filename and self._root.path not in ("", "/"):
+            title = f"{title}::{self._root.path}"
+        super().__init__(page_size=page_size, title=title, filename=filename,
+                         root_path=self._root.path or "/", **kwargs)
         if selected:
             self.selected = selected
 

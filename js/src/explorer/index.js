@@ -1,0 +1,46 @@
+// Entry of the Explorer widget (bundled to src/h5lens/widgets/static/explorer.js):
+// the tree on the left; the inspector and the view area of the selected node on the right.
+import { ensureStyle, h } from "../common/dom.js";
+import { createRpc } from "../common/rpc.js";
+import treeCss from "../tree/tree.css";
+import { createTree } from "../tree/tree.js";
+import css from "./explorer.css";
+import { createInspector } from "./inspector.js";
+import { createViewArea } from "./view_area.js";
+
+export default {
+  render({ model, el, experimental }) {
+    ensureStyle("h5lens-tree-css", treeCss);
+    ensureStyle("h5lens-explorer-css", css);
+    const rpc = createRpc(experimental);
+    const left = h("div", { class: "h5l-main" });
+    const side = h("div", { class: "h5l-side" });
+    const root = h("div", { class: "h5l-explorer", role: "region", "aria-label": `Explorer: ${model.get("title")}` },
+      left, side);
+    el.append(root);
+    const tree = createTree({ el: left, model, rpc });
+    const inspector = createInspector({ el: side, rpc });
+    const view = createViewArea({ el: side, rpc });
+
+    let shown = null;
+    async function onSelected() {
+      const path = model.get("selected");
+      if (path === shown) return;
+      shown = path;
+      if (!path) { inspector.clear(); view.clear(); return; }
+      const info = await inspector.show(path);
+      if (model.get("selected") === path) await view.show(path, info);
+    }
+    model.on("change:selected", onSelected);
+    if (model.get("selected")) onSelected();
+    el.h5lens = { tree, inspector, view }; // test hook, on the widget's own element only
+    return () => {
+      model.off("change:selected", onSelected);
+      rpc.close();
+      tree.destroy();
+      view.destroy();
+      root.remove();
+      delete el.h5lens;
+    };
+  },
+};

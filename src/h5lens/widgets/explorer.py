@@ -1,0 +1,151 @@
+"""``h5lens.explore(source)`` → :class:`Explorer`: the tree beside an inspector and a view area.
+
+The inspector shows everything about the selected node (path, kind, shape,
+dtype, chunks, filters, storage layout, link target, every attribute with its
+value). The view area previews scalars, strings and small arrays as text,
+reading at most :data:`PREVIEW_ELEMENTS` elements of a dataset.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..nodes._base import Dataset, Group, Link, Node
+from ..nodes._format import (decode_value, dtype_label, node_label, printable_name, shape_label, storage_label,
+                             value_preview)
+from ._base import bundle, command
+from .tree import Tree
+
+#: elements read at most for the text preview
+PREVIEW_ELEMENTS = 1000
+#: attributes listed at most in the inspector (their names are counted beyond)
+MAX_ATTRS = 500
+ATTR_CHARS = 2000
+PREVIEW_CHARS = 20_000
+
+
+def _value_type(value: Any) -> str:
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bytes):
+        return "bytes"
+    if isinstance(value, np.ndarray):
+        return f"{shape_label(value.shape)} {dtype_label(value.dtype)}"
+    if isinstance(value, np.generic):
+        return dtype_label(value.dtype)
+    return type(value).__name__
+
+
+def attributes(node: Node) -> tuple[list[dict], int]:
+    """Up to :data:`MAX_ATTRS` attributes as ``{name, value, type}`` rows, and the total count."""
+    names = list(node.attrs)
+    rows = []
+    for name in names[:MAX_ATTRS]:
+        try:
+            value = node.attrs[name]
+            rows.append({"name": printable_name(name), "value": value_preview(value, ATTR_CHARS),
+                         "type": _value_type(value)})
+        except Exception as exc:  # one bad attribute must not hide the others
+            rows.append({"name": printable_name(name), "value": f"<unreadable: {exc}>", "type": "?"})
+    return rows, len(names)
+
+
+def describe(node: Node) -> dict:
+    """The inspector's fields for ``node`` (a link is described with its target's fields)."""
+    info: dict[str, Any] = {"path": node.path, "name": printable_name(node.name), "kind": node.kind,
+                            "label": node_label(node)}
+    target = node
+    if isinstance(node, Link):
+        info["link"] = {"type": node.link_type, "target": printable_name(node.target_label),
+                        "broken": not node.resolved, "error": node.error}
+        target = node.target_node
+        if target is None:
+            info["attributes"], info["attribute_count"] = [], 0
+            return info
+        info["target_kind"] = target.kind
+    info["nx_class"] = target.nx_class
+    if isinstance(target, Dataset):
+        chunks = target.chunks
+        info.update(shape=shape_label(target.shape), dtype=dtype_label(target.dtype),
+                    chunks=shape_label(chunks) if chunks else "none",
+                    filters=[f.name + ("" if f.available else " (unavailable)") for f in target.filters],
+                    layout=target.layout, storage=storage_label(target),
+                    size=target.size, nbytes=target.nbytes)
+        if target.maxshape != target.shape and target.maxshape is not None:
+            info["maxshape"] = " × ".join("∞" if n is None else str(n) for n in target.maxshape)
+    elif isinstance(target, Group):
+        info["members"] = len(target)
+    info["attributes"], info["attribute_count"] = attributes(target)
+    return info
+
+
+def _head_selection(shape: tuple) -> tuple:
+    """A leading block of at most :data:`PREVIEW_ELEMENTS` elements: ``[0, …, :20, :50]``."""
+    if len(shape) == 1:
+        return (slice(0, min(shape[0], PREVIEW_ELEMENTS)),)
+    return (0,) * (len(shape) - 2) + (slice(0, min(shape[-2], 20)), slice(0, min(shape[-1], 50)))
+
+
+def preview(node: Node) -> dict:
+    """Text preview of a dataset: ``{text, note}``; reads a bounded block only."""
+    target = node.deref()
+    if not isinstance(target, Dataset):
+        return {"text": "", "note": f"{target.kind}: {node_label(target)}"}
+    shape = target.shape
+    if shape is None:
+        return {"text": "empty", "note": "null dataspace (no data)"}
+    if target.size <= PREVIEW_ELEMENTS:
+        value, note = target[()], ""
+    else:
+        sel = _head_selection(shape)
+        value = target[sel]
+        where = ", ".join(str(s) if isinstance(s, int) else f":{s.stop}" for s in sel)
+        note = f"first block [{where}] of {shape_label(shape)}"
+    if np.ndim(value) == 0:
+        text = value_preview(value, PREVIEW_CHARS)
+    else:
+        arr = np.asarray(decode_value(np.asarray(value)))  # valid UTF-8 bytes shown as text
+        plain = {"numpystr": lambda v: repr(v.item() if isinstance(v, np.generic) else v)}
+        with np.printoptions(threshold=PREVIEW_ELEMENTS, linewidth=120, edgeitems=5):
+            text = np.array2string(arr, separator=" ", formatter=plain if arr.dtype.kind in "OSU" else None)
+        text = printable_name(text)
+        if len(text) > PREVIEW_CHARS:
+            text = text[:PREVIEW_CHARS - 1] + "…"
+    return {"text": text, "note": note}
+
+
+class Explorer(Tree):
+    """The tree of a file beside an inspector and a view area.
+
+    Same parameters, ``selected`` and ``node`` as :class:`h5lens.Tree`.
+    """
+
+    _bundle = "explorer"
+    _esm = bundle("explorer")
+
+    @command
+    def inspect(self, msg: dict, buffers: list) -> dict:
+        """Every field of the node at ``path`` (see :func:`describe`)."""
+        return {"info": describe(self._lookup(msg.get("path") or "/"))}
+
+    @command
+    def preview(self, msg: dict, buffers: list) -> dict:
+        """A text preview of the dataset at ``path`` (see :func:`preview`)."""
+        return preview(self._lookup(msg.get("path") or "/"))
+
+
+def explore(source: Any, selected: str = "", **kwargs) -> Explorer:
+    """Explore a file (or node) in the notebook: tree, inspector and view area.
+
+    Parameters
+    ----------
+    source
+        A node, or anything :func:`h5lens.open` accepts.
+    selected : str, optional
+        Path to select at start.
+    **kwargs
+        Passed to :class:`Explorer` (``page_size``...).
+    """
+    return Explorer(source, selected=selected, **kwargs)

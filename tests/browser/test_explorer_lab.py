@@ -1,0 +1,100 @@
+"""End to end in a real headless JupyterLab: the explorer on course files and a hostile file."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.lab
+
+EXPLORER = ".h5l-explorer"
+
+
+def wait_ready(page, n):
+    page.wait_for_function(
+        f"document.querySelectorAll('{EXPLORER} .h5l-tree[data-ready=true]').length >= {n}", timeout=60_000)
+
+
+def field(explorer, name):
+    return explorer.locator(f'.h5l-inspector tr[data-field="{name}"] td').inner_text()
+
+
+def test_course_files_click_inspect_and_sync_both_ways(lab, lab_page, course, tmp_path):
+    page = lab_page
+    diatomee, edge = course / "ID16B_diatomee.h5", course / "silx-io" / "test.h5"
+    lab.open(page, "course.ipynb", [
+        "import h5lens\nclicks = []\n"
+        f"ex = h5lens.explore({str(diatomee)!r})\n"
+        "ex.observe(lambda ch: clicks.append(ch['new']), names='selected')\nex",
+        f"edge = h5lens.explore({str(edge)!r})\nedge",
+    ])
+    wait_ready(page, 2)
+    ex, edge_el = page.locator(EXPLORER).nth(0), page.locator(EXPLORER).nth(1)
+
+    # expand /data, click /data/0000: the inspector shows the shape and dtype labels
+    ex.locator('li[data-path="/data"] > .h5l-row .h5l-twisty').click()
+    ex.locator('li[data-path="/data/0000"] > .h5l-row .h5l-name').click()
+    ex.locator('.h5l-inspector[data-path="/data/0000"]').wait_for()
+    assert field(ex, "shape") == "540 × 640"
+    assert field(ex, "dtype") == "uint16"
+    assert field(ex, "layout") == "contiguous"
+    ex.locator('.h5l-view[data-path="/data/0000"]').wait_for()
+    assert "first block [:20, :50] of 540 × 640" in ex.locator(".h5l-view").inner_text()
+
+    # the kernel saw the click, and `node` is the dataset
+    out = lab.execute(page, "print(ex.selected, clicks, ex.node.shape, ex.node.dtype)")
+    assert out.strip() == "/data/0000 ['/data/0000'] (540, 640) uint16"
+
+    # set from Python: the page reveals and selects, the inspector and view follow
+    lab.execute(page, "ex.selected = '/metadata/count_time'")
+    ex.locator('li[data-path="/metadata/count_time"][aria-selected="true"]').wait_for()
+    ex.locator('.h5l-view[data-path="/metadata/count_time"]').wait_for()
+    assert ex.locator(".h5l-preview").inner_text() == "0.5"
+    assert ex.locator('li[aria-selected="true"]').count() == 1
+    ex.screenshot(path=str(tmp_path / "explorer.png"))
+
+    # the edge-case file: strings, compound, filters
+    edge_el.locator('li[data-path="/utf8_datasets"] > .h5l-row .h5l-twisty').click()
+    edge_el.locator('li[data-path="/utf8_datasets/object_u"] > .h5l-row .h5l-name').click()
+    edge_el.locator('.h5l-view[data-path="/utf8_datasets/object_u"]').wait_for()
+    assert edge_el.locator(".h5l-preview").inner_text() == "I ♥ U"
+    lab.execute(page, "edge.selected = '/compressed_arrays/zipped_max'")
+    edge_el.locator('.h5l-inspector[data-path="/compressed_arrays/zipped_max"]').wait_for()
+    assert field(edge_el, "shape") == "100 × 100" and field(edge_el, "dtype") == "float32"
+    assert "gzip" in field(edge_el, "filters")
+    assert lab.execute(page, "print(edge.node.path)").strip() == "/compressed_arrays/zipped_max"
+    page.screenshot(path=str(tmp_path / "lab_page.png"))
+    assert page.errors == []
+
+
+def test_broken_link_and_script_attribute_render_harmlessly(lab, lab_page, tmp_path):
+    path = tmp_path / "hostile.h5"
+    with h5py.File(path, "w") as f:
+        d = f.create_dataset("data", data=np.arange(6, dtype="i2").reshape(2, 3))
+        d.attrs["comment"] = "<script>window.__pwned = 1</script>"
+        d.attrs["<img src=x onerror='window.__pwned=2'>"] = "name with markup"
+        f["missing"] = h5py.ExternalLink("no_such_file.h5", "/entry")
+        f["dangling"] = h5py.SoftLink("/not/here")
+    before = path.read_bytes()
+    page = lab_page
+    lab.open(page, "hostile.ipynb", ["import h5lens\n"
+                                     f"ex = h5lens.explore({str(path)!r})\nex"])
+    wait_ready(page, 1)
+    ex = page.locator(EXPLORER)
+    broken = ex.locator('li[data-path="/missing"][data-broken="true"]')
+    assert "no_such_file.h5::/entry (broken)" in broken.inner_text()
+    broken.locator(".h5l-name").click()
+    ex.locator('.h5l-inspector[data-path="/missing"]').wait_for()
+    assert "(broken)" in field(ex, "link")
+    ex.locator('li[data-path="/data"] > .h5l-row .h5l-name').click()
+    ex.locator('.h5l-inspector[data-path="/data"]').wait_for()
+    value = ex.locator('tr[data-attr="comment"] .h5l-attr-value').inner_text()
+    assert value == "<script>window.__pwned = 1</script>"
+    assert ex.locator(".h5l-attrs img, .h5l-attrs script").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    ex.locator('.h5l-view[data-path="/data"]').wait_for()
+    assert ex.locator(".h5l-preview").inner_text() == "[[0 1 2]\n [3 4 5]]"
+    ex.screenshot(path=str(tmp_path / "hostile.png"))
+    assert page.errors == []
+    assert path.read_bytes() == before  # viewing never modifies the file

@@ -1,0 +1,148 @@
+"""Explorer commands (inspector, preview) on generated files and the real course files."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pytest
+
+from h5lens.nodes.hdf5 import open_hdf5
+from h5lens.widgets import explorer as mod
+from h5lens.widgets.explorer import Explorer, explore
+
+
+@pytest.fixture
+def gen(tmp_path):
+    path = tmp_path / "g.h5"
+    with h5py.File(path, "w") as f:
+        d = f.create_dataset("stack", shape=(30, 200, 300), dtype="<f4", chunks=(1, 200, 300),
+                             compression="gzip", compression_opts=4, shuffle=True, maxshape=(None, 200, 300))
+        d[0] = np.arange(200 * 300, dtype="f4").reshape(200, 300)
+        d.attrs["units"] = "counts"
+        d.attrs["<script>"] = "<script>alert(1)</script>"
+        d.attrs["vector"] = np.arange(4)
+        f["text"] = "hello"
+        f["line"] = np.linspace(0, 1, 5000)
+        f["empty"] = h5py.Empty("f4")
+        f["gone"] = h5py.ExternalLink("missing.h5", "/x")
+        f["alias"] = h5py.SoftLink("/stack")
+        f.create_group("g").attrs["NX_class"] = "NXdata"
+    e = explore(open_hdf5(path))
+    yield e
+    e.close()
+    e.root.close()
+
+
+def ok(reply):
+    body, buffers = reply
+    assert body["ok"], body.get("error")
+    return body
+
+
+def test_inspect_dataset_fields_and_all_attributes(gen):
+    info = ok(gen.inspect({"path": "/stack"}, []))["info"]
+    assert info["shape"] == "30 × 200 × 300" and info["dtype"] == "float32"
+    assert info["chunks"] == "1 × 200 × 300" and info["layout"] == "chunked"
+    assert info["filters"] == ["shuffle", "gzip"] and info["maxshape"] == "∞ × 200 × 300"
+    assert info["storage"] == "chunked 1 × 200 × 300 · shuffle · gzip 4"
+    attrs = {a["name"]: a for a in info["attributes"]}
+    assert attrs["units"]["value"] == "counts" and attrs["units"]["type"] == "string"
+    assert attrs["<script>"]["value"] == "<script>alert(1)</script>"  # raw text; the DOM shows it as text
+    assert attrs["vector"]["value"] == "[0, 1, 2, 3]" and attrs["vector"]["type"] == "4 int64"
+    assert info["attribute_count"] == 3
+
+
+def test_inspect_links_and_groups(gen):
+    gone = ok(gen.inspect({"path": "/gone"}, []))["info"]
+    assert gone["link"]["broken"] and "missing.h5" in gone["link"]["target"] and gone["attributes"] == []
+    alias = ok(gen.inspect({"path": "/alias"}, []))["info"]
+    assert alias["link"] == {"type": "soft", "target": "/stack", "broken": False, "error": None}
+    assert alias["target_kind"] == "dataset" and alias["shape"] == "30 × 200 × 300"
+    g = ok(gen.inspect({"path": "/g"}, []))["info"]
+    assert g["nx_class"] == "NXdata" and g["members"] == 0
+    root = ok(gen.inspect({"path": "/"}, []))["info"]
+    assert root["members"] == 7
+
+
+def test_preview_reads_a_bounded_block(gen, monkeypatch):
+    node = gen.root["stack"]
+    reads = []
+    original = type(node)._read
+    monkeypatch.setattr(type(node), "_read", lambda self, sel: reads.append(sel) or original(self, sel))
+    body = ok(gen.preview({"path": "/stack"}, []))
+    assert reads == [(0, slice(0, 20), slice(0, 50))]
+    assert body["note"] == "first block [0, :20, :50] of 30 × 200 × 300"
+    values = np.array(body["text"].replace("[", " ").replace("]", " ").split(), dtype="f4")
+    np.testing.assert_array_equal(values, node[0, :20, :50].ravel())
+    line = ok(gen.preview({"path": "/line"}, []))
+    assert line["note"] == "first block [:1000] of 5000"
+
+
+def test_preview_scalars_strings_empty_groups_and_errors(gen):
+    assert ok(gen.preview({"path": "/text"}, []))["text"] == "hello"
+    assert ok(gen.preview({"path": "/empty"}, []))["text"] == "empty"
+    assert ok(gen.preview({"path": "/g"}, []))["note"] == "group: 0 members"
+    err = gen.preview({"path": "/gone"}, [])[0]
+    assert not err["ok"] and err["error"]["type"] == "LinkError" and "missing.h5" in err["error"]["message"]
+    assert ok(gen.preview({"path": "/alias"}, []))["note"].endswith("of 30 × 200 × 300")
+
+
+def test_unreadable_dataset_is_an_error_reply(gen, monkeypatch):
+    node = gen.root["stack"]
+
+    def boom(self, sel):
+        raise OSError("disk gone")
+    monkeypatch.setattr(type(node), "_read", boom)
+    err = gen.preview({"path": "/stack"}, [])[0]
+    assert err == {"ok": False, "error": {"type": "OSError", "message": "disk gone"}}
+
+
+def test_explorer_is_a_tree(gen):
+    assert isinstance(gen, Explorer) and gen._bundle == "explorer"
+    gen.selected = "/alias"
+    assert gen.node.deref().shape == (30, 200, 300)
+    assert "text/html" in gen._repr_mimebundle_()[0]
+
+
+def test_course_diatomee(course):
+    e = explore(open_hdf5(course / "ID16B_diatomee.h5"))
+    try:
+        names = [i["name"] for i in ok(e.children({"path": "/data"}, []))["items"]]
+        assert names == ["0000", "0100", "0200", "0299", "0400", "0500"]
+        info = ok(e.inspect({"path": "/data/0000"}, []))["info"]
+        assert (info["shape"], info["dtype"], info["layout"], info["filters"]) == \
+            ("540 × 640", "uint16", "contiguous", [])
+        assert info["attribute_count"] == 0
+        body = ok(e.preview({"path": "/data/0000"}, []))
+        assert body["note"] == "first block [:20, :50] of 540 × 640"
+        values = [int(v) for v in body["text"].replace("[", " ").replace("]", " ").split()]
+        with h5py.File(course / "ID16B_diatomee.h5", "r") as f:  # read independently of the nodes
+            assert values == f["data/0000"][:20, :50].ravel().tolist()
+        assert ok(e.preview({"path": "/metadata/count_time"}, []))["text"] == "0.5"
+        assert ok(e.preview({"path": "/metadata/pixel_size"}, []))["text"] == "0.099824"
+    finally:
+        e.root.close()
+
+
+def test_course_silx_edge_cases_never_fail(course):
+    e = explore(open_hdf5(course / "silx-io" / "test.h5"))
+    try:
+        failures = []
+        for node in e.root.walk():
+            for cmd in (e.inspect, e.preview):
+                reply = cmd({"path": node.path}, [])[0]
+                if not reply["ok"] and reply["error"]["type"] != "LinkError":
+                    failures.append((node.path, cmd.__name__, reply["error"]))
+        assert failures == []
+        assert ok(e.preview({"path": "/utf8_datasets/object_u"}, []))["text"] == "I ♥ U"
+        cut = ok(e.preview({"path": "/arrays/float_3d"}, []))["text"]
+        assert cut.startswith("[[[ 0.")
+        assert ok(e.inspect({"path": "/compressed_arrays/zipped"}, []))["info"]["shape"] == "100 × 100"
+    finally:
+        e.root.close()
+
+
+def test_preview_budget_constant_bounds_small_arrays():
+    assert mod.PREVIEW_ELEMENTS == 1000
+    assert mod._head_selection((5000,)) == (slice(0, 1000),)
+    assert mod._head_selection((2, 3, 540, 640)) == (0, 0, slice(0, 20), slice(0, 50))
