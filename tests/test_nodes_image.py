@@ -381,3 +381,34 @@ def test_course_files_not_images(course):
     assert not is_image_file(course / "oleg.dat")
     assert not is_image_file(course / "test.h5")
     assert not is_image_file(course / "EXPECTED.md")
+
+
+def test_reading_part_of_a_frame_allocates_only_that_part(tmp_path):
+    import tracemalloc
+
+    from fabio.edfimage import EdfImage
+
+    frame = np.arange(1024 * 1024, dtype=np.uint32).reshape(1024, 1024)  # 4 MB per frame
+    image = EdfImage(data=frame, header={"n": "0"})
+    image.append_frame(data=frame + 1, header={"n": "1"})
+    image.write(str(tmp_path / "big.edf"))
+    with open_image(tmp_path / "big.edf") as root:
+        data = root[DATA]
+        tracemalloc.start()
+        corner = data[1, 500:502, 10:13]
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        np.testing.assert_array_equal(corner, frame[500:502, 10:13] + 1)
+        assert peak < 200_000, peak  # a whole frame would be 4 MB
+        assert data[0].nbytes == 4 * 1024 * 1024
+
+
+def test_viewing_never_modifies_the_file(multi_edf):
+    import os
+
+    before = (multi_edf.read_bytes(), os.stat(multi_edf).st_mtime_ns)
+    with open_image(multi_edf) as root:
+        [node.path for node in root.walk()]
+        root[DATA][()]
+        root[POS + "/srot"][()]
+    assert (multi_edf.read_bytes(), os.stat(multi_edf).st_mtime_ns) == before
