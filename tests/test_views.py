@@ -125,3 +125,39 @@ def test_course_map_is_a_spectrum_stack(course):
     assert views.views_for(s) == ["curve", "stack", "table"]
     assert views.default_selection("curve", s) == "0,0,:"
     assert views.default_selection("stack", s) == "0,:,:"
+
+
+def test_column_vectors_are_curves():
+    choice = views.choose(np.zeros((21, 1)))
+    assert choice.view == "curve" and choice.selection == ":,0"
+    assert views.choose(np.zeros((1, 1, 7))).selection == "0,0,:"
+
+
+def test_nxdata_on_the_course_map(course):
+    import h5lens
+
+    root = h5lens.open(str(course / "test.h5"))
+    try:
+        choice = views.choose(root["diff_map_0004"])
+        assert choice.view == "nxdata" and choice.shown == "curve" and choice.ndisplay == 1
+        assert choice.dataset.path == "/diff_map_0004/data/map" and choice.selection == "0,0,:"
+        assert choice.nxdata.interpretation == "spectrum" and choice.nxdata.axis_names[2] == "2th"
+        image = views.choose(root["diff_map_0004/data"], view="stack")
+        assert image.shown == "stack" and image.selection == "0,:,:"
+    finally:
+        root.close()
+
+
+def test_old_nexus_file_columns(course):
+    import h5lens
+
+    root = h5lens.open(str(course / "history" / "nexus-20110325.h5"))
+    try:
+        entry = views.choose(root["entry1"])
+        assert entry.view == "none" and "no NXdata" in entry.reason
+        col = root["entry1/measurement/locum_I1"]
+        assert col.shape[1] == 1
+        choice = views.choose(col)
+        assert choice.view == "curve" and choice.selection == ":,0"
+    finally:
+        root.close()

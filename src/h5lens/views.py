@@ -124,6 +124,8 @@ def views_for(s: Subject) -> list[str]:
     if "empty" in names:
         return ["empty"]
     preferred = [v for v in INTERPRETATIONS.get(s.interpretation or "", ()) if v in names]
+    if not preferred and "curve" in names and s.ndim >= 2 and sum(n > 1 for n in s.shape) <= 1:
+        preferred = ["curve"]  # a column stored as (N, 1): a curve, not a one-pixel-wide image
     return preferred + [n for n in names if n not in preferred]
 
 
@@ -141,7 +143,11 @@ def default_selection(view: str, s: Subject) -> str:
         return sel.default(s.shape or (), s.ndim)
     if view == "rgb":  # the channel dimension stays whole too
         return sel.default(s.shape, 3)
-    return sel.default(s.shape, ndisplay(view, s))
+    nd = ndisplay(view, s)
+    if nd == 1:  # a curve runs along the last dimension longer than one
+        x = max([d for d, n in enumerate(s.shape) if n > 1], default=s.ndim - 1)
+        return ",".join(":" if d == x else "0" for d in range(s.ndim))
+    return sel.default(s.shape, nd)
 
 
 @dataclass
@@ -164,6 +170,8 @@ class Choice:
         :func:`h5lens.nodes.nexus.nxdata_info` result for ``nxdata`` views.
     reason : str or None
         Why nothing can be shown (groups without a plot, broken links).
+    shown : str
+        The view of the dataset shown (for ``nxdata``: the signal's view).
     """
 
     view: str
@@ -173,6 +181,7 @@ class Choice:
     dataset: Dataset | None = None
     nxdata: Any = None
     reason: str | None = None
+    shown: str = ""
 
 
 def _nxdata(group: Group):
@@ -209,10 +218,11 @@ def choose(node: Any, view: str | None = None) -> Choice:
         chosen = view or views[0]
         if chosen not in views:
             raise ValueError(f"view {chosen!r} does not fit; choose one of {', '.join(views)}")
-        return Choice("nxdata", views, ndisplay(chosen, s), default_selection(chosen, s), info.signal, info)
+        return Choice("nxdata", views, ndisplay(chosen, s), default_selection(chosen, s), info.signal, info,
+                      shown=chosen)
     s = subject(node)
     views = views_for(s)
     chosen = view or views[0]
     if chosen not in views:
         raise ValueError(f"view {chosen!r} does not fit {node.path!r}; choose one of {', '.join(views)}")
-    return Choice(chosen, views, ndisplay(chosen, s), default_selection(chosen, s), node, None)
+    return Choice(chosen, views, ndisplay(chosen, s), default_selection(chosen, s), node, None, shown=chosen)
