@@ -352,3 +352,31 @@ def test_batched_listing_matches_h5py_order(big_file, tmp_path):
     with open_hdf5(path) as root:
         assert root.keys()[:3] == ["zeta", "alpha", "mid"] and root.keys() == expected
         assert [n.name for n in root.page(64, 66)] == expected[64:66]
+
+
+def test_hdf5plugin_is_imported_only_for_plugin_filters(edge_file):
+    import subprocess
+    import sys
+
+    code = (f"import sys; from h5lens.nodes.hdf5 import open_hdf5; r = open_hdf5({str(edge_file)!r}); "
+            "r['filters/gzip_shuffle'].filters; r['filters/gzip_shuffle'][0]; a = 'hdf5plugin' in sys.modules; "
+            "r['filters/lz4'].filters; print(a, 'hdf5plugin' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]
+
+
+def test_external_storage_of_a_callers_dataset_leaves_its_handle_open(edge_file, monkeypatch):
+    monkeypatch.chdir(edge_file.parent)  # not our file: HDF5's own lookup (the working directory)
+    with h5py.File(edge_file, "r") as f:
+        ds = f["layouts/external"]
+        node = open_hdf5(ds)
+        assert node.layout == "external" and node[()].tolist() == [0, 1, 2, 3, 4, 5]
+        assert ds.id.valid and ds[1] == 1
+
+
+def test_node_label_can_leave_links_unfollowed(edge):
+    link = edge["links/broken_external"]
+    assert node_label(link, follow=False) == "→ no_such_file.h5::/data"
+    assert link._error is None  # still not followed
+    assert node_label(link) == "→ no_such_file.h5::/data (broken)"
+    assert node_label(link, follow=False).endswith("(broken)")  # known now: shown

@@ -153,8 +153,12 @@ def storage_label(dataset) -> str:
     return " · ".join(parts)
 
 
-def node_label(node) -> str:
-    """One short description: ``"540 × 640 uint16"``, ``"3 members"``, ``"→ /target"``."""
+def node_label(node, follow: bool = True) -> str:
+    """One short description: ``"540 × 640 uint16"``, ``"3 members"``, ``"→ /target"``.
+
+    Broken links are marked ``(broken)``, which means following them; with
+    ``follow=False`` links are not followed (no external file is opened).
+    """
     kind = getattr(node, "kind", "")
     if kind == "dataset":
         return f"{shape_label(node.shape)} {dtype_label(node.dtype)}"
@@ -163,6 +167,8 @@ def node_label(node) -> str:
         return f"{n} member" + ("" if n == 1 else "s")
     if kind == "link":
         text = f"→ {printable_name(node.target_label)}"
+        if not follow and node._resolved is None and node._error is None:
+            return text
         return text if node.resolved else text + " (broken)"
     if kind == "datatype":
         return f"datatype {dtype_label(node.dtype)}"

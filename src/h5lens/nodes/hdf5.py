@@ -21,6 +21,7 @@ from ._format import Unreadable, decode_value, filter_name
 
 _PLUGINS_LOADED = False
 _NOT_COMPRESSION = {2, 3, 5, 6}  # shuffle, fletcher32, nbit, scaleoffset: not "the" compression
+_BUILT_IN = {1, 2, 3, 4, 5, 6, 32000}  # HDF5's own filters and h5py's LZF
 _LAYOUTS = {0: "compact", 1: "contiguous", 2: "chunked", 3: "virtual"}
 
 
@@ -277,10 +278,13 @@ class HDF5Dataset(_HDF5Attrs, Dataset):
             return None
 
     def _dcpl(self):
-        try:
-            return self._h5.id.get_create_plist()
-        except Exception:  # not h5py (h5pyd...) or no low-level access
-            return None
+        """The creation property list (cached; None without h5py's low-level API)."""
+        if "_dcpl_cache" not in self.__dict__:
+            try:
+                self._dcpl_cache = self._h5.id.get_create_plist()
+            except Exception:  # not h5py (h5pyd...) or no low-level access
+                self._dcpl_cache = None
+        return self._dcpl_cache
 
     @property
     def filters(self) -> list[Filter]:
@@ -300,15 +304,13 @@ class HDF5Dataset(_HDF5Attrs, Dataset):
                     options = getattr(self._h5, opts, None) if opts else None
                     out.append(Filter(fid, filter_name(fid, str(value)), () if options is None else (options,), True))
             return out
-        load_plugins()
         from h5py import h5z
 
-        out = []
-        for i in range(dcpl.get_nfilters()):
-            fid, _flags, values, stored = dcpl.get_filter(i)
-            out.append(Filter(int(fid), filter_name(int(fid), stored), tuple(int(v) for v in values),
-                              bool(h5z.filter_avail(fid))))
-        return out
+        pipeline = [dcpl.get_filter(i) for i in range(dcpl.get_nfilters())]
+        if any(fid not in _BUILT_IN for fid, *_ in pipeline):
+            load_plugins()  # only then: importing hdf5plugin costs tens of ms
+        return [Filter(int(fid), filter_name(int(fid), stored), tuple(int(v) for v in values),
+                       bool(h5z.filter_avail(fid))) for fid, _flags, values, stored in pipeline]
 
     def _compressor(self) -> Filter | None:
         return next((f for f in self.filters if f.id not in _NOT_COMPRESSION), None)
@@ -338,7 +340,10 @@ class HDF5Dataset(_HDF5Attrs, Dataset):
     def _read(self, selection: Any) -> Any:
         if self.closed:
             raise NodeError(f"cannot read {self.path!r}: its file is closed")
-        load_plugins()
+        if self._dcpl() is None or self.layout == "virtual":
+            load_plugins()  # filters unknown here (or in the source files): register them all
+        else:
+            self.filters  # registers hdf5plugin when the pipeline needs it
         try:
             return self._reader()[selection]
         except OSError as exc:
@@ -359,7 +364,8 @@ class HDF5Dataset(_HDF5Attrs, Dataset):
         if self.__dict__.get("_origin_reader") is None:
             self._origin_reader = self._h5
             parent = getattr(self._h5, "parent", None)
-            if self.layout in ("external", "virtual") and hasattr(getattr(parent, "id", None), "links"):
+            owned = getattr(self.root, "_owns_handle", False)  # never close a caller's handle
+            if owned and self.layout in ("external", "virtual") and hasattr(getattr(parent, "id", None), "links"):
                 from h5py import Dataset as H5Dataset, h5d, h5p
 
                 dapl = h5p.create(h5p.DATASET_ACCESS)
@@ -398,6 +404,7 @@ def open_hdf5(source: Any) -> Node:
         root = HDF5Group("", "/", None, handle)
         root._filename = path
         root._close = handle.close
+        root._owns_handle = True
         return root
     obj_name = _to_str(getattr(source, "name", None) or "/")
     node = make_node(source, obj_name.rsplit("/", 1)[-1], obj_name, None)
