@@ -22,6 +22,7 @@ import glob
 import mmap
 import os
 import re
+import threading
 
 import numpy as np
 
@@ -65,6 +66,7 @@ class FabioSource:
         self._headers: dict[int, dict] = {}
         self._file = None
         self._map = None
+        self._lock = threading.Lock()  # widgets may read from several threads: map the file once
         self.format = type(image).__name__.replace("Image", "").replace("image", "").upper() or "IMAGE"
         #: header keys describing the binary layout (Dim_1, DataType...), not the experiment
         self.reserved = {str(k).upper() for k in getattr(image, "RESERVED_HEADER_KEYS", ())}
@@ -86,10 +88,11 @@ class FabioSource:
         return self._headers[index]
 
     def _mapped(self):
-        if self._map is None:
-            self._file = open(self.filename, "rb")
-            size = os.fstat(self._file.fileno()).st_size
-            self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        with self._lock:
+            if self._map is None:
+                self._file = open(self.filename, "rb")
+                size = os.fstat(self._file.fileno()).st_size
+                self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         return self._map
 
     def frame(self, index: int, selection=()) -> np.ndarray:
