@@ -365,3 +365,27 @@ def test_in_chromium(chromium, tmp_path, javascript):
         assert dialogs == [] and errors == []  # no payload ever ran
     finally:
         context.close()
+
+
+class CountingGroup(MemoryGroup):
+    """A memory group that counts the member names pulled from it."""
+
+    fetched = 0
+
+    def _iter_names(self):
+        for name in super()._iter_names():
+            type(self).fetched += 1
+            yield name
+
+
+def test_huge_group_lists_only_its_first_page():
+    from h5lens.glance._plan import TAIL_SCAN_LIMIT
+
+    n = TAIL_SCAN_LIMIT + 1000
+    root = CountingGroup("", "/", None)
+    huge = root.add("huge", CountingGroup("huge", "/huge", root, members={f"m{i}": np.int32(i) for i in range(n)}))
+    CountingGroup.fetched = 0
+    p = Page(glance(root, head=20, tail=5)._repr_html_())
+    assert p.texts("h5l-name")[2:] == [f"m{i}" for i in range(25)]
+    assert p.texts("h5l-more") == [f"… {n - 25} more members"]
+    assert CountingGroup.fetched <= 1 + 26 and huge._names is None  # page() peeks one name past stop
