@@ -53,6 +53,8 @@ def test_builder_api_and_listing_cache_refresh(tree):
     assert grp.attrs["title"] == "T"
     with pytest.raises(ValueError):
         tree.add("a/b", 1)
+    with pytest.raises(TypeError, match="member names are str"):
+        from_object({1: np.zeros(2)})
 
 
 def test_declared_dataset_reads_fill_value_without_allocating():

@@ -171,3 +171,30 @@ def test_open_series(course):
 def test_course_hdf5_inner_path(course):
     with h5lens.open(f"{course / 'test.h5'}::/diff_map_0004/data/map") as m:
         assert m.shape == (29, 78, 100) and m.attrs["axes"] == "2th"
+
+
+def test_empty_file_is_an_unknown_format(tmp_path):
+    path = tmp_path / "empty.h5"
+    path.write_bytes(b"")
+    with pytest.raises(UnknownFormatError, match="empty.h5"):
+        h5lens.open(path)
+
+
+def test_file_locked_by_its_writer_still_opens(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "acquiring.h5"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", f"import h5py, sys; f = h5py.File({str(path)!r}, 'w'); f['x'] = 7; "
+         "f.flush(); print('ready', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "ready"
+        with pytest.raises(BlockingIOError):
+            h5py.File(path, "r").close()  # plain h5py refuses: the writer holds the lock
+        with h5lens.open(path) as root:
+            assert root["x"][()] == 7
+    finally:
+        writer.stdin.close()
+        writer.wait(timeout=10)

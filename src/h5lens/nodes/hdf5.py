@@ -377,6 +377,18 @@ class HDF5Dataset(_HDF5Attrs, Dataset):
         return self._origin_reader
 
 
+def _open_file(h5py: Any, path: str) -> Any:
+    """``h5py.File(path, "r")``; a file locked by its writer (acquisition running) is read anyway.
+
+    HDF5 locks files it writes; readers only need the lock to be safe against
+    concurrent writes, and a viewer re-reads what it shows.
+    """
+    try:
+        return h5py.File(path, "r")
+    except BlockingIOError:
+        return h5py.File(path, "r", locking=False)
+
+
 def open_hdf5(source: Any) -> Node:
     """Open an HDF5 file read-only, or wrap an already-open h5py(-like) object.
 
@@ -396,7 +408,7 @@ def open_hdf5(source: Any) -> Node:
 
         path = os.fspath(source)
         try:
-            handle = h5py.File(path, "r")
+            handle = _open_file(h5py, path)
         except FileNotFoundError:
             raise
         except OSError as exc:

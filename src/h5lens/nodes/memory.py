@@ -87,6 +87,8 @@ class MemoryGroup(_MemoryAttrs, Group):
         Keys ``"@attr"`` set an attribute of this group and ``"member@attr"``
         one of a member (the silx ``dicttonx`` convention).
         """
+        if not isinstance(name, str):
+            raise TypeError(f"member names are str, not {type(name).__name__} ({name!r})")
         if name.startswith("@"):
             self.set_attr(name[1:], value)
             return self
