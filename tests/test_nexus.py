@@ -176,6 +176,26 @@ def test_soft_links_in_nxdata(tmp_path):
         assert info.errors is None  # a broken link is no errors dataset
 
 
+def test_searching_skips_external_links(tmp_path):
+    other = tmp_path / "other.h5"
+    with h5py.File(other, "w") as f:
+        nxdata(f.create_group("d"), shape=(3,))
+    path = tmp_path / "main.h5"
+    with h5py.File(path, "w") as f:
+        entry = f.create_group("entry")
+        entry.attrs["NX_class"] = "NXentry"
+        entry["remote"] = h5py.ExternalLink(str(other), "/d")
+        nxdata(entry.create_group("local"), shape=(4,))
+    with open_hdf5(path) as root:
+        found = find_nxdata(root["entry"])  # no @default: the first NXdata, without opening other.h5
+        assert found.path == "/entry/local"
+        assert root["entry/remote"]._resolved is None and root["entry/remote"]._error is None
+    with h5py.File(path, "a") as f:  # an explicit @default may still lead through an external link
+        f["entry"].attrs["default"] = "remote"
+    with open_hdf5(path) as root:
+        assert find_nxdata(root["entry"]).path == "/entry/remote"
+
+
 def test_text_helper():
     assert text(b"abc") == "abc" and text(np.array([b"x"])) == "x" and text(np.array("y", dtype=object)) == "y"
     assert text(3) is None and text(np.array(["a", "b"])) is None

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ._base import Dataset, Group, Node
+from ._base import Dataset, Group, Link, Node
 
 _MAX_HOPS = 16  # @default chains longer than this are cycles
 _SCAN_BUDGET = 1000  # members looked at when searching a group (huge groups stay cheap)
@@ -141,9 +141,12 @@ def _member(group: Group, name: str) -> Node | None:
 
 
 def _members(group: Group) -> list[Node]:
+    """Members to search (soft links followed; external ones skipped: no file is opened)."""
     out = []
     try:
         for node in group.page(0, _SCAN_BUDGET):
+            if isinstance(node, Link) and node.link_type == "external":
+                continue
             try:
                 out.append(node.deref())
             except Exception:  # broken links are skipped
