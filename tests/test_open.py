@@ -198,3 +198,15 @@ def test_file_locked_by_its_writer_still_opens(tmp_path):
     finally:
         writer.stdin.close()
         writer.wait(timeout=10)
+
+
+def test_inner_path_follows_links_like_h5py(edge_file):
+    with h5lens.open(f"{edge_file}::/links/soft_group") as group:
+        assert isinstance(group, Group) and group.path == "/links/soft_group" and group.nx_class == "NXentry"
+    before = open_hdf5_files()
+    with h5lens.open(f"{edge_file}::/links/good_external") as values:
+        assert values[3] == 3 and open_hdf5_files() == before + 2
+    assert open_hdf5_files() == before
+    with pytest.raises(KeyError, match="broken soft link '/links/broken_soft'"):
+        h5lens.open(f"{edge_file}::/links/broken_soft")
+    assert open_hdf5_files() == before

@@ -108,7 +108,8 @@ def open(source: Any, mode: str = "r") -> Node:  # noqa: A001 - the public name 
     ----------
     source : str, os.PathLike, h5py object, fabio image, numpy array, dict or Node
         A path (format detected from the content); ``"path::/inner/path"`` to
-        get the node at ``/inner/path`` (closing it closes the file); an open
+        get the node at ``/inner/path``, links followed (closing it closes the
+        file); an open
         h5py File/Group/Dataset or a duck-typed one (h5pyd...) left open for its
         owner; a fabio image; a numpy array or a nested dict (in-memory tree);
         an h5lens node (returned as is).
@@ -129,7 +130,7 @@ def open(source: Any, mode: str = "r") -> Node:  # noqa: A001 - the public name 
     OSError
         An HDF5 file that is truncated or corrupt.
     KeyError
-        ``::/inner/path`` names no node of the file.
+        ``::/inner/path`` names no node of the file, or a broken link.
     """
     if mode != "r":
         raise ValueError(f"h5lens opens files read-only: mode must be 'r', not {mode!r}")
@@ -145,7 +146,7 @@ def open(source: Any, mode: str = "r") -> Node:  # noqa: A001 - the public name 
         try:
             if not isinstance(root, Group):
                 raise KeyError(f"{path} holds no groups, so no {inner!r}")
-            return root[inner]
+            return root[inner].deref()  # like h5py's file[path]: links are followed
         except (KeyError, NodeError) as exc:
             root.close()
             message = exc.args[0] if exc.args else inner
