@@ -173,3 +173,14 @@ def test_course_edf_and_spec_text(course):
     assert len([p for p in r if "/" not in p and p != "mca_0"]) == 27  # the 27 counters
     assert r["bpmi"] == "21 float32  in memory"
     assert r["mca_0/data"] == "→ /94.1/instrument/mca_0/data"
+
+
+def test_closed_file_gives_a_readable_error_not_an_exception(course):
+    import h5lens
+
+    root = h5lens.open(str(course / "test.h5"))
+    g = glance(root)
+    root.close()
+    lines = g.to_text().splitlines()
+    assert lines[0] == "test.h5" and lines[1].startswith("└── ! cannot count members") and "closed" in lines[1]
+    assert "closed" in g._repr_html_()

@@ -98,6 +98,9 @@ def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: in
         entry, group = queue.popleft()
         if not isinstance(group, Group) or entry.cut:
             continue
+        if entry.count == 0:  # nothing to list, nothing to leave out
+            entry.children = []
+            continue
         if depth is not None and entry.depth >= depth:
             entry.cut = "depth"
             continue
@@ -152,7 +155,7 @@ def describe(node: Node, attrs: bool = True, max_attrs: int = MAX_ATTRS, depth: 
         except Exception as exc:
             entry.cut = f"cannot count members: {exc}"
         # counting a large HDF5 group walks its index: label from the count already taken
-        entry.label = _safe(_format.node_label, _Counted(entry.count)) if entry.cut is None else entry.cut
+        entry.label = _safe(_format.node_label, _Counted(entry.count)) if entry.cut is None else ""
     else:
         entry.label = _safe(_format.node_label, node)
     if isinstance(node, Link):
