@@ -389,3 +389,20 @@ def test_huge_group_lists_only_its_first_page():
     assert p.texts("h5l-name")[2:] == [f"m{i}" for i in range(25)]
     assert p.texts("h5l-more") == [f"… {n - 25} more members"]
     assert CountingGroup.fetched <= 1 + 26 and huge._names is None  # page() peeks one name past stop
+
+
+@pytest.mark.browser
+def test_theme_colours_follow_jupyterlab_vscode_and_system(chromium, tmp_path):
+    page_file = tmp_path / "glance.html"
+    page_file.write_text(glance(payload_tree()).to_html(standalone=True), "utf-8")
+    colour = "getComputedStyle(document.querySelector('.h5l')).color"
+    for scheme, expected in (("light", "rgb(31, 31, 31)"), ("dark", "rgb(230, 230, 230)")):
+        context = chromium.new_context(color_scheme=scheme)
+        page = context.new_page()
+        page.goto(page_file.as_uri())
+        assert page.evaluate(colour) == expected  # no host theme: system light/dark fallback
+        page.add_style_tag(content="body { --vscode-editor-foreground: rgb(4, 5, 6); }")
+        assert page.evaluate(colour) == "rgb(4, 5, 6)"  # VS Code's theme
+        page.add_style_tag(content="body { --jp-content-font-color0: rgb(1, 2, 3); }")
+        assert page.evaluate(colour) == "rgb(1, 2, 3)"  # JupyterLab's theme wins over both
+        context.close()
