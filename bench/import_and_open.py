@@ -3,6 +3,8 @@
 Usage: ``python bench/import_and_open.py [COURSE_DIR]``. Imports are timed in
 fresh interpreters (median of 5); opening is timed in this process, with and
 without listing the root's members (median of 5 each, files closed each time).
+Last, the first page (50 members) and the full listing of a generated group
+of 100 000 members (tests/fixtures/h5files.py, written once to the temp dir).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -65,5 +68,29 @@ def main(course: Path) -> None:
         print(f"{label:<40}{open_time(opener, path, False):>10.2f}{open_time(opener, path, True):>14.2f}{members:>9}")
 
 
+def big_group() -> None:
+    sys.path.insert(0, str(REPO / "tests"))
+    from fixtures.h5files import make_big_tree
+
+    import h5lens
+
+    path = Path(tempfile.gettempdir()) / "h5lens-bench-big-group.h5"
+    if not path.exists():
+        make_big_tree(path.with_suffix(".tmp"))
+        path.with_suffix(".tmp").rename(path)
+    print(f"\n{'100 000-member group':<40}{'ms':>10}")
+    for label, action in (("open + first page of 50", lambda g: g.page(0, 50)),
+                          ("open + page 50 000..50 050", lambda g: g.page(50_000, 50_050)),
+                          ("open + all names", lambda g: g.keys())):
+        runs = []
+        for _ in range(REPEAT):
+            t = time.perf_counter()
+            with h5lens.open(path) as root:
+                action(root["big"])
+            runs.append(time.perf_counter() - t)
+        print(f"{label:<40}{statistics.median(runs) * 1e3:>10.2f}")
+
+
 if __name__ == "__main__":
     main(Path(sys.argv[1]) if len(sys.argv) > 1 else COURSE)
+    big_group()
