@@ -220,6 +220,21 @@ def test_edf_header_size_smaller_than_dimensions(tmp_path):
             root[DATA][0:2]
 
 
+def test_compressed_edf_with_lying_headers(tmp_path):
+    import gzip
+
+    small = lying_edf(tmp_path / "small.edf", size_key=2000, rows=100, data_rows=10)
+    (tmp_path / "small.edf.gz").write_bytes(gzip.compress(small.read_bytes()))
+    with open_image(tmp_path / "small.edf.gz") as root:
+        with pytest.raises(NodeError, match="data block of 2000 bytes"):
+            root[DATA][0]
+    short = lying_edf(tmp_path / "short.edf", size_key=20000, rows=100, data_rows=10)
+    (tmp_path / "short.edf.gz").write_bytes(gzip.compress(short.read_bytes()))
+    with open_image(tmp_path / "short.edf.gz") as root:
+        with pytest.raises(NodeError, match="truncated"):
+            root[DATA][0]
+
+
 def test_edf_header_claims_more_rows_than_the_file(tmp_path):
     path = lying_edf(tmp_path / "lie.edf", size_key=20000, rows=100, data_rows=10)
     with open_image(path) as root:

@@ -29,12 +29,8 @@ import numpy as np
 from ._base import NodeError
 
 
-def _edf_raw_layout(frame):
-    """(offset, shape, dtype) of an uncompressed EDF frame in a plain file, else None."""
-    from fabio.fabioutils import File
-
-    if type(getattr(frame, "file", None)) is not File:  # .edf.gz/.bz2: offsets are in the decompressed stream
-        return None
+def _edf_layout(frame):
+    """(offset, shape, dtype) of an EDF frame stored uncompressed in its own file, else None."""
     if getattr(frame, "_data_compression", "x") is not None or getattr(frame, "bfname", "x") is not None:
         return None
     start, shape, dtype = getattr(frame, "start", None), getattr(frame, "shape", None), frame.dtype
@@ -43,6 +39,17 @@ def _edf_raw_layout(frame):
     byteorder = getattr(frame.byteorder, "value", frame.byteorder)  # fabio's ENDIANNESS enum
     order = {"<": "<", ">": ">"}.get(str(byteorder), "=")
     return start, tuple(int(n) for n in shape), np.dtype(dtype).newbyteorder(order)
+
+
+def _plain_file(frame) -> bool:
+    """Whether file offsets are byte offsets on disk (not in a .gz/.bz2 stream)."""
+    from fabio.fabioutils import File
+
+    return type(getattr(frame, "file", None)) is File
+
+
+def _declared(shape, dtype) -> str:
+    return f"{' × '.join(map(str, shape))} {dtype.name}"
 
 
 class FabioSource:
@@ -98,28 +105,28 @@ class FabioSource:
     def frame(self, index: int, selection=()) -> np.ndarray:
         """Pixels ``selection`` of frame ``index`` (numpy indexing within the frame)."""
         frame = self._frame_object(index)
-        layout = _edf_raw_layout(frame) if self.filename and hasattr(frame, "blobsize") else None
-        if layout is None:
+        layout = _edf_layout(frame) if hasattr(frame, "blobsize") else None
+        if layout is not None:
+            start, shape, dtype = layout
+            need = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            blobsize = getattr(frame, "blobsize", None)
+            if blobsize is not None and need > blobsize:  # fabio would pad the frame with zeros
+                raise NodeError(
+                    f"EDF header of frame {index} in {self.filename!r} declares "
+                    f"{_declared(shape, dtype)} ({need} bytes) but a data block of {blobsize} bytes"
+                )
+        if layout is None or not self.filename or not _plain_file(frame):
             if getattr(frame, "incomplete_data", False):
                 raise NodeError(f"frame {index} of {self.filename!r} is truncated: the file ends inside its data")
             data = frame.data
             if data is None:
                 raise NodeError(f"fabio could not decode frame {index} of {self.filename!r}")
             return np.asarray(data)[selection]
-        start, shape, dtype = layout
-        need = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
         buffer = self._mapped()
-        blobsize = getattr(frame, "blobsize", None)
-        if blobsize is not None and need > blobsize:
-            raise NodeError(
-                f"EDF header of frame {index} in {self.filename!r} declares "
-                f"{' × '.join(map(str, shape))} {dtype.name} ({need} bytes) but a data block of {blobsize} bytes"
-            )
         if start + need > len(buffer):
             raise NodeError(
-                f"EDF header of frame {index} in {self.filename!r} declares "
-                f"{' × '.join(map(str, shape))} {dtype.name} ({need} bytes from offset {start}) "
-                f"but the file holds only {max(len(buffer) - start, 0)} bytes there"
+                f"EDF header of frame {index} in {self.filename!r} declares {_declared(shape, dtype)} "
+                f"({need} bytes from offset {start}) but the file holds only {max(len(buffer) - start, 0)} bytes there"
             )
         view = np.ndarray(shape, dtype=dtype, buffer=buffer, offset=start)
         out = np.array(view[selection], dtype=dtype.newbyteorder("="))  # copy: the map may close
