@@ -107,3 +107,15 @@ def test_printable_name_shows_undecodable_bytes():
     assert printable_name(b"caf\xe9") == "caf\\xe9"
     assert printable_name("caf\udce9") == "caf\\xe9"
     assert printable_name("♥ <x>") == "♥ <x>"
+
+
+def test_labels_and_memory_trees_do_not_import_format_libraries():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np; import h5lens; from h5lens.nodes._format import dtype_label, node_label; "
+            "from h5lens.nodes.memory import from_object; t = h5lens.open({'a': np.zeros((2, 3), '>f4')}); "
+            "assert node_label(t['a']) == '2 × 3 float32 (big-endian)'; import h5lens.nodes.hdf5; "
+            "print(sorted(m for m in ('h5py', 'fabio', 'silx', 'hdf5plugin', 'matplotlib', 'anywidget') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
