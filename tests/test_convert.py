@@ -109,6 +109,20 @@ def test_course_spec(course, tmp_path):
         assert f["/94.1/title"].asstr()[()].startswith("ascan")
 
 
+def test_images_and_spec_together(course, tmp_path, series):
+    out = convert([*series[:3], course / "oleg.dat"], tmp_path / "both.h5", progress=False)
+    with h5py.File(out, "r") as f:
+        assert sorted(f) == ["94.1", "95.1", "96.1", "entry"] and f.attrs["default"] == "entry"
+        assert check_default_chain(f).shape == (3, 16, 24)
+        assert f["/95.1/measurement/mca_0/data"][()].sum() == 14832
+
+
+def test_two_spec_files_get_prefixed_entries(course, tmp_path):
+    out = convert([course / "oleg.dat", course / "silx-io" / "oleg.dat"], tmp_path / "two.h5", progress=False)
+    with h5py.File(out, "r") as f:
+        assert len(f) == 6 and "oleg_94.1" in f and "oleg_94.1_2" in f
+
+
 # -- generated images -------------------------------------------------------------
 @pytest.fixture
 def series(tmp_path):
@@ -140,6 +154,17 @@ def test_frames_per_chunk_and_partial_last_block(series, tmp_path):
         np.testing.assert_array_equal(data[()], np.arange(10)[:, None, None] * np.ones((16, 24), "int32"))
         np.testing.assert_allclose(f["/entry/instrument/positioners/srot"][()], np.arange(10) * 0.5)
         np.testing.assert_allclose(f["/entry/measurement/mon"][()], np.arange(10) * 5.0)
+
+
+@pytest.mark.parametrize("dtype", [None, ">f4", "<f8", "uint8"])
+@pytest.mark.parametrize("frames_per_chunk", [1, 5])
+def test_raw_chunk_writes_keep_values_and_byte_order(series, tmp_path, dtype, frames_per_chunk):
+    out = convert(series, tmp_path / "r.h5", dtype=dtype, frames_per_chunk=frames_per_chunk, progress=False)
+    with h5py.File(out, "r") as f:
+        data = f["/entry/data/data"]
+        assert data.dtype == np.dtype(dtype or "int32")
+        expected = np.arange(10)[:, None, None] * np.ones((16, 24))
+        np.testing.assert_array_equal(data[()], expected.astype(data.dtype))
 
 
 def test_dtype_option_and_mixed_files(tmp_path):

@@ -164,6 +164,18 @@ def test_plugin_compressions_round_trip(tmp_path):
             assert f[name].id.get_create_plist().get_nfilters() >= 1
 
 
+def test_hdf5plugin_filter_object(tmp_path):
+    import hdf5plugin
+
+    data = np.arange(64 * 64, dtype="float32").reshape(64, 64)
+    b = TreeBuilder().dataset("/z", data, chunks=(16, 64), compression=hdf5plugin.Bitshuffle(cname="zstd"))
+    assert "bitshuffle" in repr(b)  # the preview names the plugin filter
+    b.write(tmp_path / "p.h5")
+    with h5py.File(tmp_path / "p.h5", "r") as f:
+        np.testing.assert_array_equal(f["z"][()], data)
+        assert f["z"].id.get_create_plist().get_filter(0)[0] == 32008
+
+
 BAD_TREES = {
     "clash dataset/dataset": (lambda b: b.dataset("/a", 1).dataset("/a", 2), "'/a' is defined twice"),
     "clash group/dataset": (lambda b: b.group("/a").dataset("/a", 2), "'/a' is defined twice (as group and as dataset)"),
