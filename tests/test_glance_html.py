@@ -406,3 +406,15 @@ def test_theme_colours_follow_jupyterlab_vscode_and_system(chromium, tmp_path):
         page.add_style_tag(content="body { --jp-content-font-color0: rgb(1, 2, 3); }")
         assert page.evaluate(colour) == "rgb(1, 2, 3)"  # JupyterLab's theme wins over both
         context.close()
+
+
+@pytest.mark.parametrize("first", ["import h5lens.glance", "from h5lens.glance import Glance", "import h5lens"])
+def test_h5lens_glance_callable_whatever_was_imported_first(first):
+    import subprocess
+    import sys
+
+    code = (f"{first}\nimport h5lens\nfrom h5lens import glance\n"
+            "print(type(h5lens.glance({'a': 1})).__name__, type(glance({'b': 2})).__name__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["Glance", "Glance"]
