@@ -418,3 +418,23 @@ def test_h5lens_glance_callable_whatever_was_imported_first(first):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["Glance", "Glance"]
+
+
+def test_survives_nbconvert(course):
+    nbformat = pytest.importorskip("nbformat")
+    exporter = pytest.importorskip("nbconvert").HTMLExporter()
+    with glance(str(course / "test.h5")) as g:
+        html, text = g._repr_html_(), repr(g)
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("h5lens.glance('test.h5')")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html, "text/plain": text})]
+    nb.cells.append(cell)
+    body, _ = exporter.from_notebook_node(nb)
+    start = body.index('<div class="h5l"')
+    carried = Page(body[start:body.index("</script>", start) + len("</script>")])
+
+    def shape(page):  # nbconvert re-serialises (open -> open=""): compare parsed trees
+        return [(e["tag"], {k: v or "" for k, v in e["attrs"].items()}, e["text"]) for e in page.elements]
+
+    assert not carried.errors and shape(carried) == shape(Page(html))  # tree, style and helper intact
+    assert len(carried.find("details")) > 5 and len(carried.find("script")) == 1
