@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import functools
 import html
-import itertools
-import os
+import uuid
 from importlib import resources
 
 from ._plan import Entry, Plan
-
-_ids = itertools.count()
 
 # Delegated click handler: one listener per glance, not one per button; the path is read
 # from the name's tooltip (not repeated per row). It marks the root with .h5l-js so that
@@ -63,7 +60,7 @@ def render(plan: Plan, standalone: bool = False, script: bool = True) -> str:
     script : bool
         Include the copy-path helper script.
     """
-    uid = f"h5l-{os.getpid():x}-{next(_ids)}"
+    uid = f"h5l-{uuid.uuid4().hex[:16]}"  # unique across kernels and saved notebooks
     out = [f'<div class="h5l" id="{uid}"><style>{stylesheet()}</style>']
     if plan.filename:
         out.append(f'<div class="h5l-note" title="{esc(plan.filename)}">{esc(plan.filename)}</div>')
@@ -74,7 +71,7 @@ def render(plan: Plan, standalone: bool = False, script: bool = True) -> str:
         out.append(
             f'<div class="h5l-foot">Display budget of {plan.max_items} entries reached: '
             f"{plan.groups_cut} more group{'s' if plan.groups_cut != 1 else ''} "
-            f"({plan.members_cut} members) not expanded. Pass max_items to glance() to see more.</div>"
+            f"({plan.members_cut} members) not expanded (raise max_items, or --limit of h5lens html, to see more).</div>"
         )
     out.append("</div>")
     if script:
