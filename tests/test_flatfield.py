@@ -190,16 +190,40 @@ def test_chunked_sources_numpy_bigendian_and_interpolation(stack_file, tmp_path)
         np.testing.assert_array_equal(h5["y"][()], ref)
 
 
-def test_chunked_from_h5lens_node_if_available(stack_file, tmp_path):
+def test_chunked_from_h5lens_node(stack_file, tmp_path):
     path, raw, flat, dark = stack_file
-    try:
-        root = h5lens.open(path)
-    except (AttributeError, ImportError) as exc:  # h5lens.open not in this checkout yet
-        pytest.skip(f"h5lens.open unavailable: {exc}")
-    with root, pytest.warns(RuntimeWarning):
+    with h5lens.open(path) as root, pytest.warns(RuntimeWarning):
         h5lens.flatfield_stack(root["raw"], flat, dark, f"{tmp_path}/n.h5::/c", chunk_frames=7, progress=False)
     with h5py.File(tmp_path / "n.h5", "r") as h5, pytest.warns(RuntimeWarning):
         np.testing.assert_array_equal(h5["c"][()], h5lens.flatfield(raw, flat, dark))
+
+
+def test_chunked_from_dask_array(stack_file, tmp_path):
+    da = pytest.importorskip("dask.array")  # optional: dask is not a dependency of h5lens
+    path, raw, flat, dark = stack_file
+    flat = flat + 1
+    lazy = da.from_array(raw, chunks=(3, 16, 12)) * 1  # a lazy graph, computed block by block
+    h5lens.flatfield_stack(lazy, flat, dark, f"{tmp_path}/dask.h5::/c", chunk_frames=4, progress=False)
+    with h5py.File(tmp_path / "dask.h5", "r") as h5:
+        np.testing.assert_array_equal(h5["c"][()], h5lens.flatfield(raw, flat, dark))
+
+
+def test_flatfield_accepts_h5lens_nodes(course):
+    with h5lens.open(course / "ID16B_diatomee.h5") as root:
+        res = h5lens.flatfield(root["data/0000"], root["flatfield/0000"], root["dark/0000"])
+    assert res.mean(dtype=np.float64) == pytest.approx(0.9960206860566029, rel=1e-6)
+
+
+def test_output_into_the_source_file(stack_file):
+    """The result may go beside the raw stack: the file is rewritten atomically, the raw data kept."""
+    path, raw, flat, dark = stack_file
+    flat = flat + 1
+    h5lens.flatfield_stack(f"{path}::/raw", flat, dark, f"{path}::/corrected", progress=False)
+    with h5py.File(path, "r") as h5:
+        assert sorted(h5) == ["corrected", "raw", "raw_be"]
+        np.testing.assert_array_equal(h5["raw"][()], raw)
+        np.testing.assert_array_equal(h5["corrected"][()], h5lens.flatfield(raw, flat, dark))
+    assert sorted(p.name for p in path.parent.iterdir()) == ["raw.h5"]
 
 
 def test_chunked_into_open_dataset(stack_file, tmp_path):
