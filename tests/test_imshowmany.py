@@ -109,3 +109,15 @@ def test_course_images(course):
         assert [ax.get_title() for ax in fig.axes] == ["image 0", "image 1", "dark"]
         arr = fig.axes[2].images[0].get_array()
         assert arr.shape == (540, 640) and float(np.mean(arr)) == pytest.approx(98.708423, rel=1e-6)
+
+
+def test_course_helpers_import_no_plotting_or_format_library():
+    """matplotlib, h5py and fabio load only when a helper that needs them runs."""
+    import subprocess
+    import sys
+
+    code = ("import sys, h5lens\n"
+            "h5lens.imshowmany, h5lens.flatfield, h5lens.flatfield_stack, h5lens.datasets.course_dir\n"
+            "print(sorted(m for m in ('matplotlib', 'h5py', 'fabio', 'silx', 'tqdm') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
