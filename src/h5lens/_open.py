@@ -15,7 +15,7 @@ import re
 import sys
 from typing import Any
 
-from .nodes._base import Group, Node, NodeError
+from .nodes._base import Group, Link, Node, NodeError
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 FORMATS_TRIED = "HDF5, SPEC, and the image formats fabio reads (EDF, CBF, TIFF, ...)"
@@ -108,8 +108,8 @@ def open(source: Any, mode: str = "r") -> Node:  # noqa: A001 - the public name 
     ----------
     source : str, os.PathLike, h5py object, fabio image, numpy array, dict or Node
         A path (format detected from the content); ``"path::/inner/path"`` to
-        get the node at ``/inner/path``, links followed (closing it closes the
-        file); an open
+        get the node at ``/inner/path``, links followed (a broken link is
+        returned as its :class:`Link` node; closing it closes the file); an open
         h5py File/Group/Dataset or a duck-typed one (h5pyd...) left open for its
         owner; a fabio image; a numpy array or a nested dict (in-memory tree);
         an h5lens node (returned as is).
@@ -130,7 +130,7 @@ def open(source: Any, mode: str = "r") -> Node:  # noqa: A001 - the public name 
     OSError
         An HDF5 file that is truncated or corrupt.
     KeyError
-        ``::/inner/path`` names no node of the file, or a broken link.
+        ``::/inner/path`` names no node of the file.
     """
     if mode != "r":
         raise ValueError(f"h5lens opens files read-only: mode must be 'r', not {mode!r}")
@@ -146,11 +146,13 @@ def open(source: Any, mode: str = "r") -> Node:  # noqa: A001 - the public name 
         try:
             if not isinstance(root, Group):
                 raise KeyError(f"{path} holds no groups, so no {inner!r}")
-            return root[inner].deref()  # like h5py's file[path]: links are followed
+            node = root[inner]
         except (KeyError, NodeError) as exc:
             root.close()
             message = exc.args[0] if exc.args else inner
             raise KeyError(f"{path}: no node {inner!r} ({message})") from None
+        # links are followed like h5py's file[path]; a broken one stays a node that says why
+        return node.deref() if isinstance(node, Link) and node.resolved else node
     from .nodes import memory
 
     if isinstance(source, dict):
