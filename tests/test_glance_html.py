@@ -207,6 +207,8 @@ def test_depth_limit():
 def test_dataset_and_link_as_root_and_standalone_page(tree):
     p = Page(glance(tree["chunked"]).to_html())
     assert p.texts("h5l-name") == ["chunked"] and p.texts("h5l-lab") == [node_label(tree["chunked"])]
+    p = Page(glance(tree[PAYLOADS[1]][f"d1 {PAYLOADS[1]}"]).to_html())
+    assert "open" in p.find("details")[0]["attrs"] and p.texts("h5l-name") == [f"d1 {PAYLOADS[1]}"]
     p = Page(glance(tree["broken <x>"]).to_html())
     assert p.find("li", "h5l-broken")
     page = glance(tree).to_html(standalone=True)

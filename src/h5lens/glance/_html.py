@@ -101,8 +101,8 @@ def _entry(e: Entry, out: list[str], is_root: bool = False) -> None:
         out.append(f'<li class="{cls}"><div class="h5l-row">')
         _head(e, out)
         out.append("</div></li>")
-    elif e.attrs:  # a dataset whose attributes fold under its row
-        out.append('<li class="h5l-dataset"><details><summary>')
+    elif e.attrs:  # a dataset whose attributes fold under its row (open when it is the root)
+        out.append(f'<li class="h5l-dataset"><details{" open" if is_root else ""}><summary>')
         _head(e, out)
         out.append("</summary>")
         _attrs(e, out, folded=False)
