@@ -5,9 +5,10 @@ Only duck-typed calls are used on the wrapped objects: ``keys``/iteration,
 slicing. The low-level h5py property lists are used when present (filters,
 layout) and skipped otherwise.
 
-Listing never follows a link: a member is first looked up with
-``get(name, getlink=True)``; soft and external links become
-:class:`HDF5Link` nodes that open their target only when asked.
+Listing never follows a link: a member is first looked up as a link (h5py's
+low-level link API, else ``get(name, getlink=True)``); soft and external
+links become :class:`HDF5Link` nodes that open their target only when asked.
+Names are pulled in batches, so a huge group gives its first page cheaply.
 """
 
 from __future__ import annotations
