@@ -33,7 +33,7 @@ export default {
     }
     model.on("change:selected", onSelected);
     if (model.get("selected")) onSelected();
-    el.h5lens = { tree, inspector, view }; // test hook, on the widget's own element only
+    el.h5lens = { tree, inspector, view, rpc }; // test and bench hook, on the widget's own element only
     return () => {
       model.off("change:selected", onSelected);
       rpc.close();

@@ -9,7 +9,7 @@ export default {
     ensureStyle("h5lens-tree-css", css);
     const rpc = createRpc(experimental);
     const tree = createTree({ el, model, rpc });
-    el.h5lens = tree; // test hook, on the widget's own element only
+    el.h5lens = { ...tree, rpc }; // test and bench hook, on the widget's own element only
     return () => {
       rpc.close();
       tree.destroy();
