@@ -1,0 +1,532 @@
+// h5lens viewer: the anywidget entry and `mountViewer(el, {invoke, model})`, which mounts
+// the viewer into any element (the explorer's view area uses it). Python decides the view
+// (traits kind / ndisplay / meta); this module fetches data at display resolution through
+// commands and does colour, zoom, histogram and slicing locally.
+import { createRpc, isAbort } from "../common/rpc.js";
+import { decode } from "../common/decode.js";
+import { autoRange, parseColor } from "./colour.js";
+import { label } from "./ticks.js";
+import { ImageView } from "./image.js";
+import { Histogram } from "./histogram.js";
+import { Slicer } from "./slicer.js";
+import { CurveView, CSS as UPLOT_CSS } from "./curve.js";
+import { downloadBlob, canvasBlob } from "./export.js";
+import css from "./style.css";
+
+const PLAY_DEPTH = 3; // frame requests in flight while playing (pipelining hides the round trip)
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") e.className = v; else if (k === "text") e.textContent = v; else e.setAttribute(k, v);
+  }
+  e.append(...children);
+  return e;
+}
+
+function select(aria, options, value, onChange) {
+  const s = el("select", { "aria-label": aria });
+  for (const o of options) s.append(el("option", { value: o, text: o }));
+  s.value = value;
+  s.addEventListener("change", () => onChange(s.value));
+  return s;
+}
+
+function injectCss(root) {
+  const style = el("style");
+  style.textContent = css + "\n" + UPLOT_CSS;
+  root.append(style);
+}
+
+/**
+ * Mount a viewer into `el`.
+ * @param {HTMLElement} host
+ * @param {{model: object, invoke?: Function, experimental?: object}} ctx the model (AFM interface) and
+ *   either anywidget's `experimental` object or an `invoke(name, msg, opts)` function.
+ * @returns {() => void} cleanup
+ */
+export function mountViewer(host, { model, invoke, experimental }) {
+  const rpc = createRpc(experimental ?? { invoke });
+  const root = el("div", { class: "h5l-viewer", tabindex: "0", role: "region", "aria-label": "h5lens viewer" });
+  injectCss(root);
+  host.append(root);
+  const luts = new Map();
+  const listeners = [];
+  const on = (name, cb) => { model.on(`change:${name}`, cb); listeners.push([name, cb]); };
+  const save = (patch) => { for (const [k, v] of Object.entries(patch)) model.set(k, v); model.save_changes(); };
+  const state = { frame: null, curve: null, seq: 0, play: null, lastSelection: null, destroyed: false };
+  let image = null, hist = null, curve = null, slicer = null, values = null;
+
+  const title = el("div", { class: "h5l-v-title" });
+  const toolbar = el("div", { class: "h5l-v-toolbar", role: "toolbar", "aria-label": "viewer controls" });
+  const main = el("div", { class: "h5l-v-main" });
+  const below = el("div");
+  const status = el("div", { class: "h5l-v-status", "aria-live": "polite" });
+  const readout = el("span", { class: "h5l-v-readout", "aria-label": "value under the pointer" });
+  const stats = el("span", { class: "h5l-v-stats", "aria-label": "what this selection reads" });
+  const warning = el("span", { class: "h5l-v-warning", role: "status" });
+  const error = el("div", { class: "h5l-v-error", role: "alert" });
+  status.append(readout, stats, warning);
+  root.append(title, toolbar, main, below, status, error);
+
+  const showError = (err) => {
+    if (isAbort(err)) return;
+    error.textContent = err ? `${err.type ?? err.name ?? "Error"}: ${err.message ?? err}` : "";
+  };
+
+  // ---- colour --------------------------------------------------------------------------
+  async function lutBytes(name) {
+    if (!luts.has(name)) {
+      const favs = model.get("favourites") ?? [];
+      const wanted = [...new Set([name, ...favs, ...favs.map((n) => `${n}_r`)])].filter((n) => !luts.has(n));
+      const [reply, buffers] = await rpc.call("luts", { names: wanted });
+      const b = buffers[0];
+      const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+      reply.names.forEach((n, i) => luts.set(n, bytes.slice(1024 * i, 1024 * (i + 1))));
+    }
+    return luts.get(name);
+  }
+
+  function range(data) {
+    const mode = model.get("autoscale");
+    if (mode === "manual" && model.get("vmin") != null && model.get("vmax") != null) return [model.get("vmin"), model.get("vmax")];
+    return autoRange(data, mode === "manual" ? "minmax" : mode, model.get("scale"), model.get("percentiles") ?? [0.1, 99.9], state);
+  }
+
+  async function recolour() {
+    if (!image || !state.frame) return;
+    const [vmin, vmax] = range(state.frame.data);
+    const lut = await lutBytes(model.get("colormap"));
+    image.setColour({ lutBytes: lut, vmin, vmax, scale: model.get("scale"), bad: parseColor(model.get("bad_color")) });
+    if (hist) {
+      const [lo, hi] = autoRange(state.frame.data, "minmax", model.get("scale"));
+      hist.setData(state.frame.rgb ? null : state.frame.data, lo, hi, model.get("scale"));
+      hist.setRange(vmin, vmax);
+    }
+    showRange(vmin, vmax);
+  }
+
+  function showRange(vmin, vmax) {
+    state.range = [vmin, vmax];
+    const text = (v) => String(Number(v.toPrecision(6)));
+    for (const [k, v] of [["vmin", vmin], ["vmax", vmax]]) {
+      if (controls[k] && document.activeElement !== controls[k]) controls[k].value = text(v);
+    }
+    root.dataset.vmin = String(vmin); root.dataset.vmax = String(vmax);
+  }
+
+  // ---- toolbar -------------------------------------------------------------------------
+  const controls = {};
+  function buildToolbar() {
+    toolbar.replaceChildren();
+    const kinds = model.get("views") ?? [];
+    if (kinds.length > 1) toolbar.append(select("view", kinds, model.get("kind"), (v) => save({ kind: v })));
+    const nd = model.get("ndisplay");
+    if (model.get("meta")?.dtype?.startsWith("complex")) {
+      toolbar.append(select("complex part", ["amplitude", "phase", "real", "imag"], model.get("complex_part"), (v) => save({ complex_part: v })));
+    }
+    if (nd === 2 && model.get("kind") !== "rgb") {
+      const names = model.get("colormap_names") ?? [];
+      const current = model.get("colormap");
+      const base = current.endsWith("_r") ? current.slice(0, -2) : current;
+      const cm = select("colormap", names.includes(base) ? names : [base, ...names], base, () => setColormap());
+      const rev = el("input", { type: "checkbox", "aria-label": "reverse colormap" });
+      rev.checked = current.endsWith("_r");
+      rev.addEventListener("change", () => setColormap());
+      const setColormap = () => save({ colormap: cm.value + (rev.checked ? "_r" : "") });
+      controls.colormap = cm; controls.reverse = rev;
+      toolbar.append(cm, el("label", { text: "reversed " }, rev));
+      controls.scale = select("scale", ["linear", "log", "sqrt", "symlog"], model.get("scale"), (v) => save({ scale: v }));
+      controls.autoscale = select("auto range", ["percentile", "minmax", "std", "manual"], model.get("autoscale"), (v) => save({ autoscale: v }));
+      toolbar.append(controls.scale, controls.autoscale);
+      for (const k of ["vmin", "vmax"]) {
+        const input = el("input", { type: "text", class: "h5l-v-range", "aria-label": k === "vmin" ? "minimum" : "maximum" });
+        input.addEventListener("change", () => {
+          const v = Number(input.value);
+          if (!Number.isFinite(v)) return;
+          const [lo, hi] = state.range ?? [v, v]; // the exact shown range, not the rounded text
+          save({ autoscale: "manual", vmin: k === "vmin" ? v : lo, vmax: k === "vmax" ? v : hi });
+        });
+        controls[k] = input;
+        toolbar.append(input);
+      }
+      controls.aggregation = select("aggregation of pixels", ["max", "mean"], model.get("aggregation"), (v) => save({ aggregation: v }));
+      controls.aspect = select("aspect ratio", ["equal", "auto"], model.get("aspect"), (v) => save({ aspect: v }));
+      toolbar.append(controls.aggregation, controls.aspect);
+    } else {
+      controls.vmin = el("input"); controls.vmax = el("input");
+    }
+    if (nd === 1) {
+      const logx = el("input", { type: "checkbox", "aria-label": "log x" });
+      const logy = el("input", { type: "checkbox", "aria-label": "log y" });
+      const style = select("curve style", ["lines", "points", "both"], "lines", () => curve?.setOptions({ style: style.value }));
+      logx.addEventListener("change", () => curve?.setOptions({ logx: logx.checked }));
+      logy.addEventListener("change", () => curve?.setOptions({ logy: logy.checked }));
+      const pin = el("button", { type: "button", "aria-label": "pin this curve", text: "Pin" });
+      const clear = el("button", { type: "button", "aria-label": "clear pinned curves", text: "Clear pins" });
+      pin.addEventListener("click", () => curve?.pin());
+      clear.addEventListener("click", () => curve?.clearPins());
+      toolbar.append(el("label", { text: "log x " }, logx), el("label", { text: "log y " }, logy), style, pin, clear);
+    }
+    if (nd >= 1) {
+      const reset = el("button", { type: "button", "aria-label": "reset zoom", text: "Reset" });
+      reset.addEventListener("click", () => { image?.resetView(); curve?.resetZoom(); });
+      const png = el("button", { type: "button", "aria-label": "export PNG", text: "PNG" });
+      png.addEventListener("click", () => exportPng());
+      toolbar.append(reset, png);
+    }
+    if (nd >= 1 || model.get("kind") === "table") {
+      const compound = (model.get("meta")?.dtype ?? "").startsWith("compound");
+      for (const fmt of compound ? ["npy"] : ["npy", "csv"]) {
+        const b = el("button", { type: "button", "aria-label": `export .${fmt}`, text: `.${fmt}` });
+        b.addEventListener("click", () => exportData(fmt));
+        toolbar.append(b);
+      }
+    }
+    const fps = el("input", { type: "number", min: "0.1", max: "120", step: "1", value: String(model.get("fps")), "aria-label": "frames per second" });
+    fps.addEventListener("change", () => save({ fps: Math.max(0.1, Math.min(120, Number(fps.value) || 10)) }));
+    if (slicerNeeded()) toolbar.append(el("label", { text: "fps " }, fps));
+  }
+
+  async function exportPng() {
+    const cv = image ? image.canvas : curve?.plot?.ctx.canvas;
+    if (!cv) return;
+    downloadBlob(await canvasBlob(cv), `${model.get("meta")?.name || "view"}.png`, root);
+  }
+
+  async function exportData(fmt) {
+    try {
+      const [reply, buffers] = await rpc.call("export", { format: fmt, selection: model.get("selection") });
+      const b = buffers[0];
+      downloadBlob(new Blob([new Uint8Array(b.buffer, b.byteOffset, b.byteLength)]), reply.filename, root);
+    } catch (err) { showError(err); }
+  }
+
+  // ---- data ----------------------------------------------------------------------------
+  function canvasSize() {
+    const dpr = window.devicePixelRatio || 1;
+    const r = image ? image.canvas.getBoundingClientRect() : { width: 800, height: 440 };
+    return [Math.max(64, Math.round(r.height * dpr)), Math.max(64, Math.round(r.width * dpr))];
+  }
+
+  async function fetchFrame(selection, transposed, region = null, key = "frame") {
+    const [reply, buffers] = await rpc.call("frame", {
+      selection, transposed, region, canvas: canvasSize(), how: model.get("aggregation"), part: model.get("complex_part"),
+    }, key ? { key } : {});
+    const arr = decode(reply.array, buffers);
+    return { data: arr.data, dtype: arr.dtype, h: arr.shape[0], w: arr.shape[1], rgb: arr.shape.length === 3,
+      region: reply.region, factors: reply.factors, frameShape: reply.frame_shape, axes: reply.axes, stats: reply.stats,
+      warning: reply.warning, selection };
+  }
+
+  function showStats(s, warn) {
+    if (!s) { stats.textContent = ""; warning.textContent = warn ?? ""; return; }
+    const mb = (n) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
+    stats.textContent = s.chunks ? `reads ${s.chunks} chunk${s.chunks > 1 ? "s" : ""} (${mb(s.bytes)})` : `reads ${mb(s.bytes)}`;
+    warning.textContent = warn ?? "";
+  }
+
+  async function showFrame(frame) {
+    state.frame = frame;
+    if (frame.rgb) image.colour.rgb = true;
+    image.setFrame(frame);
+    await recolour();
+    showStats(frame.stats, frame.warning);
+    root.dataset.selection = frame.selection;
+    root.dataset.seq = String(++state.seq);
+  }
+
+  async function load(region = null) {
+    const selection = model.get("selection");
+    const nd = model.get("ndisplay");
+    try {
+      if (nd === 2) await showFrame(await fetchFrame(selection, model.get("transposed"), region));
+      else if (nd === 1) await loadCurve(selection, region);
+      else await loadValues(selection);
+      error.textContent = "";
+    } catch (err) { showError(err); }
+  }
+
+  async function loadCurve(selection, region) {
+    const width = Math.max(200, curve.root.clientWidth || 800);
+    const [reply, buffers] = await rpc.call("curve", { selection, region, columns: width, part: model.get("complex_part") }, { key: "curve" });
+    const arrays = reply.arrays.map((h, i) => decode(h, [buffers[i]]).data);
+    const x = reply.x ?? reply.index;
+    const c = { label: selection, x: Float64Array.from(x), y: arrays[0], decimated: reply.decimated,
+      ymax: reply.decimated ? arrays[1] : null, errors: reply.errors ? arrays[arrays.length - 1] : null,
+      index: reply.index, length: reply.length };
+    state.curve = c;
+    curve.setCurve(c);
+    showStats(reply.stats, reply.warning);
+    root.dataset.selection = selection;
+    root.dataset.seq = String(++state.seq);
+  }
+
+  async function loadValues(selection) {
+    const [reply] = await rpc.call("values", { selection }, { key: "values" });
+    values.replaceChildren();
+    if (reply.columns) {
+      const table = el("table", { "aria-label": "values" });
+      table.append(el("tr", {}, ...reply.columns.map((c) => el("th", { text: c }))));
+      for (const row of reply.rows) table.append(el("tr", {}, ...row.map((v) => el("td", { text: v }))));
+      values.append(table);
+      if (reply.truncated) values.append(el("div", { text: `first ${reply.rows.length} rows of ${reply.total}` }));
+    } else values.append(el("pre", { "aria-label": "value", text: reply.text }));
+    root.dataset.seq = String(++state.seq);
+  }
+
+  // ---- layout per view -----------------------------------------------------------------
+  function slicerNeeded() {
+    const shape = model.get("meta")?.dims?.map((d) => d.size) ?? [];
+    const nd = model.get("ndisplay");
+    return nd >= 1 && (shape.length > nd || model.get("kind") !== "rgb");
+  }
+
+  function teardownView() {
+    stopPlay();
+    image?.destroy(); hist?.destroy(); curve?.destroy(); slicer?.destroy();
+    image = hist = curve = slicer = values = null;
+    main.replaceChildren(); below.replaceChildren();
+  }
+
+  function build() {
+    teardownView();
+    const meta = model.get("meta") ?? {};
+    const file = (meta.filename || "").split(/[\\/]/).pop();
+    const where = file ? `${file}${meta.path && meta.path !== "/" ? `::${meta.path}` : ""}` : meta.path || "";
+    title.replaceChildren(meta.title || where, el("small", { text: [meta.title ? where : "", meta.shape, meta.dtype].filter(Boolean).join("  ") }));
+    title.title = where;
+    buildToolbar();
+    if (model.get("error")) { error.textContent = model.get("error"); return; }
+    const nd = model.get("ndisplay");
+    const dims = meta.dims ?? [];
+    if (nd === 2) {
+      image = new ImageView(main, {
+        onHover: (h) => {
+          readout.textContent = h ? `x=${h.ax != null ? label(h.ax) : h.x}  y=${h.ay != null ? label(h.ay) : h.y}  value=${Array.isArray(h.value) ? h.value : label(h.value)}` : "";
+        },
+        onView: (v) => refine(v),
+      });
+      image.aspect = model.get("aspect");
+      hist = model.get("kind") === "rgb" ? null : new Histogram(below, (vmin, vmax, final) => {
+        image.setColour({ vmin, vmax });
+        showRange(vmin, vmax);
+        if (final) save({ autoscale: "manual", vmin, vmax });
+      });
+    } else if (nd === 1) {
+      curve = new CurveView(main, { onRange: (lo, hi, zoomed) => refineCurve(lo, hi, zoomed) });
+      curve.options.ylabel = (meta.signal || "").length > 60 ? `${meta.signal.slice(0, 59)}…` : meta.signal || "";
+    } else {
+      values = el("div", { class: "h5l-v-values" });
+      main.append(values);
+    }
+    if (nd >= 1) {
+      slicer = new Slicer(below, { shape: dims.map((d) => d.size), dims, ndisplay: nd, rgb: model.get("kind") === "rgb" }, {
+        onChange: ({ selection, transposed, final }) => setSelection(selection, transposed, final),
+        onPlay: (dim) => (dim === null ? stopPlay() : startPlay(dim)),
+      });
+      slicer.setSelection(model.get("selection"), model.get("transposed"));
+      labelAxes();
+    }
+    load();
+  }
+
+  function labelAxes() {
+    const dims = model.get("meta")?.dims ?? [];
+    const m = slicer?.mapping ?? [];
+    const short = (t) => (t.length > 60 ? `${t.slice(0, 59)}…` : t);
+    const name = (axis) => { const d = m.indexOf(axis); return short(d >= 0 ? dims[d]?.label || dims[d]?.name || "" : ""); };
+    if (image) image.labels = { x: name("x"), y: name("y") };
+    if (curve) curve.options.xlabel = name("x");
+  }
+
+  // Zoomed image: fetch the visible region at the resolution the canvas needs.
+  function refine(v) {
+    const f = state.frame;
+    if (!f || state.play) return;
+    const [H, W] = f.frameShape;
+    const want = [Math.max(0, Math.floor(v.y0)), Math.min(H, Math.ceil(v.y1)), Math.max(0, Math.floor(v.x0)), Math.min(W, Math.ceil(v.x1))];
+    if (want[1] <= want[0] || want[3] <= want[2]) return;
+    const [r0, r1, c0, c1] = f.region;
+    const inside = want[0] >= r0 && want[1] <= r1 && want[2] >= c0 && want[3] <= c1;
+    const [ch, cw] = canvasSize();
+    const need = Math.max(1, Math.ceil((want[1] - want[0]) / ch), Math.ceil((want[3] - want[2]) / cw));
+    if (inside && Math.max(...f.factors) <= need) return; // what is here is already sharp enough
+    const full = want[0] === 0 && want[1] === H && want[2] === 0 && want[3] === W;
+    fetchFrame(f.selection, model.get("transposed"), full ? null : want, "frame").then(showFrameKeepView, showError);
+  }
+
+  async function showFrameKeepView(frame) {
+    const view = image?.view;
+    await showFrame(frame);
+    if (view && image) { image.view = view; image.draw(); }
+  }
+
+  function refineCurve(lo, hi, zoomed) {
+    const c = state.curve;
+    if (!c || (!c.decimated && zoomed) || state.play) return;
+    if (!zoomed) { if (c.region?.[0] !== 0) loadCurve(model.get("selection"), null).catch(showError); return; }
+    const xs = c.x, idx = c.index;
+    let i0 = 0, i1 = xs.length - 1;
+    while (i0 < xs.length - 1 && xs[i0 + 1] <= lo) i0++;
+    while (i1 > 0 && xs[i1 - 1] >= hi) i1--;
+    const region = [idx[i0], Math.min(c.length, (idx[i1] ?? c.length) + 1)];
+    loadCurve(model.get("selection"), region).then(() => { state.curve.region = region; }, showError);
+  }
+
+  // ---- selection and play --------------------------------------------------------------
+  let pushTimer = null;
+  function setSelection(selection, transposed, final = true) {
+    state.lastSelection = selection;
+    model.set("selection", selection);
+    model.set("transposed", transposed);
+    clearTimeout(pushTimer);
+    // dragging a slider sends the trait at most every 200 ms; the frame request goes at once
+    if (final) model.save_changes(); else pushTimer = setTimeout(() => model.save_changes(), 200);
+    labelAxes();
+    load();
+  }
+
+  function startPlay(dim) {
+    stopPlay();
+    const n = model.get("meta").dims[dim].size;
+    const depth = Math.min(PLAY_DEPTH, n);
+    const gen = {};
+    state.play = gen;
+    slicer.setPlaying(dim);
+    let nextShow = (slicer.mapping[dim] + 1) % n;
+    const ready = new Map(), pending = new Set();
+    let lastShown = 0, shownCount = 0;
+    const t0 = performance.now();
+    const transposed = slicer.transposed();
+    const base = slicer.mapping.slice();
+    const selectionAt = (i) => {
+      const saved = slicer.mapping;
+      slicer.mapping = base.map((m, d) => (d === dim ? i : m));
+      const s = slicer.selection();
+      slicer.mapping = saved;
+      return s;
+    };
+    // keep the next `depth` frames requested or ready: the round trips overlap
+    const fetchAhead = () => {
+      for (let k = 0; k < depth && state.play === gen; k++) {
+        const i = (nextShow + k) % n;
+        if (ready.has(i) || pending.has(i)) continue;
+        pending.add(i);
+        fetchFrame(selectionAt(i), transposed, null, null).then((f) => {
+          pending.delete(i);
+          if (state.play !== gen) return;
+          ready.set(i, f);
+          pump();
+        }, (err) => {
+          pending.delete(i);
+          if (state.play !== gen) return;
+          if (isAbort(err)) fetchAhead(); else { showError(err); stopPlay(); }
+        });
+      }
+    };
+    const pump = async () => {
+      if (state.play !== gen || gen.busy) return;
+      const f = ready.get(nextShow);
+      if (!f) { fetchAhead(); return; }
+      const wait = 1000 / model.get("fps") - (performance.now() - lastShown);
+      if (wait > 1) { clearTimeout(gen.timer); gen.timer = setTimeout(pump, wait); return; }
+      gen.busy = true;
+      ready.delete(nextShow);
+      lastShown = performance.now();
+      slicer.mapping[dim] = nextShow;
+      slicer._sync(dim);
+      await showFrame(f);
+      shownCount++;
+      root.dataset.playFps = String((1000 * shownCount) / (performance.now() - t0));
+      state.lastSelection = f.selection;
+      model.set("selection", f.selection);
+      // the trait follows at most 4 times a second while playing (each update is a message)
+      if (!gen.pushed || performance.now() - gen.pushed > 250) { gen.pushed = performance.now(); model.save_changes(); }
+      nextShow = (nextShow + 1) % n;
+      gen.busy = false;
+      fetchAhead();
+      pump();
+    };
+    fetchAhead();
+  }
+
+  function stopPlay() {
+    if (!state.play) return;
+    clearTimeout(state.play.timer);
+    state.play = null;
+    slicer?.setPlaying(null);
+    model.save_changes();
+  }
+
+  // ---- keyboard ------------------------------------------------------------------------
+  const onKey = (e) => {
+    if (e.target instanceof HTMLInputElement && e.target.type !== "range") return;
+    if (e.target instanceof HTMLSelectElement) return;
+    const k = e.key;
+    let handled = true;
+    if (k === "ArrowRight" || k === "ArrowDown") slicer?.step(1);
+    else if (k === "ArrowLeft" || k === "ArrowUp") slicer?.step(-1);
+    else if (k === "PageUp") slicer?.step(10);
+    else if (k === "PageDown") slicer?.step(-10);
+    else if (k === "Home" && slicer?.active != null) slicer.setIndex(slicer.active, 0);
+    else if (k === "End" && slicer?.active != null) slicer.setIndex(slicer.active, Infinity);
+    else if (k === " " && slicer?.active != null) { if (state.play) stopPlay(); else startPlay(slicer.active); }
+    else if (k === "r") { image?.resetView(); curve?.resetZoom(); }
+    else if ((k === "+" || k === "-") && image?.view) {
+      const v = image.view;
+      image.zoom(k === "+" ? 0.8 : 1.25, (v.x0 + v.x1) / 2, (v.y0 + v.y1) / 2);
+    } else handled = false;
+    if (handled) e.preventDefault();
+  };
+  root.addEventListener("keydown", onKey);
+
+  // ---- Python → browser ----------------------------------------------------------------
+  on("selection", () => {
+    const s = model.get("selection");
+    if (state.play || s === state.lastSelection) return;
+    state.lastSelection = s;
+    slicer?.setSelection(s, model.get("transposed"));
+    labelAxes();
+    load();
+  });
+  on("transposed", () => { if (!state.play && slicer) { slicer.setSelection(model.get("selection"), model.get("transposed")); labelAxes(); load(); } });
+  for (const k of ["colormap", "scale", "autoscale", "vmin", "vmax", "percentiles", "bad_color"]) on(k, () => {
+    if (controls[k] && k !== "vmin" && k !== "vmax") controls[k].value = model.get(k);
+    if (k === "colormap" && controls.colormap) {
+      const c = model.get("colormap");
+      controls.reverse.checked = c.endsWith("_r");
+      controls.colormap.value = c.endsWith("_r") ? c.slice(0, -2) : c;
+    }
+    recolour().catch(showError);
+  });
+  on("aspect", () => { if (image) { image.aspect = model.get("aspect"); image.draw(); } if (controls.aspect) controls.aspect.value = model.get("aspect"); });
+  for (const k of ["aggregation", "complex_part"]) on(k, () => { if (controls[k]) controls[k].value = model.get(k); load(); });
+  for (const k of ["kind", "ndisplay", "meta", "error"]) on(k, () => { clearTimeout(state.rebuild); state.rebuild = setTimeout(build, 0); });
+
+  // test and embedding hook, on the element only (nothing global)
+  root.h5lens = { get image() { return image; }, get curve() { return curve; }, get slicer() { return slicer; }, state, load, rpc };
+
+  const onResize = () => { image?.draw(); };
+  const ro = typeof ResizeObserver === "function" ? new ResizeObserver(onResize) : null;
+  ro?.observe(root);
+  build();
+
+  return () => {
+    state.destroyed = true;
+    ro?.disconnect();
+    teardownView();
+    clearTimeout(pushTimer);
+    clearTimeout(state.rebuild);
+    root.removeEventListener("keydown", onKey);
+    for (const [name, cb] of listeners) model.off(`change:${name}`, cb);
+    rpc.close();
+    root.remove();
+  };
+}
+
+export default {
+  render({ model, el: host, experimental }) {
+    return mountViewer(host, { model, experimental });
+  },
+};

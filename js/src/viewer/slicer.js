@@ -1,0 +1,163 @@
+// The slice selector: which dimension is x (and y), one slider per other dimension with
+// its index and axis value, step buttons, a stride per displayed axis, play/pause with a
+// frame rate. It owns a dimension mapping and reports selection strings.
+import { parse, format, isSlice, fromMapping, toMapping, isTransposed } from "./selection.js";
+import { label } from "./ticks.js";
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") e.className = v; else if (k === "text") e.textContent = v; else e.setAttribute(k, v);
+  }
+  e.append(...children);
+  return e;
+}
+
+export class Slicer {
+  /**
+   * @param {HTMLElement} parent
+   * @param {{shape:number[], dims:object[], ndisplay:number, rgb:boolean}} spec
+   * @param {{onChange: Function, onPlay: Function}} hooks onChange({selection, transposed}), onPlay(dim|null)
+   */
+  constructor(parent, spec, hooks) {
+    this.spec = spec;
+    this.hooks = hooks;
+    this.root = el("div", { class: "h5l-v-slicer", role: "group", "aria-label": "slice selector" });
+    parent.appendChild(this.root);
+    this.mapping = []; this.strides = { x: 1, y: 1 };
+    this.active = null; // the slider the keyboard moves
+    this.playing = null;
+  }
+
+  get sliders() { return this.mapping.map((m, d) => (typeof m === "number" ? d : -1)).filter((d) => d >= 0); }
+
+  /** Take a selection from Python (or the initial one). */
+  setSelection(text, transposed) {
+    const { shape, rgb } = this.spec;
+    const items = parse(text, shape);
+    if (rgb) {
+      this.mapping = items.map((it, d) => (d >= shape.length - 3 ? ["y", "x", "c"][d - shape.length + 3] : it));
+    } else {
+      this.mapping = toMapping(text, shape);
+      if (transposed && this.mapping.includes("y")) this.mapping = this.mapping.map((m) => (m === "x" ? "y" : m === "y" ? "x" : m));
+      this.strides = { x: 1, y: 1 };
+      items.forEach((it, d) => { if (isSlice(it)) this.strides[this.mapping[d]] = it.step; });
+    }
+    if (this.active === null || typeof this.mapping[this.active] !== "number") this.active = this.sliders[0] ?? null;
+    this.render();
+  }
+
+  selection() {
+    const { shape, rgb } = this.spec;
+    if (rgb) return format(this.mapping.map((m) => (typeof m === "number" ? m : { start: 0, stop: Infinity, step: 1 })), shape);
+    return fromMapping(this.mapping, shape, this.strides);
+  }
+
+  transposed() { return !this.spec.rgb && isTransposed(this.mapping); }
+
+  _emit(final = true) { this.hooks.onChange({ selection: this.selection(), transposed: this.transposed(), final }); }
+
+  /** Move slider `dim` to `index` (clamped); returns whether it moved. */
+  setIndex(dim, index, final = true) {
+    const n = this.spec.shape[dim];
+    const i = Math.max(0, Math.min(n - 1, Math.round(index)));
+    if (this.mapping[dim] === i) return false;
+    this.mapping[dim] = i;
+    this.active = dim;
+    this._sync(dim);
+    this._emit(final);
+    return true;
+  }
+
+  step(delta, dim = this.active) {
+    if (dim === null || dim === undefined) return false;
+    return this.setIndex(dim, this.mapping[dim] + delta);
+  }
+
+  _assign(axis, dim) {
+    const other = axis === "x" ? "y" : "x";
+    const old = this.mapping.indexOf(axis);
+    if (old === dim) return;
+    if (this.mapping[dim] === other) { this.mapping[dim] = axis; this.mapping[old] = other; } else {
+      this.mapping[dim] = axis;
+      if (old >= 0) this.mapping[old] = 0;
+    }
+    if (typeof this.mapping[this.active] !== "number") this.active = this.sliders[0] ?? null;
+    this.render();
+    this._emit();
+  }
+
+  _axisValue(dim, i) {
+    const v = this.spec.dims?.[dim]?.values;
+    return v && i < v.length ? label(v[i]) : null;
+  }
+
+  render() {
+    const { shape, dims = [], ndisplay, rgb } = this.spec;
+    this.root.replaceChildren();
+    this.rows = {};
+    const name = (d) => dims[d]?.label || dims[d]?.name || `dim ${d}`;
+    if (!rgb && shape.length > ndisplay) {
+      const axes = el("div", { class: "h5l-v-axes" });
+      for (const axis of ndisplay === 2 ? ["y", "x"] : ["x"]) {
+        const sel = el("select", { "aria-label": `dimension shown as ${axis}` });
+        shape.forEach((n, d) => sel.append(el("option", { value: String(d), text: `${name(d)} (${n})` })));
+        sel.value = String(this.mapping.indexOf(axis));
+        sel.addEventListener("change", () => this._assign(axis, Number(sel.value)));
+        axes.append(el("label", { text: `${axis}: ` }, sel));
+      }
+      this.root.append(axes);
+    }
+    if (!rgb) {
+      const strides = el("div", { class: "h5l-v-strides" });
+      for (const axis of ndisplay === 2 ? ["y", "x"] : ["x"]) {
+        const input = el("input", { type: "number", min: "1", step: "1", value: String(this.strides[axis]), "aria-label": `stride along ${axis}` });
+        input.addEventListener("change", () => {
+          const v = Math.max(1, Math.round(Number(input.value) || 1));
+          input.value = String(v);
+          if (v !== this.strides[axis]) { this.strides[axis] = v; this._emit(); }
+        });
+        strides.append(el("label", { text: `${axis} stride ` }, input));
+      }
+      this.root.append(strides);
+    }
+    for (const d of this.sliders) {
+      const n = shape[d];
+      const range = el("input", { type: "range", min: "0", max: String(n - 1), step: "1", value: String(this.mapping[d]), "aria-label": `index of ${name(d)}` });
+      const num = el("input", { type: "number", min: "0", max: String(n - 1), step: "1", value: String(this.mapping[d]), "aria-label": `index of ${name(d)} (number)` });
+      const prev = el("button", { type: "button", "aria-label": `previous ${name(d)}`, text: "◀" });
+      const next = el("button", { type: "button", "aria-label": `next ${name(d)}`, text: "▶" });
+      const play = el("button", { type: "button", class: "h5l-v-play", "aria-label": `play along ${name(d)}`, "aria-pressed": String(this.playing === d), text: this.playing === d ? "Pause" : "Play" });
+      const value = el("span", { class: "h5l-v-axisvalue", text: this._axisValue(d, this.mapping[d]) ?? "" });
+      range.addEventListener("input", () => this.setIndex(d, Number(range.value), false));
+      range.addEventListener("change", () => this._emit(true));
+      num.addEventListener("change", () => this.setIndex(d, Number(num.value)));
+      prev.addEventListener("click", () => this.step(-1, d));
+      next.addEventListener("click", () => this.step(1, d));
+      play.addEventListener("click", () => this.hooks.onPlay(this.playing === d ? null : d));
+      const row = el("div", { class: "h5l-v-dim" }, el("span", { class: "h5l-v-dimname", text: `${name(d)}` }),
+        prev, range, next, num, el("span", { class: "h5l-v-dimsize", text: `/ ${n}` }), value, play);
+      this.rows[d] = { range, num, value, play };
+      this.root.append(row);
+    }
+  }
+
+  _sync(d) {
+    const row = this.rows?.[d];
+    if (!row) return;
+    row.range.value = String(this.mapping[d]);
+    row.num.value = String(this.mapping[d]);
+    row.value.textContent = this._axisValue(d, this.mapping[d]) ?? "";
+  }
+
+  setPlaying(dim) {
+    this.playing = dim;
+    for (const [d, row] of Object.entries(this.rows ?? {})) {
+      const on = Number(d) === dim;
+      row.play.textContent = on ? "Pause" : "Play";
+      row.play.setAttribute("aria-pressed", String(on));
+    }
+  }
+
+  destroy() { this.root.remove(); }
+}

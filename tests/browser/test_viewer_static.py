@@ -1,0 +1,308 @@
+"""The viewer front-end on the static harness: real Python widget, real files, pixels vs numpy."""
+
+from __future__ import annotations
+
+import io
+
+import h5py
+import numpy as np
+import pytest
+
+from h5lens import colormaps
+from h5lens.widgets.viewer import Viewer, view
+
+ROOT = ".h5l-viewer"
+
+
+def wait_seq(page, after: int = 0) -> int:
+    """Wait until the viewer has drawn more than ``after`` times; the new count."""
+    page.wait_for_function(f"(() => {{ const r = document.querySelector('{ROOT}'); return r && Number(r.dataset.seq || 0) > {after}; }})()")
+    return int(page.eval_on_selector(ROOT, "r => r.dataset.seq"))
+
+
+def pixels(page, points):
+    """Canvas RGBA at the centres of data pixels ``(i, j)`` of the current frame."""
+    return page.evaluate(
+        """(points) => {
+        const root = document.querySelector('.h5l-viewer');
+        const img = root.h5lens.image, f = img.frame, cv = img.canvas;
+        const dpr = window.devicePixelRatio || 1, g = cv.getContext('2d');
+        return points.map(([i, j]) => {
+          const p = img.toScreen(f.region[2] + (j + 0.5) * f.factors[1], f.region[0] + (i + 0.5) * f.factors[0]);
+          return Array.from(g.getImageData(Math.floor(p.x * dpr), Math.floor(p.y * dpr), 1, 1).data);
+        });
+    }""",
+        [list(map(int, p)) for p in points],
+    )
+
+
+def shown_range(page):
+    return tuple(float(page.eval_on_selector(ROOT, f"r => r.dataset.{k}")) for k in ("vmin", "vmax"))
+
+
+def check_pixels(page, frame, name, scale, rng=None, n=40, bad=colormaps.DEFAULT_BAD):
+    vmin, vmax = shown_range(page)
+    expected = colormaps.colorize(frame, name, vmin, vmax, scale, bad)
+    gen = np.random.default_rng(0)
+    pts = [(int(gen.integers(frame.shape[0])), int(gen.integers(frame.shape[1]))) for _ in range(n)]
+    got = np.array(pixels(page, pts))
+    want = np.array([expected[i, j] for i, j in pts])
+    assert np.abs(got.astype(int) - want.astype(int)).max() <= 1, (pts, got, want)
+
+
+@pytest.fixture
+def stack(tmp_path):
+    rng = np.random.default_rng(3)
+    data = rng.gamma(2.0, 300.0, size=(5, 120, 160)).astype(np.float32)
+    data[1, 10:20, 10:20] = np.nan
+    data[1, 30, 40] = -5.0
+    path = tmp_path / "stack.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("stack", data=data, chunks=(1, 60, 160))
+    return path, data
+
+
+def test_image_pixels_colormap_and_scales(harness, stack):
+    path, data = stack
+    v = view(f"{path}::/stack")
+    harness.mount(v)
+    page = harness.page
+    seq = wait_seq(page)
+    lo, hi = shown_range(page)
+    assert (lo, hi) == pytest.approx(colormaps.auto_range(data[0], "percentile"), rel=1e-6)
+    check_pixels(page, data[0], "viridis", "linear")
+    before = len(harness.bridge.calls)
+    page.get_by_label("colormap", exact=True).select_option("inferno")
+    page.wait_for_function("document.querySelector('.h5l-viewer').h5lens.image.colour.lut !== null")
+    page.wait_for_timeout(50)
+    check_pixels(page, data[0], "inferno", "linear")
+    assert v.colormap == "inferno"
+    page.get_by_label("reverse colormap").check()
+    page.wait_for_timeout(50)
+    assert v.colormap == "inferno_r"
+    check_pixels(page, data[0], "inferno_r", "linear")
+    page.get_by_label("scale", exact=True).select_option("log")
+    page.wait_for_timeout(50)
+    assert v.scale == "log"
+    check_pixels(page, data[0], "inferno_r", "log")
+    # colour changes of favourites cost no command
+    assert harness.bridge.calls[before:] == []
+    for mode in ("minmax", "std"):
+        page.get_by_label("auto range").select_option(mode)
+        page.wait_for_timeout(50)
+        assert shown_range(page) == pytest.approx(colormaps.auto_range(data[0], mode, "log"), rel=1e-6)
+    check_pixels(page, data[0], "inferno_r", "log")
+    assert seq == wait_seq(page, seq - 1)
+
+
+def test_bad_values_and_manual_range(harness, stack):
+    path, data = stack
+    v = view(f"{path}::/stack", selection="1,:,:", scale="log", bad_color="#00ff00")
+    harness.mount(v)
+    page = harness.page
+    wait_seq(page)
+    frame = data[1]
+    got = pixels(page, [(15, 15), (30, 40)])
+    assert got == [[0, 255, 0, 255], [0, 255, 0, 255]]  # NaN and non-positive under log
+    page.get_by_label("minimum", exact=True).fill("100")
+    page.get_by_label("maximum", exact=True).fill("2000")
+    page.get_by_label("maximum", exact=True).press("Enter")
+    page.wait_for_timeout(100)
+    assert v.autoscale == "manual" and (v.vmin, v.vmax) == (100.0, 2000.0)
+    check_pixels(page, frame, "viridis", "log", bad=(0, 255, 0, 255))
+    # Python sets the range: the page follows without fetching
+    harness.set(vmin=500.0, vmax=900.0, scale="linear")
+    page.wait_for_timeout(100)
+    assert shown_range(page) == (500.0, 900.0)
+    check_pixels(page, frame, "viridis", "linear", bad=(0, 255, 0, 255))
+
+
+def test_histogram_drag_sets_manual_range(harness, stack):
+    path, data = stack
+    v = view(f"{path}::/stack")
+    harness.mount(v)
+    page = harness.page
+    wait_seq(page)
+    hist = page.get_by_label("histogram: drag the bounds to set the colour range")
+    box = hist.bounding_box()
+    page.mouse.move(box["x"] + 8, box["y"] + 20)  # the min handle sits at the left edge
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 20, steps=5)
+    page.mouse.up()
+    page.wait_for_timeout(100)
+    assert v.autoscale == "manual"
+    lo, hi = colormaps.auto_range(data[0], "minmax")
+    assert v.vmin == pytest.approx(lo + (hi - lo) * 0.5, rel=0.05)
+    assert shown_range(page)[0] == pytest.approx(v.vmin)
+    check_pixels(page, data[0], "viridis", "linear")
+
+
+def test_slider_keyboard_play_and_python_selection(harness, stack):
+    path, data = stack
+    v = view(f"{path}::/stack")
+    harness.mount(v)
+    page = harness.page
+    seq = wait_seq(page)
+    page.get_by_label("next dim 0").click()
+    seq = wait_seq(page, seq)
+    assert v.selection == "1,:,:"
+    page.get_by_label("index of dim 0", exact=True).fill("3")
+    seq = wait_seq(page, seq)
+    page.wait_for_timeout(300)
+    assert v.selection == "3,:,:"
+    check_pixels(page, data[3], "viridis", "linear")
+    page.locator(ROOT).focus()
+    page.keyboard.press("ArrowRight")
+    seq = wait_seq(page, seq)
+    page.wait_for_timeout(100)
+    assert v.selection == "4,:,:"
+    page.keyboard.press("Home")
+    seq = wait_seq(page, seq)
+    page.wait_for_timeout(100)
+    assert v.selection == "0,:,:"
+    # Python moves the view
+    harness.set(selection="2,:,:")
+    seq = wait_seq(page, seq)
+    assert page.eval_on_selector(ROOT, "r => r.dataset.selection") == "2,:,:"
+    assert page.get_by_label("index of dim 0 (number)").input_value() == "2"
+    check_pixels(page, data[2], "viridis", "linear")
+    # play through the stack, then pause
+    harness.set(fps=30.0)
+    page.get_by_label("play along dim 0").click()
+    page.wait_for_function("Number(document.querySelector('.h5l-viewer').dataset.seq) > %d" % (seq + 6))
+    page.get_by_label("play along dim 0").click()
+    page.wait_for_timeout(300)
+    shown = page.eval_on_selector(ROOT, "r => r.dataset.selection")
+    assert v.selection == shown
+    idx = int(shown.split(",")[0])
+    check_pixels(page, data[idx], "viridis", "linear")
+
+
+def test_zoom_pan_hover_and_reset(harness, tmp_path):
+    big = np.zeros((2048, 3000), np.uint16)
+    big[:, ::100] = 1000
+    big[1000, 1501] = 60000  # one hot pixel: max aggregation keeps it visible
+    path = tmp_path / "big.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("img", data=big, chunks=(256, 256))
+    v = view(f"{path}::/img", autoscale="minmax")
+    harness.mount(v)
+    page = harness.page
+    seq = wait_seq(page)
+    f = page.evaluate("document.querySelector('.h5l-viewer').h5lens.image.frame.factors")
+    assert max(f) > 1  # decimated to the canvas
+    assert shown_range(page) == (0.0, 60000.0)  # the hot pixel survived
+    canvas = page.get_by_role("img", name="image")
+    box = canvas.bounding_box()
+    # hover read-out at the hot pixel
+    xy = page.evaluate("(() => { const i = document.querySelector('.h5l-viewer').h5lens.image; const p = i.toScreen(1501.5, 1000.5); return [p.x, p.y]; })()")
+    page.mouse.move(box["x"] + xy[0], box["y"] + xy[1])
+    readout = page.get_by_label("value under the pointer")
+    assert "value=6e+4" in readout.text_content() or "value=60000" in readout.text_content()
+    # wheel zoom about the hot pixel fetches the region at full resolution
+    calls = len(harness.bridge.calls)
+    for _ in range(8):
+        page.mouse.wheel(0, -200)
+    page.wait_for_function("document.querySelector('.h5l-viewer').h5lens.image.frame.factors.every(f => f === 1)")
+    assert harness.bridge.calls[calls:].count("frame") >= 1
+    fr = page.evaluate("document.querySelector('.h5l-viewer').h5lens.image.frame")
+    r0, r1, c0, c1 = fr["region"]
+    assert r0 <= 1000 < r1 and c0 <= 1501 < c1 and (r1 - r0) * (c1 - c0) < 2048 * 3000 / 4
+    page.mouse.move(box["x"] + xy[0], box["y"] + xy[1])
+    xy = page.evaluate("(() => { const i = document.querySelector('.h5l-viewer').h5lens.image; const p = i.toScreen(1501.5, 1000.5); return [p.x, p.y]; })()")
+    page.mouse.move(box["x"] + xy[0], box["y"] + xy[1])
+    assert "x=1501" in readout.text_content() and "y=1000" in readout.text_content()
+    # pan by dragging
+    view0 = page.evaluate("document.querySelector('.h5l-viewer').h5lens.image.view")
+    page.mouse.down()
+    page.mouse.move(box["x"] + xy[0] + 50, box["y"] + xy[1], steps=3)
+    page.mouse.up()
+    view1 = page.evaluate("document.querySelector('.h5l-viewer').h5lens.image.view")
+    assert view1["x0"] < view0["x0"] and view1["y0"] == pytest.approx(view0["y0"])
+    page.get_by_label("reset zoom").click()
+    view2 = page.evaluate("document.querySelector('.h5l-viewer').h5lens.image.view")
+    assert view2 == {"x0": 0, "x1": 3000, "y0": 0, "y1": 2048}
+
+
+def test_box_zoom(harness, stack):
+    path, data = stack
+    harness.mount(view(f"{path}::/stack"))
+    page = harness.page
+    wait_seq(page)
+    box = page.get_by_role("img", name="image").bounding_box()
+    pts = page.evaluate("(() => { const i = document.querySelector('.h5l-viewer').h5lens.image; return [i.toScreen(40, 30), i.toScreen(80, 60)]; })()")
+    page.keyboard.down("Shift")
+    page.mouse.move(box["x"] + pts[0]["x"], box["y"] + pts[0]["y"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + pts[1]["x"], box["y"] + pts[1]["y"], steps=4)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    v = page.evaluate("document.querySelector('.h5l-viewer').h5lens.image.view")
+    assert v["x0"] == pytest.approx(40, abs=1) and v["x1"] == pytest.approx(80, abs=1)
+    assert v["y0"] == pytest.approx(30, abs=1) and v["y1"] == pytest.approx(60, abs=1)
+
+
+def test_exports(harness, stack):
+    path, data = stack
+    v = view(f"{path}::/stack", selection="2,:,:")
+    harness.mount(v)
+    page = harness.page
+    wait_seq(page)
+    with page.expect_download() as d:
+        page.get_by_label("export .npy").click()
+    np.testing.assert_array_equal(np.load(d.value.path()), data[2])
+    with page.expect_download() as d:
+        page.get_by_label("export .csv").click()
+    np.testing.assert_allclose(np.loadtxt(d.value.path(), delimiter=","), data[2], rtol=1e-6, equal_nan=True)
+    with page.expect_download() as d:
+        page.get_by_label("export PNG").click()
+    from matplotlib.image import imread
+
+    img = imread(d.value.path(), format="png")
+    assert img.ndim == 3 and img.shape[2] == 4 and img.shape[0] > 100
+
+
+def test_curve_view_with_nxdata_axis(harness, course):
+    v = view(f"{course / 'test.h5'}::/diff_map_0004")
+    harness.mount(v)
+    page = harness.page
+    seq = wait_seq(page)
+    assert page.locator(".h5l-v-curve .u-legend").count() == 1
+    with h5py.File(course / "test.h5", "r") as f:
+        m = f["diff_map_0004/data/map"]
+        y = m[0, 0, :]
+        x = f["diff_map_0004/data/2th"][()]
+    data = page.evaluate("Array.from(document.querySelector('.h5l-viewer').h5lens.curve.plot.data[1])")
+    np.testing.assert_allclose(data, y, rtol=1e-6)
+    xs = page.evaluate("Array.from(document.querySelector('.h5l-viewer').h5lens.curve.plot.data[0])")
+    np.testing.assert_allclose(xs, x, rtol=1e-6)
+    page.get_by_label("next dim 1").click()
+    seq = wait_seq(page, seq)
+    page.wait_for_timeout(100)
+    assert v.selection == "0,1,:"
+    page.get_by_label("pin this curve").click()
+    page.get_by_label("index of dim 0 (number)").fill("5")
+    page.get_by_label("index of dim 0 (number)").press("Enter")
+    seq = wait_seq(page, seq)
+    page.get_by_label("index of dim 1 (number)").fill("5")
+    page.get_by_label("index of dim 1 (number)").press("Enter")
+    seq = wait_seq(page, seq)
+    page.wait_for_timeout(100)
+    assert v.selection == "5,5,:"
+    series = page.evaluate("document.querySelector('.h5l-viewer').h5lens.curve.plot.series.map(s => s.label)")
+    assert series[1:] == ["0,1,:", "5,5,:"]
+    last = page.evaluate("Array.from(document.querySelector('.h5l-viewer').h5lens.curve.plot.data[2].slice(0, 5))")
+    np.testing.assert_allclose(last, [104.14766, 103.352615, 103.01642, 103.24001, 103.27751], rtol=1e-6)
+    page.get_by_label("log y").check()
+    assert page.evaluate("document.querySelector('.h5l-viewer').h5lens.curve.plot.scales.y.distr") == 3
+
+
+def test_widget_cleanup_removes_listeners(harness, stack):
+    path, _ = stack
+    harness.mount(view(f"{path}::/stack"))
+    page = harness.page
+    wait_seq(page)
+    assert page.evaluate("harness.model._listenerCount()") > 0
+    page.evaluate("harness.destroy(0)")
+    assert page.evaluate("harness.model._listenerCount()") == 0
+    assert page.locator(ROOT).count() == 0
