@@ -6,7 +6,7 @@ and checks every frame of every output (frame i holds only i).
 
 Usage::
 
-    .venv/bin/python bench/convert_vs_silx.py [--files 100] [--dtype uint16] [--keep DIR]
+    .venv/bin/python bench/convert_vs_silx.py [--files 100] [--dtype uint16] [--repeat N] [--keep DIR]
 
 Both converters run as command-line programs (one fresh interpreter each),
 so import times count the same for both. h5lens fsyncs its output before
@@ -97,6 +97,7 @@ def main() -> None:
     p.add_argument("--files", type=int, default=100)
     p.add_argument("--dtype", default="uint16")
     p.add_argument("--keep", type=Path, help="work in this folder and keep the files")
+    p.add_argument("--repeat", type=int, default=1, help="run each conversion N times, report the fastest")
     args = p.parse_args()
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="h5lens-bench-"))
@@ -118,7 +119,7 @@ def main() -> None:
         results = {}
         for (tool, comp), cmd in runs.items():
             out = Path(cmd[cmd.index("-o") + 1])
-            elapsed = run(cmd)
+            elapsed = min(run(cmd) for _ in range(max(1, args.repeat)))
             results[tool, comp] = (elapsed, out.stat().st_size, check(out, args.files, args.dtype))
             out.unlink() if not args.keep else None
         print(f"\n{'tool':8} {'compression':12} {'time s':>8} {'size MB':>9} {'time / silx':>12} {'size / silx':>12}  output")

@@ -107,3 +107,14 @@ def test_append_is_copy_on_write(tmp_path):
     with pytest.raises(ValueError, match="mode"):
         with atomic_h5(target, mode="r+"):
             pass
+
+
+def test_symlinked_target_replaces_the_linked_file(tmp_path):
+    real = tmp_path / "real.bin"
+    real.write_bytes(b"old")
+    link = tmp_path / "link.bin"
+    link.symlink_to(real)
+    with atomic_path(link, overwrite=True) as tmp:
+        assert tmp.parent == tmp_path
+        tmp.write_bytes(b"new")
+    assert link.is_symlink() and real.read_bytes() == b"new"

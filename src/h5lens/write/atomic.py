@@ -75,6 +75,8 @@ def atomic_path(target: str | os.PathLike, *, overwrite: bool = False,
     is removed and ``target`` is left as it was.
     """
     target = Path(target).absolute()
+    if target.is_symlink():  # replace the file the link points to, not the link itself
+        target = Path(os.path.realpath(target))
     exists = target.exists()
     if copy_existing and not exists:
         raise FileNotFoundError(f"cannot append: {str(target)!r} does not exist")
