@@ -352,6 +352,14 @@ def test_batched_listing_matches_h5py_order(big_file, tmp_path):
     with open_hdf5(path) as root:
         assert root.keys()[:3] == ["zeta", "alpha", "mid"] and root.keys() == expected
         assert [n.name for n in root.page(64, 66)] == expected[64:66]
+    dense = tmp_path / "dense.h5"
+    with h5py.File(dense, "w", libver="latest") as f:  # name-indexed dense storage
+        for i in range(500):
+            f.create_group(f"m{(i * 7919) % 500:03d}")
+        expected = list(f)
+    with open_hdf5(dense) as root:
+        assert expected == sorted(expected) and root.keys() == expected
+        assert [n.name for n in root.page(320, 322)] == ["m320", "m321"]
 
 
 def test_hdf5plugin_is_imported_only_for_plugin_filters(edge_file):
