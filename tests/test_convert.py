@@ -123,6 +123,17 @@ def test_two_spec_files_get_prefixed_entries(course, tmp_path):
         assert len(f) == 6 and "oleg_94.1" in f and "oleg_94.1_2" in f
 
 
+@pytest.mark.parametrize("source, shown", [("ID16B_diatomee.edf", "stack"), ("medipix.edf", "image"),
+                                           ("oleg.dat", "curve")])
+def test_h5lens_opens_the_right_plot(course, tmp_path, source, shown):
+    from h5lens.views import choose
+
+    out = convert(course / source, tmp_path / "v.h5", progress=False)
+    with h5lens.open(out) as root:
+        choice = choose(root)  # follows @default from the root, as a viewer does
+        assert choice.view == "nxdata" and choice.shown == shown
+
+
 # -- generated images -------------------------------------------------------------
 @pytest.fixture
 def series(tmp_path):
