@@ -98,6 +98,16 @@ def test_any_input_dtype_gives_float32(dtype):
     assert res.dtype == np.float32
 
 
+def test_inputs_are_never_modified_and_bad_dtypes_refused():
+    raw = np.array([[3.0, 5.0]], dtype=np.float32)
+    keep = raw.copy()
+    res = h5lens.flatfield(raw, np.array([[5.0, 9.0]]), np.array([[1.0, 1.0]]))
+    np.testing.assert_array_equal(raw, keep)
+    assert not np.shares_memory(res, raw)
+    with pytest.raises(TypeError, match="cannot flat-field correct"):
+        h5lens.flatfield(np.array([["a"]]), np.ones((1, 1)), np.zeros((1, 1)))
+
+
 def test_nan_guard_and_warning_count():
     raw = np.full((3, 4, 5), 50, dtype=np.uint16)
     flat = np.full((4, 5), 110, dtype=np.uint16)

@@ -19,8 +19,8 @@ import numpy as np
 __all__ = ["flatfield", "interpolated_flat", "flatfield_stack", "as_float32"]
 
 
-def as_float32(data: Any) -> np.ndarray:
-    """``data`` as a float32 numpy array.
+def as_array(data: Any) -> np.ndarray:
+    """``data`` as a numpy array of its own dtype.
 
     Accepts numpy arrays, h5py datasets, h5lens dataset nodes (links are
     followed) and anything ``np.asarray`` understands. The whole array is
@@ -31,7 +31,15 @@ def as_float32(data: Any) -> np.ndarray:
         data = deref()[()]
     elif hasattr(data, "shape") and not isinstance(data, np.ndarray) and hasattr(data, "__getitem__"):
         data = data[()]  # h5py.Dataset and friends: one read, no per-element access
-    return np.asarray(data, dtype=np.float32)
+    data = np.asarray(data)
+    if data.dtype.kind not in "uifb":
+        raise TypeError(f"cannot flat-field correct {data.dtype} data")
+    return data
+
+
+def as_float32(data: Any) -> np.ndarray:
+    """``data`` (see :func:`as_array`) as a float32 numpy array."""
+    return np.asarray(as_array(data), dtype=np.float32)
 
 
 def correct_into(buf: np.ndarray, flat: np.ndarray, dark: np.ndarray, fill: float) -> int:
@@ -86,9 +94,13 @@ def flatfield(raw: Any, flat: Any, dark: Any, *, fill: float = np.nan) -> np.nda
     RuntimeWarning
         When some pixels have ``flat == dark``, with their count.
     """
-    raw32, flat32, dark32 = (as_float32(a) for a in (raw, flat, dark))
-    shape = np.broadcast_shapes(raw32.shape, flat32.shape, dark32.shape)
-    buf = np.array(np.broadcast_to(raw32, shape), dtype=np.float32)  # own, writable copy
+    raw = as_array(raw)
+    flat32, dark32 = as_float32(flat), as_float32(dark)
+    shape = np.broadcast_shapes(raw.shape, flat32.shape, dark32.shape)
+    # one float32 buffer, filled straight from the raw dtype: no float32 copy of
+    # the input first, and the caller's array is never modified
+    buf = np.empty(shape, dtype=np.float32)
+    np.copyto(buf, raw, casting="unsafe")
     nbad = correct_into(buf, flat32, dark32, fill)
     warn_bad(nbad, buf.size, fill)
     return buf
