@@ -128,3 +128,26 @@ def test_convert_overwrite_keeps_previous_version_after_kill(tmp_path, edf_serie
     before = previous_version(tmp_path / "out.h5")
     kill_midway(CONVERT.format(pattern=str(edf_series / "img_*.edf"), extra=", overwrite=True"), tmp_path)
     assert (tmp_path / "out.h5").read_bytes() == before
+
+
+FULL_DISK = """
+import resource, signal
+import numpy as np
+from h5lens.write import TreeBuilder
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit now fail with EFBIG, like a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (2 << 20, 2 << 20))
+TreeBuilder().dataset("/d", np.ones((10, 512, 512)), chunks=(1, 512, 512)).write("out.h5"{extra})
+"""
+
+
+@pytest.mark.parametrize("previous", [False, True])
+def test_full_disk_leaves_target_absent_or_untouched(tmp_path, previous):
+    before = previous_version(tmp_path / "out.h5") if previous else None
+    done = subprocess.run([sys.executable, "-c", FULL_DISK.format(extra=", overwrite=True" if previous else "")],
+                          cwd=tmp_path, capture_output=True, text=True)
+    # HDF5 reports the failed write; h5py/HDF5 may then even crash while closing the file
+    assert done.returncode != 0 and ("File too large" in done.stderr or done.returncode < 0)
+    if previous:
+        assert (tmp_path / "out.h5").read_bytes() == before
+    else:
+        assert not (tmp_path / "out.h5").exists()

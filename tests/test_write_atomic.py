@@ -118,3 +118,17 @@ def test_symlinked_target_replaces_the_linked_file(tmp_path):
         assert tmp.parent == tmp_path
         tmp.write_bytes(b"new")
     assert link.is_symlink() and real.read_bytes() == b"new"
+
+
+def test_free_space_is_checked_before_writing(tmp_path):
+    from h5lens.write import TreeBuilder
+    from h5lens.write.atomic import check_free_space
+
+    free = os.statvfs(tmp_path).f_bavail * os.statvfs(tmp_path).f_frsize
+    check_free_space(tmp_path, 1000)
+    with pytest.raises(OSError, match="not enough space") as info:
+        check_free_space(tmp_path, free * 2)
+    assert info.value.errno == 28
+    # a declared dataset bigger than the disk is fine (nothing is allocated until filled)
+    TreeBuilder().dataset("/huge", shape=(free,), dtype="u2").write(tmp_path / "ok.h5")
+    assert (tmp_path / "ok.h5").stat().st_size < 1 << 20

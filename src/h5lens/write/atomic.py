@@ -17,6 +17,7 @@ in-place HDF5 writes cannot promise (HDF5 has no journal).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
@@ -41,6 +42,25 @@ def _fsync_path(path: str | os.PathLike, directory: bool = False) -> None:
             raise
     finally:
         os.close(fd)
+
+
+def check_free_space(directory: str | os.PathLike, nbytes: int, margin: float = 1.05) -> None:
+    """Raise :class:`OSError` (ENOSPC) if ``directory`` cannot hold ``nbytes`` more.
+
+    Checked before writing because HDF5 handles a write that fails half-way
+    badly (h5py 3.16 / HDF5 may even crash while closing such a file); the
+    atomic rename still protects the target then, but a clear error first is
+    kinder. Compressed sizes are unknown in advance: callers pass what they
+    know for sure.
+    """
+    try:
+        stats = os.statvfs(directory)
+    except (OSError, AttributeError):  # no statvfs (Windows) or an odd file system: skip
+        return
+    free = stats.f_bavail * stats.f_frsize
+    if nbytes * margin > free:
+        raise OSError(errno.ENOSPC, f"not enough space in {os.fspath(directory)!r}: "
+                                    f"{nbytes / 1e6:.1f} MB to write, {free / 1e6:.1f} MB free")
 
 
 def _new_file_mode() -> int:

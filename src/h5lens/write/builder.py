@@ -208,9 +208,11 @@ class TreeBuilder:
             The tree has problems; no file is created or changed.
         FileExistsError
             ``path`` exists and neither ``overwrite`` nor ``mode="a"`` was given.
+        OSError
+            Not enough free space for the uncompressed data (checked first).
         """
         from ._h5write import existing_kinds, write_plan
-        from .atomic import atomic_h5
+        from .atomic import atomic_h5, check_free_space
 
         if mode not in ("w", "a"):
             raise ValueError(f"mode must be 'w' or 'a', not {mode!r}")
@@ -225,6 +227,10 @@ class TreeBuilder:
             if os.path.exists(path) and not overwrite:
                 raise FileExistsError(f"{os.fspath(path)!r} exists; pass overwrite=True to replace it")
             todo = self.validate()
+        known = sum(getattr(data, "nbytes", 0) for _, item, data in todo.datasets if item.compression is None)
+        if mode == "a":
+            known += os.path.getsize(path)  # appending starts from a copy
+        check_free_space(os.path.dirname(os.path.abspath(path)), known)
         with atomic_h5(path, mode=mode, overwrite=overwrite) as h5file:
             paths = write_plan(h5file, todo)
         return Written(path, paths)

@@ -58,7 +58,7 @@ def convert(inputs: str | os.PathLike | Iterable, output: str | os.PathLike, *, 
         The output file.
     """
     from ._h5write import write_plan
-    from .atomic import atomic_h5
+    from .atomic import atomic_h5, check_free_space
 
     names = _expand(inputs)
     if not isinstance(frames_per_chunk, (int, np.integer)) or isinstance(frames_per_chunk, bool) or frames_per_chunk < 1:
@@ -97,6 +97,8 @@ def convert(inputs: str | os.PathLike | Iterable, output: str | os.PathLike, *, 
                 later += scan_entry(b, tree[key], safe_name(prefix + key, taken))
         b.set_attrs("/", default=sorted(taken, key=lambda t: (t != "entry", _scan_order(t)))[0])
         todo = b.validate()
+        if stack is not None and compression is None:
+            check_free_space(output.parent, stack.total * int(np.prod(stack.frame_shape)) * stack.dtype.itemsize)
         with atomic_h5(output, overwrite=overwrite) as h5file:
             write_plan(h5file, todo)
             if stack is not None:
