@@ -161,7 +161,9 @@ def flatfield_stack(
         images += [(f"flat {k}", v) for k, v in flats.items()] if isinstance(flats, dict) else [("flat", flats)]
         for name, img in images:
             _check_fits(name, img, frame)
-        n_fixed = 2 + (len(flats) + 2 if isinstance(flats, dict) else 1)
+        # float32 frames held throughout: dark, denominator, the flat(s); with
+        # interpolation also the blended flat and the two products blending it
+        n_fixed = 2 + (len(flats) + 3 if isinstance(flats, dict) else 1)
         if chunk_frames is None:
             chunk_frames = plan_chunk_frames(frame, dtype, memory_budget, n_fixed, getattr(src, "chunks", None))
         chunk_frames = max(1, min(int(chunk_frames), n or 1))
