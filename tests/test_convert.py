@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import h5lens
+from h5lens.nodes import NodeError
 from h5lens.write.convert import ConvertError, cli_main, convert
 
 FRAME_MEANS_ID16B = [9857.18, 9401.07, 8870.32, 8298.83, 7723.64, 7014.84]
@@ -213,6 +214,15 @@ def test_frame_shapes_must_agree(tmp_path):
     with pytest.raises(ConvertError, match="frames of one stack must have one shape"):
         convert([a, b], tmp_path / "x.h5", progress=False)
     assert not (tmp_path / "x.h5").exists()
+
+
+def test_truncated_file_in_a_series_leaves_no_output(series, tmp_path):
+    broken = series[4]
+    content = broken.read_bytes()
+    broken.write_bytes(content[: len(content) - 500])  # the header promises more pixels than are left
+    with pytest.raises(NodeError, match="img_0004.edf"):
+        convert(series, tmp_path / "t.h5", progress=False)
+    assert [p.name for p in tmp_path.iterdir() if not p.name.endswith(".edf")] == []
 
 
 def test_bad_inputs_and_existing_output(tmp_path, series):
