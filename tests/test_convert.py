@@ -226,6 +226,9 @@ def test_truncated_file_in_a_series_leaves_no_output(series, tmp_path):
 
 
 def test_bad_inputs_and_existing_output(tmp_path, series):
+    (tmp_path / "empty.dat").write_text("#F nothing.dat\n#E 1295362398\n")
+    with pytest.raises(ConvertError, match="nothing to convert"):
+        convert(tmp_path / "empty.dat", tmp_path / "x.h5", progress=False)
     (tmp_path / "notes.txt").write_text("just text\n")
     with pytest.raises(ConvertError, match="not a detector image fabio reads, nor a SPEC file"):
         convert(tmp_path / "notes.txt", tmp_path / "x.h5", progress=False)

@@ -27,6 +27,7 @@ def rich_builder() -> TreeBuilder:
     b.dataset("/types/text_list", ["a", "ßb", "c"])
     b.dataset("/types/scalar", 3.25)
     b.dataset("/types/empty_axis", np.zeros((0, 3), "f4"))
+    b.dataset("/types/null", h5py.Empty("f4"))
     b.soft_link("/entry/frames", "/entry/data/frames")
     b.soft_link("/entry/data/x_again", "x")  # relative to its group
     b.external_link("/entry/outside", "other.h5", "/some/where")
@@ -78,6 +79,7 @@ def test_round_trip_with_h5py(tmp_path):
         assert list(f["/types/text_list"].asstr()[()]) == ["a", "ßb", "c"]
         assert f["/types/scalar"][()] == 3.25 and f["/types/scalar"].shape == ()
         assert f["/types/empty_axis"].shape == (0, 3)
+        assert f["/types/null"].shape is None and f["/types/null"].dtype == np.float32
         assert f.get("/entry/frames", getlink=True).path == "/entry/data/frames"
         assert f["/entry/data/x_again"][2] == 0.5
         ext = f.get("/entry/outside", getlink=True)

@@ -95,6 +95,8 @@ def convert(inputs: str | os.PathLike | Iterable, output: str | os.PathLike, *, 
             prefix = "" if len(specs) == 1 else Path(name).stem + "_"
             for key in tree.keys():
                 later += scan_entry(b, tree[key], safe_name(prefix + key, taken))
+        if not taken:
+            raise ConvertError(f"nothing to convert: no image frames and no SPEC scans in {names}")
         b.set_attrs("/", default=sorted(taken, key=lambda t: (t != "entry", _scan_order(t)))[0])
         todo = b.validate()
         if stack is not None and compression is None:

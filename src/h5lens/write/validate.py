@@ -195,6 +195,8 @@ def _check_dataset(item: Item) -> tuple[Any, list[str]]:
         data, why = as_storable(item.data)
         if why:
             return None, [why]
+        if getattr(data, "shape", ()) is None:  # h5py.Empty: a null dataspace, nothing more to check
+            return data, []
         data_shape = getattr(data, "shape", None)
         if item.dtype is not None:
             why = dtype_problem(item.dtype)
