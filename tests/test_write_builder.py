@@ -166,6 +166,12 @@ def test_plugin_compressions_round_trip(tmp_path):
             assert f[name].id.get_create_plist().get_nfilters() >= 1
 
 
+def test_h5py_style_compression_opts(tmp_path):
+    TreeBuilder().dataset("/g", np.zeros((8, 8)), compression="gzip", compression_opts=7).write(tmp_path / "o.h5")
+    with h5py.File(tmp_path / "o.h5", "r") as f:
+        assert (f["g"].compression, f["g"].compression_opts) == ("gzip", 7)
+
+
 def test_hdf5plugin_filter_object(tmp_path):
     import hdf5plugin
 
@@ -207,6 +213,7 @@ BAD_TREES = {
     "scalar chunked": (lambda b: b.dataset("/d", 5, compression="gzip"), "a scalar dataset cannot be chunked"),
     "unknown compression": (lambda b: b.dataset("/d", np.zeros(4), compression="zip"), "unknown compression 'zip'"),
     "bad gzip level": (lambda b: b.dataset("/d", np.zeros(4), compression=("gzip", 12)), "gzip level must be an integer 0..9"),
+    "opts on lzf": (lambda b: b.dataset("/d", np.zeros(4), compression="lzf", compression_opts=3), "compression 'lzf' takes no level"),
     "bad dtype": (lambda b: b.dataset("/d", shape=(2,), dtype="U4"), "numpy unicode"),
 }
 

@@ -67,7 +67,7 @@ class TreeBuilder:
 
     def dataset(self, path: str, data: Any = None, *, shape: tuple | None = None, dtype: Any = None,
                 maxshape: tuple | None = None, chunks: Any = None, compression: Any = None,
-                shuffle: bool = False, fletcher32: bool = False, fillvalue: Any = None,
+                compression_opts: Any = None, shuffle: bool = False, fletcher32: bool = False, fillvalue: Any = None,
                 attrs: Mapping | None = None) -> "TreeBuilder":
         """Add a dataset from ``data``, or declare it empty (``shape`` + ``dtype``) to fill later.
 
@@ -87,6 +87,8 @@ class TreeBuilder:
         compression : str or tuple or hdf5plugin filter, optional
             ``"gzip"``, ``("gzip", level)``, ``"lzf"``, ``"bitshuffle"``,
             ``"blosc"``, ``"zstd"``, ``"lz4"`` or an hdf5plugin object.
+        compression_opts : int, optional
+            The gzip level, h5py style (``compression="gzip", compression_opts=6``).
         shuffle, fletcher32 : bool
             HDF5 byte-shuffle and checksum filters.
         fillvalue : scalar, optional
@@ -94,6 +96,8 @@ class TreeBuilder:
         attrs : mapping, optional
             Attributes of the dataset.
         """
+        if compression_opts is not None:
+            compression = (compression, compression_opts)
         self._items.append(Item(DATASET, path, data=data, shape=shape, dtype=dtype, maxshape=maxshape,
                                 chunks=chunks, compression=compression, shuffle=shuffle,
                                 fletcher32=fletcher32, fillvalue=fillvalue, attrs=dict(attrs or {})))
