@@ -110,6 +110,18 @@ def test_course_spec(course, tmp_path):
         assert f["/94.1/title"].asstr()[()].startswith("ascan")
 
 
+def test_big_spec_datasets_are_copied_in_blocks(course, tmp_path, monkeypatch):
+    from h5lens.write import _nexus_layout, convert as convert_module
+
+    monkeypatch.setattr(_nexus_layout, "SMALL_BYTES", 10_000)  # the (21, 1024) MCA arrays count as big
+    monkeypatch.setattr(convert_module, "_BLOCK_BYTES", 50_000)  # several row blocks each
+    out = convert(course / "oleg.dat", tmp_path / "b.h5", progress=False)
+    with h5py.File(out, "r") as f:
+        for scan, total in zip(f, (4421, 14832, 14191)):
+            assert f[f"{scan}/instrument/mca_0/data"][()].sum() == total
+            assert f[f"{scan}/instrument/mca_0/data"].attrs["interpretation"] == "spectrum"
+
+
 def test_images_and_spec_together(course, tmp_path, series):
     out = convert([*series[:3], course / "oleg.dat"], tmp_path / "both.h5", progress=False)
     with h5py.File(out, "r") as f:

@@ -27,6 +27,7 @@ import numpy as np
 from .builder import TreeBuilder
 
 NXENTRY = {"NX_class": "NXentry", "default": "data"}
+SMALL_BYTES = 16 << 20  # SPEC datasets above this are copied block by block after the tree is written
 
 
 def safe_name(name: str, taken: set[str]) -> str:
@@ -76,11 +77,11 @@ def image_entry(b: TreeBuilder, entry: str, *, shape: tuple, dtype, frames_per_c
     return f"{det}/data"
 
 
-def scan_entry(b: TreeBuilder, scan, entry: str, small_bytes: int = 16 << 20) -> list[tuple[str, object]]:
+def scan_entry(b: TreeBuilder, scan, entry: str) -> list[tuple[str, object]]:
     """Declare the copy of a SPEC scan node as NXentry ``entry``.
 
-    Datasets up to ``small_bytes`` are copied now; bigger ones are declared
-    empty and returned as ``(path, source node)`` to be copied in blocks.
+    Datasets up to :data:`SMALL_BYTES` are copied now; bigger ones are
+    declared empty and returned as ``(path, source node)`` to be copied in blocks.
     """
     e = f"/{entry}"
     old = scan.path.rstrip("/") + "/"
@@ -96,7 +97,7 @@ def scan_entry(b: TreeBuilder, scan, entry: str, small_bytes: int = 16 << 20) ->
             b.soft_link(path, target)
         elif node.kind == "group":
             b.group(path, attrs=dict(node.attrs))
-        elif node.dtype.kind in "biufc" and node.nbytes > small_bytes and node.ndim >= 1:
+        elif node.dtype.kind in "biufc" and node.nbytes > SMALL_BYTES and node.ndim >= 1:
             b.dataset(path, shape=node.shape, dtype=node.dtype, attrs=dict(node.attrs))
             later.append((path, node))
         else:
