@@ -314,3 +314,32 @@ def test_plan_chunk_frames_respects_budget_and_hdf5_chunks():
     assert plan_chunk_frames(frame, np.uint16, 1, 0) == 1
     assert plan_chunk_frames(frame, np.uint16, 2**40, 0) == _chunked.BLOCK_TARGET // 60_000
     assert _chunked.DEFAULT_BUDGET == 256 * 2**20
+
+
+@pytest.mark.parametrize("interpolate", [False, True])
+def test_chunked_memory_stays_within_budget(tmp_path, interpolate):
+    """Arrays allocated during a run (numpy reports them to tracemalloc) fit the budget."""
+    import tracemalloc
+
+    frames, shape = 40, (256, 256)
+    rng = np.random.default_rng(5)
+    with h5py.File(tmp_path / "big.h5", "w") as h5:
+        raw = h5.create_dataset("raw", shape=(frames, *shape), dtype=np.uint16, chunks=(1, *shape))
+        for i in range(frames):
+            raw[i] = rng.integers(200, 4000, shape, dtype=np.uint16)
+    dark = np.full(shape, 100, dtype=np.uint16)
+    flat = {0: np.full(shape, 5000, np.uint16), 30: np.full(shape, 4000, np.uint16)} if interpolate \
+        else np.full(shape, 5000, np.uint16)
+    budget = 3 * 2**20  # the stack is 5 MB in, 10 MB out
+    import tqdm.auto  # noqa: F401  (a one-time import is not data held by the run)
+
+    tracemalloc.start()
+    try:
+        h5lens.flatfield_stack(f"{tmp_path / 'big.h5'}::/raw", flat, dark, f"{tmp_path / 'out.h5'}::/c",
+                               memory_budget=budget, progress=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= budget, f"peak {peak / 2**20:.2f} MB for a budget of {budget / 2**20:.0f} MB"
+    with h5py.File(tmp_path / "out.h5", "r") as h5:
+        assert h5["c"].shape == (frames, *shape)

@@ -161,9 +161,10 @@ def flatfield_stack(
         images += [(f"flat {k}", v) for k, v in flats.items()] if isinstance(flats, dict) else [("flat", flats)]
         for name, img in images:
             _check_fits(name, img, frame)
-        # float32 frames held throughout: dark, denominator, the flat(s); with
-        # interpolation also the blended flat and the two products blending it
-        n_fixed = 2 + (len(flats) + 3 if isinstance(flats, dict) else 1)
+        # float32 frames held throughout: dark, denominator (+ its zero mask),
+        # the flat(s); with interpolation also the blended flat and the two
+        # products blending it
+        n_fixed = 2.25 + (len(flats) + 3 if isinstance(flats, dict) else 1)
         if chunk_frames is None:
             chunk_frames = plan_chunk_frames(frame, dtype, memory_budget, n_fixed, getattr(src, "chunks", None))
         chunk_frames = max(1, min(int(chunk_frames), n or 1))
@@ -226,6 +227,7 @@ class _Job:
         self.raw = np.empty((chunk_frames, *frame), dtype=dtype.newbyteorder("=")) if self.direct else None
         self.buf = np.empty((chunk_frames, *frame), dtype=np.float32)
         self._flat_cache: tuple[float, np.ndarray] | None = None
+        self.den = None if isinstance(flats, dict) else flats - dark32  # one flat: subtract once
 
     def _flat_for(self, index: float) -> np.ndarray:
         if self._flat_cache is None or self._flat_cache[0] != index:
@@ -255,7 +257,7 @@ class _Job:
                     for j, index in enumerate(self.idx[start:stop]):
                         nbad += correct_into(buf[j], self._flat_for(float(index)), self.dark, self.fill)
                 else:
-                    nbad += correct_into(buf, self.flats, self.dark, self.fill)
+                    nbad += correct_into(buf, self.flats, self.dark, self.fill, self.den)
                 if hasattr(dset, "write_direct"):
                     dset.write_direct(buf, np.s_[0 : stop - start], np.s_[start:stop])
                 else:

@@ -42,13 +42,16 @@ def as_float32(data: Any) -> np.ndarray:
     return np.asarray(as_array(data), dtype=np.float32)
 
 
-def correct_into(buf: np.ndarray, flat: np.ndarray, dark: np.ndarray, fill: float) -> int:
+def correct_into(buf: np.ndarray, flat: np.ndarray, dark: np.ndarray, fill: float,
+                 den: np.ndarray | None = None) -> int:
     """Correct float32 ``buf`` in place; return how many values got ``fill``.
 
-    ``flat`` and ``dark`` are float32 and broadcast against ``buf``. Shared by
-    the in-memory and the chunked paths so that both give identical bits.
+    ``flat`` and ``dark`` are float32 and broadcast against ``buf``; ``den``
+    is ``flat - dark`` when the caller keeps it between calls. Shared by the
+    in-memory and the chunked paths so that both give identical bits.
     """
-    den = flat - dark
+    if den is None:
+        den = flat - dark
     buf -= dark
     with np.errstate(divide="ignore", invalid="ignore"):
         np.divide(buf, den, out=buf)
