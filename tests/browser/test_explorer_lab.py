@@ -16,6 +16,28 @@ def wait_ready(page, n):
         f"document.querySelectorAll('{EXPLORER} .h5l-tree[data-ready=true]').length >= {n}", timeout=60_000)
 
 
+CONTRAST_JS = """() => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = (c) => { const [r, g, b] = rgb(c).map(v => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const bgOf = (el) => { for (; el; el = el.parentElement) { const c = getComputedStyle(el).backgroundColor;
+      if (c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') return c; } return 'rgb(255, 255, 255)'; };
+  const ratios = [...document.querySelectorAll('.h5l-explorer .h5l-name, .h5l-explorer .h5l-label, '
+      + '.h5l-explorer .h5l-fields td, .h5l-explorer .h5l-preview')].map(el => {
+    const a = lum(getComputedStyle(el).color), b = lum(bgOf(el));
+    return [(Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), el.className + ' ' + el.textContent.slice(0, 30)
+            + ' ' + getComputedStyle(el).color + ' on ' + bgOf(el)]; });
+  ratios.sort((x, y) => x[0] - y[0]);
+  return ratios[0];
+}"""
+
+
+def lowest_contrast(page) -> tuple[float, str]:
+    """The lowest text/background contrast ratio among the explorer's texts, and where."""
+    return tuple(page.evaluate(CONTRAST_JS))
+
+
 def field(explorer, name):
     return explorer.locator(f'.h5l-inspector tr[data-field="{name}"] td').inner_text()
 
@@ -96,5 +118,14 @@ def test_broken_link_and_script_attribute_render_harmlessly(lab, lab_page, tmp_p
     ex.locator('.h5l-view[data-path="/data"]').wait_for()
     assert ex.locator(".h5l-preview").inner_text() == "[[0 1 2]\n [3 4 5]]"
     ex.screenshot(path=str(tmp_path / "hostile.png"))
+    # readable in both themes: text against its background keeps a WCAG contrast >= 4.5
+    ratio, where = lowest_contrast(page)
+    assert ratio >= 4.5, where
+    page.evaluate("jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
+    page.wait_for_function("document.body.dataset.jpThemeLight === 'false'")
+    page.wait_for_timeout(300)
+    ratio, where = lowest_contrast(page)
+    assert ratio >= 4.5, where
+    ex.screenshot(path=str(tmp_path / "hostile_dark.png"))
     assert page.errors == []
     assert path.read_bytes() == before  # viewing never modifies the file

@@ -266,3 +266,12 @@ def test_explorer_inspector_and_view_follow_the_selection(harness, sample):
     assert page.evaluate("harness.model._listenerCount()") > 0
     page.evaluate("harness.destroy(0)")
     assert page.evaluate("harness.model._listenerCount()") == 0
+
+
+def test_initial_selection_is_revealed(harness, sample):
+    sample.selected = "/big/m0300"
+    harness.mount(sample)
+    page = harness.page
+    row = page.wait_for_selector('li[data-path="/big/m0300"][aria-selected=true]')
+    assert row.is_visible()
+    assert page.locator('li[data-path="/big"]').get_attribute("aria-expanded") == "true"
