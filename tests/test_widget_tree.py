@@ -167,3 +167,37 @@ def test_item_info_survives_unreadable_members(tree):
     node.__class__ = type("Broken", (type(node),), {"__len__": lambda self: 1 / 0})
     info = item_info(node)
     assert info["label"].startswith("unreadable") and info["error"]
+
+
+@pytest.fixture
+def many_links(tmp_path):
+    for i in range(3):
+        with h5py.File(tmp_path / f"part{i}.h5", "w") as f:
+            f.create_group("entry").attrs["NX_class"] = "NXentry"
+    path = tmp_path / "master.h5"
+    with h5py.File(path, "w") as f:
+        for i in range(3):
+            f[f"link{i}"] = h5py.ExternalLink(f"part{i}.h5", "/entry")
+        f["lost"] = h5py.ExternalLink("gone.h5", "/entry")
+    return path
+
+
+def test_links_followed_within_budget(many_links):
+    t = Tree(open_hdf5(many_links))
+    items = {i["name"]: i for i in t.children({"path": "/"}, [])[0]["items"]}
+    assert [items[f"link{i}"]["link"]["broken"] for i in range(3)] == [False, False, False]
+    assert items["link0"]["nx_class"] == "NXentry" and items["lost"]["link"]["broken"] is True
+    t.root.close()
+
+
+def test_links_past_budget_are_listed_unchecked(many_links):
+    t = Tree(open_hdf5(many_links))
+    t.link_budget_s = 0.0
+    items = t.children({"path": "/"}, [])[0]["items"]
+    assert all(i["link"]["broken"] is None and i["expandable"] for i in items)
+    assert items[0]["label"] == "→ part0.h5::/entry"
+    assert all(t.root[i["name"]]._resolved is None for i in items)  # nothing was opened
+    # expanding an unchecked broken link is an error reply naming the link
+    err = t.children({"path": "/lost"}, [])[0]
+    assert err["error"]["type"] == "LinkError" and "gone.h5" in err["error"]["message"]
+    t.root.close()

@@ -275,3 +275,16 @@ def test_initial_selection_is_revealed(harness, sample):
     row = page.wait_for_selector('li[data-path="/big/m0300"][aria-selected=true]')
     assert row.is_visible()
     assert page.locator('li[data-path="/big"]').get_attribute("aria-expanded") == "true"
+
+
+def test_unchecked_link_turns_broken_when_expanded(harness, sample):
+    sample.link_budget_s = 0.0
+    harness.mount(sample)
+    page = harness.page
+    page.wait_for_selector(".h5l-tree[data-ready=true]")
+    badge = page.locator('li[data-path="/broken"] > .h5l-row .h5l-link')
+    assert "h5l-unchecked" in badge.get_attribute("class") and "(broken)" not in badge.inner_text()
+    page.click('li[data-path="/broken"] > .h5l-row .h5l-twisty')
+    page.wait_for_selector('li[data-path="/broken"][data-broken=true]')
+    assert "(broken)" in badge.inner_text()
+    assert "missing.h5" in page.locator("[role=alert]").inner_text()

@@ -8,6 +8,14 @@ import { createSearch } from "./search.js";
 
 const ICON = { group: "≡", dataset: "▦", link: "↪", datatype: "T" };
 
+// a link's target; `broken` is true, false, or null when the link was not followed yet
+function linkBadge(link) {
+  const cls = link.broken ? "h5l-link h5l-broken" : link.broken === null ? "h5l-link h5l-unchecked" : "h5l-link";
+  const note = link.broken ? " (broken)" : "";
+  const title = link.broken ? link.error ?? "" : link.broken === null ? "not followed yet (expand to follow)" : "";
+  return h("span", { class: cls, title }, `→ ${link.target}${note}`);
+}
+
 /** Readable one-line text of an error for the widget's error area. */
 export function errorText(err) {
   if (err instanceof CommandError) return `${err.type}: ${err.message}`;
@@ -55,8 +63,7 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
       name,
       item.nx_class ? h("span", { class: "h5l-badge" }, item.nx_class) : null,
       h("span", { class: "h5l-label" }, item.link ? "" : item.label),
-      item.link ? h("span", { class: item.link.broken ? "h5l-link h5l-broken" : "h5l-link",
-        title: item.link.error ?? "" }, `→ ${item.link.target}${item.link.broken ? " (broken)" : ""}`) : null,
+      item.link ? linkBadge(item.link) : null,
       copy);
     const li = h("li", {
       class: "h5l-item", role: "treeitem", tabindex: "-1", "aria-level": level, "aria-selected": "false",
@@ -84,6 +91,12 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
       addChildren(entry, reply);
     } catch (err) {
       if (isAbort(err)) return;
+      if (entry.item.link && err instanceof CommandError && err.type === "LinkError") {
+        // an unchecked link turned out broken: show it as such
+        entry.item.link = { ...entry.item.link, broken: true, error: err.message };
+        entry.row.querySelector(".h5l-link")?.replaceWith(linkBadge(entry.item.link));
+        entry.li.dataset.broken = "true";
+      }
       const msg = h("li", { class: "h5l-item h5l-row-error", role: "none" }, `cannot list: ${errorText(err)}`);
       ensureUl(entry).append(msg);
       showError(err, `${path}: `);

@@ -23,11 +23,21 @@ PAGE_SIZE = 200
 REVEAL_LIMIT = 5000
 SEARCH_BUDGET_S = 1.5
 SEARCH_MAX_HITS = 200
+LINK_BUDGET_S = 0.5
 
 
-def item_info(node: Node) -> dict:
-    """What a tree row shows: name, path, kind, label, NX_class, link state, expandable."""
+def item_info(node: Node, follow_links: bool = True) -> dict:
+    """What a tree row shows: name, path, kind, label, NX_class, link state, expandable.
+
+    With ``follow_links=False`` a link is described without being followed
+    (``link.broken`` is None: not checked), which costs no file opening.
+    """
     info: dict[str, Any] = {"name": printable_name(node.name), "path": node.path, "kind": node.kind}
+    if isinstance(node, Link) and not follow_links and node._resolved is None and node._error is None:
+        target = printable_name(node.target_label)
+        info.update(label=f"→ {target}", expandable=True, nx_class=None,
+                    link={"type": node.link_type, "target": target, "broken": None, "error": None})
+        return info
     try:
         info["label"] = node_label(node)
     except Exception as exc:  # an unreadable member is shown, not fatal to its page
@@ -44,6 +54,16 @@ def item_info(node: Node) -> dict:
     except Exception:
         info["nx_class"] = None
     return info
+
+
+def page_info(nodes: list[Node], link_budget_s: float) -> list[dict]:
+    """Rows of ``nodes``, following links only while ``link_budget_s`` lasts.
+
+    External links open other files (slow on shared filesystems); past the
+    budget the remaining links are listed unchecked rather than delaying the page.
+    """
+    deadline = time.monotonic() + link_budget_s
+    return [item_info(n, follow_links=time.monotonic() < deadline) for n in nodes]
 
 
 class Tree(H5Widget):
@@ -64,6 +84,8 @@ class Tree(H5Widget):
     _bundle = "tree"
     #: upper bound of one ``search`` call (seconds); a search that runs out resumes on request
     search_budget_s = SEARCH_BUDGET_S
+    #: time a page may spend following links (seconds); later links are listed unchecked
+    link_budget_s = LINK_BUDGET_S
     _esm = bundle("tree")
 
     selected = traitlets.Unicode("").tag(sync=True)
@@ -154,7 +176,7 @@ class Tree(H5Widget):
                 stop = index + 1
             elif index >= stop:
                 extra = group.child(ensure)
-        items = [item_info(n) for n in group.page(start, stop)]
+        items = page_info(group.page(start, stop), self.link_budget_s)
         if extra is not None:
             items.append({**item_info(extra), "detached": True})
         shown = min(stop, total)
