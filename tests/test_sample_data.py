@@ -140,3 +140,19 @@ def test_empty_environment_variable_disables_course(course, monkeypatch, tmp_pat
 def test_course_dir_found_beside_checkout(course, monkeypatch):
     monkeypatch.delenv("H5LENS_COURSE_DATA", raising=False)
     assert ds.course_dir() == course
+
+
+def test_two_processes_generating_at_once(tmp_path):
+    """Two kernels starting together both get a complete folder; no temporary folder is left."""
+    import subprocess
+    import sys
+
+    code = "import sys, h5lens; print(h5lens.datasets.sample_dir(sys.argv[1]))"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "s")], stdout=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=120)[0].strip() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0]
+    assert outs == [str(tmp_path / "s")] * 2
+    assert sorted(os.listdir(tmp_path)) == ["s"]
+    with h5py.File(tmp_path / "s" / "ID16B_diatomee.h5", "r") as h5:
+        assert len(h5["data"]) == 6
