@@ -38,6 +38,17 @@ def lowest_contrast(page) -> tuple[float, str]:
     return tuple(page.evaluate(CONTRAST_JS))
 
 
+def kernel_output(lab, page, code, expected, tries=30):
+    """Output of ``code``, polled until it equals ``expected`` (a trait update reaches the kernel
+    asynchronously) or ``tries`` runs passed; the caller asserts on what comes back."""
+    for _ in range(tries):
+        out = lab.execute(page, code).strip()
+        if out == expected:
+            break
+        page.wait_for_timeout(100)
+    return out
+
+
 def field(explorer, name):
     return explorer.locator(f'.h5l-inspector tr[data-field="{name}"] td').inner_text()
 
@@ -50,8 +61,17 @@ def test_course_files_click_inspect_and_sync_both_ways(lab, lab_page, course, tm
         f"ex = h5lens.explore({str(diatomee)!r})\n"
         "ex.observe(lambda ch: clicks.append(ch['new']), names='selected')\nex",
         f"edge = h5lens.explore({str(edge)!r})\nedge",
+        f"tree = h5lens.Tree({str(diatomee)!r}, selected='/flatfield/0500')\ntree",
     ])
     wait_ready(page, 2)
+    # the plain Tree widget: its initial selection is revealed, a click reaches Python
+    tree = page.locator(".h5l-tree:not(.h5l-explorer .h5l-tree)")
+    tree.locator('li[data-path="/flatfield/0500"][aria-selected="true"]').wait_for()
+    tree.locator('li[data-path="/dark"] > .h5l-row .h5l-twisty').click()
+    tree.locator('li[data-path="/dark/0000"] > .h5l-row .h5l-name').click()
+    tree.locator('li[data-path="/dark/0000"][aria-selected="true"]').wait_for()
+    expected = "/dark/0000 (540, 640)"
+    assert kernel_output(lab, page, "print(tree.selected, tree.node.shape)", expected) == expected
     ex, edge_el = page.locator(EXPLORER).nth(0), page.locator(EXPLORER).nth(1)
 
     # expand /data, click /data/0000: the inspector shows the shape and dtype labels
@@ -65,8 +85,8 @@ def test_course_files_click_inspect_and_sync_both_ways(lab, lab_page, course, tm
     assert "first block [:20, :50] of 540 × 640" in ex.locator(".h5l-view").inner_text()
 
     # the kernel saw the click, and `node` is the dataset
-    out = lab.execute(page, "print(ex.selected, clicks, ex.node.shape, ex.node.dtype)")
-    assert out.strip() == "/data/0000 ['/data/0000'] (540, 640) uint16"
+    expected = "/data/0000 ['/data/0000'] (540, 640) uint16"
+    assert kernel_output(lab, page, "print(ex.selected, clicks, ex.node.shape, ex.node.dtype)", expected) == expected
 
     # set from Python: the page reveals and selects, the inspector and view follow
     lab.execute(page, "ex.selected = '/metadata/count_time'")
