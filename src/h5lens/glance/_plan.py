@@ -18,6 +18,9 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from ..nodes import _format
 from ..nodes._base import Dataset, Group, Link, Node
 
 #: Defaults sized so that a 100 000-object file gives ~100 kB of HTML.
@@ -143,8 +146,6 @@ def _members(group: Group, count: int, head: int, tail: int, room: int) -> tuple
 
 def describe(node: Node, attrs: bool = True, max_attrs: int = MAX_ATTRS, depth: int = 0) -> Entry:
     """Display strings of one node (reads metadata and attributes, never data)."""
-    from ..nodes import _format
-
     name = node.name or (node.filename or "/").replace("\\", "/").rsplit("/", 1)[-1] or "/"
     # names that are not UTF-8 arrive with surrogates: show them as \xNN, never fail to encode
     entry = Entry(name=_format.printable_name(name), path=_format.printable_name(node.path), kind=node.kind,
@@ -185,8 +186,6 @@ class _Counted:
 
 
 def _attributes(node: Node, max_attrs: int) -> tuple[list[tuple[str, str, str]], int]:
-    from ..nodes import _format
-
     try:
         names = list(node.attrs)
     except Exception as exc:
@@ -205,10 +204,6 @@ def _attributes(node: Node, max_attrs: int) -> tuple[list[tuple[str, str, str]],
 
 def _value_dtype(value) -> str:
     """dtype label of an attribute value, via the shared label maker."""
-    import numpy as np
-
-    from ..nodes import _format
-
     if isinstance(value, _format.Unreadable):
         return ""
     dtype = getattr(value, "dtype", None)  # numpy values and h5py.Empty
