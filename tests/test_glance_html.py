@@ -440,3 +440,14 @@ def test_survives_nbconvert(course):
 
     assert not carried.errors and shape(carried) == shape(Page(html))  # tree, style and helper intact
     assert len(carried.find("details")) > 5 and len(carried.find("script")) == 1
+
+
+def test_glance_and_cli_import_no_format_library_and_no_jupyter():
+    import subprocess
+    import sys
+
+    code = ("import sys, h5lens.glance, h5lens.cli\n"
+            "print(sorted(m for m in ('h5py', 'fabio', 'silx', 'matplotlib', 'IPython', 'anywidget', 'ipywidgets')"
+            " if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
