@@ -361,7 +361,7 @@ def test_in_chromium(chromium, tmp_path, javascript):
             assert button.evaluate("b => getComputedStyle(b).display") == "none"
         else:
             first.hover()
-            button.click()
+            first.get_by_role("button", name="Copy path").click()  # found by its accessible name
             page.wait_for_function("navigator.clipboard.readText().then(t => t === '/chunked')")
             assert page.evaluate("navigator.clipboard.readText()") == "/chunked"
         assert dialogs == [] and errors == []  # no payload ever ran

@@ -128,7 +128,7 @@ def _head(e: Entry, out: list[str]) -> None:
         out.append(f'<span class="h5l-lab">{esc(e.label)}</span>')
     if e.storage:
         out.append(f'<span class="h5l-sto">{esc(e.storage)}</span>')
-    out.append('<button class="h5l-copy" type="button" title="Copy path">\u29c9</button>')
+    out.append('<button class="h5l-copy" type="button" title="Copy path" aria-label="Copy path">\u29c9</button>')
 
 
 def _attrs(e: Entry, out: list[str], folded: bool = True) -> None:
