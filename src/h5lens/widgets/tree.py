@@ -185,7 +185,7 @@ class Tree(H5Widget):
 
     @command
     def info(self, msg: dict, buffers: list) -> dict:
-        """The row of one node and the rows of its ancestors (to reveal it)."""
+        """The row of the node at ``path`` (``{item}``)."""
         node = self._lookup(msg.get("path") or "/")
         return {"item": item_info(node)}
 
@@ -204,7 +204,8 @@ class Tree(H5Widget):
         if state is None:
             root = self._root
             walker = root.walk() if isinstance(root, Group) else iter(())
-            state = self._searches[query] = {"walker": walker, "scanned": 0}
+            state = {"walker": walker, "scanned": 0}
+            self._searches = {query: state}  # one search at a time, like the front-end
         hits, end, complete = [], time.monotonic() + budget, False
         while len(hits) < SEARCH_MAX_HITS:
             if time.monotonic() > end:
