@@ -146,3 +146,18 @@ def test_preview_budget_constant_bounds_small_arrays():
     assert mod.PREVIEW_ELEMENTS == 1000
     assert mod._head_selection((5000,)) == (slice(0, 1000),)
     assert mod._head_selection((2, 3, 540, 640)) == (0, 0, slice(0, 20), slice(0, 50))
+
+
+def test_executed_notebook_carries_the_html_fallback(course, tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        f"import h5lens\nh5lens.explore({str(course / 'ID16B_diatomee.h5')!r})")]
+    NotebookClient(nb, kernel_name="python3", timeout=60, store_widget_state=False,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    (output,) = nb.cells[0].outputs
+    assert "application/vnd.jupyter.widget-view+json" in output["data"]
+    html = output["data"]["text/html"]
+    assert "ID16B_diatomee.h5" in html and "flatfield" in html and "0000" in html

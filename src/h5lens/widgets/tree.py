@@ -145,7 +145,7 @@ class Tree(H5Widget):
     def _fallback_html(self) -> str:
         from ..glance import glance
 
-        return glance(self._root, depth=1, max_items=200)._repr_html_()
+        return glance(self._root, depth=2, max_items=200)._repr_html_()
 
     # -- commands ------------------------------------------------------
     def _group(self, path: str) -> Group:
