@@ -3,7 +3,8 @@
 Measures, in the browser (``performance.now()``):
 
 * first paint: from the moment the explorer cell is run to the first frame
-  after the file's top-level members are in the DOM (goal ≤ 1 s);
+  after the file's top-level members are in the DOM (goal ≤ 1 s); the first
+  explorer of a page (which also loads the front-end module) is reported apart;
 * expansion: from the click on a 10 000-member group to the first frame after
   its first page (200 rows) is in the DOM (goal ≤ 150 ms);
 * the small-message round trip: the ``info`` command on ``/`` (a few hundred
@@ -106,9 +107,11 @@ def run_mode(browser, path: str, reps: int, nodelay: bool) -> dict:
         page.evaluate("() => { const nb = jupyterapp.shell.currentWidget.content; nb.activeCellIndex = 0;"
                       " return jupyterapp.commands.execute('notebook:run-cell'); }")
         page.wait_for_timeout(500)
-        paints = [page.evaluate(FIRST_PAINT_JS, 1) for _ in range(reps)]
-        res["first_paint_ms"] = stats([p["paint"] for p in paints])
-        res["first_paint_dom_ms"] = stats([p["dom"] for p in paints])
+        paints = [page.evaluate(FIRST_PAINT_JS, 1) for _ in range(reps + 1)]
+        # the first explorer of a page also imports the front-end bundle: reported on its own
+        res["first_paint_first_widget_ms"] = round(paints[0]["paint"], 1)
+        res["first_paint_ms"] = stats([p["paint"] for p in paints[1:]])
+        res["first_paint_dom_ms"] = stats([p["dom"] for p in paints[1:]])
         res["root_rows"] = paints[-1]["rows"]
         # the kernel's share of the first paint: explore() + widget display + one `children` page
         out = lab.execute(page, (
@@ -172,7 +175,8 @@ def main() -> int:
         mode = "TCP_NODELAY" if r["nodelay"] else "stock server"
         rtt = r["small_rtt_ms"]["median"]
         fp, ex = r["first_paint_ms"]["median"], r["expand_10000_first_page_ms"]["median"]
-        print(f"[{mode}] first paint {fp} ms (goal 1000), expand 10 000 → first page {ex} ms (goal 150)")
+        print(f"[{mode}] first paint {fp} ms (first widget of the page {r['first_paint_first_widget_ms']} ms;"
+              f" goal 1000), expand 10 000 → first page {ex} ms (goal 150)")
         print(f"   small round trip {rtt} ms (kernel work {r['kernel_info_ms']} ms); "
               f"first paint = cell run + 1 round trip ({100 * rtt / fp:.0f} %), "
               f"expansion = 1 round trip ({100 * rtt / ex:.0f} %) + kernel {r['kernel_children_10000_cold_ms']} ms")
