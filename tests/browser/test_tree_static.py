@@ -210,6 +210,10 @@ def test_copy_path(harness, sample):
     page.get_by_role("button", name="Copy path /entry", exact=True).click()
     page.wait_for_function("document.querySelector('.h5l-status').textContent.startsWith('Copied')")
     assert page.evaluate("navigator.clipboard.readText()") == "/entry"
+    page.focus('li[data-path="/big"]')  # from the keyboard: "c" copies the focused row's path
+    page.keyboard.press("c")
+    page.wait_for_function("document.querySelector('.h5l-status').textContent === 'Copied /big'")
+    assert page.evaluate("navigator.clipboard.readText()") == "/big"
 
 
 def test_cleanup_removes_listeners_and_cancels_calls(harness, sample):

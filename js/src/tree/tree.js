@@ -55,7 +55,7 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
   function rowFor(item, level) {
     const expandable = item.expandable;
     const copy = h("button", { class: "h5l-copy", type: "button", tabindex: "-1", "aria-label": `Copy path ${item.path}`,
-      title: "Copy path" }, "copy");
+      title: "Copy path (key c)" }, "copy");
     const name = h("span", { class: "h5l-name" });
     const row = h("div", { class: "h5l-row", style: `padding-left:${(level - 1) * 14 + 4}px` },
       h("span", { class: "h5l-twisty", "aria-hidden": "true" }, expandable ? "▸" : ""),
@@ -223,6 +223,7 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
         if (entry.expanded) expand(entry, false);
         else focus(rows.get(li.parentElement.closest("li.h5l-item")?.dataset.path));
         break;
+      case "c": copyPath(entry); break;
       case "Enter": case " ":
         select(entry.item.path);
         if (entry.item.expandable && ev.key === "Enter") expand(entry, !entry.expanded);
@@ -232,14 +233,15 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
     ev.preventDefault();
   }
 
+  function copyPath(entry) {
+    copyText(entry.item.path).then((ok) => { status.textContent = ok ? `Copied ${entry.item.path}` : "Copy refused"; });
+  }
+
   function onClick(ev) {
     const li = ev.target.closest("li.h5l-item[data-path]");
     if (!li) return;
     const entry = rows.get(li.dataset.path);
-    if (ev.target.closest(".h5l-copy")) {
-      copyText(entry.item.path).then((ok) => { status.textContent = ok ? `Copied ${entry.item.path}` : "Copy refused"; });
-      return;
-    }
+    if (ev.target.closest(".h5l-copy")) { copyPath(entry); return; }
     focus(entry);
     if (ev.target.closest(".h5l-twisty")) { expand(entry, !entry.expanded); return; }
     select(entry.item.path);
