@@ -242,3 +242,11 @@ def test_frame_memory_stays_bounded(tmp_path):
     assert out["data"].shape == (1024, 1024) and out["factors"] == [8, 8]
     assert out["data"][500, 625] == 7.5 and out["data"].sum() == 7.5
     assert peak < 24 * 2**20, peak
+
+
+def test_frame_fitted_with_square_pixels():
+    a = np.arange(540 * 640, dtype=np.uint16).reshape(540, 640)
+    items = sel.parse(":,:", a.shape)
+    assert dec.frame(a, items, canvas=(392, 802))["factors"] == [2, 1]
+    fitted = dec.frame(a, items, canvas=(392, 802), equal=True)
+    assert fitted["factors"] == [2, 2] and fitted["data"].shape == (270, 320)

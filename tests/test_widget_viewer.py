@@ -50,7 +50,9 @@ def test_frame_command_sends_display_resolution(stack_file):
     path, data = stack_file
     v = view(f"{path}::/entry/stack")
     assert v.meta["shape"] and v.meta["dtype"] == "uint16" and v.meta["chunks"] == [1, 100, 200]
-    reply, bufs = call(v, "frame", selection="2,:,:", canvas=[100, 100])
+    fitted, _ = call(v, "frame", selection="2,:,:", canvas=[100, 100])  # square pixels by default
+    assert fitted["factors"] == [3, 3] and fitted["array"]["shape"] == [100, 67]
+    reply, bufs = call(v, "frame", selection="2,:,:", canvas=[100, 100], aspect="auto")
     assert reply["ok"] and reply["factors"] == [3, 2] and reply["frame_shape"] == [300, 200]
     got = wire.decode(reply["array"], bufs)
     np.testing.assert_array_equal(got, data[2].reshape(100, 3, 100, 2).max(axis=(1, 3)))

@@ -222,7 +222,7 @@ def _sub(item: slice, lo: int, hi: int) -> slice:
 
 
 def frame(dataset, items: tuple, transposed: bool = False, region=None, canvas=(1024, 1024),
-          how: str = "max", part: str | None = "amplitude", budget: int = BUDGET) -> dict:
+          how: str = "max", part: str | None = "amplitude", budget: int = BUDGET, equal: bool = False) -> dict:
     """The 2-D frame ``items`` selects, aggregated to fit ``canvas``.
 
     Parameters
@@ -236,6 +236,9 @@ def frame(dataset, items: tuple, transposed: bool = False, region=None, canvas=(
         Show the later kept dimension as rows.
     region : (r0, r1, c0, c1), optional
         Part of the frame to show (a zoom), in frame coordinates.
+    equal : bool
+        Square pixels: the region is fitted into ``canvas`` keeping its aspect
+        ratio, so the factors follow the side that limits the fit.
 
     Returns
     -------
@@ -253,6 +256,9 @@ def frame(dataset, items: tuple, transposed: bool = False, region=None, canvas=(
     r0, r1, c0, c1 = max(0, int(r0)), min(H, int(r1)), max(0, int(c0)), min(W, int(c1))
     if r1 <= r0 or c1 <= c0:
         raise ValueError(f"region {region} is empty for a frame of {H} × {W}")
+    if equal:  # the drawn size of the region once fitted with square pixels
+        k = min(canvas[0] / (r1 - r0), canvas[1] / (c1 - c0))
+        canvas = (max(1, math.ceil((r1 - r0) * k)), max(1, math.ceil((c1 - c0) * k)))
     fy, fx = block_factors((r1 - r0, c1 - c0), canvas)
     itemsize = np.dtype(dataset.dtype).itemsize
     chunks = getattr(dataset, "chunks", None)

@@ -26,10 +26,10 @@ def pixels(page, points):
         """(points) => {
         const root = document.querySelector('.h5l-viewer');
         const img = root.h5lens.image, f = img.frame, cv = img.canvas;
-        const dpr = window.devicePixelRatio || 1, g = cv.getContext('2d');
+        const sx = cv.width / cv.clientWidth, sy = cv.height / cv.clientHeight, g = cv.getContext('2d');
         return points.map(([i, j]) => {
           const p = img.toScreen(f.region[2] + (j + 0.5) * f.factors[1], f.region[0] + (i + 0.5) * f.factors[0]);
-          return Array.from(g.getImageData(Math.floor(p.x * dpr), Math.floor(p.y * dpr), 1, 1).data);
+          return Array.from(g.getImageData(Math.floor(p.x * sx), Math.floor(p.y * sy), 1, 1).data);
         });
     }""",
         [list(map(int, p)) for p in points],

@@ -84,6 +84,15 @@ export class ImageView {
     return { x, y, w: Math.max(1, w), h: Math.max(1, h) };
   }
 
+  /** Device pixels available for the image (height, width); null before the canvas is laid out. */
+  availableSize() {
+    const cw = this.canvas.clientWidth, ch = this.canvas.clientHeight;
+    if (!cw || !ch) return null;
+    const dpr = window.devicePixelRatio || 1;
+    const w = cw - MARGIN.left - MARGIN.right - BAR.width - BAR.gap - BAR.labels, h = ch - MARGIN.top - MARGIN.bottom;
+    return [Math.max(16, Math.round(h * dpr)), Math.max(16, Math.round(w * dpr))];
+  }
+
   /** Screen (CSS px in the canvas) → frame coordinates. */
   toFrame(px, py) {
     const r = this.plotRect(), v = this.view;

@@ -47,7 +47,9 @@ function injectCss(root) {
  */
 export function mountViewer(host, { model, invoke, experimental }) {
   const rpc = createRpc(experimental ?? { invoke });
-  const root = el("div", { class: "h5l-viewer", tabindex: "0", role: "region", "aria-label": "h5lens viewer" });
+  // data-lm-suppress-shortcuts: JupyterLab leaves our keys (arrows, space, Enter) to us
+  const root = el("div", { class: "h5l-viewer", tabindex: "0", role: "region", "aria-label": "h5lens viewer",
+    "data-lm-suppress-shortcuts": "true" });
   injectCss(root);
   host.append(root);
   const luts = new Map();
@@ -204,14 +206,13 @@ export function mountViewer(host, { model, invoke, experimental }) {
 
   // ---- data ----------------------------------------------------------------------------
   function canvasSize() {
-    const dpr = window.devicePixelRatio || 1;
-    const r = image ? image.canvas.getBoundingClientRect() : { width: 800, height: 440 };
-    return [Math.max(64, Math.round(r.height * dpr)), Math.max(64, Math.round(r.width * dpr))];
+    return image?.availableSize() ?? [1024, 1024];
   }
 
   async function fetchFrame(selection, transposed, region = null, key = "frame") {
     const [reply, buffers] = await rpc.call("frame", {
       selection, transposed, region, canvas: canvasSize(), how: model.get("aggregation"), part: model.get("complex_part"),
+      aspect: model.get("aspect"),
     }, key ? { key } : {});
     const arr = decode(reply.array, buffers);
     return { data: arr.data, dtype: arr.dtype, h: arr.shape[0], w: arr.shape[1], rgb: arr.shape.length === 3,
@@ -239,6 +240,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
   async function load(region = null) {
     const selection = model.get("selection");
     const nd = model.get("ndisplay");
+    if (nd === 2 && image && !image.availableSize()) { state.waitLayout = true; return; } // not in the page yet
     try {
       if (nd === 2) await showFrame(await fetchFrame(selection, model.get("transposed"), region));
       else if (nd === 1) await loadCurve(selection, region);
@@ -254,7 +256,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
     const x = reply.x ?? reply.index;
     const c = { label: selection, x: Float64Array.from(x), y: arrays[0], decimated: reply.decimated,
       ymax: reply.decimated ? arrays[1] : null, errors: reply.errors ? arrays[arrays.length - 1] : null,
-      index: reply.index, length: reply.length };
+      index: reply.index, length: reply.length, region: reply.region };
     state.curve = c;
     curve.setCurve(c);
     showStats(reply.stats, reply.warning);
@@ -365,13 +367,16 @@ export function mountViewer(host, { model, invoke, experimental }) {
   function refineCurve(lo, hi, zoomed) {
     const c = state.curve;
     if (!c || (!c.decimated && zoomed) || state.play) return;
-    if (!zoomed) { if (c.region?.[0] !== 0) loadCurve(model.get("selection"), null).catch(showError); return; }
+    if (!zoomed) { // back to the whole curve: refetch only if a zoomed part is what is shown
+      if (c.region && (c.region[0] !== 0 || c.region[1] !== c.length)) loadCurve(model.get("selection"), null).catch(showError);
+      return;
+    }
     const xs = c.x, idx = c.index;
     let i0 = 0, i1 = xs.length - 1;
     while (i0 < xs.length - 1 && xs[i0 + 1] <= lo) i0++;
     while (i1 > 0 && xs[i1 - 1] >= hi) i1--;
     const region = [idx[i0], Math.min(c.length, (idx[i1] ?? c.length) + 1)];
-    loadCurve(model.get("selection"), region).then(() => { state.curve.region = region; }, showError);
+    loadCurve(model.get("selection"), region).catch(showError);
   }
 
   // ---- selection and play --------------------------------------------------------------
@@ -461,7 +466,12 @@ export function mountViewer(host, { model, invoke, experimental }) {
 
   // ---- keyboard ------------------------------------------------------------------------
   const onKey = (e) => {
-    if (e.target instanceof HTMLInputElement && e.target.type !== "range") return;
+    e.stopPropagation(); // keys typed in the viewer are not notebook shortcuts
+    if (e.target instanceof HTMLInputElement && e.target.type !== "range") {
+      // commit on Enter ourselves: a host page may cancel the default action that fires "change"
+      if (e.key === "Enter") e.target.dispatchEvent(new Event("change", { bubbles: true }));
+      return;
+    }
     if (e.target instanceof HTMLSelectElement) return;
     const k = e.key;
     let handled = true;
@@ -507,7 +517,10 @@ export function mountViewer(host, { model, invoke, experimental }) {
   // test and embedding hook, on the element only (nothing global)
   root.h5lens = { get image() { return image; }, get curve() { return curve; }, get slicer() { return slicer; }, state, load, rpc };
 
-  const onResize = () => { image?.draw(); };
+  const onResize = () => {
+    if (state.waitLayout && image?.availableSize()) { state.waitLayout = false; load(); return; }
+    image?.draw();
+  };
   const ro = typeof ResizeObserver === "function" ? new ResizeObserver(onResize) : null;
   ro?.observe(root);
   build();

@@ -217,6 +217,7 @@ class Viewer(H5Widget):
         out = decimate.frame(
             self.dataset, self._items(msg), bool(msg.get("transposed", self.transposed)), msg.get("region"),
             canvas, msg.get("how", self.aggregation), msg.get("part", self.complex_part),
+            equal=msg.get("aspect", self.aspect) == "equal",
         )
         items = self._items(msg)
         header, bufs = wire.encode(out.pop("data"))

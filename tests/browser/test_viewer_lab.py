@@ -1,0 +1,127 @@
+"""The viewer end to end in a real headless JupyterLab: course files, painted values, Python state."""
+
+from __future__ import annotations
+
+import fabio
+import h5py
+import numpy as np
+import pytest
+
+from h5lens import colormaps, decimate
+from test_viewer_static import pixels, shown_range
+
+pytestmark = pytest.mark.lab
+
+ROOT = ".h5l-viewer"
+
+
+def seq(page, n: int = 0, index: int = 0) -> int:
+    page.wait_for_function(
+        f"(() => {{ const r = document.querySelectorAll('{ROOT}')[{index}]; return r && Number(r.dataset.seq || 0) > {n}; }})()",
+        timeout=60_000)
+    return int(page.locator(ROOT).nth(index).get_attribute("data-seq"))
+
+
+def check(page, frame, n=25, name="viridis", scale="linear"):
+    """Painted pixels equal numpy's colours of the frame aggregated (max) as the page received it."""
+    fy, fx = page.evaluate("document.querySelector('.h5l-viewer').h5lens.image.frame.factors")
+    frame = decimate.reduce_blocks(frame, fy, fx, "max")
+    vmin, vmax = shown_range(page)
+    expected = colormaps.colorize(frame, name, vmin, vmax, scale)
+    gen = np.random.default_rng(1)
+    pts = [(int(gen.integers(frame.shape[0])), int(gen.integers(frame.shape[1]))) for _ in range(n)]
+    got = np.array(pixels(page, pts)).astype(int)
+    want = np.array([expected[i, j] for i, j in pts]).astype(int)
+    assert np.abs(got - want).max() <= 1, (pts, got, want)
+
+
+def test_slide_through_the_edf_frames_and_the_diffraction_map(lab, lab_page, course, tmp_path):
+    page = lab_page
+    edf, h5 = course / "ID16B_diatomee.edf", course / "test.h5"
+    lab.open(page, "viewer.ipynb", [
+        "import h5lens\nseen = []\n"
+        f"v = h5lens.view({str(edf)!r})\n"
+        "v.observe(lambda ch: seen.append(ch['new']), names='selection')\nv",
+        f"m = h5lens.view({str(h5)!r} + '::/diff_map_0004/data/map')\nm",
+    ])
+    n = seq(page, 0, index=0)
+    first = page.locator(ROOT).nth(0)
+    img = fabio.open(str(edf))
+    frames = [img.getframe(i).data for i in range(img.nframes)]
+    assert len(frames) == 6
+    check(page, frames[0].astype(np.float64))
+    for i in range(1, 6):
+        first.get_by_label("next dim 0").click()
+        n = seq(page, n)
+        assert first.get_attribute("data-selection") == f"{i},:,:"
+        check(page, frames[i].astype(np.float64))
+        page.wait_for_timeout(50)
+        out = lab.execute(page, "print(v.selection, round(float(v.data.mean()), 2))")
+        assert out.split() == [f"{i},:,:", f"{frames[i].mean():.2f}"]
+    # Python moves the view back to the first frame
+    lab.execute(page, "v.selection = '0,:,:'")
+    n = seq(page, n)
+    assert first.get_by_label("index of dim 0 (number)").input_value() == "0"
+    check(page, frames[0].astype(np.float64))
+    assert lab.execute(page, "print(seen[-1], len(seen) >= 6)").split() == ["0,:,:", "True"]
+    first.screenshot(path=str(tmp_path / "edf.png"))
+
+    # the diffraction map (interpretation="spectrum"): a curve per pixel, then its frames as images
+    n2 = seq(page, 0, index=1)
+    with h5py.File(h5, "r") as f:
+        cube = f["diff_map_0004/data/map"][()]
+    curve = page.locator(ROOT).nth(1)
+    ys = page.evaluate("(r) => Array.from(r.h5lens.curve.plot.data[1])", curve.element_handle())
+    np.testing.assert_allclose(ys, cube[0, 0], rtol=1e-6)
+    curve.get_by_label("index of dim 0 (number)").fill("5")
+    curve.get_by_label("index of dim 0 (number)").press("Enter")
+    n2 = seq(page, n2, index=1)
+    curve.get_by_label("index of dim 1 (number)").fill("5")
+    curve.get_by_label("index of dim 1 (number)").press("Enter")
+    n2 = seq(page, n2, index=1)
+    ys = page.evaluate("(r) => Array.from(r.h5lens.curve.plot.data[1].slice(0, 5))", curve.element_handle())
+    np.testing.assert_allclose(ys, [104.14766, 103.352615, 103.01642, 103.24001, 103.27751], rtol=1e-6)
+    page.wait_for_timeout(300)
+    assert lab.execute(page, "print(m.selection)").strip() == "5,5,:"
+    curve.screenshot(path=str(tmp_path / "map_curve.png"))
+    lab.execute(page, "m.kind = 'stack'")
+    page.wait_for_function("document.querySelectorAll('.h5l-viewer')[1].h5lens.image?.frame")
+    assert lab.execute(page, "print(m.selection)").strip() == "0,:,:"
+    for i in (1, 2):
+        curve.get_by_label("next dim 0").click()
+        page.wait_for_function(f"document.querySelectorAll('.h5l-viewer')[1].dataset.selection === '{i},:,:'")
+        vmin, vmax = (float(curve.get_attribute(f"data-{k}")) for k in ("vmin", "vmax"))
+        assert (vmin, vmax) == pytest.approx(colormaps.auto_range(cube[i], "percentile"), rel=1e-5)
+    page.wait_for_timeout(300)
+    assert lab.execute(page, "print(m.selection, float(m.data.max()))").split() == ["2,:,:", str(float(cube[2].max()))]
+    curve.screenshot(path=str(tmp_path / "map_stack.png"))
+    assert page.errors == []
+
+
+def test_nxdata_plots_and_an_old_nexus_file(lab, lab_page, course, tmp_path):
+    page = lab_page
+    h5, old = course / "test.h5", course / "history" / "nexus-20110325.h5"
+    lab.open(page, "nexus.ipynb", [
+        "import h5lens\n"
+        f"a = h5lens.view({str(h5)!r} + '::/diff_map_0004')\na",
+        f"b = h5lens.view({str(old)!r} + '::/entry1/measurement/locum_I1')\nb",
+        f"c = h5lens.view({str(old)!r} + '::/entry1')\nc",
+    ])
+    seq(page, 0, 0)
+    seq(page, 0, 1)
+    a, b, c = (page.locator(ROOT).nth(i) for i in range(3))
+    assert a.locator(".h5l-v-title").inner_text().startswith("diffmap")
+    assert "Scattering angle" in a.locator(".u-legend").inner_text()
+    with h5py.File(h5, "r") as f:
+        tth = f["diff_map_0004/data/2th"][()]
+    xs = page.evaluate("(r) => Array.from(r.h5lens.curve.plot.data[0])", a.element_handle())
+    np.testing.assert_allclose(xs, tth, rtol=1e-6)
+    with h5py.File(old, "r") as f:
+        col = f["entry1/measurement/locum_I1"][:, 0]
+    ys = page.evaluate("(r) => Array.from(r.h5lens.curve.plot.data[1])", b.element_handle())
+    np.testing.assert_allclose(ys, col, rtol=1e-6)
+    assert lab.execute(page, "print(b.selection, b.kind)").split() == [":,0", "curve"]
+    c.locator(".h5l-v-error").wait_for()
+    assert "no NXdata" in c.locator(".h5l-v-error").inner_text()
+    page.screenshot(path=str(tmp_path / "nexus.png"), full_page=True)
+    assert page.errors == []
