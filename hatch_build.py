@@ -11,7 +11,8 @@ Two ways in:
   ``js/build.mjs``, ``js/package-lock.json``) is newer than the oldest bundle.
   This mode needs no hatchling.
 
-Needs node ≥ 18 and npm; ``npm ci`` runs when ``js/node_modules`` is missing.
+Needs node ≥ 18 and npm; ``npm ci`` runs when ``js/node_modules`` is missing
+or older than ``js/package-lock.json``.
 """
 
 from __future__ import annotations
@@ -45,6 +46,17 @@ def is_stale() -> bool:
     return any(src.stat().st_mtime > oldest for src in sources())
 
 
+def needs_install() -> bool:
+    """True when ``js/node_modules`` is missing or older than ``package-lock.json``.
+
+    npm records what it installed in ``node_modules/.package-lock.json``; a lock
+    file changed since (a dependency added by ``git pull``) means ``npm ci`` again.
+    """
+    marker = JS / "node_modules" / ".package-lock.json"
+    lock = JS / "package-lock.json"
+    return not marker.exists() or (lock.exists() and lock.stat().st_mtime > marker.stat().st_mtime)
+
+
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
@@ -57,7 +69,7 @@ def _tool(name: str) -> str:
 
 def build(dev: bool = False) -> None:
     """``npm ci`` if needed, then ``node build.mjs`` (raises on failure)."""
-    if not (JS / "node_modules" / "esbuild").exists():
+    if needs_install():
         subprocess.run([_tool("npm"), "ci", "--no-audit", "--no-fund"], cwd=JS, check=True)
     cmd = [_tool("node"), "build.mjs"] + (["--dev"] if dev else [])
     subprocess.run(cmd, cwd=JS, check=True)
