@@ -197,3 +197,43 @@ def test_no_big_data_in_traits(stack_file):
     big = {k: len(str(val)) for k, val in state.items() if k != "_esm" and len(str(val)) > 20_000}
     assert big == {}
     v.close()
+
+
+@pytest.fixture
+def nxdata_file(tmp_path):
+    """A generated NXdata: 2-D signal with errors, an auxiliary signal and axes with units."""
+    path = tmp_path / "nx.h5"
+    x = np.linspace(10.0, 20.0, 50)
+    sig = np.outer(np.arange(1, 5), np.sin(x)).astype(np.float64)
+    with h5py.File(path, "w") as f:
+        f.attrs["default"] = "entry"
+        e = f.create_group("entry")
+        e.attrs["NX_class"] = "NXentry"
+        e.attrs["default"] = "plot"
+        e["title"] = "generated scan"
+        d = e.create_group("plot")
+        d.attrs.update({"NX_class": "NXdata", "signal": "counts", "axes": [".", "energy"],
+                        "auxiliary_signals": ["fit"], "interpretation": "spectrum"})
+        d["counts"] = sig
+        d["counts"].attrs["units"] = "ct"
+        d["counts_errors"] = np.sqrt(np.abs(sig))
+        d["fit"] = sig * 0.9
+        d["energy"] = x
+        d["energy"].attrs["units"] = "keV"
+    return path, x, sig
+
+
+def test_nxdata_curve_with_errors_axes_and_auxiliary_signals(nxdata_file):
+    path, x, sig = nxdata_file
+    v = view(str(path))
+    assert v.kind == "curve" and v.selection == "0,:" and v.meta["title"] == "generated scan"
+    assert v.meta["dims"][1]["label"] == "energy (keV)" and v.meta["signal"] == "counts (ct)"
+    assert v.meta["errors"] and v.meta["auxiliary"] == ["fit"]
+    reply, bufs = call(v, "curve", selection="2,:")
+    assert reply["errors"] and reply["aux"] == ["fit"] and len(reply["arrays"]) == 3
+    y, err, fit = (wire.decode(h, [b]) for h, b in zip(reply["arrays"], bufs))
+    np.testing.assert_allclose(y, sig[2])
+    np.testing.assert_allclose(err, np.sqrt(np.abs(sig[2])))
+    np.testing.assert_allclose(fit, sig[2] * 0.9)
+    np.testing.assert_allclose(reply["x"], x)
+    v.close()

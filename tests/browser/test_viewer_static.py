@@ -306,3 +306,72 @@ def test_widget_cleanup_removes_listeners(harness, stack):
     page.evaluate("harness.destroy(0)")
     assert page.evaluate("harness.model._listenerCount()") == 0
     assert page.locator(ROOT).count() == 0
+
+
+def test_nxdata_curve_errors_auxiliary_legend_toggle(harness, tmp_path):
+    path = tmp_path / "nx.h5"
+    x = np.linspace(10.0, 20.0, 50)
+    sig = np.outer(np.arange(1, 5), 10 + np.sin(x))
+    with h5py.File(path, "w") as f:
+        f.attrs["default"] = "plot"
+        d = f.create_group("plot")
+        d.attrs.update({"NX_class": "NXdata", "signal": "counts", "axes": [".", "energy"], "auxiliary_signals": ["fit"]})
+        d["counts"], d["counts_errors"], d["fit"], d["energy"] = sig, np.full_like(sig, 0.5), sig * 0.9, x
+        d["energy"].attrs["units"] = "keV"
+    v = view(str(path), view="curve")
+    harness.mount(v)
+    page = harness.page
+    wait_seq(page)
+    plot = "document.querySelector('.h5l-viewer').h5lens.curve.plot"
+    assert page.evaluate(f"{plot}.series.map(s => s.label)") == ["energy (keV)", "0,:", "fit"]
+    np.testing.assert_allclose(page.evaluate(f"Array.from({plot}.data[2])"), sig[0] * 0.9)
+    # error bars are drawn: a pixel half an error above a point carries the curve colour
+    px = page.evaluate(f"""(() => {{ const u = {plot}; const g = u.ctx;
+        const X = u.valToPos({x[25]}, 'x', true), Y = u.valToPos({sig[0, 25] + 0.45}, 'y', true);
+        return Array.from(g.getImageData(Math.round(X), Math.round(Y), 1, 1).data); }})()""")
+    assert px[3] > 0 and px[2] > px[0]  # blue-ish (#1f77b4), not transparent
+    # the legend toggles a curve
+    page.locator(".u-legend .u-series").nth(2).click()
+    assert page.evaluate(f"{plot}.series[2].show") is False
+    # points instead of lines, log x
+    page.get_by_label("curve style").select_option("points")
+    page.get_by_label("log x").check()
+    assert page.evaluate(f"{plot}.scales.x.distr") == 3
+    assert page.evaluate(f"{plot}.series[2].show") is False  # still hidden after the rebuild
+    # uPlot asks for labels of log splits with nulls: they stay blank, tiny values keep their digits
+    assert page.evaluate(f"{plot}.axes[0].values({plot}, [null, 10, 1e-10])") == ["", "10", "1e-10"]
+    page.locator(".h5l-viewer").screenshot(path=str(tmp_path / "nxcurve.png"))
+
+
+def test_rgb_image_and_complex_parts(harness, tmp_path):
+    rgb = np.zeros((2, 40, 60, 3), np.uint8)
+    rgb[1, :, :, 0] = 200
+    rgb[1, 10:20, :, 2] = 90
+    path = tmp_path / "rgb.h5"
+    with h5py.File(path, "w") as f:
+        f["rgb"] = rgb
+        f["rgb"].attrs["CLASS"] = np.bytes_("IMAGE")
+    v = view(f"{path}::/rgb")
+    assert v.kind == "rgb" and v.selection == "0,:,:,:"
+    harness.mount(v)
+    page = harness.page
+    seq = wait_seq(page)
+    page.get_by_label("next dim 0").click()
+    wait_seq(page, seq)
+    assert v.selection == "1,:,:,:" or page.eval_on_selector(ROOT, "r => r.dataset.selection") == "1,:,:,:"
+    got = pixels(page, [(5, 5), (15, 30)])
+    assert got == [[200, 0, 0, 255], [200, 0, 90, 255]]
+
+
+def test_complex_parts(harness, tmp_path):
+    z = (np.arange(30 * 40).reshape(30, 40) - 600) * (1 - 2j)
+    v = view(z.astype(np.complex64), autoscale="minmax")
+    assert v.kind == "complex"
+    harness.mount(v)
+    page = harness.page
+    seq = wait_seq(page)
+    check_pixels(page, np.abs(z), "viridis", "linear")
+    page.get_by_label("complex part").select_option("phase")
+    wait_seq(page, seq)
+    assert v.complex_part == "phase"
+    check_pixels(page, np.angle(z.astype(np.complex64)).astype(np.float32), "viridis", "linear")

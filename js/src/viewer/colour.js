@@ -162,3 +162,20 @@ export function histogram(data, bins, lo, hi, scale) {
   }
   return counts;
 }
+
+/**
+ * Paint an RGB(A) frame (h × w × 3|4, C order) into packed pixels. uint8 channels are used as
+ * they are; other types are scaled linearly from [vmin, vmax] to 0..255 (NaN → 0).
+ */
+export function paintRgb(data, out, channels, vmin, vmax, dtype) {
+  const n = Math.min(out.length, Math.floor(data.length / channels));
+  const direct = dtype === "uint8";
+  const k = vmax > vmin ? 255 / (vmax - vmin) : 0;
+  const c8 = (v) => { const x = Math.round((v - vmin) * k); return x > 0 ? (x < 255 ? x : 255) : 0; };
+  for (let p = 0; p < n; p++) {
+    const q = p * channels;
+    const r = direct ? data[q] : c8(data[q]), g = direct ? data[q + 1] : c8(data[q + 1]), b = direct ? data[q + 2] : c8(data[q + 2]);
+    const a = channels === 4 ? (direct ? data[q + 3] : c8(data[q + 3])) : 255;
+    out[p] = pack(r, g, b, a);
+  }
+}

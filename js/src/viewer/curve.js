@@ -4,10 +4,14 @@
 // curves (min/max per pixel column) are drawn as a band between their min and max.
 import uPlot from "uplot";
 import uplotCss from "uplot/dist/uPlot.min.css";
+import { label as tickLabel } from "./ticks.js";
 
 const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
 export const CSS = uplotCss;
+
+// uPlot passes null for log-axis splits it wants unlabelled
+const ticksText = (u, splits) => splits.map((v) => (v == null ? "" : tickLabel(v)));
 
 export class CurveView {
   /** @param {HTMLElement} parent @param {{onRange?: Function}} hooks onRange(i0, i1) after a zoom */
@@ -49,7 +53,7 @@ export class CurveView {
 
   _data() {
     const curves = [...this.pinned, this.current].filter(Boolean);
-    const tables = curves.map((c) => (c.decimated ? [c.x, c.ymax, c.y] : [c.x, c.y]));
+    const tables = curves.map((c) => (c.decimated ? [c.x, c.ymax, c.y] : [c.x, c.y, ...(c === this.current ? (c.aux ?? []).map((a) => a.y) : [])]));
     if (!tables.length) return { data: [[]], curves };
     if (tables.length === 1) return { data: tables[0], curves };
     return { data: uPlot.join(tables), curves };
@@ -57,13 +61,15 @@ export class CurveView {
 
   _rebuild(force) {
     const { data, curves } = this._data();
-    const shapeKey = curves.map((c) => `${c.decimated}`).join() + JSON.stringify(this.options);
+    const shapeKey = curves.map((c) => `${c.decimated}/${c.aux?.length ?? 0}`).join() + JSON.stringify(this.options);
     if (this.plot && !force && shapeKey === this.shapeKey) {
       this.plot.setData(data, !this.zoomed);
       this._relabel(curves);
       return;
     }
     this.shapeKey = shapeKey;
+    // curves hidden from the legend stay hidden when the plot is rebuilt (log axes, style)
+    const hidden = new Set((this.plot?.series ?? []).filter((s) => s.show === false).map((s) => s.label));
     this.plot?.over.removeEventListener("wheel", this._wheel);
     this.plot?.destroy();
     this.zoomed = false;
@@ -74,6 +80,9 @@ export class CurveView {
       const s = this._series(c, colour);
       if (s.length === 2) bands.push({ series: [series.length, series.length + 1], fill: `${colour}55` });
       series.push(...s);
+      if (c === this.current && !c.decimated) {
+        (c.aux ?? []).forEach((a, j) => series.push(...this._series({ label: a.label }, COLOURS[(this.pinned.length + 2 + j) % COLOURS.length])));
+      }
     });
     const width = Math.max(200, this.root.clientWidth || 600);
     const fg = getComputedStyle(this.root).color || "#333";
@@ -81,7 +90,9 @@ export class CurveView {
     const opts = {
       width, height: 360, series, bands,
       scales: { x: { time: false, distr: this.options.logx ? 3 : 1 }, y: { distr: this.options.logy ? 3 : 1 } },
-      axes: [{ label: this.options.xlabel, stroke: fg, grid }, { label: this.options.ylabel, stroke: fg, grid, size: 60 }],
+      // tick labels of our own: uPlot's default shows 1e-10 as "0"
+      axes: [{ label: this.options.xlabel, stroke: fg, grid, values: ticksText },
+        { label: this.options.ylabel, stroke: fg, grid, size: 64, values: ticksText }],
       cursor: { drag: { x: true, y: false, setScale: true } },
       legend: { live: true },
       hooks: {
@@ -90,6 +101,7 @@ export class CurveView {
       },
     };
     this.plot = new uPlot(opts, data, this.root);
+    this.plot.series.forEach((s, i) => { if (i > 0 && hidden.has(s.label)) this.plot.setSeries(i, { show: false }); });
     this.plot.over.addEventListener("wheel", this._wheel, { passive: false });
   }
 
@@ -99,6 +111,7 @@ export class CurveView {
     let k = 1;
     for (const c of curves) {
       const names = c.decimated ? [`${c.label} (max)`, `${c.label} (min)`] : [c.label];
+      if (c === this.current && !c.decimated) names.push(...(c.aux ?? []).map((a) => a.label));
       for (const name of names) {
         this.plot.series[k].label = name;
         if (labels[k]) labels[k].textContent = name;

@@ -2,7 +2,7 @@
 // an offscreen canvas at data resolution, then drawn with zoom/pan, axes with ticks and
 // a colour bar. ImageData and typed buffers are reused across frames (allocating 16 MB
 // per frame costs tens of ms of GC).
-import { paint, packLut, forward, parseColor } from "./colour.js";
+import { paint, paintRgb, packLut, forward, parseColor } from "./colour.js";
 import { ticks, logTicks, label } from "./ticks.js";
 import { AxisMap } from "./axismap.js";
 
@@ -55,9 +55,10 @@ export class ImageView {
 
   repaint() {
     const f = this.frame;
-    if (!f || !this.colour.lut || !this.imageData) return;
+    if (!f || !this.imageData || (!f.rgb && !this.colour.lut)) return;
     const c = this.colour;
-    paint(f.data, this.pixels, c.lut, c.vmin, c.vmax, c.scale, c.bad, f.dtype, this.cache);
+    if (f.rgb) paintRgb(f.data, this.pixels, f.channels, c.vmin, c.vmax, f.dtype);
+    else paint(f.data, this.pixels, c.lut, c.vmin, c.vmax, c.scale, c.bad, f.dtype, this.cache);
     this.off.getContext("2d").putImageData(this.imageData, 0, 0);
     this.draw();
   }
@@ -195,7 +196,7 @@ export class ImageView {
 
   _colourBar(g, r, cw) {
     const c = this.colour;
-    if (!c.lut) return;
+    if (!c.lut || this.frame?.rgb) return;
     const x = cw - MARGIN.right - BAR.labels - BAR.width, y = r.y, h = r.h;
     const rgba = new Uint8Array(c.lut.buffer);
     for (let k = 0; k < h; k++) { // top = vmax

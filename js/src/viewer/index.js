@@ -97,7 +97,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
 
   async function recolour() {
     if (!image || !state.frame) return;
-    const [vmin, vmax] = range(state.frame.data);
+    const [vmin, vmax] = state.frame.rgb && state.frame.dtype === "uint8" ? [0, 255] : range(state.frame.data);
     const lut = await lutBytes(model.get("colormap"));
     image.setColour({ lutBytes: lut, vmin, vmax, scale: model.get("scale"), bad: parseColor(model.get("bad_color")) });
     if (hist) {
@@ -215,7 +215,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
       aspect: model.get("aspect"),
     }, key ? { key } : {});
     const arr = decode(reply.array, buffers);
-    return { data: arr.data, dtype: arr.dtype, h: arr.shape[0], w: arr.shape[1], rgb: arr.shape.length === 3,
+    return { data: arr.data, dtype: arr.dtype, h: arr.shape[0], w: arr.shape[1], rgb: arr.shape.length === 3, channels: arr.shape[2] ?? 1,
       region: reply.region, factors: reply.factors, frameShape: reply.frame_shape, axes: reply.axes, stats: reply.stats,
       warning: reply.warning, selection };
   }
@@ -229,7 +229,6 @@ export function mountViewer(host, { model, invoke, experimental }) {
 
   async function showFrame(frame) {
     state.frame = frame;
-    if (frame.rgb) image.colour.rgb = true;
     image.setFrame(frame);
     await recolour();
     showStats(frame.stats, frame.warning);
@@ -255,7 +254,8 @@ export function mountViewer(host, { model, invoke, experimental }) {
     const arrays = reply.arrays.map((h, i) => decode(h, [buffers[i]]).data);
     const x = reply.x ?? reply.index;
     const c = { label: selection, x: Float64Array.from(x), y: arrays[0], decimated: reply.decimated,
-      ymax: reply.decimated ? arrays[1] : null, errors: reply.errors ? arrays[arrays.length - 1] : null,
+      ymax: reply.decimated ? arrays[1] : null, errors: reply.errors ? arrays[1] : null,
+      aux: (reply.aux ?? []).map((name, k) => ({ label: name, y: arrays[arrays.length - reply.aux.length + k] })),
       index: reply.index, length: reply.length, region: reply.region };
     state.curve = c;
     curve.setCurve(c);
@@ -317,7 +317,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
       });
     } else if (nd === 1) {
       curve = new CurveView(main, { onRange: (lo, hi, zoomed) => refineCurve(lo, hi, zoomed) });
-      curve.options.ylabel = (meta.signal || "").length > 60 ? `${meta.signal.slice(0, 59)}…` : meta.signal || "";
+      curve.options.ylabel = (meta.signal || "").length > 44 ? `${meta.signal.slice(0, 43)}…` : meta.signal || "";
     } else {
       values = el("div", { class: "h5l-v-values" });
       main.append(values);

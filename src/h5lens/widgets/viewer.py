@@ -274,6 +274,15 @@ class Viewer(H5Widget):
             sub[dim] = slice(start + i0 * step, start + i1 * step, step)
             arrays.append(np.asarray(errors[tuple(sub)]))
             reply["errors"] = True
+        reply["aux"] = []
+        if info is not None and not out["decimated"]:  # auxiliary signals: extra curves, same selection
+            for name, aux in zip(info.auxiliary_signal_names, info.auxiliary_signals):
+                if aux.shape == self.dataset.shape:
+                    sub = list(items)
+                    i0, i1 = out["region"]
+                    sub[dim] = slice(start + i0 * step, start + i1 * step, step)
+                    arrays.append(decimate._part(np.asarray(aux[tuple(sub)]), msg.get("part", self.complex_part)))
+                    reply["aux"].append(name)
         bufs = []
         for a in arrays:
             header, b = wire.encode(a)
