@@ -147,5 +147,17 @@ def test_broken_link_and_script_attribute_render_harmlessly(lab, lab_page, tmp_p
     ratio, where = lowest_contrast(page)
     assert ratio >= 4.5, where
     ex.screenshot(path=str(tmp_path / "hostile_dark.png"))
+    # the file closed under the widget: the error travels back through the real comm and is
+    # shown inside the widget; the kernel keeps running
+    lab.execute(page, "ex.root.close()")
+    ex.locator('li[data-path="/missing"] > .h5l-row .h5l-name').click()
+    ex.locator('.h5l-inspector[data-path="/missing"]').wait_for()
+    ex.locator('li[data-path="/data"] > .h5l-row .h5l-name').click()  # its storage is read anew
+    alert = ex.locator('.h5l-inspector[data-path="/data"] [role=alert]')
+    alert.wait_for()
+    assert alert.inner_text().startswith("/data: "), alert.inner_text()
+    ex.screenshot(path=str(tmp_path / "closed_file_error.png"))
+    assert ex.locator('li[data-path="/data"][aria-selected="true"]').is_visible()
+    assert lab.execute(page, "print(1 + 1)").strip() == "2"
     assert page.errors == []
     assert path.read_bytes() == before  # viewing never modifies the file
