@@ -237,3 +237,19 @@ def test_nxdata_curve_with_errors_axes_and_auxiliary_signals(nxdata_file):
     np.testing.assert_allclose(fit, sig[2] * 0.9)
     np.testing.assert_allclose(reply["x"], x)
     v.close()
+
+
+def test_huge_region_comes_first_as_a_preview(tmp_path, monkeypatch):
+    import h5lens.widgets.viewer as viewer_mod
+
+    a = np.zeros((600, 800), np.float32)
+    a[301, 402] = 9.0  # a spot between the preview's samples
+    monkeypatch.setattr(viewer_mod, "PREVIEW_BYTES", 100_000)
+    v = view(a)
+    quick, bufs = call(v, "frame", canvas=[100, 100])
+    assert quick["preview"] and quick["factors"] == [8, 8]
+    np.testing.assert_array_equal(wire.decode(quick["array"], bufs), a[::8, ::8])
+    exact, bufs = call(v, "frame", canvas=[100, 100], exact=True)
+    assert not exact["preview"] and wire.decode(exact["array"], bufs).max() == 9.0
+    small, _ = call(v, "frame", canvas=[100, 100], region=[0, 100, 0, 100])
+    assert not small["preview"]

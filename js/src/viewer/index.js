@@ -209,15 +209,15 @@ export function mountViewer(host, { model, invoke, experimental }) {
     return image?.availableSize() ?? [1024, 1024];
   }
 
-  async function fetchFrame(selection, transposed, region = null, key = "frame") {
+  async function fetchFrame(selection, transposed, region = null, key = "frame", exact = false) {
     const [reply, buffers] = await rpc.call("frame", {
       selection, transposed, region, canvas: canvasSize(), how: model.get("aggregation"), part: model.get("complex_part"),
-      aspect: model.get("aspect"),
+      aspect: model.get("aspect"), exact,
     }, key ? { key } : {});
     const arr = decode(reply.array, buffers);
     return { data: arr.data, dtype: arr.dtype, h: arr.shape[0], w: arr.shape[1], rgb: arr.shape.length === 3, channels: arr.shape[2] ?? 1,
       region: reply.region, factors: reply.factors, frameShape: reply.frame_shape, axes: reply.axes, stats: reply.stats,
-      warning: reply.warning, selection };
+      warning: reply.warning, selection, transposed, preview: reply.preview };
   }
 
   function showStats(s, warn) {
@@ -233,7 +233,13 @@ export function mountViewer(host, { model, invoke, experimental }) {
     await recolour();
     showStats(frame.stats, frame.warning);
     root.dataset.selection = frame.selection;
+    root.dataset.preview = String(!!frame.preview);
     root.dataset.seq = String(++state.seq);
+    if (frame.preview && !state.play) { // a strided preview of a huge region: the exact aggregation follows
+      const region = frame.region[0] === 0 && frame.region[1] === frame.frameShape[0] && frame.region[2] === 0
+        && frame.region[3] === frame.frameShape[1] ? null : frame.region;
+      fetchFrame(frame.selection, frame.transposed, region, "frame", true).then(showFrameKeepView, showError);
+    }
   }
 
   async function load(region = null) {

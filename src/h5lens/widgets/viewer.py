@@ -27,6 +27,8 @@ from ._base import H5Widget, bundle, command
 
 #: A displayed slice bigger than this is refused by ``export`` (it is built in memory).
 EXPORT_LIMIT = 512 * 2**20
+#: Frames whose region holds more bytes than this are first sent as a strided preview.
+PREVIEW_BYTES = 64 * 2**20
 #: Tables show at most this many rows and columns.
 TABLE_ROWS = 1000
 TABLE_COLUMNS = 100
@@ -214,14 +216,20 @@ class Viewer(H5Widget):
         if self.dataset is None:
             raise ValueError(self.error or "nothing to display")
         canvas = [max(1, min(int(v), 8192)) for v in msg.get("canvas", [1024, 1024])]
+        items = self._items(msg)
+        how = msg.get("how", self.aggregation)
+        # a region much bigger than the canvas first comes as a strided preview (reads little,
+        # shows at once); the front-end then asks for the exact aggregation with `exact`
+        region_bytes = decimate.region_bytes(self.dataset, items, msg.get("region"))
+        preview = how in ("max", "mean") and not msg.get("exact") and region_bytes > PREVIEW_BYTES
         out = decimate.frame(
-            self.dataset, self._items(msg), bool(msg.get("transposed", self.transposed)), msg.get("region"),
-            canvas, msg.get("how", self.aggregation), msg.get("part", self.complex_part),
+            self.dataset, items, bool(msg.get("transposed", self.transposed)), msg.get("region"),
+            canvas, "sample" if preview else how, msg.get("part", self.complex_part),
             equal=msg.get("aspect", self.aspect) == "equal",
         )
-        items = self._items(msg)
         header, bufs = wire.encode(out.pop("data"))
-        return {"array": header, "seq": msg.get("seq"), **out, "axes": self._axis_values(out, items)}, bufs
+        return {"array": header, "seq": msg.get("seq"), "preview": preview, **out,
+                "axes": self._axis_values(out, items)}, bufs
 
     def _axis_values(self, out: dict, items: tuple) -> dict:
         """NXdata axis values at the displayed rows/columns (block starts), when known."""
