@@ -201,3 +201,42 @@ def test_links_past_budget_are_listed_unchecked(many_links):
     err = t.children({"path": "/lost"}, [])[0]
     assert err["error"]["type"] == "LinkError" and "gone.h5" in err["error"]["message"]
     t.root.close()
+
+
+@pytest.fixture
+def badname(tmp_path):
+    path = tmp_path / "bad.h5"
+    with h5py.File(path, "w") as f:
+        f.create_group(b"caf\xe9-latin1").create_dataset("x", data=7)
+    return path
+
+
+def test_undecodable_names_travel_as_escapes_and_come_back(badname):
+    t = Tree(open_hdf5(badname))
+    (item,) = t.children({"path": "/"}, [])[0]["items"]
+    assert item["path"] == "/caf\\xe9-latin1" and item["name"] == "caf\\xe9-latin1"
+    reply, _ = t.children({"path": item["path"]}, [])
+    assert reply["ok"] and reply["items"][0]["path"] == "/caf\\xe9-latin1/x"
+    t.selected = "/caf\\xe9-latin1/x"
+    assert t.node[()] == 7
+    t.selected = t.node.path  # the raw (surrogate-escaped) path is stored in its wire form
+    assert t.selected == "/caf\\xe9-latin1/x"
+    t.root.close()
+
+
+def test_replies_that_are_not_strict_json_become_errors():
+    class W(_Probe):
+        @_base.command
+        def nan(self, msg, buffers):
+            return {"value": float("nan")}
+
+        @_base.command
+        def surrogate(self, msg, buffers):
+            return {"path": "/a\udcff"}
+
+    w = W()
+    for name in ("nan", "surrogate"):
+        reply, _ = getattr(w, name)({}, [])
+        assert reply["ok"] is False and "cannot be sent to the browser" in reply["error"]["message"]
+    assert w.bad({}, [])[0]["error"]["message"] == "no member 'zz'"
+    assert _base.error_reply(KeyError("no member '\udcff'"))["error"]["message"] == "no member '\\udcff'"

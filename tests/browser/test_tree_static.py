@@ -33,6 +33,15 @@ def sample(tmp_path):
     tree.root.close()
 
 
+def until(page, predicate, timeout_ms=5000):
+    """Let the page run (and its calls into Python be served) until ``predicate()`` holds."""
+    for _ in range(timeout_ms // 10):
+        if predicate():
+            return True
+        page.wait_for_timeout(10)
+    return predicate()
+
+
 def rows(page):
     return page.eval_on_selector_all("li.h5l-item[data-path]", "els => els.map(e => e.dataset.path)")
 
@@ -95,9 +104,7 @@ def test_click_selects_and_python_sees_it(harness, sample):
     page.click('li[data-path="/entry"] > .h5l-row .h5l-twisty')
     page.click('li[data-path="/entry/data"] > .h5l-row .h5l-name')
     page.wait_for_function("document.querySelector('li[data-path=\"/entry/data\"]').ariaSelected === 'true'")
-    page.wait_for_function("harness.model.saved.length > 0")
-    page.evaluate("() => new Promise(r => setTimeout(r, 50))")
-    assert seen == ["/entry/data"]
+    assert until(page, lambda: seen == ["/entry/data"]), seen
     assert sample.node.shape == (540, 64)
 
 
@@ -292,3 +299,18 @@ def test_unchecked_link_turns_broken_when_expanded(harness, sample):
     page.wait_for_selector('li[data-path="/broken"][data-broken=true]')
     assert "(broken)" in badge.inner_text()
     assert "missing.h5" in page.locator("[role=alert]").inner_text()
+
+
+def test_undecodable_names_can_be_expanded_and_selected(harness, tmp_path):
+    path = tmp_path / "latin1.h5"
+    with h5py.File(path, "w") as f:
+        f.create_group(b"caf\xe9").create_dataset("x", data=7)
+    tree = Tree(open_hdf5(path))
+    harness.mount(tree)
+    page = harness.page
+    page.wait_for_selector(".h5l-tree[data-ready=true]")
+    page.click('li[data-path="/caf\\\\xe9"] > .h5l-row .h5l-twisty')
+    page.click('li[data-path="/caf\\\\xe9/x"] > .h5l-row .h5l-name')
+    assert until(page, lambda: tree.selected == "/caf\\xe9/x")
+    assert tree.node[()] == 7
+    tree.root.close()

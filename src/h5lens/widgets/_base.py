@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import logging
 from pathlib import Path
 from typing import Any, Callable
@@ -47,20 +48,38 @@ def bundle(name: str) -> Path:
     return path
 
 
+def text_safe(text: str) -> str:
+    """``text`` encodable as UTF-8: lone surrogates (undecodable bytes of a name) as escapes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def error_reply(exc: BaseException) -> dict:
     """The envelope of a failed command."""
     message = str(exc) if str(exc) else type(exc).__name__
     if isinstance(exc, KeyError) and exc.args and isinstance(exc.args[0], str):
         message = exc.args[0]  # KeyError's str() adds quotes
-    return {"ok": False, "error": {"type": type(exc).__name__, "message": message}}
+    return {"ok": False, "error": {"type": type(exc).__name__, "message": text_safe(message)}}
+
+
+def check_json(reply: dict) -> None:
+    """Raise ValueError unless ``reply`` is strict JSON in UTF-8, as the comm needs.
+
+    Jupyter's serialiser would otherwise send NaN or undecodable bytes that the
+    browser cannot parse, and the front-end would wait for a reply in vain.
+    """
+    try:
+        json.dumps(reply, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"the reply cannot be sent to the browser: {exc}") from None
 
 
 def command(func: Callable) -> Callable:
     """Mark ``func(self, msg, buffers)`` as an anywidget command with the reply envelope.
 
     ``func`` returns a dict (no buffers) or ``(dict, buffers)``; the reply is
-    that dict with ``ok: True`` added. Any exception gives an ``ok: False``
-    reply naming its type and message.
+    that dict with ``ok: True`` added. Any exception, or a reply that is not
+    strict JSON (:func:`check_json`), gives an ``ok: False`` reply naming its
+    type and message.
     """
 
     @functools.wraps(func)
@@ -68,7 +87,9 @@ def command(func: Callable) -> Callable:
         try:
             result = func(self, msg if isinstance(msg, dict) else {}, list(buffers or []))
             reply, out = result if isinstance(result, tuple) else (result, [])
-            return {"ok": True, **(reply or {})}, list(out)
+            reply = {"ok": True, **(reply or {})}
+            check_json(reply)
+            return reply, list(out)
         except Exception as exc:  # the envelope is the point: nothing reaches the comm
             log.debug("command %s failed", func.__name__, exc_info=True)
             return error_reply(exc), []

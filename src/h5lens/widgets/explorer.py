@@ -16,7 +16,7 @@ from ..nodes._base import Dataset, Group, Link, Node
 from ..nodes._format import (decode_value, dtype_label, node_label, printable_name, shape_label, storage_label,
                              value_preview)
 from ._base import bundle, command
-from .tree import Tree
+from .tree import Tree, to_wire
 
 #: elements read at most for the text preview
 PREVIEW_ELEMENTS = 1000
@@ -54,7 +54,7 @@ def attributes(node: Node) -> tuple[list[dict], int]:
 
 def describe(node: Node) -> dict:
     """The inspector's fields for ``node`` (a link is described with its target's fields)."""
-    info: dict[str, Any] = {"path": node.path, "name": printable_name(node.name), "kind": node.kind,
+    info: dict[str, Any] = {"path": to_wire(node.path), "name": printable_name(node.name), "kind": node.kind,
                             "label": node_label(node)}
     target = node
     if isinstance(node, Link):

@@ -9,6 +9,7 @@ setting it from Python reveals and selects the node in the page.
 from __future__ import annotations
 
 import os
+import re
 import time
 from typing import Any
 
@@ -24,6 +25,17 @@ REVEAL_LIMIT = 5000
 SEARCH_BUDGET_S = 1.5
 SEARCH_MAX_HITS = 200
 LINK_BUDGET_S = 0.5
+_ESCAPED = re.compile(r"\\x([89a-f][0-9a-f])")
+
+
+def to_wire(path: str) -> str:
+    """A path the browser can hold: undecodable name bytes (surrogate escapes) as ``\\xNN``."""
+    return printable_name(path)
+
+
+def from_wire(path: str) -> str:
+    """Inverse of :func:`to_wire` (``\\xNN`` back to the surrogate-escaped byte)."""
+    return _ESCAPED.sub(lambda m: chr(0xDC00 + int(m.group(1), 16)), path)
 
 
 def item_info(node: Node, follow_links: bool = True) -> dict:
@@ -32,7 +44,7 @@ def item_info(node: Node, follow_links: bool = True) -> dict:
     With ``follow_links=False`` a link is described without being followed
     (``link.broken`` is None: not checked), which costs no file opening.
     """
-    info: dict[str, Any] = {"name": printable_name(node.name), "path": node.path, "kind": node.kind}
+    info: dict[str, Any] = {"name": printable_name(node.name), "path": to_wire(node.path), "kind": node.kind}
     if isinstance(node, Link) and not follow_links and node._resolved is None and node._error is None:
         target = printable_name(node.target_label)
         info.update(label=f"→ {target}", expandable=True, nx_class=None,
@@ -97,7 +109,7 @@ class Tree(H5Widget):
     def __init__(self, source: Any, selected: str = "", page_size: int = PAGE_SIZE, **kwargs):
         self._root, self._owned = open_source(source)
         self._searches: dict[str, Any] = {}
-        filename = str(self._root.filename or "")
+        filename = printable_name(str(self._root.filename or ""))
         title = os.path.basename(filename) or self._root.path
         if filename and self._root.path not in ("", "/"):
             title = f"{title}::{self._root.path}"
@@ -117,6 +129,15 @@ class Tree(H5Widget):
         return self._lookup(self.selected) if self.selected else None
 
     def _lookup(self, path: str) -> Node:
+        try:
+            return self._find(path)
+        except KeyError:
+            raw = from_wire(path)  # a name with undecodable bytes, as the browser spells it
+            if raw == path:
+                raise
+            return self._find(raw)
+
+    def _find(self, path: str) -> Node:
         root = self._root
         if path in ("", "/", root.path):
             return root
@@ -134,7 +155,7 @@ class Tree(H5Widget):
             except Exception as exc:
                 reason = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
                 raise traitlets.TraitError(f"cannot select {path!r}: {reason}") from None
-        return path
+        return to_wire(path)  # the trait travels as JSON: no lone surrogates
 
     def close(self) -> None:
         """Close the widget and, when the tree opened the file, the file."""
@@ -180,7 +201,7 @@ class Tree(H5Widget):
         if extra is not None:
             items.append({**item_info(extra), "detached": True})
         shown = min(stop, total)
-        return {"path": path, "total": total, "start": start, "next": shown,
+        return {"path": to_wire(path), "total": total, "start": start, "next": shown,
                 "more": shown < total, "items": items}
 
     @command
