@@ -84,6 +84,14 @@ def test_nexus_file(samples):
         pattern = h5["entry/pattern"]
         assert pattern.attrs["axes"] == "two_theta" and pattern["two_theta"].attrs["units"] == "deg"
         assert pattern["intensity"].shape == pattern["two_theta"].shape == (1000,)
+        np.testing.assert_allclose(pattern["intensity_errors"][()] ** 2, pattern["intensity"][()], rtol=1e-5)
+        assert list(pattern.attrs["auxiliary_signals"]) == ["background"]
+    with h5lens.open(samples / "nexus.h5") as root:  # h5lens reads the same conventions
+        from h5lens.nodes.nexus import nxdata_info
+
+        info = nxdata_info(root["entry/pattern"])
+        assert info.signal.name == "intensity" and info.errors is not None
+        assert [a.name for a in info.auxiliary_signals] == ["background"]
 
 
 def test_large_stack_is_chunked_per_frame(tmp_path):

@@ -35,7 +35,7 @@ __all__ = [
 #: Projection indices of the course's tomography file.
 PROJECTIONS = (0, 100, 200, 299, 400, 500)
 #: Bump when generated content changes, so cached folders are rebuilt.
-VERSION = 1
+VERSION = 2
 _REPO = Path(__file__).resolve().parents[3]
 
 
@@ -73,7 +73,7 @@ def sample_dir(folder: str | os.PathLike | None = None, *, refresh: bool = False
     ----------
     folder : path, optional
         Where to keep them (default ``$H5LENS_SAMPLE_DIR`` or
-        ``~/.cache/h5lens/samples-v1``).
+        ``~/.cache/h5lens/samples-v<VERSION>``).
     refresh : bool
         Generate again even if the folder is complete.
 
@@ -264,7 +264,8 @@ def spec_file(path, scans=(94, 95, 96), points=21, channels=1024, seed=2) -> Pat
 
 
 def nexus_file(path, frames=10, shape=(64, 80), seed=3) -> Path:
-    """A NeXus file: an NXdata image stack with axes and units, and an NXdata spectrum."""
+    """A NeXus file: an NXdata image stack with axes and units, and an NXdata spectrum
+    with its error bars and an auxiliary signal."""
     import h5py
 
     rng = np.random.default_rng(seed)
@@ -287,8 +288,12 @@ def nexus_file(path, frames=10, shape=(64, 80), seed=3) -> Path:
         pattern.attrs.update({"NX_class": "NXdata", "signal": "intensity", "axes": "two_theta"})
         tth = np.linspace(5, 60, 1000)
         peaks = sum(a * np.exp(-((tth - c) / 0.15) ** 2) for a, c in ((900, 12.1), (400, 19.9), (650, 23.3)))
-        pattern["intensity"] = rng.poisson(peaks + 50).astype(np.float32)
+        intensity = rng.poisson(peaks + 50).astype(np.float32)
+        pattern["intensity"] = intensity
         pattern["intensity"].attrs["units"] = "counts"
+        pattern["intensity_errors"] = np.sqrt(intensity)  # Poisson statistics
+        pattern["background"] = np.full_like(intensity, 50)
+        pattern.attrs["auxiliary_signals"] = ["background"]
         pattern["two_theta"] = tth
         pattern["two_theta"].attrs.update({"units": "deg", "long_name": "2θ"})
     return Path(path)
