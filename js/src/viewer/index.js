@@ -56,7 +56,8 @@ export function mountViewer(host, { model, invoke, experimental }) {
   const listeners = [];
   const on = (name, cb) => { model.on(`change:${name}`, cb); listeners.push([name, cb]); };
   const save = (patch) => { for (const [k, v] of Object.entries(patch)) model.set(k, v); model.save_changes(); };
-  const state = { frame: null, curve: null, seq: 0, play: null, lastSelection: null, destroyed: false };
+  const state = { frame: null, curve: null, seq: 0, play: null, lastSelection: null, destroyed: false,
+    timing: { mounted: performance.now() } };
   let image = null, hist = null, curve = null, slicer = null, values = null;
 
   const title = el("div", { class: "h5l-v-title" });
@@ -77,14 +78,19 @@ export function mountViewer(host, { model, invoke, experimental }) {
   };
 
   // ---- colour --------------------------------------------------------------------------
-  async function lutBytes(name) {
+  // LUT bytes by name; one request fetches the favourites and their reverses, cached as promises
+  // so concurrent callers share it
+  function lutBytes(name) {
     if (!luts.has(name)) {
       const favs = model.get("favourites") ?? [];
       const wanted = [...new Set([name, ...favs, ...favs.map((n) => `${n}_r`)])].filter((n) => !luts.has(n));
-      const [reply, buffers] = await rpc.call("luts", { names: wanted });
-      const b = buffers[0];
-      const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-      reply.names.forEach((n, i) => luts.set(n, bytes.slice(1024 * i, 1024 * (i + 1))));
+      const all = rpc.call("luts", { names: wanted }).then(([reply, buffers]) => {
+        const b = buffers[0];
+        const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+        return new Map(reply.names.map((n, i) => [n, bytes.slice(1024 * i, 1024 * (i + 1))]));
+      });
+      for (const n of wanted) luts.set(n, all.then((m) => m.get(n)));
+      all.catch(() => { for (const n of wanted) luts.delete(n); }); // a failed fetch is retried next time
     }
     return luts.get(name);
   }
@@ -228,12 +234,14 @@ export function mountViewer(host, { model, invoke, experimental }) {
   }
 
   async function showFrame(frame) {
+    state.timing.received ??= performance.now();
     state.frame = frame;
     image.setFrame(frame);
     await recolour();
     showStats(frame.stats, frame.warning);
     root.dataset.selection = frame.selection;
     root.dataset.preview = String(!!frame.preview);
+    state.timing.painted ??= performance.now();
     root.dataset.seq = String(++state.seq);
     if (frame.preview && !state.play) { // a strided preview of a huge region: the exact aggregation follows
       const region = frame.region[0] === 0 && frame.region[1] === frame.frameShape[0] && frame.region[2] === 0
@@ -246,6 +254,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
     const selection = model.get("selection");
     const nd = model.get("ndisplay");
     if (nd === 2 && image && !image.availableSize()) { state.waitLayout = true; return; } // not in the page yet
+    state.timing.request ??= performance.now();
     try {
       if (nd === 2) await showFrame(await fetchFrame(selection, model.get("transposed"), region));
       else if (nd === 1) await loadCurve(selection, region);
@@ -328,6 +337,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
       values = el("div", { class: "h5l-v-values" });
       main.append(values);
     }
+    if (nd === 2) lutBytes(model.get("colormap")).catch(showError); // in parallel with the first frame
     if (nd >= 1) {
       slicer = new Slicer(below, { shape: dims.map((d) => d.size), dims, ndisplay: nd, rgb: model.get("kind") === "rgb" }, {
         onChange: ({ selection, transposed, final }) => setSelection(selection, transposed, final),

@@ -364,6 +364,10 @@ class Viewer(H5Widget):
         title = html.escape(f"{self.meta.get('filename', '')}::{self.meta.get('path', '')}")
         if self.dataset is None or self.ndisplay != 2 or self.kind == "rgb":
             return f'<div class="h5lens-viewer-fallback">h5lens viewer: {title} ({html.escape(self.kind)})</div>'
+        if decimate.region_bytes(self.dataset, self.items) > PREVIEW_BYTES:
+            # a thumbnail must not hold up the live view by reading a huge frame
+            return (f'<div class="h5lens-viewer-fallback">h5lens viewer: {title} [{html.escape(self.selection)}] '
+                    f'{html.escape(self.meta.get("shape", ""))} {html.escape(self.meta.get("dtype", ""))}</div>')
         out = decimate.frame(self.dataset, self.items, self.transposed, None, (256, 256), self.aggregation,
                              self.complex_part)
         data = out["data"]
