@@ -19,7 +19,7 @@ from ..nodes._base import Group, Link, Node
 from ..nodes._format import node_label, printable_name
 from ._base import H5Widget, bundle, command, open_source
 
-PAGE_SIZE = 200
+PAGE_SIZE = 100  # rows per page: more than a tree view shows, cheap enough to answer fast
 #: members listed at most to place a revealed node inside its group's pages
 REVEAL_LIMIT = 5000
 SEARCH_BUDGET_S = 1.5
