@@ -94,3 +94,23 @@ test("nice ticks and labels", () => {
   assert.deepEqual([label(3), label(0.30000000000000004), label(123456), label(0.0001234)], ["3", "0.3", "1.23e+5", "1.23e-4"]);
   assert.deepEqual(parseColor("#ff8000"), [255, 128, 0, 255]);
 });
+
+test("8/16-bit integers: counted ranges and histograms equal the float paths", () => {
+  const r = rng(11);
+  const u = new Uint16Array(20001).map(() => Math.floor(r() * 3000));
+  u[3] = 0;
+  const i16 = new Int16Array(5000).map(() => Math.floor(r() * 2000) - 1000);
+  for (const data of [u, i16, Uint8Array.from(u.slice(0, 999), (v) => v % 256)]) {
+    const f = Float64Array.from(data);
+    for (const scale of ["linear", "log", "sqrt"]) {
+      for (const mode of ["minmax", "percentile", "std"]) {
+        const a = autoRange(data, mode, scale, [1, 99.5]);
+        const b = autoRange(f, mode, scale, [1, 99.5]);
+        assert.ok(Math.abs(a[0] - b[0]) <= 1e-9 * Math.max(1, Math.abs(b[0])) && Math.abs(a[1] - b[1]) <= 1e-9 * Math.max(1, Math.abs(b[1])),
+          `${data.constructor.name} ${scale} ${mode}: ${a} vs ${b}`);
+      }
+      const [lo, hi] = autoRange(f, "minmax", scale);
+      assert.deepEqual(histogram(data, 64, lo, hi, scale), histogram(f, 64, lo, hi, scale));
+    }
+  }
+});

@@ -82,6 +82,16 @@ export function paint(data, out, lut32, vmin, vmax, scale, badRgba, dtype, cache
     }
     return;
   }
+  if (scale === "log" || scale === "sqrt") { // inlined: a call per pixel costs ~2x at 4 MP
+    const log = scale === "log";
+    for (let p = 0; p < n; p++) {
+      const v = data[p];
+      if (!(log ? v > 0 : v >= 0) || v === Infinity) { out[p] = bad; continue; }
+      const i = Math.floor(((log ? Math.log10(v) : Math.sqrt(v)) - f0) * k);
+      out[p] = lut32[i < 0 ? 0 : i > 255 ? 255 : i];
+    }
+    return;
+  }
   for (let p = 0; p < n; p++) { const i = index(data[p]); out[p] = i < 0 ? bad : lut32[i]; }
 }
 
@@ -111,6 +121,8 @@ function select(a, n, k) {
  * `scratch` is an object whose Float64Array is reused between frames.
  */
 export function autoRange(data, mode, scale = "linear", percentiles = [0.1, 99.9], scratch = {}) {
+  const counts = smallIntCounts(data, scratch);
+  if (counts) return rangeFromCounts(counts, mode, scale, percentiles);
   const n = data.length;
   let count = 0, lo = Infinity, hi = -Infinity, sum = 0;
   const ok = (v) => (scale === "log" ? v > 0 : scale === "sqrt" ? v >= 0 : true) && v - v === 0;
@@ -148,11 +160,83 @@ export function autoRange(data, mode, scale = "linear", percentiles = [0.1, 99.9
   return [at(percentiles[0]), at(percentiles[1])];
 }
 
+// 8/16-bit integers: one counting pass gives exact order statistics, sums and histograms, far
+// faster than selecting in a float copy. The counts are cached on `scratch` for the same array.
+const OFFSETS = { Uint8Array: [0, 256], Int8Array: [128, 256], Uint16Array: [0, 65536], Int16Array: [32768, 65536] };
+
+function smallIntCounts(data, scratch) {
+  const spec = OFFSETS[data?.constructor?.name];
+  if (!spec) return null;
+  if (scratch.countsOf === data) return scratch.counts;
+  const [offset, size] = spec;
+  if (!scratch.counts || scratch.counts.values.length !== size) scratch.counts = { values: new Float64Array(size), offset };
+  const c = scratch.counts.values;
+  c.fill(0);
+  scratch.counts.offset = offset;
+  for (let p = 0; p < data.length; p++) c[data[p] + offset]++;
+  scratch.countsOf = data;
+  return scratch.counts;
+}
+
+function rangeFromCounts({ values: c, offset }, mode, scale, percentiles) {
+  const ok = (v) => (scale === "log" ? v > 0 : scale === "sqrt" ? v >= 0 : true);
+  let count = 0, sum = 0, lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < c.length; i++) {
+    if (!c[i]) continue;
+    const v = i - offset;
+    if (!ok(v)) continue;
+    count += c[i]; sum += c[i] * v;
+    if (v < lo) lo = v;
+    hi = v;
+  }
+  if (count === 0) return scale === "log" ? [1, 10] : [0, 1];
+  if (mode === "minmax") return [lo, hi];
+  if (mode === "std") {
+    const mean = sum / count;
+    let ss = 0;
+    for (let i = 0; i < c.length; i++) { const v = i - offset; if (c[i] && ok(v)) ss += c[i] * (v - mean) * (v - mean); }
+    const s = Math.sqrt(ss / count);
+    return [Math.max(lo, mean - 3 * s), Math.min(hi, mean + 3 * s)];
+  }
+  if (mode !== "percentile") throw new Error(`unknown auto-range ${mode}`);
+  // k-th smallest valid value (0-based), by walking the cumulative counts
+  const kth = (k) => {
+    let seen = 0;
+    for (let i = 0; i < c.length; i++) {
+      const v = i - offset;
+      if (!c[i] || !ok(v)) continue;
+      seen += c[i];
+      if (seen > k) return v;
+    }
+    return hi;
+  };
+  const at = (q) => {
+    const pos = (q / 100) * (count - 1);
+    const i = Math.floor(pos), frac = pos - i;
+    const x = kth(i);
+    return frac === 0 || i + 1 >= count ? x : x + (kth(i + 1) - x) * frac;
+  };
+  return [at(percentiles[0]), at(percentiles[1])];
+}
+
 /** Histogram of the scaled values in [f(lo), f(hi)]: `bins` counts (Float64Array). */
-export function histogram(data, bins, lo, hi, scale) {
+export function histogram(data, bins, lo, hi, scale, scratch = {}) {
   const counts = new Float64Array(bins);
   const f0 = forward(lo, scale), f1 = forward(hi, scale);
   const k = f1 > f0 ? bins / (f1 - f0) : 0;
+  const small = smallIntCounts(data, scratch);
+  if (small) { // bin the value counts, not the pixels
+    const { values: c, offset } = small;
+    for (let v = 0; v < c.length; v++) {
+      if (!c[v]) continue;
+      const f = forward(v - offset, scale);
+      if (Number.isNaN(f)) continue;
+      const i = Math.floor((f - f0) * k);
+      if (i >= 0 && i < bins) counts[i] += c[v];
+      else if (i === bins && f === f1) counts[bins - 1] += c[v];
+    }
+    return counts;
+  }
   for (let p = 0; p < data.length; p++) {
     const f = forward(data[p], scale);
     if (Number.isNaN(f)) continue;

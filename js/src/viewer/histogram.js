@@ -38,9 +38,9 @@ export class Histogram {
   }
 
   /** New data (or scale): recompute counts over the valid range [lo, hi]. */
-  setData(data, lo, hi, scale) {
+  setData(data, lo, hi, scale, scratch = {}) {
     this.lo = lo; this.hi = hi; this.scale = scale;
-    this.counts = data ? histogram(data, BINS, lo, hi, scale) : null;
+    this.counts = data ? histogram(data, BINS, lo, hi, scale, scratch) : null;
     this.draw();
   }
 

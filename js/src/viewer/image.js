@@ -198,12 +198,17 @@ export class ImageView {
     const c = this.colour;
     if (!c.lut || this.frame?.rgb) return;
     const x = cw - MARGIN.right - BAR.labels - BAR.width, y = r.y, h = r.h;
-    const rgba = new Uint8Array(c.lut.buffer);
-    for (let k = 0; k < h; k++) { // top = vmax
-      const i = Math.min(255, Math.floor(((h - 1 - k) / h) * 256));
-      g.fillStyle = `rgba(${rgba[4 * i]},${rgba[4 * i + 1]},${rgba[4 * i + 2]},${rgba[4 * i + 3] / 255})`;
-      g.fillRect(x, y + k, BAR.width, 1);
+    if (this._barLut !== c.lut) { // a 1 × 256 strip per LUT, stretched: one drawImage per redraw
+      this._bar ??= document.createElement("canvas");
+      this._bar.width = 1; this._bar.height = 256;
+      const bg = this._bar.getContext("2d"), strip = bg.createImageData(1, 256);
+      const px = new Uint32Array(strip.data.buffer);
+      for (let i = 0; i < 256; i++) px[255 - i] = c.lut[i]; // top = vmax
+      bg.putImageData(strip, 0, 0);
+      this._barLut = c.lut;
     }
+    g.imageSmoothingEnabled = false;
+    g.drawImage(this._bar, 0, 0, 1, 256, x, y, BAR.width, h);
     g.strokeRect(x + 0.5, y + 0.5, BAR.width - 1, h - 1);
     const f0 = forward(c.vmin, c.scale), f1 = forward(c.vmax, c.scale);
     if (!(f1 > f0)) return;

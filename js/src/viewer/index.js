@@ -56,6 +56,13 @@ export function mountViewer(host, { model, invoke, experimental }) {
   const listeners = [];
   const on = (name, cb) => { model.on(`change:${name}`, cb); listeners.push([name, cb]); };
   const save = (patch) => { for (const [k, v] of Object.entries(patch)) model.set(k, v); model.save_changes(); };
+  // colour settings repaint first (from data already here) and reach Python just after
+  let colourTimer = null;
+  const saveColour = (patch) => {
+    for (const [k, v] of Object.entries(patch)) model.set(k, v);
+    clearTimeout(colourTimer);
+    colourTimer = setTimeout(() => model.save_changes(), 0);
+  };
   const state = { frame: null, curve: null, seq: 0, play: null, lastSelection: null, destroyed: false,
     timing: { mounted: performance.now() } };
   let image = null, hist = null, curve = null, slicer = null, values = null;
@@ -98,7 +105,13 @@ export function mountViewer(host, { model, invoke, experimental }) {
   function range(data) {
     const mode = model.get("autoscale");
     if (mode === "manual" && model.get("vmin") != null && model.get("vmax") != null) return [model.get("vmin"), model.get("vmax")];
-    return autoRange(data, mode === "manual" ? "minmax" : mode, model.get("scale"), model.get("percentiles") ?? [0.1, 99.9], state);
+    const args = [mode === "manual" ? "minmax" : mode, model.get("scale"), model.get("percentiles") ?? [0.1, 99.9]];
+    const key = JSON.stringify(args);
+    const c = state.rangeCache; // a colormap change reuses the range of the same frame
+    if (c && c.data === data && c.key === key) return c.value;
+    const value = autoRange(data, ...args, state);
+    state.rangeCache = { data, key, value };
+    return value;
   }
 
   async function recolour() {
@@ -107,8 +120,12 @@ export function mountViewer(host, { model, invoke, experimental }) {
     const lut = await lutBytes(model.get("colormap"));
     image.setColour({ lutBytes: lut, vmin, vmax, scale: model.get("scale"), bad: parseColor(model.get("bad_color")) });
     if (hist) {
-      const [lo, hi] = autoRange(state.frame.data, "minmax", model.get("scale"));
-      hist.setData(state.frame.rgb ? null : state.frame.data, lo, hi, model.get("scale"));
+      const data = state.frame.data, scale = model.get("scale");
+      if (state.histOf !== data || state.histScale !== scale) { // counts change with the frame or the scale only
+        const [lo, hi] = autoRange(data, "minmax", scale, undefined, state);
+        hist.setData(state.frame.rgb ? null : data, lo, hi, scale, state);
+        state.histOf = data; state.histScale = scale;
+      }
       hist.setRange(vmin, vmax);
     }
     showRange(vmin, vmax);
@@ -141,11 +158,11 @@ export function mountViewer(host, { model, invoke, experimental }) {
       const rev = el("input", { type: "checkbox", "aria-label": "reverse colormap" });
       rev.checked = current.endsWith("_r");
       rev.addEventListener("change", () => setColormap());
-      const setColormap = () => save({ colormap: cm.value + (rev.checked ? "_r" : "") });
+      const setColormap = () => saveColour({ colormap: cm.value + (rev.checked ? "_r" : "") });
       controls.colormap = cm; controls.reverse = rev;
       toolbar.append(cm, el("label", { text: "reversed " }, rev));
-      controls.scale = select("scale", ["linear", "log", "sqrt", "symlog"], model.get("scale"), (v) => save({ scale: v }));
-      controls.autoscale = select("auto range", ["percentile", "minmax", "std", "manual"], model.get("autoscale"), (v) => save({ autoscale: v }));
+      controls.scale = select("scale", ["linear", "log", "sqrt", "symlog"], model.get("scale"), (v) => saveColour({ scale: v }));
+      controls.autoscale = select("auto range", ["percentile", "minmax", "std", "manual"], model.get("autoscale"), (v) => saveColour({ autoscale: v }));
       toolbar.append(controls.scale, controls.autoscale);
       for (const k of ["vmin", "vmax"]) {
         const input = el("input", { type: "text", class: "h5l-v-range", "aria-label": k === "vmin" ? "minimum" : "maximum" });
@@ -153,7 +170,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
           const v = Number(input.value);
           if (!Number.isFinite(v)) return;
           const [lo, hi] = state.range ?? [v, v]; // the exact shown range, not the rounded text
-          save({ autoscale: "manual", vmin: k === "vmin" ? v : lo, vmax: k === "vmax" ? v : hi });
+          saveColour({ autoscale: "manual", vmin: k === "vmin" ? v : lo, vmax: k === "vmax" ? v : hi });
         });
         controls[k] = input;
         toolbar.append(input);
@@ -328,7 +345,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
       hist = model.get("kind") === "rgb" ? null : new Histogram(below, (vmin, vmax, final) => {
         image.setColour({ vmin, vmax });
         showRange(vmin, vmax);
-        if (final) save({ autoscale: "manual", vmin, vmax });
+        if (final) saveColour({ autoscale: "manual", vmin, vmax });
       });
     } else if (nd === 1) {
       curve = new CurveView(main, { onRange: (lo, hi, zoomed) => refineCurve(lo, hi, zoomed) });
@@ -546,6 +563,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
     ro?.disconnect();
     teardownView();
     clearTimeout(pushTimer);
+    clearTimeout(colourTimer);
     clearTimeout(state.rebuild);
     root.removeEventListener("keydown", onKey);
     for (const [name, cb] of listeners) model.off(`change:${name}`, cb);
