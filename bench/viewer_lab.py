@@ -149,16 +149,16 @@ COLOUR_CHANGE = """async ([index, control, value]) => {
   const img = r.h5lens.image;
   let tEnd = null;
   const orig = img.repaint.bind(img);
-  img.repaint = () => { orig(); tEnd = performance.now(); };
+  let sentAtPaint = null;
+  img.repaint = () => { orig(); tEnd = performance.now(); sentAtPaint = window.__ws.sent - sent0; };
   let calls = 0;
   const call = r.h5lens.rpc.call;
   r.h5lens.rpc.call = (...a) => { calls++; return call(...a); };
-  const sent0 = window.__ws.sent;
+  const sent0 = window.__ws.sent;  // declared before the wrapper runs
   const el = r.querySelector(`[aria-label="${control}"]`);
   const t0 = performance.now();
   if (el.type === 'checkbox') el.click(); else { el.value = value; el.dispatchEvent(new Event('change')); }
   while (tEnd === null) await new Promise((res) => setTimeout(res, 0));
-  const sentAtPaint = window.__ws.sent - sent0;
   await new Promise((res) => setTimeout(res, 300));
   img.repaint = orig;
   r.h5lens.rpc.call = call;
@@ -271,7 +271,11 @@ def bench_main(lab, browser, files, only, reps) -> dict:
         changes = [("colormap", "inferno"), ("colormap", "gray"), ("scale", "log"), ("scale", "sqrt"),
                    ("reverse colormap", None), ("auto range", "minmax"), ("auto range", "std"), ("scale", "linear")]
         out = [page.evaluate(COLOUR_CHANGE, [1, c, v]) for c, v in changes * 2]
+        kinds = {}
+        for (c, _), o in zip(changes * 2, out):
+            kinds.setdefault(c, []).append(o["ms"])
         res["colormap"] = {"median_ms": med([o["ms"] for o in out]), "max_ms": round(max(o["ms"] for o in out), 1),
+                           "median_ms_by_control": {k: med(v) for k, v in kinds.items()},
                            "pixels": out[0]["pixels"], "requests": sum(o["requests"] for o in out),
                            "ws_sent_before_paint": sum(o["sentBeforePaint"] for o in out),
                            "ws_sent_per_change_after": round(statistics.mean(o["sentAfter"] for o in out), 2)}

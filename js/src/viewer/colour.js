@@ -87,7 +87,7 @@ export function paint(data, out, lut32, vmin, vmax, scale, badRgba, dtype, cache
     for (let p = 0; p < n; p++) {
       const v = data[p];
       if (!(log ? v > 0 : v >= 0) || v === Infinity) { out[p] = bad; continue; }
-      const i = Math.floor(((log ? Math.log10(v) : Math.sqrt(v)) - f0) * k);
+      const i = Math.floor(((log ? Math.log(v) * Math.LOG10E : Math.sqrt(v)) - f0) * k);
       out[p] = lut32[i < 0 ? 0 : i > 255 ? 255 : i];
     }
     return;
@@ -126,9 +126,11 @@ export function autoRange(data, mode, scale = "linear", percentiles = [0.1, 99.9
   const n = data.length;
   let count = 0, lo = Infinity, hi = -Infinity, sum = 0;
   const ok = (v) => (scale === "log" ? v > 0 : scale === "sqrt" ? v >= 0 : true) && v - v === 0;
+  ok.scale = scale;
+  const lg = scale === "log", sq = scale === "sqrt";
   for (let p = 0; p < n; p++) {
     const v = data[p];
-    if (!ok(v)) continue;
+    if (!(v - v === 0 && (!lg || v > 0) && (!sq || v >= 0))) continue;
     count++; sum += v;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
@@ -143,21 +145,54 @@ export function autoRange(data, mode, scale = "linear", percentiles = [0.1, 99.9
     return [Math.max(lo, mean - 3 * s), Math.min(hi, mean + 3 * s)];
   }
   if (mode !== "percentile") throw new Error(`unknown auto-range ${mode}`);
-  if (!scratch.buf || scratch.buf.length < count) scratch.buf = new Float64Array(count);
-  const a = scratch.buf;
-  let m = 0;
-  for (let p = 0; p < n; p++) { const v = data[p]; if (ok(v)) a[m++] = v; }
-  const at = (q) => {
-    const pos = (q / 100) * (count - 1);
-    const i = Math.floor(pos), frac = pos - i;
-    const x = select(a, count, i);
-    if (frac === 0 || i + 1 >= count) return x;
-    // the next order statistic is the smallest value above position i (select left it partitioned)
-    let y = Infinity;
-    for (let p = i + 1; p < count; p++) if (a[p] < y) y = a[p];
-    return x + (y - x) * frac;
-  };
-  return [at(percentiles[0]), at(percentiles[1])];
+  const pos = percentiles.map((q) => (q / 100) * (count - 1));
+  const ks = [...new Set(pos.flatMap((x) => [Math.floor(x), Math.min(count - 1, Math.floor(x) + 1)]))];
+  const kth = orderStatistics(data, ks, ok, lo, hi, scratch);
+  return pos.map((x) => {
+    const i = Math.floor(x), frac = x - i;
+    const a = kth.get(i);
+    return frac === 0 || i + 1 >= count ? a : a + (kth.get(i + 1) - a) * frac;
+  });
+}
+
+// Exact k-th smallest valid values without sorting: count the values in 65536 bins over
+// [lo, hi], find the bin and rank of each k, then select inside the few values of those bins.
+function orderStatistics(data, ks, ok, lo, hi, scratch) {
+  const B = 65536;
+  const out = new Map();
+  if (!(hi > lo)) { for (const k of ks) out.set(k, lo); return out; }
+  const scale = (B - 1) / (hi - lo);
+  const lg = ok.scale === "log", sq = ok.scale === "sqrt"; // inlined validity: no call per pixel
+  scratch.bins ??= new Uint32Array(B);
+  scratch.slot ??= new Int32Array(B);
+  const bins = scratch.bins, slot = scratch.slot;
+  bins.fill(0);
+  const n = data.length;
+  for (let p = 0; p < n; p++) {
+    const v = data[p];
+    if (v - v === 0 && (!lg || v > 0) && (!sq || v >= 0)) bins[((v - lo) * scale) | 0]++;
+  }
+  const want = new Map(); // bin -> [[k, rank in bin]]
+  let seen = 0, b = 0;
+  for (const k of [...ks].sort((x, y) => x - y)) {
+    while (seen + bins[b] <= k) seen += bins[b++];
+    if (!want.has(b)) want.set(b, []);
+    want.get(b).push([k, k - seen]);
+  }
+  slot.fill(-1);
+  const members = [], fill = [];
+  for (const bin of want.keys()) { slot[bin] = members.length; members.push(new Float64Array(bins[bin])); fill.push(0); }
+  for (let p = 0; p < n; p++) {
+    const v = data[p];
+    if (!(v - v === 0 && (!lg || v > 0) && (!sq || v >= 0))) continue;
+    const j = slot[((v - lo) * scale) | 0];
+    if (j >= 0) members[j][fill[j]++] = v;
+  }
+  for (const [bin, list] of want) {
+    const m = members[slot[bin]];
+    for (const [k, r] of list) out.set(k, select(m, m.length, r));
+  }
+  return out;
 }
 
 // 8/16-bit integers: one counting pass gives exact order statistics, sums and histograms, far
