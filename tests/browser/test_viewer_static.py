@@ -375,3 +375,49 @@ def test_complex_parts(harness, tmp_path):
     wait_seq(page, seq)
     assert v.complex_part == "phase"
     check_pixels(page, np.angle(z.astype(np.complex64)).astype(np.float32), "viridis", "linear")
+
+
+def test_huge_frame_preview_then_exact_and_chunk_warning(harness, tmp_path, monkeypatch):
+    import h5lens.widgets.viewer as viewer_mod
+
+    monkeypatch.setattr(viewer_mod, "PREVIEW_BYTES", 1_000_000)
+    img = np.zeros((1200, 1600), np.float32)
+    img[601, 803] = 100.0  # between the preview's samples: only the exact max shows it
+    path = tmp_path / "wide.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("img", data=img, chunks=(100, 1600))
+    v = view(f"{path}::/img", autoscale="minmax")
+    harness.mount(v)
+    page = harness.page
+    wait_seq(page, 1)  # the preview, then the exact frame
+    assert page.eval_on_selector(ROOT, "r => r.dataset.preview") == "false"
+    assert shown_range(page) == (0.0, 100.0)
+    assert "reads 12 chunks" in page.get_by_label("what this selection reads").text_content()
+    assert harness.bridge.calls.count("frame") == 2
+
+
+def test_chunk_warning_for_a_spectrum_through_frames(harness, tmp_path, monkeypatch):
+    from h5lens import decimate
+
+    monkeypatch.setattr(decimate, "WARN_BYTES", 1_000_000)
+    data = np.arange(20 * 200 * 300, dtype=np.float32).reshape(20, 200, 300)
+    path = tmp_path / "frames.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("s", data=data, chunks=(1, 200, 300))
+    v = view(f"{path}::/s", view="curve", selection=":,100,150")
+    harness.mount(v)
+    page = harness.page
+    wait_seq(page)
+    warning = page.locator(".h5l-v-warning").text_content()
+    assert "20 chunk(s)" in warning and "cuts across the chunking" in warning
+
+
+def test_dark_theme_is_readable(harness, stack, tmp_path):
+    path, _ = stack
+    harness.mount(view(f"{path}::/stack"), theme="dark")
+    page = harness.page
+    wait_seq(page)
+    colour = page.eval_on_selector(".h5l-v-image", "c => getComputedStyle(c).color")
+    background = page.eval_on_selector(ROOT, "r => getComputedStyle(r).backgroundColor")
+    assert colour.startswith("rgba(255, 255, 255") and background == "rgb(17, 17, 17)"
+    page.locator(ROOT).screenshot(path=str(tmp_path / "dark.png"))
