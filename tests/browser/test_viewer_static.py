@@ -92,6 +92,13 @@ def test_image_pixels_colormap_and_scales(harness, stack):
         page.wait_for_timeout(50)
         assert shown_range(page) == pytest.approx(colormaps.auto_range(data[0], mode, "log"), rel=1e-6)
     check_pixels(page, data[0], "inferno_r", "log")
+    page.get_by_label("high percentile").fill("90")
+    page.get_by_label("high percentile").press("Enter")
+    page.wait_for_timeout(100)
+    assert v.percentiles == [0.1, 90.0] and v.autoscale == "percentile"
+    assert shown_range(page) == pytest.approx(colormaps.auto_range(data[0], "percentile", "log", (0.1, 90.0)), rel=1e-6)
+    check_pixels(page, data[0], "inferno_r", "log")
+    assert harness.bridge.calls[before:] == []
     assert seq == wait_seq(page, seq - 1)
 
 

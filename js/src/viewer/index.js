@@ -175,6 +175,19 @@ export function mountViewer(host, { model, invoke, experimental }) {
         controls[k] = input;
         toolbar.append(input);
       }
+      const pct = model.get("percentiles") ?? [0.1, 99.9];
+      const pin = (i, aria) => {
+        const input = el("input", { type: "number", min: "0", max: "100", step: "0.1", value: String(pct[i]), "aria-label": aria, class: "h5l-v-pct" });
+        input.addEventListener("change", () => {
+          const p = (model.get("percentiles") ?? [0.1, 99.9]).slice();
+          const v = Math.max(0, Math.min(100, Number(input.value)));
+          if (!Number.isFinite(v)) return;
+          p[i] = v;
+          if (p[0] < p[1]) saveColour({ percentiles: p, autoscale: "percentile" });
+        });
+        return input;
+      };
+      toolbar.append(el("label", { text: "% " }, pin(0, "low percentile"), pin(1, "high percentile")));
       controls.aggregation = select("aggregation of pixels", ["max", "mean"], model.get("aggregation"), (v) => save({ aggregation: v }));
       controls.aspect = select("aspect ratio", ["equal", "auto"], model.get("aspect"), (v) => save({ aspect: v }));
       toolbar.append(controls.aggregation, controls.aspect);
@@ -210,7 +223,8 @@ export function mountViewer(host, { model, invoke, experimental }) {
     }
     const fps = el("input", { type: "number", min: "0.1", max: "120", step: "1", value: String(model.get("fps")), "aria-label": "frames per second" });
     fps.addEventListener("change", () => save({ fps: Math.max(0.1, Math.min(120, Number(fps.value) || 10)) }));
-    if (slicerNeeded()) toolbar.append(el("label", { text: "fps " }, fps));
+    const dims = model.get("meta")?.dims ?? [];
+    if (nd >= 1 && dims.length > (model.get("kind") === "rgb" ? 3 : nd)) toolbar.append(el("label", { text: "fps " }, fps));
   }
 
   async function exportPng() {
@@ -310,12 +324,6 @@ export function mountViewer(host, { model, invoke, experimental }) {
   }
 
   // ---- layout per view -----------------------------------------------------------------
-  function slicerNeeded() {
-    const shape = model.get("meta")?.dims?.map((d) => d.size) ?? [];
-    const nd = model.get("ndisplay");
-    return nd >= 1 && (shape.length > nd || model.get("kind") !== "rgb");
-  }
-
   function teardownView() {
     stopPlay();
     image?.destroy(); hist?.destroy(); curve?.destroy(); slicer?.destroy();
