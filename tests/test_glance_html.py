@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from h5lens.glance import Glance, glance
-from h5lens.glance._html import stylesheet
+from h5lens import Glance, glance
+from h5lens._glance._html import stylesheet
 from h5lens.nodes._format import node_label, storage_label, value_preview
 from h5lens.nodes.memory import MemoryGroup, from_object
 
@@ -381,7 +381,7 @@ class CountingGroup(MemoryGroup):
 
 
 def test_huge_group_lists_only_its_first_page():
-    from h5lens.glance._plan import TAIL_SCAN_LIMIT
+    from h5lens._glance._plan import TAIL_SCAN_LIMIT
 
     n = TAIL_SCAN_LIMIT + 1000
     root = CountingGroup("", "/", None)
@@ -410,7 +410,7 @@ def test_theme_colours_follow_jupyterlab_vscode_and_system(chromium, tmp_path):
         context.close()
 
 
-@pytest.mark.parametrize("first", ["import h5lens.glance", "from h5lens.glance import Glance", "import h5lens"])
+@pytest.mark.parametrize("first", ["import h5lens._glance", "from h5lens._glance import Glance", "import h5lens"])
 def test_h5lens_glance_callable_whatever_was_imported_first(first):
     import subprocess
     import sys
@@ -446,7 +446,7 @@ def test_glance_and_cli_import_no_format_library_and_no_jupyter():
     import subprocess
     import sys
 
-    code = ("import sys, h5lens.glance, h5lens.cli\n"
+    code = ("import sys, h5lens._glance, h5lens.cli\n"
             "print(sorted(m for m in ('h5py', 'fabio', 'silx', 'matplotlib', 'IPython', 'anywidget', 'ipywidgets')"
             " if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from h5lens.glance import glance
+from h5lens import glance
 from h5lens.nodes._format import node_label, storage_label, value_preview
 from h5lens.nodes.memory import MemoryGroup, from_object
 

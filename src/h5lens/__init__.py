@@ -15,7 +15,8 @@ __version__ = "0.1.0"
 _API = {
     "open": "h5lens._open:open",
     "open_series": "h5lens._open:open_series",
-    "glance": "h5lens.glance:glance",
+    "glance": "h5lens._glance:glance",
+    "Glance": "h5lens._glance:Glance",
     "Tree": "h5lens.widgets.tree:Tree",
     "Explorer": "h5lens.widgets.explorer:Explorer",
     "explore": "h5lens.widgets.explorer:explore",

@@ -70,7 +70,7 @@ def use_color(mode: str, stream, environ=os.environ) -> bool:
 
 
 def _open_glance(source: str, **options):
-    from .glance import glance
+    from ._glance import glance
 
     try:
         return glance(source, **options)

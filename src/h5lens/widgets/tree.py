@@ -164,7 +164,7 @@ class Tree(H5Widget):
             self._root.close()
 
     def _fallback_html(self) -> str:
-        from ..glance import glance
+        from .._glance import glance
 
         return glance(self._root, depth=2, max_items=200)._repr_html_()
 

@@ -159,7 +159,7 @@ class TreeBuilder:
             nodes = self.to_nodes()
         except ValidationError as exc:
             return f"<TreeBuilder: {exc}>"
-        from .. import glance
+        from .._glance import glance
 
         return glance(nodes).to_text()
 
@@ -170,7 +170,7 @@ class TreeBuilder:
             nodes = self.to_nodes()
         except ValidationError as exc:
             return f"<pre>{escape(str(exc))}</pre>"
-        from .. import glance
+        from .._glance import glance
 
         return glance(nodes)._repr_html_()
 

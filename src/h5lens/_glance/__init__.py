@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 
 from . import _html, _text
 from ._plan import HEAD, MAX_ATTRS, MAX_ITEMS, TAIL, Plan, plan
@@ -101,19 +99,3 @@ class Glance:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-class _CallableModule(types.ModuleType):
-    """This package, callable as :func:`glance`.
-
-    ``h5lens.glance`` names both this package and the function. Importing the
-    package (``from h5lens.glance import Glance``) makes Python bind the module
-    as the ``glance`` attribute of ``h5lens``, hiding the function there; being
-    callable, the module still answers ``h5lens.glance(source)``.
-    """
-
-    def __call__(self, *args, **kwargs) -> Glance:
-        return glance(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -54,7 +54,7 @@ def render(plan: Plan, standalone: bool = False, script: bool = True) -> str:
     Parameters
     ----------
     plan : Plan
-        What to show (see :func:`h5lens.glance._plan.plan`).
+        What to show (see :func:`h5lens._glance._plan.plan`).
     standalone : bool
         Wrap in a complete ``<!DOCTYPE html>`` page (for ``h5lens html``).
     script : bool
