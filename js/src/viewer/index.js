@@ -12,25 +12,9 @@ import { Slicer } from "./slicer.js";
 import { CurveView, CSS as UPLOT_CSS } from "./curve.js";
 import { downloadBlob, canvasBlob } from "./export.js";
 import css from "./style.css";
-
-const PLAY_DEPTH = 3; // frame requests in flight while playing (pipelining hides the round trip)
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") e.className = v; else if (k === "text") e.textContent = v; else e.setAttribute(k, v);
-  }
-  e.append(...children);
-  return e;
-}
-
-function select(aria, options, value, onChange) {
-  const s = el("select", { "aria-label": aria });
-  for (const o of options) s.append(el("option", { value: o, text: o }));
-  s.value = value;
-  s.addEventListener("change", () => onChange(s.value));
-  return s;
-}
+import { el } from "./dom.js";
+import { buildToolbar } from "./toolbar.js";
+import { createPlayer } from "./player.js";
 
 function injectCss(root) {
   const style = el("style");
@@ -142,90 +126,10 @@ export function mountViewer(host, { model, invoke, experimental }) {
 
   // ---- toolbar -------------------------------------------------------------------------
   const controls = {};
-  function buildToolbar() {
-    toolbar.replaceChildren();
-    const kinds = model.get("views") ?? [];
-    if (kinds.length > 1) toolbar.append(select("view", kinds, model.get("kind"), (v) => save({ kind: v })));
-    const nd = model.get("ndisplay");
-    if (model.get("meta")?.dtype?.startsWith("complex")) {
-      toolbar.append(select("complex part", ["amplitude", "phase", "real", "imag"], model.get("complex_part"), (v) => save({ complex_part: v })));
-    }
-    if (nd === 2 && model.get("kind") !== "rgb") {
-      const names = model.get("colormap_names") ?? [];
-      const current = model.get("colormap");
-      const base = current.endsWith("_r") ? current.slice(0, -2) : current;
-      const cm = select("colormap", names.includes(base) ? names : [base, ...names], base, () => setColormap());
-      const rev = el("input", { type: "checkbox", "aria-label": "reverse colormap" });
-      rev.checked = current.endsWith("_r");
-      rev.addEventListener("change", () => setColormap());
-      const setColormap = () => saveColour({ colormap: cm.value + (rev.checked ? "_r" : "") });
-      controls.colormap = cm; controls.reverse = rev;
-      toolbar.append(cm, el("label", { text: "reversed " }, rev));
-      controls.scale = select("scale", ["linear", "log", "sqrt", "symlog"], model.get("scale"), (v) => saveColour({ scale: v }));
-      controls.autoscale = select("auto range", ["percentile", "minmax", "std", "manual"], model.get("autoscale"), (v) => saveColour({ autoscale: v }));
-      toolbar.append(controls.scale, controls.autoscale);
-      for (const k of ["vmin", "vmax"]) {
-        const input = el("input", { type: "text", class: "h5l-v-range", "aria-label": k === "vmin" ? "minimum" : "maximum" });
-        input.addEventListener("change", () => {
-          const v = Number(input.value);
-          if (!Number.isFinite(v)) return;
-          const [lo, hi] = state.range ?? [v, v]; // the exact shown range, not the rounded text
-          saveColour({ autoscale: "manual", vmin: k === "vmin" ? v : lo, vmax: k === "vmax" ? v : hi });
-        });
-        controls[k] = input;
-        toolbar.append(input);
-      }
-      const pct = model.get("percentiles") ?? [0.1, 99.9];
-      const pin = (i, aria) => {
-        const input = el("input", { type: "number", min: "0", max: "100", step: "0.1", value: String(pct[i]), "aria-label": aria, class: "h5l-v-pct" });
-        input.addEventListener("change", () => {
-          const p = (model.get("percentiles") ?? [0.1, 99.9]).slice();
-          const v = Math.max(0, Math.min(100, Number(input.value)));
-          if (!Number.isFinite(v)) return;
-          p[i] = v;
-          if (p[0] < p[1]) saveColour({ percentiles: p, autoscale: "percentile" });
-        });
-        return input;
-      };
-      toolbar.append(el("label", { text: "% " }, pin(0, "low percentile"), pin(1, "high percentile")));
-      controls.aggregation = select("aggregation of pixels", ["max", "mean"], model.get("aggregation"), (v) => save({ aggregation: v }));
-      controls.aspect = select("aspect ratio", ["equal", "auto"], model.get("aspect"), (v) => save({ aspect: v }));
-      toolbar.append(controls.aggregation, controls.aspect);
-    } else {
-      controls.vmin = el("input"); controls.vmax = el("input");
-    }
-    if (nd === 1) {
-      const logx = el("input", { type: "checkbox", "aria-label": "log x" });
-      const logy = el("input", { type: "checkbox", "aria-label": "log y" });
-      const style = select("curve style", ["lines", "points", "both"], "lines", () => curve?.setOptions({ style: style.value }));
-      logx.addEventListener("change", () => curve?.setOptions({ logx: logx.checked }));
-      logy.addEventListener("change", () => curve?.setOptions({ logy: logy.checked }));
-      const pin = el("button", { type: "button", "aria-label": "pin this curve", text: "Pin" });
-      const clear = el("button", { type: "button", "aria-label": "clear pinned curves", text: "Clear pins" });
-      pin.addEventListener("click", () => curve?.pin());
-      clear.addEventListener("click", () => curve?.clearPins());
-      toolbar.append(el("label", { text: "log x " }, logx), el("label", { text: "log y " }, logy), style, pin, clear);
-    }
-    if (nd >= 1) {
-      const reset = el("button", { type: "button", "aria-label": "reset zoom", text: "Reset" });
-      reset.addEventListener("click", () => { image?.resetView(); curve?.resetZoom(); });
-      const png = el("button", { type: "button", "aria-label": "export PNG", text: "PNG" });
-      png.addEventListener("click", () => exportPng());
-      toolbar.append(reset, png);
-    }
-    if (nd >= 1 || model.get("kind") === "table") {
-      const compound = (model.get("meta")?.dtype ?? "").startsWith("compound");
-      for (const fmt of compound ? ["npy"] : ["npy", "csv"]) {
-        const b = el("button", { type: "button", "aria-label": `export .${fmt}`, text: `.${fmt}` });
-        b.addEventListener("click", () => exportData(fmt));
-        toolbar.append(b);
-      }
-    }
-    const fps = el("input", { type: "number", min: "0.1", max: "120", step: "1", value: String(model.get("fps")), "aria-label": "frames per second" });
-    fps.addEventListener("change", () => save({ fps: Math.max(0.1, Math.min(120, Number(fps.value) || 10)) }));
-    const dims = model.get("meta")?.dims ?? [];
-    if (nd >= 1 && dims.length > (model.get("kind") === "rgb" ? 3 : nd)) toolbar.append(el("label", { text: "fps " }, fps));
-  }
+  const buildTools = () => buildToolbar(toolbar, {
+    model, controls, save, saveColour, curve: () => curve, range: () => state.range,
+    resetZoom: () => { image?.resetView(); curve?.resetZoom(); }, exportPng, exportData,
+  });
 
   async function exportPng() {
     const cv = image ? image.canvas : curve?.plot?.ctx.canvas;
@@ -274,7 +178,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
     root.dataset.preview = String(!!frame.preview);
     state.timing.painted ??= performance.now();
     root.dataset.seq = String(++state.seq);
-    if (frame.preview && !state.play) { // a strided preview of a huge region: the exact aggregation follows
+    if (frame.preview && !player?.playing) { // a strided preview of a huge region: the exact aggregation follows
       const region = frame.region[0] === 0 && frame.region[1] === frame.frameShape[0] && frame.region[2] === 0
         && frame.region[3] === frame.frameShape[1] ? null : frame.region;
       fetchFrame(frame.selection, frame.transposed, region, "frame", true).then(showFrameKeepView, showError);
@@ -338,7 +242,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
     const where = file ? `${file}${meta.path && meta.path !== "/" ? `::${meta.path}` : ""}` : meta.path || "";
     title.replaceChildren(meta.title || where, el("small", { text: [meta.title ? where : "", meta.shape, meta.dtype].filter(Boolean).join("  ") }));
     title.title = where;
-    buildToolbar();
+    buildTools();
     if (model.get("error")) { error.textContent = model.get("error"); return; }
     const nd = model.get("ndisplay");
     const dims = meta.dims ?? [];
@@ -386,7 +290,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
   // Zoomed image: fetch the visible region at the resolution the canvas needs.
   function refine(v) {
     const f = state.frame;
-    if (!f || state.play) return;
+    if (!f || player?.playing) return;
     const [H, W] = f.frameShape;
     const want = [Math.max(0, Math.floor(v.y0)), Math.min(H, Math.ceil(v.y1)), Math.max(0, Math.floor(v.x0)), Math.min(W, Math.ceil(v.x1))];
     if (want[1] <= want[0] || want[3] <= want[2]) return;
@@ -407,7 +311,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
 
   function refineCurve(lo, hi, zoomed) {
     const c = state.curve;
-    if (!c || (!c.decimated && zoomed) || state.play) return;
+    if (!c || (!c.decimated && zoomed) || player?.playing) return;
     if (!zoomed) { // back to the whole curve: refetch only if a zoomed part is what is shown
       if (c.region && (c.region[0] !== 0 || c.region[1] !== c.length)) loadCurve(model.get("selection"), null).catch(showError);
       return;
@@ -433,77 +337,13 @@ export function mountViewer(host, { model, invoke, experimental }) {
     load();
   }
 
-  function startPlay(dim) {
-    stopPlay();
-    const n = model.get("meta").dims[dim].size;
-    const depth = Math.min(PLAY_DEPTH, n);
-    const gen = {};
-    state.play = gen;
-    slicer.setPlaying(dim);
-    let nextShow = (slicer.mapping[dim] + 1) % n;
-    const ready = new Map(), pending = new Set();
-    let lastShown = 0, shownCount = 0;
-    const t0 = performance.now();
-    const transposed = slicer.transposed();
-    const base = slicer.mapping.slice();
-    const selectionAt = (i) => {
-      const saved = slicer.mapping;
-      slicer.mapping = base.map((m, d) => (d === dim ? i : m));
-      const s = slicer.selection();
-      slicer.mapping = saved;
-      return s;
-    };
-    // keep the next `depth` frames requested or ready: the round trips overlap
-    const fetchAhead = () => {
-      for (let k = 0; k < depth && state.play === gen; k++) {
-        const i = (nextShow + k) % n;
-        if (ready.has(i) || pending.has(i)) continue;
-        pending.add(i);
-        fetchFrame(selectionAt(i), transposed, null, null).then((f) => {
-          pending.delete(i);
-          if (state.play !== gen) return;
-          ready.set(i, f);
-          pump();
-        }, (err) => {
-          pending.delete(i);
-          if (state.play !== gen) return;
-          if (isAbort(err)) fetchAhead(); else { showError(err); stopPlay(); }
-        });
-      }
-    };
-    const pump = async () => {
-      if (state.play !== gen || gen.busy) return;
-      const f = ready.get(nextShow);
-      if (!f) { fetchAhead(); return; }
-      const wait = 1000 / model.get("fps") - (performance.now() - lastShown);
-      if (wait > 1) { clearTimeout(gen.timer); gen.timer = setTimeout(pump, wait); return; }
-      gen.busy = true;
-      ready.delete(nextShow);
-      lastShown = performance.now();
-      slicer.mapping[dim] = nextShow;
-      slicer._sync(dim);
-      await showFrame(f);
-      shownCount++;
-      root.dataset.playFps = String((1000 * shownCount) / (performance.now() - t0));
-      state.lastSelection = f.selection;
-      model.set("selection", f.selection);
-      // the trait follows at most 4 times a second while playing (each update is a message)
-      if (!gen.pushed || performance.now() - gen.pushed > 250) { gen.pushed = performance.now(); model.save_changes(); }
-      nextShow = (nextShow + 1) % n;
-      gen.busy = false;
-      fetchAhead();
-      pump();
-    };
-    fetchAhead();
-  }
-
-  function stopPlay() {
-    if (!state.play) return;
-    clearTimeout(state.play.timer);
-    state.play = null;
-    slicer?.setPlaying(null);
-    model.save_changes();
-  }
+  const player = createPlayer({
+    model, root, fetchFrame, showFrame, showError,
+    slicer: () => slicer, onStop: () => model.save_changes(),
+    setLast: (selection) => { state.lastSelection = selection; },
+  });
+  const startPlay = (dim) => player.start(dim);
+  const stopPlay = () => player.stop();
 
   // ---- keyboard ------------------------------------------------------------------------
   const onKey = (e) => {
@@ -522,7 +362,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
     else if (k === "PageDown") slicer?.step(-10);
     else if (k === "Home" && slicer?.active != null) slicer.setIndex(slicer.active, 0);
     else if (k === "End" && slicer?.active != null) slicer.setIndex(slicer.active, Infinity);
-    else if (k === " " && slicer?.active != null) { if (state.play) stopPlay(); else startPlay(slicer.active); }
+    else if (k === " " && slicer?.active != null) { if (player?.playing) stopPlay(); else startPlay(slicer.active); }
     else if (k === "r") { image?.resetView(); curve?.resetZoom(); }
     else if ((k === "+" || k === "-") && image?.view) {
       const v = image.view;
@@ -535,13 +375,13 @@ export function mountViewer(host, { model, invoke, experimental }) {
   // ---- Python → browser ----------------------------------------------------------------
   on("selection", () => {
     const s = model.get("selection");
-    if (state.play || s === state.lastSelection) return;
+    if (player?.playing || s === state.lastSelection) return;
     state.lastSelection = s;
     slicer?.setSelection(s, model.get("transposed"));
     labelAxes();
     load();
   });
-  on("transposed", () => { if (!state.play && slicer) { slicer.setSelection(model.get("selection"), model.get("transposed")); labelAxes(); load(); } });
+  on("transposed", () => { if (!player?.playing && slicer) { slicer.setSelection(model.get("selection"), model.get("transposed")); labelAxes(); load(); } });
   for (const k of ["colormap", "scale", "autoscale", "vmin", "vmax", "percentiles", "bad_color"]) on(k, () => {
     if (controls[k] && k !== "vmin" && k !== "vmax") controls[k].value = model.get(k);
     if (k === "colormap" && controls.colormap) {

@@ -3,15 +3,7 @@
 // frame rate. It owns a dimension mapping and reports selection strings.
 import { parse, format, isSlice, fromMapping, toMapping, isTransposed } from "./selection.js";
 import { label } from "./ticks.js";
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") e.className = v; else if (k === "text") e.textContent = v; else e.setAttribute(k, v);
-  }
-  e.append(...children);
-  return e;
-}
+import { el } from "./dom.js";
 
 export class Slicer {
   /**

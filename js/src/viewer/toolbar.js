@@ -1,0 +1,96 @@
+// The viewer's toolbar: view choice, complex part, colormap (+ reversed), scale, auto-range,
+// manual bounds and percentiles, aggregation, aspect; curve options; reset and exports.
+// Every control has an aria-label; colour controls repaint before their trait is synced.
+import { el, select } from "./dom.js";
+
+/**
+ * Fill `toolbar` for the current view.
+ * @param {HTMLElement} toolbar
+ * @param {object} ctx {model, controls, save, saveColour, curve(): CurveView|null, range(): [vmin, vmax],
+ *   resetZoom(), exportPng(), exportData(fmt)}
+ */
+export function buildToolbar(toolbar, ctx) {
+  const { model, controls, save, saveColour } = ctx;
+  toolbar.replaceChildren();
+  const kinds = model.get("views") ?? [];
+  if (kinds.length > 1) toolbar.append(select("view", kinds, model.get("kind"), (v) => save({ kind: v })));
+  const nd = model.get("ndisplay");
+  if (model.get("meta")?.dtype?.startsWith("complex")) {
+    toolbar.append(select("complex part", ["amplitude", "phase", "real", "imag"], model.get("complex_part"), (v) => save({ complex_part: v })));
+  }
+  if (nd === 2 && model.get("kind") !== "rgb") {
+    const names = model.get("colormap_names") ?? [];
+    const current = model.get("colormap");
+    const base = current.endsWith("_r") ? current.slice(0, -2) : current;
+    const cm = select("colormap", names.includes(base) ? names : [base, ...names], base, () => setColormap());
+    const rev = el("input", { type: "checkbox", "aria-label": "reverse colormap" });
+    rev.checked = current.endsWith("_r");
+    rev.addEventListener("change", () => setColormap());
+    const setColormap = () => saveColour({ colormap: cm.value + (rev.checked ? "_r" : "") });
+    controls.colormap = cm; controls.reverse = rev;
+    toolbar.append(cm, el("label", { text: "reversed " }, rev));
+    controls.scale = select("scale", ["linear", "log", "sqrt", "symlog"], model.get("scale"), (v) => saveColour({ scale: v }));
+    controls.autoscale = select("auto range", ["percentile", "minmax", "std", "manual"], model.get("autoscale"), (v) => saveColour({ autoscale: v }));
+    toolbar.append(controls.scale, controls.autoscale);
+    for (const k of ["vmin", "vmax"]) {
+      const input = el("input", { type: "text", class: "h5l-v-range", "aria-label": k === "vmin" ? "minimum" : "maximum" });
+      input.addEventListener("change", () => {
+        const v = Number(input.value);
+        if (!Number.isFinite(v)) return;
+        const [lo, hi] = ctx.range() ?? [v, v]; // the exact shown range, not the rounded text
+        saveColour({ autoscale: "manual", vmin: k === "vmin" ? v : lo, vmax: k === "vmax" ? v : hi });
+      });
+      controls[k] = input;
+      toolbar.append(input);
+    }
+    const pct = model.get("percentiles") ?? [0.1, 99.9];
+    const pin = (i, aria) => {
+      const input = el("input", { type: "number", min: "0", max: "100", step: "0.1", value: String(pct[i]), "aria-label": aria, class: "h5l-v-pct" });
+      input.addEventListener("change", () => {
+        const p = (model.get("percentiles") ?? [0.1, 99.9]).slice();
+        const v = Math.max(0, Math.min(100, Number(input.value)));
+        if (!Number.isFinite(v)) return;
+        p[i] = v;
+        if (p[0] < p[1]) saveColour({ percentiles: p, autoscale: "percentile" });
+      });
+      return input;
+    };
+    toolbar.append(el("label", { text: "% " }, pin(0, "low percentile"), pin(1, "high percentile")));
+    controls.aggregation = select("aggregation of pixels", ["max", "mean"], model.get("aggregation"), (v) => save({ aggregation: v }));
+    controls.aspect = select("aspect ratio", ["equal", "auto"], model.get("aspect"), (v) => save({ aspect: v }));
+    toolbar.append(controls.aggregation, controls.aspect);
+  } else {
+    controls.vmin = el("input"); controls.vmax = el("input");
+  }
+  if (nd === 1) {
+    const logx = el("input", { type: "checkbox", "aria-label": "log x" });
+    const logy = el("input", { type: "checkbox", "aria-label": "log y" });
+    const style = select("curve style", ["lines", "points", "both"], "lines", () => ctx.curve()?.setOptions({ style: style.value }));
+    logx.addEventListener("change", () => ctx.curve()?.setOptions({ logx: logx.checked }));
+    logy.addEventListener("change", () => ctx.curve()?.setOptions({ logy: logy.checked }));
+    const pin = el("button", { type: "button", "aria-label": "pin this curve", text: "Pin" });
+    const clear = el("button", { type: "button", "aria-label": "clear pinned curves", text: "Clear pins" });
+    pin.addEventListener("click", () => ctx.curve()?.pin());
+    clear.addEventListener("click", () => ctx.curve()?.clearPins());
+    toolbar.append(el("label", { text: "log x " }, logx), el("label", { text: "log y " }, logy), style, pin, clear);
+  }
+  if (nd >= 1) {
+    const reset = el("button", { type: "button", "aria-label": "reset zoom", text: "Reset" });
+    reset.addEventListener("click", () => ctx.resetZoom());
+    const png = el("button", { type: "button", "aria-label": "export PNG", text: "PNG" });
+    png.addEventListener("click", () => ctx.exportPng());
+    toolbar.append(reset, png);
+  }
+  if (nd >= 1 || model.get("kind") === "table") {
+    const compound = (model.get("meta")?.dtype ?? "").startsWith("compound");
+    for (const fmt of compound ? ["npy"] : ["npy", "csv"]) {
+      const b = el("button", { type: "button", "aria-label": `export .${fmt}`, text: `.${fmt}` });
+      b.addEventListener("click", () => ctx.exportData(fmt));
+      toolbar.append(b);
+    }
+  }
+  const fps = el("input", { type: "number", min: "0.1", max: "120", step: "1", value: String(model.get("fps")), "aria-label": "frames per second" });
+  fps.addEventListener("change", () => save({ fps: Math.max(0.1, Math.min(120, Number(fps.value) || 10)) }));
+  const dims = model.get("meta")?.dims ?? [];
+  if (nd >= 1 && dims.length > (model.get("kind") === "rgb" ? 3 : nd)) toolbar.append(el("label", { text: "fps " }, fps));
+}
