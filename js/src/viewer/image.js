@@ -167,7 +167,7 @@ export class ImageView {
     const fg = style.color || "#333";
     g.strokeStyle = fg; g.fillStyle = fg; g.lineWidth = 1;
     g.font = `11px ${style.fontFamily || "sans-serif"}`;
-    g.strokeRect(r.x + 0.5, r.y + 0.5, r.w - 1, r.h - 1);
+    g.strokeRect(r.x - 0.5, r.y - 0.5, r.w + 1, r.h + 1); // around the image, never over its edge pixels
     const maps = this.axisMaps(), v = this.view;
     // x axis
     const xa = maps.x.value(v.x0), xb = maps.x.value(v.x1);
