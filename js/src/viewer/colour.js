@@ -148,11 +148,13 @@ export function autoRange(data, mode, scale = "linear", percentiles = [0.1, 99.9
   const pos = percentiles.map((q) => (q / 100) * (count - 1));
   const ks = [...new Set(pos.flatMap((x) => [Math.floor(x), Math.min(count - 1, Math.floor(x) + 1)]))];
   const kth = orderStatistics(data, ks, ok, lo, hi, scratch);
-  return pos.map((x) => {
+  const out = pos.map((x) => {
     const i = Math.floor(x), frac = x - i;
     const a = kth.get(i);
     return frac === 0 || i + 1 >= count ? a : a + (kth.get(i + 1) - a) * frac;
   });
+  out.extent = [lo, hi]; // min/max came for free: the histogram reuses them
+  return out;
 }
 
 // Exact k-th smallest valid values without sorting: count the values in 65536 bins over
@@ -272,12 +274,14 @@ export function histogram(data, bins, lo, hi, scale, scratch = {}) {
     }
     return counts;
   }
-  for (let p = 0; p < data.length; p++) {
+  // big float frames: every step-th pixel (≤ 2^20 samples); the histogram is a guide, counts scaled back
+  const step = Math.max(1, Math.ceil(data.length / 2 ** 20));
+  for (let p = 0; p < data.length; p += step) {
     const f = forward(data[p], scale);
     if (Number.isNaN(f)) continue;
     const i = Math.floor((f - f0) * k);
-    if (i >= 0 && i < bins) counts[i]++;
-    else if (i === bins && f === f1) counts[bins - 1]++;
+    if (i >= 0 && i < bins) counts[i] += step;
+    else if (i === bins && f === f1) counts[bins - 1] += step;
   }
   return counts;
 }

@@ -106,7 +106,9 @@ export function mountViewer(host, { model, invoke, experimental }) {
     if (hist) {
       const data = state.frame.data, scale = model.get("scale");
       if (state.histOf !== data || state.histScale !== scale) { // counts change with the frame or the scale only
-        const [lo, hi] = autoRange(data, "minmax", scale, undefined, state);
+        const c = state.rangeCache;
+        const [lo, hi] = c?.data === data && c.value.extent && c.key.includes(`"${scale}"`) ? c.value.extent
+          : autoRange(data, "minmax", scale, undefined, state);
         hist.setData(state.frame.rgb ? null : data, lo, hi, scale, state);
         state.histOf = data; state.histScale = scale;
       }
