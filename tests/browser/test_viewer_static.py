@@ -468,3 +468,16 @@ def decimate_reduce(a, fy, fx, how):
     from h5lens import decimate
 
     return decimate.reduce_blocks(a, fy, fx, how)
+
+
+def test_string_list_is_shown_as_values(harness, course):
+    v = view(f"{course / 'silx-io' / 'test.h5'}::/arrays/string_1d")
+    assert v.kind == "list"
+    harness.mount(v)
+    page = harness.page
+    wait_seq(page)
+    cells = page.get_by_role("table", name="values").locator("td").all_inner_texts()
+    with h5py.File(course / "silx-io" / "test.h5", "r") as f:
+        expected = [b.decode() for b in f["arrays/string_1d"][()]]
+    assert cells == expected
+    assert page.locator(".h5l-v-curve").count() == 0

@@ -16,6 +16,14 @@ import { el } from "./dom.js";
 import { buildToolbar } from "./toolbar.js";
 import { createPlayer } from "./player.js";
 
+// Views shown as values (text or a table) whatever their dimensions; others by ndisplay.
+const VALUE_VIEWS = new Set(["list", "table", "scalar", "text", "empty", "none"]);
+
+/** 0 (values), 1 (curve) or 2 (image) for the model's view. */
+export function displayMode(model) {
+  return VALUE_VIEWS.has(model.get("kind")) ? 0 : model.get("ndisplay");
+}
+
 function injectCss(root) {
   const style = el("style");
   style.textContent = css + "\n" + UPLOT_CSS;
@@ -129,6 +137,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
   // ---- toolbar -------------------------------------------------------------------------
   const controls = {};
   const buildTools = () => buildToolbar(toolbar, {
+    mode: () => displayMode(model),
     model, controls, save, saveColour, curve: () => curve, range: () => state.range,
     resetZoom: () => { image?.resetView(); curve?.resetZoom(); }, exportPng, exportData,
   });
@@ -189,7 +198,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
 
   async function load(region = null) {
     const selection = model.get("selection");
-    const nd = model.get("ndisplay");
+    const nd = displayMode(model);
     if (nd === 2 && image && !image.availableSize()) { state.waitLayout = true; return; } // not in the page yet
     state.timing.request ??= performance.now();
     try {
@@ -246,7 +255,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
     title.title = where;
     buildTools();
     if (model.get("error")) { error.textContent = model.get("error"); return; }
-    const nd = model.get("ndisplay");
+    const nd = displayMode(model);
     const dims = meta.dims ?? [];
     if (nd === 2) {
       image = new ImageView(main, {
@@ -269,8 +278,8 @@ export function mountViewer(host, { model, invoke, experimental }) {
       main.append(values);
     }
     if (nd === 2) lutBytes(model.get("colormap")).catch(showError); // in parallel with the first frame
-    if (nd >= 1) {
-      slicer = new Slicer(below, { shape: dims.map((d) => d.size), dims, ndisplay: nd, rgb: model.get("kind") === "rgb" }, {
+    if (model.get("ndisplay") >= 1) { // lists of strings slice like curves, shown as values
+      slicer = new Slicer(below, { shape: dims.map((d) => d.size), dims, ndisplay: model.get("ndisplay"), rgb: model.get("kind") === "rgb" }, {
         onChange: ({ selection, transposed, final }) => setSelection(selection, transposed, final),
         onPlay: (dim) => (dim === null ? stopPlay() : startPlay(dim)),
       });

@@ -115,6 +115,7 @@ export class Slicer {
     }
     for (const d of this.sliders) {
       const n = shape[d];
+      if (n === 1) continue; // a dimension of length one has nothing to slide through
       const range = el("input", { type: "range", min: "0", max: String(n - 1), step: "1", value: String(this.mapping[d]), "aria-label": `index of ${name(d)}` });
       const num = el("input", { type: "number", min: "0", max: String(n - 1), step: "1", value: String(this.mapping[d]), "aria-label": `index of ${name(d)} (number)` });
       const prev = el("button", { type: "button", "aria-label": `previous ${name(d)}`, text: "◀" });

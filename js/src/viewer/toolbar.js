@@ -14,7 +14,7 @@ export function buildToolbar(toolbar, ctx) {
   toolbar.replaceChildren();
   const kinds = model.get("views") ?? [];
   if (kinds.length > 1) toolbar.append(select("view", kinds, model.get("kind"), (v) => save({ kind: v })));
-  const nd = model.get("ndisplay");
+  const nd = ctx.mode(); // 0 values, 1 curve, 2 image
   if (model.get("meta")?.dtype?.startsWith("complex")) {
     toolbar.append(select("complex part", ["amplitude", "phase", "real", "imag"], model.get("complex_part"), (v) => save({ complex_part: v })));
   }
@@ -92,5 +92,6 @@ export function buildToolbar(toolbar, ctx) {
   const fps = el("input", { type: "number", min: "0.1", max: "120", step: "1", value: String(model.get("fps")), "aria-label": "frames per second" });
   fps.addEventListener("change", () => save({ fps: Math.max(0.1, Math.min(120, Number(fps.value) || 10)) }));
   const dims = model.get("meta")?.dims ?? [];
-  if (nd >= 1 && dims.length > (model.get("kind") === "rgb" ? 3 : nd)) toolbar.append(el("label", { text: "fps " }, fps));
+  const shown = model.get("kind") === "rgb" ? 3 : model.get("ndisplay");
+  if (shown >= 1 && dims.filter((d) => d.size > 1).length > shown) toolbar.append(el("label", { text: "fps " }, fps));
 }
