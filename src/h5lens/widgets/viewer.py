@@ -33,7 +33,7 @@ PREVIEW_BYTES = 64 * 2**20
 TABLE_ROWS = 1000
 TABLE_COLUMNS = 100
 #: Slider dimensions get their axis values sent once when the axis is at most this long.
-AXIS_VALUES_LIMIT = 100_000
+AXIS_VALUES_LIMIT = 10_000  # 10k floats: ~200 KB of JSON at most in the saved state
 
 
 def _to_node(source: Any) -> tuple[Node, Node | None]:
