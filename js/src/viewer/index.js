@@ -169,7 +169,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
     const arr = decode(reply.array, buffers);
     return { data: arr.data, dtype: arr.dtype, h: arr.shape[0], w: arr.shape[1], rgb: arr.shape.length === 3, channels: arr.shape[2] ?? 1,
       region: reply.region, factors: reply.factors, frameShape: reply.frame_shape, axes: reply.axes, stats: reply.stats,
-      warning: reply.warning, selection, transposed, preview: reply.preview };
+      warning: reply.warning, selection, transposed, preview: reply.preview, kernelMs: reply.kernel_ms };
   }
 
   function showStats(s, warn) {
@@ -181,6 +181,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
 
   async function showFrame(frame) {
     state.timing.received ??= performance.now();
+    state.timing.kernelMs ??= frame.kernelMs; // time spent in the kernel on the first frame
     state.frame = frame;
     image.setFrame(frame);
     await recolour();

@@ -14,6 +14,7 @@ import html
 import io
 import os
 import struct
+import time
 import zlib
 from typing import Any
 
@@ -215,6 +216,7 @@ class Viewer(H5Widget):
         """``{selection, transposed, region, canvas: [h, w], how, part}`` → one frame at display size."""
         if self.dataset is None:
             raise ValueError(self.error or "nothing to display")
+        t0 = time.perf_counter()
         canvas = [max(1, min(int(v), 8192)) for v in msg.get("canvas", [1024, 1024])]
         items = self._items(msg)
         how = msg.get("how", self.aggregation)
@@ -228,8 +230,9 @@ class Viewer(H5Widget):
             equal=msg.get("aspect", self.aspect) == "equal",
         )
         header, bufs = wire.encode(out.pop("data"))
-        return {"array": header, "seq": msg.get("seq"), "preview": preview, **out,
-                "axes": self._axis_values(out, items)}, bufs
+        axes = self._axis_values(out, items)
+        return {"array": header, "seq": msg.get("seq"), "preview": preview, **out, "axes": axes,
+                "kernel_ms": round(1000 * (time.perf_counter() - t0), 1)}, bufs
 
     def _axis_values(self, out: dict, items: tuple) -> dict:
         """NXdata axis values at the displayed rows/columns (block starts), when known."""
