@@ -114,3 +114,21 @@ test("8/16-bit integers: counted ranges and histograms equal the float paths", (
     }
   }
 });
+
+test("cached frame statistics give the same ranges as fresh computations", () => {
+  const r = rng(5);
+  const positive = new Float32Array(30000).map(() => 1 + r() * 500);
+  const mixed = new Float32Array(30000).map(() => r() * 500 - 100);
+  mixed[7] = NaN;
+  for (const data of [positive, mixed]) {
+    const scratch = {};
+    for (const scale of ["linear", "log", "sqrt", "symlog", "linear", "log"]) {
+      for (const mode of ["percentile", "minmax", "std", "percentile"]) {
+        assert.deepEqual(Array.from(autoRange(data, mode, scale, [0.1, 99.9], scratch)),
+          Array.from(autoRange(data, mode, scale, [0.1, 99.9], {})), `${scale} ${mode}`);
+      }
+      assert.deepEqual(Array.from(autoRange(data, "percentile", scale, [5, 95], scratch)),
+        Array.from(autoRange(data, "percentile", scale, [5, 95], {})));
+    }
+  }
+});

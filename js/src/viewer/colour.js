@@ -123,38 +123,65 @@ function select(a, n, k) {
 export function autoRange(data, mode, scale = "linear", percentiles = [0.1, 99.9], scratch = {}) {
   const counts = smallIntCounts(data, scratch);
   if (counts) return rangeFromCounts(counts, mode, scale, percentiles);
-  const n = data.length;
-  let count = 0, lo = Infinity, hi = -Infinity, sum = 0;
-  const ok = (v) => (scale === "log" ? v > 0 : scale === "sqrt" ? v >= 0 : true) && v - v === 0;
-  ok.scale = scale;
+  const st = floatStats(data, scale, scratch);
+  const { count, lo, hi } = st;
+  if (count === 0) return scale === "log" ? [1, 10] : [0, 1];
+  if (mode === "minmax") return [lo, hi];
+  const lg = st.scale === "log", sq = st.scale === "sqrt";
+  const ok = (v) => v - v === 0 && (!lg || v > 0) && (!sq || v >= 0);
+  ok.scale = st.scale;
+  if (mode === "std") {
+    if (st.std === undefined) { // second pass, as numpy does (no sum of squares cancellation)
+      const mean = st.sum / count;
+      let ss = 0;
+      for (let p = 0; p < data.length; p++) { const v = data[p]; if (ok(v)) ss += (v - mean) * (v - mean); }
+      st.std = Math.sqrt(ss / count);
+    }
+    const mean = st.sum / count;
+    return [Math.max(lo, mean - 3 * st.std), Math.min(hi, mean + 3 * st.std)];
+  }
+  if (mode !== "percentile") throw new Error(`unknown auto-range ${mode}`);
+  const key = String(percentiles);
+  if (!st.percentiles.has(key)) {
+    const pos = percentiles.map((q) => (q / 100) * (count - 1));
+    const ks = [...new Set(pos.flatMap((x) => [Math.floor(x), Math.min(count - 1, Math.floor(x) + 1)]))];
+    const kth = orderStatistics(data, ks, ok, lo, hi, scratch);
+    st.percentiles.set(key, pos.map((x) => {
+      const i = Math.floor(x), frac = x - i;
+      const a = kth.get(i);
+      return frac === 0 || i + 1 >= count ? a : a + (kth.get(i + 1) - a) * frac;
+    }));
+  }
+  const out = st.percentiles.get(key).slice();
+  out.extent = [lo, hi]; // min/max came for free: the histogram reuses them
+  return out;
+}
+
+// Count, sum, min and max of the values a scale can show, cached per frame. Scales that
+// accept every value of this frame (log when all are > 0, sqrt when all are >= 0) share
+// the linear statistics, percentiles included, so a scale change needs no new pass.
+function floatStats(data, scale, scratch) {
+  if (scratch.statsOf !== data) { scratch.statsOf = data; scratch.stats = new Map(); }
+  const cache = scratch.stats;
+  const lin = cache.get("linear") ?? computeStats(data, "linear");
+  cache.set("linear", lin);
+  if (scale === "linear" || lin.count === 0) return lin;
+  if ((scale === "log" && lin.lo > 0) || (scale === "sqrt" && lin.lo >= 0) || scale === "symlog") return lin;
+  if (!cache.has(scale)) cache.set(scale, computeStats(data, scale));
+  return cache.get(scale);
+}
+
+function computeStats(data, scale) {
   const lg = scale === "log", sq = scale === "sqrt";
-  for (let p = 0; p < n; p++) {
+  let count = 0, lo = Infinity, hi = -Infinity, sum = 0;
+  for (let p = 0; p < data.length; p++) {
     const v = data[p];
     if (!(v - v === 0 && (!lg || v > 0) && (!sq || v >= 0))) continue;
     count++; sum += v;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  if (count === 0) return scale === "log" ? [1, 10] : [0, 1];
-  if (mode === "minmax") return [lo, hi];
-  if (mode === "std") {
-    const mean = sum / count;
-    let ss = 0;
-    for (let p = 0; p < n; p++) { const v = data[p]; if (ok(v)) ss += (v - mean) * (v - mean); }
-    const s = Math.sqrt(ss / count);
-    return [Math.max(lo, mean - 3 * s), Math.min(hi, mean + 3 * s)];
-  }
-  if (mode !== "percentile") throw new Error(`unknown auto-range ${mode}`);
-  const pos = percentiles.map((q) => (q / 100) * (count - 1));
-  const ks = [...new Set(pos.flatMap((x) => [Math.floor(x), Math.min(count - 1, Math.floor(x) + 1)]))];
-  const kth = orderStatistics(data, ks, ok, lo, hi, scratch);
-  const out = pos.map((x) => {
-    const i = Math.floor(x), frac = x - i;
-    const a = kth.get(i);
-    return frac === 0 || i + 1 >= count ? a : a + (kth.get(i + 1) - a) * frac;
-  });
-  out.extent = [lo, hi]; // min/max came for free: the histogram reuses them
-  return out;
+  return { scale, count, sum, lo, hi, std: undefined, percentiles: new Map() };
 }
 
 // Exact k-th smallest valid values without sorting: count the values in 65536 bins over

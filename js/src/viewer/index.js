@@ -111,18 +111,20 @@ export function mountViewer(host, { model, invoke, experimental }) {
     const [vmin, vmax] = state.frame.rgb && state.frame.dtype === "uint8" ? [0, 255] : range(state.frame.data);
     const lut = await lutBytes(model.get("colormap"));
     image.setColour({ lutBytes: lut, vmin, vmax, scale: model.get("scale"), bad: parseColor(model.get("bad_color")) });
-    if (hist) {
-      const data = state.frame.data, scale = model.get("scale");
-      if (state.histOf !== data || state.histScale !== scale) { // counts change with the frame or the scale only
-        const c = state.rangeCache;
-        const [lo, hi] = c?.data === data && c.value.extent && c.key.includes(`"${scale}"`) ? c.value.extent
-          : autoRange(data, "minmax", scale, undefined, state);
-        hist.setData(state.frame.rgb ? null : data, lo, hi, scale, state);
-        state.histOf = data; state.histScale = scale;
-      }
-      hist.setRange(vmin, vmax);
-    }
     showRange(vmin, vmax);
+    if (!hist) return;
+    hist.setRange(vmin, vmax);
+    const data = state.frame.data, scale = model.get("scale");
+    if (state.histOf === data && state.histScale === scale) return;
+    // new counts (another frame or scale) come just after the image is painted
+    clearTimeout(state.histTimer);
+    state.histTimer = setTimeout(() => {
+      if (!hist || state.frame?.data !== data || model.get("scale") !== scale) return;
+      const [lo, hi] = autoRange(data, "minmax", scale, undefined, state);
+      hist.setData(state.frame.rgb ? null : data, lo, hi, scale, state);
+      hist.setRange(...(state.range ?? [vmin, vmax]));
+      state.histOf = data; state.histScale = scale;
+    }, 0);
   }
 
   function showRange(vmin, vmax) {
@@ -424,6 +426,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
     teardownView();
     clearTimeout(pushTimer);
     clearTimeout(colourTimer);
+    clearTimeout(state.histTimer);
     clearTimeout(state.rebuild);
     root.removeEventListener("keydown", onKey);
     for (const [name, cb] of listeners) model.off(`change:${name}`, cb);
