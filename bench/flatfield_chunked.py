@@ -14,6 +14,7 @@ Two measurements:
 Usage::
 
     .venv/bin/python bench/flatfield_chunked.py [--frames 200] [--size 512] [--budget-mb 16]
+                                                [--output bench/results/flatfield_chunked.json]
 """
 
 from __future__ import annotations
@@ -123,13 +124,18 @@ def main(argv=None) -> dict:
     parser.add_argument("--size", type=int, default=512, help="frame side in pixels")
     parser.add_argument("--budget-mb", type=float, default=16.0)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--output", type=Path, help="also write the JSON result to this file")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="h5lens-bench-") as tmp:
         tmp = Path(tmp)
         path = large_stack(tmp / "stack.h5", frames=args.frames, shape=(args.size, args.size))
         result = {"throughput": throughput(path, tmp, args.repeat),
                   "memory": peak_memory(path, tmp, int(args.budget_mb * 2**20))}
-    print(json.dumps(result, indent=2))
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.output is not None:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text + "\n")
     return result
 
 
