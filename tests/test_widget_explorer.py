@@ -161,3 +161,43 @@ def test_executed_notebook_carries_the_html_fallback(course, tmp_path):
     assert "application/vnd.jupyter.widget-view+json" in output["data"]
     html = output["data"]["text/html"]
     assert "ID16B_diatomee.h5" in html and "flatfield" in html and "0000" in html
+
+
+def test_selection_gives_a_viewer_of_the_node(gen):
+    from h5lens.widgets.viewer import EMBEDDED_ESM, Viewer
+
+    assert gen.viewer is None and gen.view_error == ""
+    gen.selected = "/stack"
+    v = gen.viewer
+    assert isinstance(v, Viewer) and v.kind == "stack" and v.selection == "0,:,:"
+    assert v._esm == EMBEDDED_ESM  # drawn by the explorer's bundle, not shipped twice
+    np.testing.assert_array_equal(v.data, gen.root["stack"][0])
+    assert gen.get_state(["viewer"])["viewer"] == f"anywidget:{v.model_id}"
+    gen.selected = "/alias"  # a soft link is viewed as its target
+    assert gen.viewer.kind == "stack" and v.comm is None  # the previous viewer is closed
+    gen.selected = "/text"
+    assert gen.viewer.kind == "text" and gen.viewer.values({}, [])[0]["text"] == "hello"
+    gen.selected = "/line"
+    assert gen.viewer.kind == "curve" and gen.viewer.data.shape == (5000,)
+
+
+def test_groups_broken_links_and_the_file_stay_open(gen):
+    gen.selected = "/g"  # an NXdata group without a signal: nothing to plot, no error
+    assert gen.viewer is None and gen.view_error == ""
+    gen.selected = "/gone"
+    assert gen.viewer is None and "missing.h5" in gen.view_error
+    gen.selected = "/stack"
+    v = gen.viewer
+    gen.selected = ""
+    assert gen.viewer is None and v.comm is None
+    assert gen.root["stack"].shape == (30, 200, 300)  # closing viewers never closes the explorer's file
+
+
+def test_embedded_viewer_shown_alone_gets_its_module(gen):
+    from h5lens.widgets._base import bundle
+    from h5lens.widgets.viewer import EMBEDDED_ESM
+
+    gen.selected = "/line"
+    assert gen.viewer._esm == EMBEDDED_ESM
+    data, _ = gen.viewer._repr_mimebundle_()
+    assert gen.viewer._esm == bundle("viewer").read_text(encoding="utf-8")

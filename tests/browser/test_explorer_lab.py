@@ -6,6 +6,8 @@ import h5py
 import numpy as np
 import pytest
 
+from test_viewer_lab import check
+
 pytestmark = pytest.mark.lab
 
 EXPLORER = ".h5l-explorer"
@@ -24,7 +26,8 @@ CONTRAST_JS = """() => {
   const bgOf = (el) => { for (; el; el = el.parentElement) { const c = getComputedStyle(el).backgroundColor;
       if (c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') return c; } return 'rgb(255, 255, 255)'; };
   const ratios = [...document.querySelectorAll('.h5l-explorer .h5l-name, .h5l-explorer .h5l-label, '
-      + '.h5l-explorer .h5l-fields td, .h5l-explorer .h5l-preview')].map(el => {
+      + '.h5l-explorer .h5l-fields td, .h5l-explorer .h5l-v-title, .h5l-explorer .h5l-v-status span')]
+      .filter(el => el.textContent.trim()).map(el => {
     const a = lum(getComputedStyle(el).color), b = lum(bgOf(el));
     return [(Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), el.className + ' ' + el.textContent.slice(0, 30)
             + ' ' + getComputedStyle(el).color + ' on ' + bgOf(el)]; });
@@ -62,8 +65,9 @@ def test_course_files_click_inspect_and_sync_both_ways(lab, lab_page, course, tm
         "ex.observe(lambda ch: clicks.append(ch['new']), names='selected')\nex",
         f"edge = h5lens.explore({str(edge)!r})\nedge",
         f"tree = h5lens.Tree({str(diatomee)!r}, selected='/flatfield/0500')\ntree",
+        f"nx = h5lens.explore({str(course / 'test.h5')!r})\nnx",
     ])
-    wait_ready(page, 2)
+    wait_ready(page, 3)
     # the plain Tree widget: its initial selection is revealed, a click reaches Python
     tree = page.locator(".h5l-tree:not(.h5l-explorer .h5l-tree)")
     tree.locator('li[data-path="/flatfield/0500"][aria-selected="true"]').wait_for()
@@ -81,8 +85,15 @@ def test_course_files_click_inspect_and_sync_both_ways(lab, lab_page, course, tm
     assert field(ex, "shape") == "540 × 640"
     assert field(ex, "dtype") == "uint16"
     assert field(ex, "layout") == "contiguous"
-    ex.locator('.h5l-view[data-path="/data/0000"]').wait_for()
-    assert "first block [:20, :50] of 540 × 640" in ex.locator(".h5l-view").inner_text()
+    # the view area is the viewer: the frame painted with numpy's colours of the file's values
+    page.wait_for_function("document.querySelector('.h5l-view .h5l-viewer')?.dataset.selection === ':,:'",
+                           timeout=60_000)
+    assert "540 × 640" in ex.locator(".h5l-view .h5l-v-title").inner_text()
+    with h5py.File(diatomee, "r") as f:
+        frame = f["data/0000"][()]
+    check(page, frame.astype(np.float64))
+    expected = ":,: 3406639693"
+    assert kernel_output(lab, page, "print(ex.viewer.selection, int(ex.viewer.data.sum()))", expected) == expected
 
     # the kernel saw the click, and `node` is the dataset
     expected = "/data/0000 ['/data/0000'] (540, 640) uint16"
@@ -91,21 +102,40 @@ def test_course_files_click_inspect_and_sync_both_ways(lab, lab_page, course, tm
     # set from Python: the page reveals and selects, the inspector and view follow
     lab.execute(page, "ex.selected = '/metadata/count_time'")
     ex.locator('li[data-path="/metadata/count_time"][aria-selected="true"]').wait_for()
-    ex.locator('.h5l-view[data-path="/metadata/count_time"]').wait_for()
-    assert ex.locator(".h5l-preview").inner_text() == "0.5"
+    ex.locator('.h5l-view[data-path="/metadata/count_time"] pre[aria-label="value"]').wait_for()
+    assert ex.locator('.h5l-view pre[aria-label="value"]').inner_text() == "0.5"
     assert ex.locator('li[aria-selected="true"]').count() == 1
     ex.screenshot(path=str(tmp_path / "explorer.png"))
 
     # the edge-case file: strings, compound, filters
     edge_el.locator('li[data-path="/utf8_datasets"] > .h5l-row .h5l-twisty').click()
     edge_el.locator('li[data-path="/utf8_datasets/object_u"] > .h5l-row .h5l-name').click()
-    edge_el.locator('.h5l-view[data-path="/utf8_datasets/object_u"]').wait_for()
-    assert edge_el.locator(".h5l-preview").inner_text() == "I ♥ U"
+    edge_el.locator('.h5l-view[data-path="/utf8_datasets/object_u"] pre[aria-label="value"]').wait_for()
+    assert edge_el.locator('.h5l-view pre[aria-label="value"]').inner_text() == "I ♥ U"
     lab.execute(page, "edge.selected = '/compressed_arrays/zipped_max'")
     edge_el.locator('.h5l-inspector[data-path="/compressed_arrays/zipped_max"]').wait_for()
     assert field(edge_el, "shape") == "100 × 100" and field(edge_el, "dtype") == "float32"
     assert "gzip" in field(edge_el, "filters")
     assert lab.execute(page, "print(edge.node.path)").strip() == "/compressed_arrays/zipped_max"
+
+    # an NXdata group: its plot (a spectrum per map pixel), titled, with the axis label and values
+    nx_el = page.locator(EXPLORER).nth(2)
+    nx_el.locator('li[data-path="/diff_map_0004"] > .h5l-row .h5l-twisty').click()
+    nx_el.locator('li[data-path="/diff_map_0004/data"] > .h5l-row .h5l-name').click()
+    nx_el.locator(".h5l-view .h5l-viewer .uplot").wait_for(timeout=60_000)
+    viewer = nx_el.locator(".h5l-view .h5l-viewer")
+    page.wait_for_function("(r) => r.h5lens.curve?.plot?.data?.[1]?.length === 100", arg=viewer.element_handle())
+    assert viewer.locator(".h5l-v-title").inner_text().startswith("diffmap")
+    assert "Scattering angle" in viewer.inner_text()
+    with h5py.File(course / "test.h5", "r") as f:
+        tth, spectrum = f["diff_map_0004/data/2th"][()], f["diff_map_0004/data/map"][0, 0]
+    xs, ys = page.evaluate("(r) => [Array.from(r.h5lens.curve.plot.data[0]), Array.from(r.h5lens.curve.plot.data[1])]",
+                           viewer.element_handle())
+    np.testing.assert_allclose(xs, tth, rtol=1e-6)
+    np.testing.assert_allclose(ys, spectrum, rtol=1e-6)
+    expected = "0,0,: True"
+    assert kernel_output(lab, page, "print(nx.viewer.selection, nx.viewer.meta['nxdata'])", expected) == expected
+    nx_el.screenshot(path=str(tmp_path / "explorer_nxdata.png"))
     page.screenshot(path=str(tmp_path / "lab_page.png"))
     assert page.errors == []
 
@@ -129,14 +159,17 @@ def test_broken_link_and_script_attribute_render_harmlessly(lab, lab_page, tmp_p
     broken.locator(".h5l-name").click()
     ex.locator('.h5l-inspector[data-path="/missing"]').wait_for()
     assert "(broken)" in field(ex, "link")
+    assert "no_such_file.h5" in ex.locator(".h5l-view [role=alert]").inner_text()
     ex.locator('li[data-path="/data"] > .h5l-row .h5l-name').click()
     ex.locator('.h5l-inspector[data-path="/data"]').wait_for()
     value = ex.locator('tr[data-attr="comment"] .h5l-attr-value').inner_text()
     assert value == "<script>window.__pwned = 1</script>"
     assert ex.locator(".h5l-attrs img, .h5l-attrs script").count() == 0
     assert page.evaluate("window.__pwned") is None
-    ex.locator('.h5l-view[data-path="/data"]').wait_for()
-    assert ex.locator(".h5l-preview").inner_text() == "[[0 1 2]\n [3 4 5]]"
+    page.wait_for_function("document.querySelector('.h5l-view .h5l-viewer')?.dataset.selection === ':,:'")
+    assert "2 × 3" in ex.locator(".h5l-view .h5l-v-title").inner_text()
+    expected = "[[0, 1, 2], [3, 4, 5]]"
+    assert kernel_output(lab, page, "print(ex.viewer.data.tolist())", expected) == expected
     ex.screenshot(path=str(tmp_path / "hostile.png"))
     # readable in both themes: text against its background keeps a WCAG contrast >= 4.5
     ratio, where = lowest_contrast(page)

@@ -262,18 +262,19 @@ def test_explorer_inspector_and_view_follow_the_selection(harness, sample):
     note = page.locator('tr[data-attr="note"] .h5l-attr-value')
     assert note.inner_text() == "<script>window.__pwned = 1</script>"
     assert page.locator(".h5l-attrs script").count() == 0 and page.evaluate("window.__pwned") is None
-    assert "Group: 3 members." in page.locator(".h5l-view").inner_text()
+    assert "Group: 3 members, nothing to plot." in page.locator(".h5l-view").inner_text()
     harness.set(selected="/entry/title")
-    page.wait_for_selector('.h5l-view[data-path="/entry/title"]')
-    assert page.locator(".h5l-preview").inner_text() == "a <b>bold</b> title"
-    assert page.locator(".h5l-preview b").count() == 0
-    # a failing command is shown in the view area, the widget stays usable
+    value = page.wait_for_selector('.h5l-view pre[aria-label="value"]')
+    assert value.inner_text() == "a <b>bold</b> title"
+    assert page.locator(".h5l-view pre b").count() == 0
+    # a broken link: the inspector says so and the view area shows why, the widget stays usable
     harness.set(selected="/broken")
     page.wait_for_selector('.h5l-inspector[data-path="/broken"]')
     assert "(broken)" in page.locator('tr[data-field="link"]').inner_text()
+    assert "missing.h5" in page.wait_for_selector(".h5l-view [role=alert]").inner_text()
     harness.set(selected="/entry/data")
-    page.wait_for_selector('.h5l-view[data-path="/entry/data"]')
-    assert "first block [:20, :50] of 540 × 64" in page.locator(".h5l-view").inner_text()
+    page.wait_for_function("document.querySelector('.h5l-view .h5l-viewer')?.dataset.selection === ':,:'")
+    assert "540 × 64" in page.locator(".h5l-view .h5l-v-title").inner_text()
     assert page.evaluate("harness.model._listenerCount()") > 0
     page.evaluate("harness.destroy(0)")
     assert page.evaluate("harness.model._listenerCount()") == 0

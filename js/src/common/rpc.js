@@ -75,3 +75,33 @@ export function createRpc(experimental, { timeout = 30000 } = {}) {
 
   return { call, close, get pendingCount() { return all.size; } };
 }
+
+/**
+ * An `invoke(name, msg, {signal, buffers})` for a model other than the widget's own (a child
+ * widget reached through `host.getModel`), speaking anywidget's command protocol on its comm:
+ * `{id, kind: "anywidget-command", name, msg}` answered by an "anywidget-command-response"
+ * custom message with the same id.
+ * @param {{send: Function, on: Function, off: Function}} model
+ */
+export function modelInvoke(model) {
+  let counter = 0;
+  return (name, msg, { signal, buffers = [] } = {}) => new Promise((resolve, reject) => {
+    if (signal?.aborted) { reject(signal.reason); return; }
+    const id = `h5lens-${Date.now().toString(36)}-${++counter}`;
+    const done = () => { model.off("msg:custom", handler); signal?.removeEventListener("abort", onAbort); };
+    const handler = (reply, replyBuffers) => {
+      if (reply?.kind !== "anywidget-command-response" || reply.id !== id) return;
+      done();
+      resolve([reply.response, replyBuffers ?? []]);
+    };
+    const onAbort = () => { done(); reject(signal.reason); };
+    model.on("msg:custom", handler);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      model.send({ id, kind: "anywidget-command", name, msg }, undefined, buffers);
+    } catch (err) { // a closed comm throws: the caller sees an error, not a hang
+      done();
+      reject(err);
+    }
+  });
+}

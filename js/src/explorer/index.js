@@ -1,5 +1,5 @@
 // Entry of the Explorer widget (bundled to src/h5lens/widgets/static/explorer.js):
-// the tree on the left; the inspector and the view area of the selected node on the right.
+// the tree on the left; the viewer of the selected node and its inspector on the right.
 import { ensureStyle, h } from "../common/dom.js";
 import { createRpc } from "../common/rpc.js";
 import treeCss from "../tree/tree.css";
@@ -9,7 +9,7 @@ import { createInspector } from "./inspector.js";
 import { createViewArea } from "./view_area.js";
 
 export default {
-  render({ model, el, experimental }) {
+  render({ model, el, experimental, host }) {
     ensureStyle("h5lens-tree-css", treeCss);
     ensureStyle("h5lens-explorer-css", css);
     const rpc = createRpc(experimental);
@@ -19,8 +19,9 @@ export default {
       left, side);
     el.append(root);
     const tree = createTree({ el: left, model, rpc });
+    // the view first: it is what a click is for; the inspector's fields follow below it
+    const view = createViewArea({ el: side, model, host });
     const inspector = createInspector({ el: side, rpc });
-    const view = createViewArea({ el: side, rpc });
 
     let shown = null;
     async function onSelected() {
@@ -29,7 +30,7 @@ export default {
       shown = path;
       if (!path) { inspector.clear(); view.clear(); return; }
       const info = await inspector.show(path);
-      if (model.get("selected") === path) await view.show(path, info);
+      if (model.get("selected") === path) view.show(path, info);
     }
     model.on("change:selected", onSelected);
     if (model.get("selected")) onSelected();

@@ -1,49 +1,81 @@
-// The Explorer's view area. Small interface, so the viewer can replace it:
-//   createViewArea({el, rpc}) -> {show(path, info), clear(), destroy()}
-// `info` is the inspector's description of the node (null when it failed).
-// This version previews scalars, strings and small arrays as text (Python command `preview`).
+// The Explorer's view area: the viewer of the selected node, mounted with the viewer's own
+// `mountViewer` on the child Viewer model named by the explorer's `viewer` trait (a widget
+// reference), whose commands answer on that child's comm. Scalars and strings are viewer
+// views too (values). A plain group gets a short note; `view_error` is shown as an alert.
+//   createViewArea({el, model, host}) -> {show(path, info), clear(), destroy(), viewer}
 import { h } from "../common/dom.js";
-import { isAbort } from "../common/rpc.js";
+import { modelInvoke } from "../common/rpc.js";
+import { mountViewer } from "../viewer/index.js";
 import { errorText } from "../tree/tree.js";
 
-export function createViewArea({ el, rpc }) {
-  const note = h("p", { class: "h5l-hint" });
-  const pre = h("pre", { class: "h5l-preview", tabindex: "0", "aria-label": "Data preview" });
-  const section = h("section", { class: "h5l-view", "aria-label": "View" },
-    h("h3", { class: "h5l-heading" }, "View"), note, pre);
-  el.append(section);
-  clear();
+/** The child model of a widget reference, through anywidget's host (or the widget manager). */
+async function childModel(model, host, ref) {
+  if (host?.getModel) return host.getModel(ref);
+  return model.widget_manager.get_model(String(ref).replace(/^(anywidget:|IPY_MODEL_)/, ""));
+}
 
-  function clear() {
-    pre.hidden = true;
-    pre.textContent = "";
-    note.textContent = "Select a dataset to preview it.";
-    delete section.dataset.path;
+export function createViewArea({ el, model, host }) {
+  const note = h("p", { class: "h5l-hint" });
+  const slot = h("div", { class: "h5l-view-slot" });
+  const section = h("section", { class: "h5l-view", "aria-label": "View" }, note, slot);
+  el.append(section);
+  let unmount = null, token = 0, info = null, mounted = null;
+
+  function showNote() {
+    const err = model.get("view_error");
+    if (err) {
+      note.hidden = false;
+      note.replaceChildren(h("span", { class: "h5l-error", role: "alert" }, err));
+    } else if (model.get("viewer")) {
+      note.hidden = true;
+    } else {
+      note.hidden = false;
+      const kind = info?.target_kind ?? info?.kind;
+      note.textContent = !model.get("selected") ? "Select a dataset to view it."
+        : kind === "group" ? `Group: ${info.members ?? 0} members, nothing to plot.` : info?.label ?? "";
+    }
   }
 
-  async function show(path, info) {
-    const kind = info?.target_kind ?? info?.kind;
-    if (!info || kind !== "dataset") {
-      clear();
-      if (info) note.textContent = kind === "group" ? `Group: ${info.members ?? 0} members.` : info.label ?? "";
-      section.dataset.path = path;
-      return;
-    }
+  // Python replaced the viewer: drop the old one (its pending requests are aborted) and mount the new.
+  async function sync() {
+    const my = ++token;
+    unmount?.();
+    unmount = mounted = null;
+    slot.replaceChildren();
+    showNote();
+    const ref = model.get("viewer");
+    if (!ref) { delete section.dataset.ref; return; }
     section.setAttribute("aria-busy", "true");
     try {
-      const [reply] = await rpc.call("preview", { path }, { key: "preview" });
-      pre.hidden = false;
-      pre.textContent = reply.text;
-      note.textContent = reply.note || `${info.shape} ${info.dtype}`;
+      const child = await childModel(model, host, ref);
+      if (my !== token) return; // superseded while the child model was resolving
+      unmount = mountViewer(slot, { model: child, invoke: modelInvoke(child) });
+      mounted = slot.querySelector(".h5l-viewer");
+      section.dataset.ref = String(ref);
     } catch (err) {
-      if (isAbort(err)) return;
-      pre.hidden = true;
-      note.replaceChildren(h("span", { class: "h5l-error", role: "alert" }, errorText(err)));
+      if (my !== token) return;
+      note.hidden = false;
+      note.replaceChildren(h("span", { class: "h5l-error", role: "alert" }, `viewer: ${errorText(err)}`));
     } finally {
-      section.dataset.path = path;
-      section.removeAttribute("aria-busy");
+      if (my === token) section.removeAttribute("aria-busy");
     }
   }
+  model.on("change:viewer", sync);
+  model.on("change:view_error", showNote);
+  sync();
 
-  return { show, clear, destroy() { section.remove(); } };
+  return {
+    /** The inspector's description of the newly selected node (null when it failed). */
+    show(path, described) { info = described; section.dataset.path = path; showNote(); },
+    clear() { info = null; delete section.dataset.path; showNote(); },
+    /** The mounted viewer's hook (`image`, `curve`, `slicer`, `state`...) or null. */
+    get viewer() { return mounted?.h5lens ?? null; },
+    destroy() {
+      token++;
+      model.off("change:viewer", sync);
+      model.off("change:view_error", showNote);
+      unmount?.();
+      section.remove();
+    },
+  };
 }

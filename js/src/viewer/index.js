@@ -88,7 +88,11 @@ export function mountViewer(host, { model, invoke, experimental }) {
         const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
         return new Map(reply.names.map((n, i) => [n, bytes.slice(1024 * i, 1024 * (i + 1))]));
       });
-      for (const n of wanted) luts.set(n, all.then((m) => m.get(n)));
+      for (const n of wanted) {
+        const one = all.then((m) => m.get(n));
+        one.catch(() => {}); // awaited by whoever asks for that name; unasked ones must not reject unheard
+        luts.set(n, one);
+      }
       all.catch(() => { for (const n of wanted) luts.delete(n); }); // a failed fetch is retried next time
     }
     return luts.get(name);

@@ -2,21 +2,26 @@
 
 The inspector shows everything about the selected node (path, kind, shape,
 dtype, chunks, filters, storage layout, link target, every attribute with its
-value). The view area previews scalars, strings and small arrays as text,
-reading at most :data:`PREVIEW_ELEMENTS` elements of a dataset.
+value). The view area is a :class:`~h5lens.widgets.viewer.Viewer` of the
+selected dataset or NXdata group (``explorer.viewer``): a child widget whose
+traits and commands the front-end drives with the viewer's own code. The text
+:func:`preview` (at most :data:`PREVIEW_ELEMENTS` elements) remains a command.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import anywidget
 import numpy as np
+import traitlets
 
 from ..nodes._base import Dataset, Group, Link, Node
 from ..nodes._format import (decode_value, dtype_label, node_label, printable_name, shape_label, storage_label,
                              value_preview)
 from ._base import bundle, command
 from .tree import Tree, to_wire
+from .viewer import Viewer
 
 #: elements read at most for the text preview
 PREVIEW_ELEMENTS = 1000
@@ -125,6 +130,38 @@ class Explorer(Tree):
     _bundle = "explorer"
     _esm = bundle("explorer")
 
+    #: the viewer of the selected node (None for a group with nothing to plot, or nothing selected)
+    viewer = anywidget.WidgetTrait().tag(sync=True)
+    #: why the selected node cannot be viewed ("" when it can, or when it is a plain group)
+    view_error = traitlets.Unicode("").tag(sync=True)
+
+    @traitlets.observe("selected")
+    def _selected_changed(self, change) -> None:
+        self._show(change["new"])
+
+    def _show(self, path: str) -> None:
+        """Replace the viewer by one of the node at ``path``; close the previous one."""
+        old, viewer, error = self.viewer, None, ""
+        if path:
+            try:
+                node = self._lookup(path)
+                viewer = Viewer(node, embedded=True)
+                if viewer.choice.view == "none":  # a plain group (the inspector says enough), a broken link
+                    target = None if isinstance(node, Link) and not node.resolved else node.deref()
+                    error = "" if isinstance(target, Group) else (viewer.error or "nothing to show")
+                    viewer.close()
+                    viewer = None
+            except Exception as exc:  # shown in the view area; the tree and inspector go on
+                error = f"{type(exc).__name__}: {exc}"
+                if viewer is not None:
+                    viewer.close()
+                viewer = None
+        with self.hold_trait_notifications():
+            self.view_error = error
+            self.viewer = viewer
+        if old is not None:
+            old.close()
+
     @command
     def inspect(self, msg: dict, buffers: list) -> dict:
         """Every field of the node at ``path`` (see :func:`describe`)."""
@@ -134,6 +171,12 @@ class Explorer(Tree):
     def preview(self, msg: dict, buffers: list) -> dict:
         """A text preview of the dataset at ``path`` (see :func:`preview`)."""
         return preview(self._lookup(msg.get("path") or "/"))
+
+
+    def close(self) -> None:
+        if self.viewer is not None:
+            self.viewer.close()
+        super().close()
 
 
 def explore(source: Any, selected: str = "", **kwargs) -> Explorer:

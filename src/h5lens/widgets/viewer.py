@@ -33,6 +33,8 @@ PREVIEW_BYTES = 64 * 2**20
 #: Tables show at most this many rows and columns.
 TABLE_ROWS = 1000
 TABLE_COLUMNS = 100
+#: Front-end module of a viewer drawn by its host widget (it has no view of its own).
+EMBEDDED_ESM = "export default {};"
 #: Slider dimensions get their axis values sent once when the axis is at most this long.
 AXIS_VALUES_LIMIT = 10_000  # 10k floats: ~200 KB of JSON at most in the saved state
 
@@ -107,13 +109,15 @@ class Viewer(H5Widget):
     fps = t.Float(10.0, min=0.1, max=120.0).tag(sync=True)
     error = t.Unicode("").tag(sync=True)
 
-    def __init__(self, source: Any = None, view: str | None = None, **traits: Any):
+    def __init__(self, source: Any = None, view: str | None = None, *, embedded: bool = False, **traits: Any):
         self.node, self._owned = _to_node(source)
         choice = views.choose(self.node, view)
         self.choice = choice
         self.dataset: Dataset | None = choice.dataset
         init = dict(
-            _esm=bundle("viewer").read_text(encoding="utf-8"),
+            # a viewer embedded in another widget (the explorer) is drawn by its host's bundle:
+            # its own module is a stub until it is displayed on its own (see _repr_mimebundle_)
+            _esm=EMBEDDED_ESM if embedded else bundle("viewer").read_text(encoding="utf-8"),
             kind=choice.shown or choice.view, views=choice.views, ndisplay=choice.ndisplay,
             meta=self._meta(), colormap_names=colormaps.menu(), error=choice.reason or "",
         )
@@ -361,6 +365,11 @@ class Viewer(H5Widget):
                        fmt="%.9g" if values.dtype.kind in "fc" else "%d")
         stem = (self.dataset.name or "data").replace("/", "_") or "data"
         return {"filename": f"{stem}.{fmt}", "bytes": buf.tell()}, [memoryview(buf.getvalue())]
+
+    def _repr_mimebundle_(self, **kwargs):
+        if self._esm == EMBEDDED_ESM:  # an explorer's viewer shown in a cell of its own
+            self._esm = bundle("viewer").read_text(encoding="utf-8")
+        return super()._repr_mimebundle_(**kwargs)
 
     # -- static fallback -----------------------------------------------------------------------
     def _fallback_html(self) -> str:

@@ -66,13 +66,14 @@ export class FakeModel {
 }
 
 // Load an AFM module and run its lifecycle like anywidget: initialize once per model, render per view.
-export async function mount(esmUrl, model, el) {
+// `host` stands in for anywidget's `host` (child widgets: `getModel(ref)`).
+export async function mount(esmUrl, model, el, host = undefined) {
   const mod = await import(esmUrl);
   let def = mod.default ?? mod;
   if (typeof def === "function") def = await def();
   const experimental = { invoke: (name, msg, opts) => model.invoke(name, msg, opts) };
   const cleanupInit = await def.initialize?.({ model, experimental });
-  const cleanupRender = await def.render?.({ model, el, experimental });
+  const cleanupRender = await def.render?.({ model, el, experimental, host });
   return {
     destroy() {
       if (typeof cleanupRender === "function") cleanupRender();

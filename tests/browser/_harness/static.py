@@ -58,11 +58,18 @@ class StaticServer:
 
 
 class Bridge:
-    """Connects the page's fake model to a Python widget (commands and traits)."""
+    """Connects the page's fake model to a Python widget (commands and traits).
 
-    def __init__(self, page, widget):
+    Child widgets that the widget names in its traits (``"anywidget:<id>"``, as
+    the explorer's ``viewer``) get bridges of their own, created when the page
+    asks for their model; every reply carries the pending changes of all of
+    them (``{ref: patch}``, ``""`` for the widget itself).
+    """
+
+    def __init__(self, page, widget, family: dict | None = None):
         self.page = page
         self.widget = widget
+        self.family = family if family is not None else {"": self}
         self.names = [n for n in widget.keys if n not in SKIP_TRAITS]
         self.outbox: dict = {}
         self._incoming: dict | None = None
@@ -86,28 +93,49 @@ class Bridge:
         out, self.outbox = self._json(self.outbox), {}
         return out
 
-    def invoke(self, name: str, msg, buffers: list[str]) -> dict:
-        self.calls.append(name)
-        method = getattr(type(self.widget), name, None)
+    def drain_all(self) -> dict:
+        """Pending changes of every bridged widget, ``{ref: patch}``."""
+        return {ref: patch for ref, b in self.family.items() if (patch := b.drain())}
+
+    def _member(self, ref: str) -> "Bridge":
+        return self.family[ref or ""]
+
+    def child(self, ref: str) -> dict:
+        """Bridge the child widget named ``ref`` in some bridged widget's traits; its state."""
+        if ref not in self.family:
+            for b in list(self.family.values()):
+                for name in b.names:
+                    value = getattr(b.widget, name, None)
+                    if getattr(value, "model_id", None) and f"anywidget:{value.model_id}" == ref:
+                        self.family[ref] = Bridge(self.page, value, self.family)
+            if ref not in self.family:
+                raise KeyError(f"no child widget {ref!r}")
+        return self.family[ref].state()
+
+    def invoke(self, name: str, msg, buffers: list[str], ref: str = "") -> dict:
+        target = self._member(ref)
+        target.calls.append(name)
+        method = getattr(type(target.widget), name, None)
         if method is None or not getattr(method, "_anywidget_command", False):
-            raise AttributeError(f"{type(self.widget).__name__} has no command {name!r}")
-        reply, out = getattr(self.widget, name)(msg, [base64.b64decode(b) for b in buffers])
-        return {"reply": self._json(reply), "patch": self.drain(),
+            raise AttributeError(f"{type(target.widget).__name__} has no command {name!r}")
+        reply, out = getattr(target.widget, name)(msg, [base64.b64decode(b) for b in buffers])
+        return {"reply": self._json(reply), "patches": self.drain_all(),
                 "buffers": [base64.b64encode(bytes(b)).decode("ascii") for b in out]}
 
-    def save(self, patch: dict) -> dict:
-        self._incoming = patch
+    def save(self, patch: dict, ref: str = "") -> dict:
+        target = self._member(ref)
+        target._incoming = patch
         try:
-            self.widget.set_state(patch)
+            target.widget.set_state(patch)
         finally:
-            self._incoming = None
-        return self.drain()
+            target._incoming = None
+        return self.drain_all()
 
     def push(self) -> None:
         """Send Python-side trait changes to the page (like a comm update)."""
-        patch = self.drain()
-        if patch:
-            self.page.evaluate("(p) => harness.model._fromBackend(p)", patch)
+        patches = self.drain_all()
+        if patches:
+            self.page.evaluate("(p) => harness.apply(p)", patches)
 
 
 class Harness:
@@ -129,6 +157,7 @@ class Harness:
         self.bridge = bridge = Bridge(self.page, widget)
         self.page.expose_function("__h5invoke", bridge.invoke)
         self.page.expose_function("__h5save", bridge.save)
+        self.page.expose_function("__h5child", bridge.child)
         self.page.goto(f"{self.base_url}/index.html")
         self.page.wait_for_function("window.harnessReady === true")
         if theme == "dark":

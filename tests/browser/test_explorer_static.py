@@ -1,0 +1,144 @@
+"""The explorer's view area on the static harness: the real viewer on a child Viewer widget."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pytest
+
+from h5lens.nodes.hdf5 import open_hdf5
+from h5lens.widgets.explorer import Explorer
+from h5lens.widgets.viewer import Viewer
+from test_viewer_static import check_pixels, wait_seq
+
+VIEW = ".h5l-explorer .h5l-view"
+
+
+@pytest.fixture
+def sample(tmp_path):
+    path = tmp_path / "sample.h5"
+    rng = np.random.default_rng(5)
+    with h5py.File(path, "w") as f:
+        f.attrs["default"] = "entry"
+        entry = f.create_group("entry")
+        entry.attrs.update(NX_class="NXentry", default="plot")
+        plot = entry.create_group("plot")
+        plot.attrs.update(NX_class="NXdata", signal="counts", axes="energy")
+        plot["counts"] = rng.poisson(50, 200).astype("f8")
+        plot["energy"] = np.linspace(5.0, 25.0, 200)
+        plot["energy"].attrs["units"] = "keV"
+        plot["title"] = "a <b>spectrum</b>"
+        f.create_dataset("stack", data=rng.gamma(2.0, 100.0, (4, 60, 80)).astype("f4"), chunks=(1, 60, 80))
+        f["image"] = (np.arange(50 * 70) % 977).astype("uint16").reshape(50, 70)
+        f["value"] = 2.5
+        f["text"] = "<script>window.__pwned = 1</script>"
+        f.create_group("plain").attrs["x"] = 1
+        f["broken"] = h5py.ExternalLink("missing.h5", "/nowhere")
+    root = open_hdf5(path)
+    ex = Explorer(root)
+    yield ex
+    ex.close()
+    root.close()
+
+
+def click(page, path):
+    """Click the row of ``path`` (expanding its parents through the tree)."""
+    parts = path.strip("/").split("/")
+    for i in range(1, len(parts)):
+        parent = "/" + "/".join(parts[:i])
+        li = page.locator(f'li[data-path="{parent}"]')
+        if li.get_attribute("aria-expanded") != "true":
+            li.locator(":scope > .h5l-row .h5l-twisty").click()
+            page.wait_for_selector(f'li[data-path="{parent}"][aria-expanded=true]')
+    page.click(f'li[data-path="{path}"] > .h5l-row .h5l-name')
+
+
+def mounted(page, path):
+    """Wait until the view area shows a viewer of ``path`` that has drawn once."""
+    page.wait_for_function(
+        "(p) => document.querySelector('.h5l-view .h5l-v-title')?.title.endsWith(p)", arg=path)
+    return wait_seq(page)
+
+
+def test_click_image_paints_the_frame_and_python_sees_the_view(harness, sample):
+    harness.mount(sample)
+    page = harness.page
+    page.wait_for_selector(".h5l-explorer .h5l-tree[data-ready=true]")
+    assert "Select a dataset" in page.locator(VIEW).inner_text()
+    click(page, "/image")
+    mounted(page, "/image")
+    assert isinstance(sample.viewer, Viewer) and sample.viewer.selection == ":,:"
+    data = sample.root["image"][()]
+    check_pixels(page, data.astype("f8"), "viridis", "linear")
+    np.testing.assert_array_equal(sample.viewer.data, data)
+    ref = f"anywidget:{sample.viewer.model_id}"
+    # the frame came through the child's own channel; the explorer's text preview is not used
+    assert "frame" in harness.bridge.family[ref].calls and "preview" not in harness.bridge.calls
+    # the explorer's viewer is the full viewer: its controls drive the child widget
+    page.get_by_label("colormap", exact=True).select_option("inferno")
+    page.wait_for_timeout(100)
+    check_pixels(page, data.astype("f8"), "inferno", "linear")
+    assert sample.viewer.colormap == "inferno"
+    assert page.locator(".h5l-inspector td").first.inner_text() == "/image"
+
+
+def test_stack_slider_and_python_selection(harness, sample):
+    harness.mount(sample)
+    page = harness.page
+    page.wait_for_selector(".h5l-explorer .h5l-tree[data-ready=true]")
+    click(page, "/stack")
+    seq = mounted(page, "/stack")
+    viewer = sample.viewer
+    assert viewer.selection == "0,:,:"
+    page.locator(".h5l-view .h5l-viewer").focus()
+    page.keyboard.press("ArrowRight")
+    seq = wait_seq(page, seq)
+    page.wait_for_timeout(300)  # the trait follows a slider within 200 ms
+    assert viewer.selection == "1,:,:"
+    check_pixels(page, sample.root["stack"][1].astype("f8"), "viridis", "linear")
+    viewer.selection = "3,:,:"  # Python moves the view
+    harness.bridge.push()
+    page.wait_for_function("document.querySelector('.h5l-view .h5l-viewer').dataset.selection === '3,:,:'")
+    check_pixels(page, sample.root["stack"][3].astype("f8"), "viridis", "linear")
+    np.testing.assert_array_equal(viewer.data, sample.root["stack"][3])
+
+
+def test_nxdata_values_groups_errors_and_stale_viewers(harness, sample):
+    harness.mount(sample)
+    page = harness.page
+    page.wait_for_selector(".h5l-explorer .h5l-tree[data-ready=true]")
+    # the file's @default chain leads to the NXdata plot: a curve titled by the NXdata title
+    click(page, "/entry")
+    mounted(page, "/entry")
+    assert sample.viewer.kind == "curve" and sample.viewer.meta["nxdata"]
+    page.wait_for_selector(".h5l-view .h5l-viewer .uplot")
+    title = page.locator(".h5l-view .h5l-v-title").inner_text()
+    assert title.startswith("a <b>spectrum</b>") and page.locator(".h5l-view .h5l-v-title b").count() == 0
+    np.testing.assert_array_equal(sample.viewer.data, sample.root["entry/plot/counts"][()])
+    first = sample.viewer
+    # a scalar and a string are values; nothing a file holds runs as code
+    click(page, "/value")
+    page.wait_for_selector('.h5l-view pre[aria-label="value"]')
+    assert page.locator('.h5l-view pre[aria-label="value"]').inner_text() == "2.5"
+    assert first.comm is None  # the previous viewer was closed
+    harness.set(selected="/text")
+    page.wait_for_function("document.querySelector('.h5l-view pre[aria-label=\"value\"]')?.textContent.includes('script')")
+    assert page.evaluate("window.__pwned") is None
+    # a plain group: a note, no viewer; a broken link: its reason as an alert
+    click(page, "/plain")
+    page.wait_for_function("document.querySelector('.h5l-view').innerText.includes('nothing to plot')")
+    assert sample.viewer is None and page.locator(".h5l-view .h5l-viewer").count() == 0
+    click(page, "/broken")
+    alert = page.wait_for_selector(".h5l-view [role=alert]")
+    assert "missing.h5" in alert.inner_text()
+    # quick changes: only the last selection's viewer stays mounted, older requests are dropped
+    for path in ("/image", "/stack", "/image", "/stack"):
+        harness.set(selected=path)
+    mounted(page, "/stack")
+    page.wait_for_timeout(200)
+    assert page.locator(".h5l-viewer").count() == 1
+    assert page.evaluate("document.querySelector('.h5l-view .h5l-viewer').h5lens.state.frame.selection") == "0,:,:"
+    # cleanup: every listener of every model goes with the view
+    page.evaluate("harness.destroy(0)")
+    assert page.evaluate("harness.model._listenerCount()") == 0
+    assert page.evaluate("[...harness.children.values()].every((m) => m._listenerCount() === 0)")
