@@ -298,7 +298,7 @@ def test_curve_view_with_nxdata_axis(harness, course):
     page.wait_for_timeout(100)
     assert v.selection == "5,5,:"
     series = page.evaluate("document.querySelector('.h5l-viewer').h5lens.curve.plot.series.map(s => s.label)")
-    assert series[1:] == ["0,1,:", "5,5,:"]
+    assert series[1:] == ["dim 0 = 0, dim 1 = 1", "dim 0 = 5, dim 1 = 5"]
     last = page.evaluate("Array.from(document.querySelector('.h5l-viewer').h5lens.curve.plot.data[2].slice(0, 5))")
     np.testing.assert_allclose(last, [104.14766, 103.352615, 103.01642, 103.24001, 103.27751], rtol=1e-6)
     page.get_by_label("log y").check()
@@ -331,7 +331,7 @@ def test_nxdata_curve_errors_auxiliary_legend_toggle(harness, tmp_path):
     page = harness.page
     wait_seq(page)
     plot = "document.querySelector('.h5l-viewer').h5lens.curve.plot"
-    assert page.evaluate(f"{plot}.series.map(s => s.label)") == ["energy (keV)", "0,:", "fit"]
+    assert page.evaluate(f"{plot}.series.map(s => s.label)") == ["energy (keV)", "row 0", "fit"]
     np.testing.assert_allclose(page.evaluate(f"Array.from({plot}.data[2])"), sig[0] * 0.9)
     # error bars are drawn: a pixel half an error above a point carries the curve colour
     px = page.evaluate(f"""(() => {{ const u = {plot}; const g = u.ctx;
@@ -345,6 +345,12 @@ def test_nxdata_curve_errors_auxiliary_legend_toggle(harness, tmp_path):
     page.get_by_label("curve style").select_option("points")
     page.get_by_label("log x").check()
     assert page.evaluate(f"{plot}.scales.x.distr") == 3
+    # the log axis fits the data (10..20), not the decades around it (10..100)
+    assert page.evaluate(f"[{plot}.scales.x.min, {plot}.scales.x.max]") == pytest.approx([10.0, 20.0])
+    assert len(page.evaluate(f"{plot}.axes[0]._splits")) >= 4  # ticks inside the decade, not a lone "10"
+    # the y range holds the error bars
+    lo, hi = page.evaluate(f"[{plot}.scales.y.min, {plot}.scales.y.max]")
+    assert lo <= (sig[0] - 0.5).min() and hi >= (sig[0] + 0.5).max()
     assert page.evaluate(f"{plot}.series[2].show") is False  # still hidden after the rebuild
     # uPlot asks for labels of log splits with nulls: they stay blank, tiny values keep their digits
     assert page.evaluate(f"{plot}.axes[0].values({plot}, [null, 10, 1e-10])") == ["", "10", "1e-10"]
@@ -481,3 +487,22 @@ def test_string_list_is_shown_as_values(harness, course):
         expected = [b.decode() for b in f["arrays/string_1d"][()]]
     assert cells == expected
     assert page.locator(".h5l-v-curve").count() == 0
+
+
+def test_colour_bar_sits_beside_a_narrow_image(harness, tmp_path):
+    tall = np.add.outer(np.arange(300.0), np.arange(60.0))
+    v = view(tall)
+    harness.mount(v)
+    page = harness.page
+    wait_seq(page)
+    gap = page.evaluate("""(() => { const img = document.querySelector('.h5l-viewer').h5lens.image;
+        const r = img.plotRect(), cv = img.canvas, g = cv.getContext('2d'), k = cv.width / cv.clientWidth;
+        // first coloured column right of the image, on the middle row
+        const y = Math.round((r.y + r.h / 2) * k);
+        for (let x = Math.ceil((r.x + r.w + 2) * k); x < cv.width; x++) {
+          const [R, G, B, A] = g.getImageData(x, y, 1, 1).data;
+          if (A > 0 && Math.abs(R - G) + Math.abs(G - B) > 40) return x / k - (r.x + r.w);
+        }
+        return null; })()""")
+    assert gap is not None and gap <= 20, gap  # not at the far edge of a wide canvas
+    page.locator(ROOT).screenshot(path=str(tmp_path / "tall.png"))

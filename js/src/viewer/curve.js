@@ -5,10 +5,14 @@
 import uPlot from "uplot";
 import uplotCss from "uplot/dist/uPlot.min.css";
 import { label as tickLabel } from "./ticks.js";
+import { errorExtent, fitLogRange, logSplits } from "./curve_maths.js";
 
 const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
 export const CSS = uplotCss;
+
+// log axes over less than a decade get linear ticks (uPlot's would leave a single "10")
+const logAxisSplits = (u, axis, min, max) => logSplits(min, max, Math.max(2, Math.floor(u.bbox.width / (window.devicePixelRatio || 1) / 90)));
 
 // uPlot passes null for log-axis splits it wants unlabelled
 const ticksText = (u, splits) => splits.map((v) => (v == null ? "" : tickLabel(v)));
@@ -89,10 +93,16 @@ export class CurveView {
     const grid = { stroke: "rgba(128,128,128,0.2)" };
     const opts = {
       width, height: 360, series, bands,
-      scales: { x: { time: false, distr: this.options.logx ? 3 : 1 }, y: { distr: this.options.logy ? 3 : 1 } },
+      scales: {
+        x: { time: false, distr: this.options.logx ? 3 : 1,
+          ...(this.options.logx ? { range: (u, min, max) => fitLogRange(u.data[0], min, max) } : {}) },
+        y: { distr: this.options.logy ? 3 : 1,
+          range: this.options.logy ? (u, min, max) => fitLogRange(u.data.slice(1).flatMap((d) => Array.from(d ?? [])), min, max)
+            : (u, min, max) => this._yRange(min, max) },
+      },
       // tick labels of our own: uPlot's default shows 1e-10 as "0"
-      axes: [{ label: this.options.xlabel, stroke: fg, grid, values: ticksText },
-        { label: this.options.ylabel, stroke: fg, grid, size: 64, values: ticksText }],
+      axes: [{ label: this.options.xlabel, stroke: fg, grid, values: ticksText, ...(this.options.logx ? { splits: logAxisSplits } : {}) },
+        { label: this.options.ylabel, stroke: fg, grid, size: 64, values: ticksText, ...(this.options.logy ? { splits: logAxisSplits } : {}) }],
       cursor: { drag: { x: true, y: false, setScale: true } },
       legend: { live: true },
       hooks: {
@@ -103,6 +113,15 @@ export class CurveView {
     this.plot = new uPlot(opts, data, this.root);
     this.plot.series.forEach((s, i) => { if (i > 0 && hidden.has(s.label)) this.plot.setSeries(i, { show: false }); });
     this.plot.over.addEventListener("wheel", this._wheel, { passive: false });
+  }
+
+  // Linear y range: the data's, widened to hold the error bars of the current curve.
+  _yRange(min, max) {
+    const c = this.current;
+    const ext = c?.errors && !c.decimated ? errorExtent(c.y, c.errors) : null;
+    if (ext) { min = Math.min(min ?? ext[0], ext[0]); max = Math.max(max ?? ext[1], ext[1]); }
+    if (min == null || max == null) return [0, 1];
+    return uPlot.rangeNum(min, max, 0.1, true);
   }
 
   // The current curve's legend entry follows its selection without rebuilding the plot.

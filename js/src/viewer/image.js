@@ -182,14 +182,16 @@ export class ImageView {
     // y axis
     const ya = maps.y.value(v.y0), yb = maps.y.value(v.y1);
     g.textAlign = "right"; g.textBaseline = "middle";
+    let widest = 0;
     for (const t of ticks(ya, yb, Math.max(2, Math.floor(r.h / 50)))) {
       const py = this.toScreen(0, maps.y.index(t)).y;
       if (py < r.y - 0.5 || py > r.y + r.h + 0.5) continue;
       g.beginPath(); g.moveTo(r.x, py); g.lineTo(r.x - 4, py); g.stroke();
       g.fillText(label(t), r.x - 6, py);
+      widest = Math.max(widest, g.measureText(label(t)).width);
     }
-    if (this.labels.y) {
-      g.save(); g.translate(12, r.y + r.h / 2); g.rotate(-Math.PI / 2);
+    if (this.labels.y) { // beside the tick labels, not at the canvas edge when the image is narrow
+      g.save(); g.translate(Math.max(12, r.x - widest - 16), r.y + r.h / 2); g.rotate(-Math.PI / 2);
       g.textAlign = "center"; g.fillText(this.labels.y, 0, 0); g.restore();
     }
   }
@@ -197,7 +199,8 @@ export class ImageView {
   _colourBar(g, r, cw) {
     const c = this.colour;
     if (!c.lut || this.frame?.rgb) return;
-    const x = cw - MARGIN.right - BAR.labels - BAR.width, y = r.y, h = r.h;
+    // beside the image (which square pixels may leave narrower than the canvas), not at the canvas edge
+    const x = Math.min(r.x + r.w + BAR.gap, cw - MARGIN.right - BAR.labels - BAR.width), y = r.y, h = r.h;
     if (this._barLut !== c.lut) { // a 1 × 256 strip per LUT, stretched: one drawImage per redraw
       this._bar ??= document.createElement("canvas");
       this._bar.width = 1; this._bar.height = 256;

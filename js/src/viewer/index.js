@@ -6,6 +6,7 @@ import { createRpc, isAbort } from "../common/rpc.js";
 import { decode } from "../common/decode.js";
 import { autoRange, parseColor } from "./colour.js";
 import { label } from "./ticks.js";
+import { curveLabel } from "./curve_maths.js";
 import { ImageView } from "./image.js";
 import { Histogram } from "./histogram.js";
 import { Slicer } from "./slicer.js";
@@ -221,7 +222,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
     const [reply, buffers] = await rpc.call("curve", { selection, region, columns: width, part: model.get("complex_part") }, { key: "curve" });
     const arrays = reply.arrays.map((h, i) => decode(h, [buffers[i]]).data);
     const x = reply.x ?? reply.index;
-    const c = { label: selection, x: Float64Array.from(x), y: arrays[0], decimated: reply.decimated,
+    const c = { label: curveLabel(selection, model.get("meta")), x: Float64Array.from(x), y: arrays[0], decimated: reply.decimated,
       ymax: reply.decimated ? arrays[1] : null, errors: reply.errors ? arrays[1] : null,
       aux: (reply.aux ?? []).map((name, k) => ({ label: name, y: arrays[arrays.length - reply.aux.length + k] })),
       index: reply.index, length: reply.length, region: reply.region };

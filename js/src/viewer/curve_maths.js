@@ -1,0 +1,49 @@
+// Pure helpers of the curve view (no DOM, no uPlot): legend names and log-axis ranges.
+import { label, logTicks, ticks } from "./ticks.js";
+
+/**
+ * Legend name of the curve at `selection`: the signal's name for a 1-D dataset, "row 3" /
+ * "column 5" through an image, "name = axis value" (or index) per fixed dimension beyond.
+ */
+export function curveLabel(selection, meta = {}) {
+  const dims = meta.dims ?? [];
+  const fixed = String(selection).split(",").map((p, d) => [p.trim(), d]).filter(([p]) => !p.includes(":"));
+  if (!fixed.length) return String(meta.name ?? "").split("/").pop() || "data";
+  if (dims.length === 2 && fixed.length === 1) return `${fixed[0][1] === 0 ? "row" : "column"} ${fixed[0][0]}`;
+  return fixed.map(([p, d]) => {
+    const value = dims[d]?.values?.[Number(p)];
+    return `${dims[d]?.name ?? `dim ${d}`} = ${value != null ? label(value) : p}`;
+  }).join(", ");
+}
+
+/**
+ * Range of a log scale fitted to the data (uPlot's default extends it to whole decades, so a
+ * curve from 10 to 20 would fill a tenth of a 10-100 axis). Non-positive values cannot be
+ * shown on a log axis: the range starts at the smallest positive one.
+ */
+export function fitLogRange(values, min, max) {
+  if (!(min > 0)) {
+    min = Infinity;
+    for (const v of values ?? []) if (v > 0 && v < min) min = v;
+  }
+  if (!(max > 0) || !Number.isFinite(min)) return [1, 10];
+  if (min >= max) return [min / 2, max * 2];
+  return [min, max];
+}
+
+/** Ticks of a log axis over [min, max]: decades (and 2, 5 ×) when that gives 3 or more, else nice linear ones. */
+export function logSplits(min, max, count = 5) {
+  const decades = logTicks(min, max);
+  return decades.length >= 3 ? decades : ticks(min, max, count).filter((v) => v > 0);
+}
+
+/** [min, max] of y ± errors over the finite points (null when there is none). */
+export function errorExtent(y, errors) {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < (y?.length ?? 0); i++) {
+    const e = Math.abs(errors[i]);
+    if (!Number.isFinite(y[i]) || !Number.isFinite(e)) continue;
+    lo = Math.min(lo, y[i] - e); hi = Math.max(hi, y[i] + e);
+  }
+  return lo <= hi ? [lo, hi] : null;
+}

@@ -1,0 +1,29 @@
+// node --test: legend names of curves and log-axis ranges fitted to the data.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { curveLabel, errorExtent, fitLogRange, logSplits } from "../../js/src/viewer/curve_maths.js";
+
+test("curve legend names say which curve it is", () => {
+  assert.equal(curveLabel(":", { name: "counts" }), "counts");
+  assert.equal(curveLabel(":", { name: "/entry/data/counts" }), "counts");
+  assert.equal(curveLabel(":", {}), "data");
+  const image = { dims: [{ name: "dim 0", size: 10 }, { name: "dim 1", size: 20 }] };
+  assert.equal(curveLabel("3,:", image), "row 3");
+  assert.equal(curveLabel(":,5", image), "column 5");
+  const map = { dims: [{ name: "y", size: 29, values: [0.5, 1.5] }, { name: "dim 1", size: 78 }, { name: "2th", size: 100 }] };
+  assert.equal(curveLabel("1,5,:", map), "y = 1.5, dim 1 = 5");
+});
+
+test("log ranges fit the data instead of whole decades", () => {
+  assert.deepEqual(fitLogRange([10, 15, 20], 10, 20), [10, 20]);
+  assert.deepEqual(fitLogRange([0, 2, 20], 0, 20), [2, 20]); // the first positive value
+  assert.deepEqual(fitLogRange([-1, 0], -1, 0), [1, 10]);   // nothing positive: a default decade
+  assert.deepEqual(fitLogRange([5, 5], 5, 5), [2.5, 10]);
+});
+
+test("log axes over less than a decade get linear ticks; error bars widen the y range", () => {
+  assert.deepEqual(logSplits(10, 20, 5), [10, 12, 14, 16, 18, 20]);
+  assert.deepEqual(logSplits(1, 1000, 5), [1, 10, 100, 1000]);
+  assert.deepEqual(errorExtent([1, 2, NaN], [0.5, 1, 3]), [0.5, 3]);
+  assert.equal(errorExtent([NaN], [1]), null);
+});
