@@ -142,3 +142,27 @@ def test_nxdata_values_groups_errors_and_stale_viewers(harness, sample):
     page.evaluate("harness.destroy(0)")
     assert page.evaluate("harness.model._listenerCount()") == 0
     assert page.evaluate("[...harness.children.values()].every((m) => m._listenerCount() === 0)")
+
+
+def test_narrow_cell_and_dark_theme(harness, sample, tmp_path):
+    harness.mount(sample, theme="dark")
+    page = harness.page
+    page.wait_for_selector(".h5l-explorer .h5l-tree[data-ready=true]")
+    wide = page.evaluate("""(() => { const b = (s) => document.querySelector(s).getBoundingClientRect();
+        return [b('.h5l-explorer .h5l-main').right, b('.h5l-explorer .h5l-side').left]; })()""")
+    assert wide[0] <= wide[1]  # side by side in a wide cell
+    click(page, "/stack")
+    mounted(page, "/stack")
+    page.locator(".h5l-explorer").screenshot(path=str(tmp_path / "explorer_dark.png"))
+    page.evaluate("document.querySelector('.view').style.width = '500px'")
+    page.wait_for_timeout(200)
+    layout = page.evaluate("""(() => { const b = (s) => document.querySelector(s).getBoundingClientRect();
+        const ex = document.querySelector('.h5l-explorer'), cv = document.querySelector('.h5l-view canvas.h5l-v-image');
+        return {treeBottom: b('.h5l-explorer .h5l-main').bottom, sideTop: b('.h5l-explorer .h5l-side').top,
+                overflow: ex.scrollWidth - ex.clientWidth, canvas: cv.clientWidth, width: ex.clientWidth}; })()""")
+    assert layout["treeBottom"] <= layout["sideTop"], layout  # stacked in a narrow cell
+    assert layout["overflow"] <= 1 and 400 <= layout["canvas"] <= layout["width"], layout
+    # the image follows the new width: the frame is asked again for the smaller canvas, pixels still right
+    page.wait_for_timeout(300)
+    check_pixels(page, sample.root["stack"][0].astype("f8"), "viridis", "linear")
+    page.locator(".h5l-explorer").screenshot(path=str(tmp_path / "explorer_narrow.png"))

@@ -17,6 +17,7 @@ export default {
     const side = h("div", { class: "h5l-side" });
     const root = h("div", { class: "h5l-explorer", role: "region", "aria-label": `Explorer: ${model.get("title")}` },
       left, side);
+    el.classList.add("h5l-explorer-host"); // the layout follows the cell's width (container query)
     el.append(root);
     const tree = createTree({ el: left, model, rpc });
     // the view first: it is what a click is for; the inspector's fields follow below it
@@ -41,6 +42,7 @@ export default {
       tree.destroy();
       view.destroy();
       root.remove();
+      el.classList.remove("h5l-explorer-host");
       delete el.h5lens;
     };
   },
