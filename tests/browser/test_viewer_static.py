@@ -506,3 +506,37 @@ def test_colour_bar_sits_beside_a_narrow_image(harness, tmp_path):
         return null; })()""")
     assert gap is not None and gap <= 20, gap  # not at the far edge of a wide canvas
     page.locator(ROOT).screenshot(path=str(tmp_path / "tall.png"))
+
+
+def test_a_step_paints_the_frame_asked_for_ahead(harness, stack):
+    path, data = stack
+    v = view(f"{path}::/stack")
+    harness.mount(v)
+    page = harness.page
+    seq = wait_seq(page)
+    hook = "document.querySelector('.h5l-viewer').h5lens"
+    # the next frame along the only slider is asked for as soon as the first one is shown
+    page.wait_for_function(f"{hook}.ahead.key && {hook}.ahead.key.startsWith('[\"1,:,:\"')")
+    page.wait_for_function(f"{hook}.rpc.pendingCount === 0")
+    frames = harness.bridge.calls.count("frame")
+    page.locator(ROOT).focus()
+    page.keyboard.press("ArrowRight")
+    seq = wait_seq(page, seq)
+    assert page.eval_on_selector(ROOT, "r => r.dataset.selection") == "1,:,:"
+    check_pixels(page, data[1], "viridis", "linear")
+    page.wait_for_function(f"{hook}.rpc.pendingCount === 0")
+    # the step itself sent no frame request: the one call since is the next frame ahead (2)
+    assert harness.bridge.calls.count("frame") == frames + 1
+    assert page.evaluate(f"{hook}.ahead.key").startswith('["2,:,:"')
+    page.wait_for_timeout(250)
+    assert v.selection == "1,:,:"
+    # stepping back follows the new direction; a stale frame never paints over a newer one
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("document.querySelector('.h5l-viewer').dataset.selection === '3,:,:'")
+    page.wait_for_function(f"{hook}.rpc.pendingCount === 0")
+    page.wait_for_timeout(100)
+    assert page.eval_on_selector(ROOT, "r => r.dataset.selection") == "3,:,:"
+    check_pixels(page, data[3], "viridis", "linear")
+    assert page.evaluate(f"{hook}.ahead.key").startswith('["2,:,:"')

@@ -33,3 +33,15 @@ for (const c of cases.mapping) {
     assert.equal(isTransposed(c.mapping), c.transposed);
   });
 }
+
+test("stepAhead follows the last step (the kernel reads ahead by the same rule)", async () => {
+  const { stepAhead } = await import("../../js/src/viewer/selection.js");
+  const shape = [50, 8, 20, 30];
+  assert.equal(stepAhead(null, "0,0,:,:", [50, 1, 20, 30]), "1,0,:,:"); // first view: the only slider
+  assert.equal(stepAhead(null, "0,0,:,:", shape), null);               // two sliders, no step yet
+  assert.equal(stepAhead("3,2,:,:", "4,2,:,:", shape), "5,2,:,:");
+  assert.equal(stepAhead("9,2,:,:", "6,2,:,:", shape), "3,2,:,:");     // a stride backwards
+  assert.equal(stepAhead("48,2,:,:", "49,2,:,:", shape), null);        // the end of the axis
+  assert.equal(stepAhead("3,2,:,:", "4,3,:,:", shape), null);          // two dims moved
+  assert.equal(stepAhead("3,:,2,:", "4,2,:,:", shape), null);          // axes swapped
+});

@@ -65,6 +65,12 @@ export function createRpc(experimental, { timeout = 30000 } = {}) {
     }
   }
 
+  /** Cancel the pending call made under `key`, if any (a newer answer made it stale). */
+  function cancel(key) {
+    pending.get(key)?.abort(abortError(`cancelled ${key}`));
+    pending.delete(key);
+  }
+
   /** Cancel every pending call (view teardown). */
   function close() {
     closed = true;
@@ -73,7 +79,7 @@ export function createRpc(experimental, { timeout = 30000 } = {}) {
     pending.clear();
   }
 
-  return { call, close, get pendingCount() { return all.size; } };
+  return { call, cancel, close, get pendingCount() { return all.size; } };
 }
 
 /**

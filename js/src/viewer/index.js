@@ -7,6 +7,7 @@ import { decode } from "../common/decode.js";
 import { autoRange, parseColor } from "./colour.js";
 import { label } from "./ticks.js";
 import { curveLabel } from "./curve_maths.js";
+import { stepAhead } from "./selection.js";
 import { ImageView } from "./image.js";
 import { Histogram } from "./histogram.js";
 import { Slicer } from "./slicer.js";
@@ -57,6 +58,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
     colourTimer = setTimeout(() => model.save_changes(), 0);
   };
   const state = { frame: null, curve: null, seq: 0, play: null, lastSelection: null, destroyed: false,
+    loadToken: 0, shownSelection: null,
     timing: { mounted: performance.now() } };
   let image = null, hist = null, curve = null, slicer = null, values = null;
 
@@ -204,13 +206,51 @@ export function mountViewer(host, { model, invoke, experimental }) {
     }
   }
 
+  // ---- frames asked for ahead -----------------------------------------------------------
+  // Once a frame is shown, the next one along the dimension that just moved is asked for at
+  // once (the kernel has it read ahead, see stepAhead): the next step paints without a round trip.
+  const ahead = { key: null, frame: null };
+  const frameKey = (selection, transposed) => JSON.stringify([selection, transposed, canvasSize(),
+    model.get("aggregation"), model.get("complex_part"), model.get("aspect")]);
+  function dropAhead() { ahead.key = null; ahead.frame = null; }
+  function askAhead(previous, frame) {
+    if (frame.preview || player?.playing || state.destroyed) return;
+    const next = stepAhead(previous, frame.selection, (model.get("meta")?.dims ?? []).map((d) => d.size));
+    if (!next) { dropAhead(); return; }
+    const key = frameKey(next, frame.transposed);
+    if (ahead.key === key) return;
+    const promise = fetchFrame(next, frame.transposed, null, "ahead");
+    Object.assign(ahead, { key, frame: promise });
+    promise.catch(() => { if (ahead.frame === promise) dropAhead(); }); // asked again on demand
+  }
+
+  async function loadFrame(selection, region) {
+    const transposed = model.get("transposed");
+    const token = ++state.loadToken;
+    const key = region ? null : frameKey(selection, transposed);
+    let frame = null;
+    if (key && ahead.key === key) {
+      const promise = ahead.frame;
+      dropAhead();
+      rpc.cancel("frame"); // an older step still on its way must not paint over this one
+      try { frame = await promise; } catch (err) { if (token !== state.loadToken) return; }
+    }
+    if (token !== state.loadToken) return;
+    frame ??= await fetchFrame(selection, transposed, region);
+    if (token !== state.loadToken) return;
+    const previous = state.shownSelection;
+    await showFrame(frame);
+    state.shownSelection = frame.selection;
+    if (!region) askAhead(previous, frame);
+  }
+
   async function load(region = null) {
     const selection = model.get("selection");
     const nd = displayMode(model);
     if (nd === 2 && image && !image.availableSize()) { state.waitLayout = true; return; } // not in the page yet
     state.timing.request ??= performance.now();
     try {
-      if (nd === 2) await showFrame(await fetchFrame(selection, model.get("transposed"), region));
+      if (nd === 2) await loadFrame(selection, region);
       else if (nd === 1) await loadCurve(selection, region);
       else await loadValues(selection);
       error.textContent = "";
@@ -256,6 +296,8 @@ export function mountViewer(host, { model, invoke, experimental }) {
 
   function build() {
     teardownView();
+    dropAhead();
+    state.shownSelection = null;
     const meta = model.get("meta") ?? {};
     const file = (meta.filename || "").split(/[\\/]/).pop();
     const where = file ? `${file}${meta.path && meta.path !== "/" ? `::${meta.path}` : ""}` : meta.path || "";
@@ -415,7 +457,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
   for (const k of ["kind", "ndisplay", "meta", "error"]) on(k, () => { clearTimeout(state.rebuild); state.rebuild = setTimeout(build, 0); });
 
   // test and embedding hook, on the element only (nothing global)
-  root.h5lens = { get image() { return image; }, get curve() { return curve; }, get slicer() { return slicer; }, state, load, rpc };
+  root.h5lens = { get image() { return image; }, get curve() { return curve; }, get slicer() { return slicer; }, state, load, rpc, ahead };
 
   const onResize = () => {
     if (state.waitLayout && image?.availableSize()) { state.waitLayout = false; load(); return; }

@@ -108,3 +108,29 @@ export function isTransposed(mapping) {
   const x = mapping.indexOf("x"), y = mapping.indexOf("y");
   return x >= 0 && y >= 0 && x < y;
 }
+
+/**
+ * The selection one more step along the dimension that moved from `previous` to `current`
+ * (same delta), or +1 along the only slider (size > 1) when nothing moved yet; null at the
+ * end of the axis or when the step is not a single slider move. The kernel reads ahead by
+ * the same rule (h5lens/widgets/_ahead.py), so the frame asked for ahead is already read.
+ */
+export function stepAhead(previous, current, shape) {
+  let items, before = null;
+  try { items = parse(current, shape); } catch { return null; }
+  try { if (previous != null) before = parse(previous, shape); } catch { before = null; }
+  const ints = items.map((it, d) => (isSlice(it) ? -1 : d)).filter((d) => d >= 0);
+  let dim = null, delta = 1;
+  if (before && before.every((it, d) => isSlice(it) === isSlice(items[d]))) {
+    const moved = ints.filter((d) => before[d] !== items[d]);
+    if (moved.length === 1) { dim = moved[0]; delta = items[dim] - before[dim]; }
+  }
+  if (dim === null) {
+    const sliders = ints.filter((d) => shape[d] > 1);
+    if (sliders.length !== 1) return null;
+    dim = sliders[0];
+  }
+  const target = items[dim] + delta;
+  if (target < 0 || target >= shape[dim]) return null;
+  return format(items.map((it, d) => (d === dim ? target : it)), shape);
+}

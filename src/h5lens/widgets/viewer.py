@@ -24,6 +24,7 @@ import traitlets as t
 from .. import colormaps, decimate, views, wire
 from .. import selection as sel
 from ..nodes._base import Dataset, Node
+from ._ahead import ReadAhead
 from ._base import H5Widget, bundle, command
 
 #: A displayed slice bigger than this is refused by ``export`` (it is built in memory).
@@ -122,6 +123,8 @@ class Viewer(H5Widget):
             meta=self._meta(), colormap_names=colormaps.menu(), error=choice.reason or "",
         )
         selection = traits.pop("selection", None)
+        self._ahead = ReadAhead(self._compute_frame, self.dataset.shape if self.dataset is not None
+                                and self.dataset.shape is not None else ())
         super().__init__(**init, **traits)
         if self.dataset is not None and self.dataset.shape is not None:
             self.selection = selection if selection is not None else choice.selection
@@ -146,6 +149,7 @@ class Viewer(H5Widget):
             return
         choice = views.choose(self.node, change["new"])
         self.choice = choice
+        self._ahead.clear()
         with self.hold_trait_notifications():
             self.ndisplay = choice.ndisplay
             self.transposed = False
@@ -228,15 +232,30 @@ class Viewer(H5Widget):
         # shows at once); the front-end then asks for the exact aggregation with `exact`
         region_bytes = decimate.region_bytes(self.dataset, items, msg.get("region"))
         preview = how in ("max", "mean") and not msg.get("exact") and region_bytes > PREVIEW_BYTES
-        out = decimate.frame(
-            self.dataset, items, bool(msg.get("transposed", self.transposed)), msg.get("region"),
-            canvas, "sample" if preview else how, msg.get("part", self.complex_part),
+        region = msg.get("region")
+        key = ReadAhead.key(
+            sel.format(items, self.dataset.shape), transposed=bool(msg.get("transposed", self.transposed)),
+            region=None if region is None else [int(v) for v in region], canvas=canvas,
+            how="sample" if preview else how, part=msg.get("part", self.complex_part),
             equal=msg.get("aspect", self.aspect) == "equal",
         )
+        out = dict(self._ahead.get(key))  # a copy: frames read ahead are shared
+        if region_bytes <= PREVIEW_BYTES:  # the next step's frame, read while the browser paints this one
+            self._ahead.ahead(key)
         header, bufs = wire.encode(out.pop("data"))
         axes = self._axis_values(out, items)
         return {"array": header, "seq": msg.get("seq"), "preview": preview, **out, "axes": axes,
                 "kernel_ms": round(1000 * (time.perf_counter() - t0), 1)}, bufs
+
+    def _compute_frame(self, key: tuple) -> dict:
+        """The frame of a :class:`ReadAhead` key (runs in the kernel or in the read-ahead thread)."""
+        options = dict(key[1:])
+        region = options["region"]
+        return decimate.frame(
+            self.dataset, sel.parse(key[0], self.dataset.shape), options["transposed"],
+            None if region is None else list(region), list(options["canvas"]), options["how"], options["part"],
+            equal=options["equal"],
+        )
 
     def _axis_values(self, out: dict, items: tuple) -> dict:
         """NXdata axis values at the displayed rows/columns (block starts), when known."""
@@ -393,6 +412,7 @@ class Viewer(H5Widget):
 
     def close(self) -> None:
         super().close()
+        self._ahead.clear()
         if self._owned is not None:
             self._owned.close()
             self._owned = None
