@@ -7,6 +7,8 @@ Measures, in the browser (``performance.now()``):
   explorer of a page (which also loads the front-end module) is reported apart;
 * expansion: from the click on a 10 000-member group to the first frame after
   its first page (``page_size`` rows, 100 by default) is in the DOM (goal ≤ 150 ms);
+* view: from a click on a dataset to the first frame after the view area's viewer
+  has drawn it (a new viewer widget and its first data command);
 * the small-message round trip: the ``info`` command on ``/`` (a few hundred
   bytes each way), and the same command's time inside the kernel, so each
   figure can be split into transport and work.
@@ -75,6 +77,26 @@ EXPAND_JS = """async (path) => {
   });
 }"""
 
+# click the row of `path` (its group expanded), resolve with the first frame after the view area's
+# viewer has drawn that node (a new viewer widget, its first data command answered)
+VIEW_JS = """async (path) => {
+  const ex = document.querySelector('.h5l-tree:not([data-old])').closest('.h5l-explorer');
+  const name = ex.querySelector(`li[data-path="${path}"] > .h5l-row .h5l-name`);
+  const t0 = performance.now();
+  name.click();
+  const end = t0 + 30000;
+  for (;;) {
+    const v = ex.querySelector('.h5l-view .h5l-viewer');
+    if (v && v.dataset.seq && v.querySelector('.h5l-v-title')?.title.endsWith(path)) {
+      const tDom = performance.now();
+      await new Promise(r => requestAnimationFrame(() => r()));
+      return {dom: tDom - t0, paint: performance.now() - t0};
+    }
+    if (performance.now() > end) throw new Error('no view of ' + path);
+    await new Promise(r => setTimeout(r, 1));
+  }
+}"""
+
 RTT_JS = """async (n) => {
   const host = document.querySelector('.h5l-tree:not([data-old])').closest('.h5l-explorer').parentElement;
   const rpc = host.h5lens.rpc, out = [];
@@ -132,6 +154,9 @@ def run_mode(browser, path: str, reps: int, nodelay: bool) -> dict:
         expands = [page.evaluate(EXPAND_JS, g) for g in groups]
         res["expand_10000_first_page_ms"] = stats([e["paint"] for e in expands])
         res["expand_dom_ms"] = stats([e["dom"] for e in expands])
+        # a click on a dataset: the view area's viewer (a new child widget) drawn with its data
+        views = [page.evaluate(VIEW_JS, f"{groups[0]}/frame_{j:05d}") for j in range(reps + 1)]
+        res["click_to_view_ms"] = stats([v["paint"] for v in views[1:]])
         out = lab.execute(page, (
             f"e = h5lens.explore({path!r}); ts = []\n"
             "for i in range(5, 10):\n"
