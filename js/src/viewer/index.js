@@ -58,7 +58,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
     colourTimer = setTimeout(() => model.save_changes(), 0);
   };
   const state = { frame: null, curve: null, seq: 0, play: null, lastSelection: null, destroyed: false,
-    loadToken: 0, shownSelection: null,
+    loadToken: 0, requested: null,
     timing: { mounted: performance.now() } };
   let image = null, hist = null, curve = null, slicer = null, values = null;
 
@@ -227,6 +227,9 @@ export function mountViewer(host, { model, invoke, experimental }) {
   async function loadFrame(selection, region) {
     const transposed = model.get("transposed");
     const token = ++state.loadToken;
+    // the direction of the last move is from the selection asked for before (shown or not)
+    const previous = state.requested;
+    state.requested = selection;
     const key = region ? null : frameKey(selection, transposed);
     let frame = null;
     if (key && ahead.key === key) {
@@ -238,9 +241,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
     if (token !== state.loadToken) return;
     frame ??= await fetchFrame(selection, transposed, region);
     if (token !== state.loadToken) return;
-    const previous = state.shownSelection;
     await showFrame(frame);
-    state.shownSelection = frame.selection;
     if (!region) askAhead(previous, frame);
   }
 
@@ -297,7 +298,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
   function build() {
     teardownView();
     dropAhead();
-    state.shownSelection = null;
+    state.requested = null;
     const meta = model.get("meta") ?? {};
     const file = (meta.filename || "").split(/[\\/]/).pop();
     const where = file ? `${file}${meta.path && meta.path !== "/" ? `::${meta.path}` : ""}` : meta.path || "";
