@@ -92,6 +92,7 @@ def test_course_files_click_inspect_and_sync_both_ways(lab, lab_page, course, tm
     with h5py.File(diatomee, "r") as f:
         frame = f["data/0000"][()]
     check(page, frame.astype(np.float64))
+    ex.screenshot(path=str(tmp_path / "explorer_image.png"))
     expected = ":,: 3406639693"
     assert kernel_output(lab, page, "print(ex.viewer.selection, int(ex.viewer.data.sum()))", expected) == expected
 
