@@ -134,7 +134,11 @@ export function autoRange(data, mode, scale = "linear", percentiles = [0.1, 99.9
     if (st.std === undefined) { // second pass, as numpy does (no sum of squares cancellation)
       const mean = st.sum / count;
       let ss = 0;
-      for (let p = 0; p < data.length; p++) { const v = data[p]; if (ok(v)) ss += (v - mean) * (v - mean); }
+      const n = data.length;
+      for (let p = 0; p < n; p++) { // validity inlined: a call per pixel doubles the time at 4 MP
+        const v = data[p];
+        if (v - v === 0 && (!lg || v > 0) && (!sq || v >= 0)) { const d = v - mean; ss += d * d; }
+      }
       st.std = Math.sqrt(ss / count);
     }
     const mean = st.sum / count;
