@@ -80,7 +80,8 @@ export class ImageView {
       const vw = this.view.x1 - this.view.x0, vh = this.view.y1 - this.view.y0;
       const k = Math.min(w / vw, h / vh);
       const nw = vw * k, nh = vh * k;
-      x += (w - nw) / 2; y += (h - nh) / 2; w = nw; h = nh;
+      // whole CSS pixels for the corner: edge rows and columns are not blended with the background
+      x += Math.round((w - nw) / 2); y += Math.round((h - nh) / 2); w = nw; h = nh;
     }
     return { x, y, w: Math.max(1, w), h: Math.max(1, h) };
   }
@@ -126,7 +127,20 @@ export class ImageView {
     };
   }
 
+  // With square pixels, a canvas no taller than the image needs (a wide frame in a narrow
+  // cell would otherwise float in empty bands); between 220 px and the stylesheet's 440 px.
+  fitHeight() {
+    const cv = this.canvas, f = this.frame;
+    if (this.aspect !== "equal") { cv.style.height = ""; return; }
+    if (!f || !cv.clientWidth) return;
+    const [H, W] = f.frameShape;
+    const w = cv.clientWidth - MARGIN.left - MARGIN.right - BAR.width - BAR.gap - BAR.labels;
+    const h = Math.round(Math.min(440, Math.max(220, (w * H) / W + MARGIN.top + MARGIN.bottom)));
+    if (Math.abs(cv.clientHeight - h) > 2) cv.style.height = `${h}px`;
+  }
+
   draw() {
+    this.fitHeight();
     const cv = this.canvas;
     const dpr = window.devicePixelRatio || 1;
     const cw = cv.clientWidth || 600, ch = cv.clientHeight || 400;
