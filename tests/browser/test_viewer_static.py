@@ -299,6 +299,7 @@ def test_curve_view_with_nxdata_axis(harness, course):
     assert v.selection == "5,5,:"
     series = page.evaluate("document.querySelector('.h5l-viewer').h5lens.curve.plot.series.map(s => s.label)")
     assert series[1:] == ["dim 0 = 0, dim 1 = 1", "dim 0 = 5, dim 1 = 5"]
+    assert series[0] == "Scattering angle 2θ (°)"  # the file's TeX label, as text
     last = page.evaluate("Array.from(document.querySelector('.h5l-viewer').h5lens.curve.plot.data[2].slice(0, 5))")
     np.testing.assert_allclose(last, [104.14766, 103.352615, 103.01642, 103.24001, 103.27751], rtol=1e-6)
     page.get_by_label("log y").check()

@@ -27,3 +27,13 @@ test("log axes over less than a decade get linear ticks; error bars widen the y 
   assert.deepEqual(errorExtent([1, 2, NaN], [0.5, 1, 3]), [0.5, 3]);
   assert.equal(errorExtent([NaN], [1]), null);
 });
+
+test("TeX labels read as plain text", async () => {
+  const { texText } = await import("../../js/src/viewer/curve_maths.js");
+  assert.equal(texText("Scattering angle $2\\theta$ ($^{o}$)"), "Scattering angle 2θ (°)");
+  assert.equal(texText("q ($\\AA^{-1}$)"), "q (Å⁻¹)");
+  assert.equal(texText("$I_{0}$ / $\\mu$A"), "I₀ / μA");
+  assert.equal(texText("no math: 5 $"), "no math: 5 $");
+  assert.equal(texText("price in $"), "price in $");
+  assert.equal(texText(undefined), "");
+});

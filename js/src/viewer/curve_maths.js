@@ -47,3 +47,27 @@ export function errorExtent(y, errors) {
   }
   return lo <= hi ? [lo, hi] : null;
 }
+
+const GREEK = {
+  alpha: "α", beta: "β", gamma: "γ", delta: "δ", epsilon: "ε", zeta: "ζ", eta: "η", theta: "θ", iota: "ι",
+  kappa: "κ", lambda: "λ", mu: "μ", nu: "ν", xi: "ξ", pi: "π", rho: "ρ", sigma: "σ", tau: "τ", phi: "φ",
+  chi: "χ", psi: "ψ", omega: "ω", Gamma: "Γ", Delta: "Δ", Theta: "Θ", Lambda: "Λ", Sigma: "Σ", Phi: "Φ",
+  Psi: "Ψ", Omega: "Ω", AA: "Å", circ: "°", degree: "°", cdot: "·", times: "×", pm: "±",
+};
+const SUP = { 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹", "-": "⁻", "+": "⁺", o: "°" };
+const SUB = { 0: "₀", 1: "₁", 2: "₂", 3: "₃", 4: "₄", 5: "₅", 6: "₆", 7: "₇", 8: "₈", 9: "₉", "-": "₋", "+": "₊" };
+
+/**
+ * Labels written in TeX math (NeXus files often carry `$2\theta$ ($^{o}$)`) as plain text:
+ * Greek letters, degrees, super- and subscript digits. Text without `$` is returned as is.
+ */
+export function texText(text) {
+  const s = String(text ?? "");
+  if (!s.includes("$")) return s;
+  const script = (body, table) => ([...body].every((c) => table[c]) ? [...body].map((c) => table[c]).join("") : body);
+  return s.replace(/\$([^$]*)\$/g, (_, math) => math
+    .replace(/\\([A-Za-z]+)/g, (m, name) => GREEK[name] ?? name)
+    .replace(/\^\{([^}]*)\}|\^(\S)/g, (m, a, b) => script(a ?? b, SUP))
+    .replace(/_\{([^}]*)\}|_(\S)/g, (m, a, b) => script(a ?? b, SUB))
+    .replace(/[{}]/g, ""));
+}

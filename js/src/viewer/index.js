@@ -6,7 +6,7 @@ import { createRpc, isAbort } from "../common/rpc.js";
 import { decode } from "../common/decode.js";
 import { autoRange, parseColor } from "./colour.js";
 import { label } from "./ticks.js";
-import { curveLabel } from "./curve_maths.js";
+import { curveLabel, texText } from "./curve_maths.js";
 import { stepAhead } from "./selection.js";
 import { ImageView } from "./image.js";
 import { Histogram } from "./histogram.js";
@@ -20,6 +20,13 @@ import { createPlayer } from "./player.js";
 
 // Views shown as values (text or a table) whatever their dimensions; others by ndisplay.
 const VALUE_VIEWS = new Set(["list", "table", "scalar", "text", "empty", "none"]);
+
+/** The model's meta with NeXus labels in TeX math (`$2\theta$`) as plain text, as shown. */
+function readableMeta(meta) {
+  const m = meta ?? {};
+  return { ...m, title: texText(m.title ?? ""), signal: texText(m.signal ?? ""),
+    dims: (m.dims ?? []).map((d) => ({ ...d, name: texText(d.name), ...(d.label ? { label: texText(d.label) } : {}) })) };
+}
 
 /** 0 (values), 1 (curve) or 2 (image) for the model's view. */
 export function displayMode(model) {
@@ -299,7 +306,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
     teardownView();
     dropAhead();
     state.requested = null;
-    const meta = model.get("meta") ?? {};
+    const meta = readableMeta(model.get("meta"));
     const file = (meta.filename || "").split(/[\\/]/).pop();
     const where = file ? `${file}${meta.path && meta.path !== "/" ? `::${meta.path}` : ""}` : meta.path || "";
     title.replaceChildren(meta.title || where, el("small", { text: [meta.title ? where : "", meta.shape, meta.dtype].filter(Boolean).join("  ") }));
@@ -341,7 +348,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
   }
 
   function labelAxes() {
-    const dims = model.get("meta")?.dims ?? [];
+    const dims = readableMeta(model.get("meta")).dims;
     const m = slicer?.mapping ?? [];
     const short = (t) => (t.length > 60 ? `${t.slice(0, 59)}…` : t);
     const name = (axis) => { const d = m.indexOf(axis); return short(d >= 0 ? dims[d]?.label || dims[d]?.name || "" : ""); };
