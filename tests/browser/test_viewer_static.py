@@ -541,3 +541,18 @@ def test_a_step_paints_the_frame_asked_for_ahead(harness, stack):
     assert page.eval_on_selector(ROOT, "r => r.dataset.selection") == "3,:,:"
     check_pixels(page, data[3], "viridis", "linear")
     assert page.evaluate(f"{hook}.ahead.key").startswith('["2,:,:"')
+
+
+def test_canvas_height_follows_a_wide_image_unless_the_page_sets_it(harness):
+    v = view(np.add.outer(np.arange(40.0), np.arange(400.0)))
+    harness.mount(v)
+    page = harness.page
+    wait_seq(page)
+    canvas = ".h5l-viewer canvas.h5l-v-image"
+    assert 220 <= page.eval_on_selector(canvas, "c => c.clientHeight") < 300  # not 440 px of empty bands
+    page.eval_on_selector(canvas, "c => { c.style.height = '600px'; c.closest('.h5l-viewer').h5lens.image.draw(); }")
+    assert page.eval_on_selector(canvas, "c => c.clientHeight") == 600
+    v.aspect = "auto"
+    harness.bridge.push()
+    page.wait_for_timeout(100)
+    assert page.eval_on_selector(canvas, "c => c.clientHeight") == 600

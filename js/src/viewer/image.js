@@ -131,12 +131,14 @@ export class ImageView {
   // cell would otherwise float in empty bands); between 220 px and the stylesheet's 440 px.
   fitHeight() {
     const cv = this.canvas, f = this.frame;
-    if (this.aspect !== "equal") { cv.style.height = ""; return; }
+    const ours = this._fitted != null && cv.style.height === this._fitted;
+    if (cv.style.height && !ours) return; // a height the page set itself wins
+    if (this.aspect !== "equal") { if (ours) cv.style.height = ""; return; }
     if (!f || !cv.clientWidth) return;
     const [H, W] = f.frameShape;
     const w = cv.clientWidth - MARGIN.left - MARGIN.right - BAR.width - BAR.gap - BAR.labels;
     const h = Math.round(Math.min(440, Math.max(220, (w * H) / W + MARGIN.top + MARGIN.bottom)));
-    if (Math.abs(cv.clientHeight - h) > 2) cv.style.height = `${h}px`;
+    if (Math.abs(cv.clientHeight - h) > 2) { this._fitted = `${h}px`; cv.style.height = this._fitted; }
   }
 
   draw() {
