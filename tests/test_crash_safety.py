@@ -26,6 +26,22 @@ pytestmark = pytest.mark.timeout(120)
 MIN_BYTES = 4 << 20  # kill once the temporary file holds this much
 
 
+def _sizes(directory) -> list[int]:
+    """Sizes of the temporary files now in ``directory``.
+
+    A temp file can be renamed into place between listing and ``stat`` (the
+    writer commits an earlier step): such a file is simply not counted.
+    """
+    sizes = []
+    for p in directory.iterdir():
+        if p.name.endswith(TMP_SUFFIX):
+            try:
+                sizes.append(p.stat().st_size)
+            except FileNotFoundError:
+                pass
+    return sizes
+
+
 def kill_midway(code: str, directory, min_bytes: int = MIN_BYTES) -> list:
     """Run ``code`` in a child, SIGKILL it once its temp file exceeds ``min_bytes``; return temp files left."""
     child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], cwd=directory,
@@ -33,8 +49,7 @@ def kill_midway(code: str, directory, min_bytes: int = MIN_BYTES) -> list:
     deadline = time.monotonic() + 90
     try:
         while time.monotonic() < deadline:
-            temps = [p for p in directory.iterdir() if p.name.endswith(TMP_SUFFIX)]
-            if temps and max(p.stat().st_size for p in temps) >= min_bytes:
+            if max(_sizes(directory), default=0) >= min_bytes:
                 child.send_signal(signal.SIGKILL)
                 break
             if child.poll() is not None:
