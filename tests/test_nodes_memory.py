@@ -83,6 +83,8 @@ def test_soft_links(tree):
     assert tree["alias/signal"].path == "/alias/signal"
     assert tree["alias/signal"][0].tolist() == [0, 1, 2, 3]
     assert tree["entry/rel"].deref()[2, 3] == 11.0
+    assert tree["entry/rel"][2, 3] == 11.0  # indexing a link indexes its target
+    assert tree["alias"]["signal"].path == "/alias/signal"
 
 
 def test_broken_and_cyclic_links_never_raise_when_listing(tree):
@@ -97,6 +99,8 @@ def test_broken_and_cyclic_links_never_raise_when_listing(tree):
         assert not link.resolved and link.error.startswith(f"broken soft link '/{name}'")
         with pytest.raises(LinkError):
             link.deref()
+        with pytest.raises(LinkError, match="broken soft link"):
+            link[0]
     assert "no member 'no'" in nodes["bad"].error
 
 

@@ -88,6 +88,7 @@ def test_mca_links(generated):
         target = link.deref()
         assert target.path == "/2.1/measurement/mca_0/data" and target.shape == (3, 8)
         np.testing.assert_array_equal(target[0], np.arange(1, 9))
+        np.testing.assert_array_equal(link[0], np.arange(1, 9))  # indexing a link reads its target
         info = root["2.1/measurement/mca_0/info"].deref()
         assert info.keys() == ["data", "calibration", "channels"]
         np.testing.assert_array_equal(info["channels"][()], np.arange(8))

@@ -259,6 +259,12 @@ class Group(Node):
 
     # -- path access ---------------------------------------------------
     def __getitem__(self, path: str) -> Node:
+        """The node at ``path`` (relative, or absolute from the root).
+
+        Links are walked through on the way but the last component is returned
+        as it is listed: a link stays a :class:`Link` (use :meth:`Node.deref`,
+        or index it directly, which indexes its target).
+        """
         if not isinstance(path, str):
             raise TypeError(f"group members are addressed by path string, not {path!r}")
         node: Node = self.root if path.startswith("/") else self
@@ -419,6 +425,10 @@ class Link(Node):
         if self._resolved is None:
             raise LinkError(self._error or f"broken link {self.path!r}")
         return self._resolved.deref()
+
+    def __getitem__(self, selection: Any) -> Any:
+        """Index the target (a selection of a dataset, a path in a group)."""
+        return self.deref()[selection]
 
     @property
     def target_label(self) -> str:
