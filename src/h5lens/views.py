@@ -220,6 +220,9 @@ def choose(node: Any, view: str | None = None) -> Choice:
             raise ValueError(f"view {chosen!r} does not fit; choose one of {', '.join(views)}")
         return Choice("nxdata", views, ndisplay(chosen, s), default_selection(chosen, s), info.signal, info,
                       shown=chosen)
+    if not isinstance(node, Dataset):  # a named datatype, an unknown object kind: nothing to plot
+        kind = getattr(node, "kind", None) or type(node).__name__
+        return Choice("none", reason=f"{node.path!r} is a {kind}: it holds no data to show")
     s = subject(node)
     views = views_for(s)
     chosen = view or views[0]

@@ -125,7 +125,11 @@ export function autoRange(data, mode, scale = "linear", percentiles = [0.1, 99.9
   if (counts) return rangeFromCounts(counts, mode, scale, percentiles);
   const st = floatStats(data, scale, scratch);
   const { count, lo, hi } = st;
-  if (count === 0) return scale === "log" ? [1, 10] : [0, 1];
+  if (count === 0) { // nothing finite to colour (under this scale): a nominal range, flagged
+    const none = scale === "log" ? [1, 10] : [0, 1];
+    none.empty = true;
+    return none;
+  }
   if (mode === "minmax") return [lo, hi];
   const lg = st.scale === "log", sq = st.scale === "sqrt";
   const ok = (v) => v - v === 0 && (!lg || v > 0) && (!sq || v >= 0);
@@ -257,7 +261,11 @@ function rangeFromCounts({ values: c, offset }, mode, scale, percentiles) {
     if (v < lo) lo = v;
     hi = v;
   }
-  if (count === 0) return scale === "log" ? [1, 10] : [0, 1];
+  if (count === 0) { // nothing finite to colour (under this scale): a nominal range, flagged
+    const none = scale === "log" ? [1, 10] : [0, 1];
+    none.empty = true;
+    return none;
+  }
   if (mode === "minmax") return [lo, hi];
   if (mode === "std") {
     const mean = sum / count;

@@ -122,7 +122,9 @@ export function mountViewer(host, { model, invoke, experimental }) {
 
   async function recolour() {
     if (!image || !state.frame) return;
-    const [vmin, vmax] = state.frame.rgb && state.frame.dtype === "uint8" ? [0, 255] : range(state.frame.data);
+    const r = state.frame.rgb && state.frame.dtype === "uint8" ? [0, 255] : range(state.frame.data);
+    const [vmin, vmax] = r;
+    state.emptyRange = r.empty === true;
     const lut = await lutBytes(model.get("colormap"));
     image.setColour({ lutBytes: lut, vmin, vmax, scale: model.get("scale"), bad: parseColor(model.get("bad_color")) });
     showRange(vmin, vmax);
@@ -148,6 +150,8 @@ export function mountViewer(host, { model, invoke, experimental }) {
       if (controls[k] && document.activeElement !== controls[k]) controls[k].value = text(v);
     }
     root.dataset.vmin = String(vmin); root.dataset.vmax = String(vmax);
+    state.noFinite = state.emptyRange || !(Number.isFinite(vmin) && Number.isFinite(vmax));
+    showWarning();
   }
 
   // ---- toolbar -------------------------------------------------------------------------
@@ -189,10 +193,18 @@ export function mountViewer(host, { model, invoke, experimental }) {
   }
 
   function showStats(s, warn) {
-    if (!s) { stats.textContent = ""; warning.textContent = warn ?? ""; return; }
+    state.warn = warn ?? "";
+    showWarning();
+    if (!s) { stats.textContent = ""; return; }
     const mb = (n) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
     stats.textContent = s.chunks ? `reads ${s.chunks} chunk${s.chunks > 1 ? "s" : ""} (${mb(s.bytes)})` : `reads ${mb(s.bytes)}`;
-    warning.textContent = warn ?? "";
+  }
+
+  // the frame's own warning (chunks) and ours: nothing left to colour under the current scale
+  function showWarning() {
+    const scale = model.get("scale");
+    const none = state.noFinite ? `no finite values${scale !== "linear" ? ` under ${scale} scale` : ""}` : "";
+    warning.textContent = [state.warn, none].filter(Boolean).join("  ");
   }
 
   async function showFrame(frame) {
@@ -306,6 +318,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
     teardownView();
     dropAhead();
     state.requested = null;
+    state.noFinite = state.emptyRange = false;
     const meta = readableMeta(model.get("meta"));
     const file = (meta.filename || "").split(/[\\/]/).pop();
     const where = file ? `${file}${meta.path && meta.path !== "/" ? `::${meta.path}` : ""}` : meta.path || "";

@@ -26,6 +26,8 @@ export function ticks(lo, hi, count = 5) {
     return out;
   }
   const first = Math.ceil(lo / step - 1e-9), last = Math.floor(hi / step + 1e-9);
+  // a step finer than the values' float spacing (int64 near 2^60): i + 1 === i, the loop would not end
+  if (!(last - first <= 1000) || !Number.isSafeInteger(first) || !Number.isSafeInteger(last)) return [lo, hi];
   for (let i = first; i <= last; i++) out.push(round(i * step, step) + 0); // + 0: no -0
   return out;
 }

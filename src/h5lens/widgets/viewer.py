@@ -335,6 +335,10 @@ class Viewer(H5Widget):
             raise ValueError(self.error or "nothing to display")
         if ds.shape is None or ds.ndim == 0:
             return {"text": value_preview(ds[()], max_chars=100_000)}
+        if 0 in ds.shape:  # nothing to read: say so rather than build an empty table
+            from ..nodes._format import shape_label
+
+            return {"text": f"no values: the dataset is {shape_label(ds.shape)} (zero-size)"}
         items = list(self._items(msg))
         # read at most TABLE_ROWS along the first kept dimension
         first = next((d for d, it in enumerate(items) if isinstance(it, slice)), None)
@@ -412,8 +416,9 @@ class Viewer(H5Widget):
 
     def close(self) -> None:
         super().close()
-        self._ahead.clear()
-        if self._owned is not None:
+        if getattr(self, "_ahead", None) is not None:  # absent when the constructor failed
+            self._ahead.clear()
+        if getattr(self, "_owned", None) is not None:
             self._owned.close()
             self._owned = None
 
