@@ -36,6 +36,21 @@ def pixels(page, points):
     )
 
 
+def page_trait(page, name):
+    """A trait's value in the page's model (Python gets colour traits once a change is over)."""
+    return page.evaluate("(n) => harness.model.get(n)", name)
+
+
+def wait_python(page, widget, timeout=5.0, **traits):
+    """Wait until the Python widget has ``traits`` (bridge calls run while the page waits)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while any(getattr(widget, k) != v for k, v in traits.items()):
+        assert time.monotonic() < end, {k: getattr(widget, k) for k in traits}
+        page.wait_for_timeout(25)
+
+
 def shown_range(page):
     return tuple(float(page.eval_on_selector(ROOT, f"r => r.dataset.{k}")) for k in ("vmin", "vmax"))
 
@@ -77,14 +92,14 @@ def test_image_pixels_colormap_and_scales(harness, stack):
     page.wait_for_function("document.querySelector('.h5l-viewer').h5lens.image.colour.lut !== null")
     page.wait_for_timeout(50)
     check_pixels(page, data[0], "inferno", "linear")
-    assert v.colormap == "inferno"
+    assert page_trait(page, "colormap") == "inferno"
     page.get_by_label("reverse colormap").check()
     page.wait_for_timeout(50)
-    assert v.colormap == "inferno_r"
+    assert page_trait(page, "colormap") == "inferno_r"
     check_pixels(page, data[0], "inferno_r", "linear")
     page.get_by_label("scale", exact=True).select_option("log")
     page.wait_for_timeout(50)
-    assert v.scale == "log"
+    assert page_trait(page, "scale") == "log"
     check_pixels(page, data[0], "inferno_r", "log")
     # colour changes of favourites cost no command
     assert harness.bridge.calls[before:] == []
@@ -96,7 +111,7 @@ def test_image_pixels_colormap_and_scales(harness, stack):
     page.get_by_label("high percentile").fill("90")
     page.get_by_label("high percentile").press("Enter")
     page.wait_for_timeout(100)
-    assert v.percentiles == [0.1, 90.0] and v.autoscale == "percentile"
+    wait_python(page, v, percentiles=[0.1, 90.0], autoscale="percentile", colormap="inferno_r", scale="log")
     assert shown_range(page) == pytest.approx(colormaps.auto_range(data[0], "percentile", "log", (0.1, 90.0)), rel=1e-6)
     check_pixels(page, data[0], "inferno_r", "log")
     assert harness.bridge.calls[before:] == []
@@ -116,7 +131,7 @@ def test_bad_values_and_manual_range(harness, stack):
     page.get_by_label("maximum", exact=True).fill("2000")
     page.get_by_label("maximum", exact=True).press("Enter")
     page.wait_for_timeout(100)
-    assert v.autoscale == "manual" and (v.vmin, v.vmax) == (100.0, 2000.0)
+    wait_python(page, v, autoscale="manual", vmin=100.0, vmax=2000.0)
     check_pixels(page, frame, "viridis", "log", bad=(0, 255, 0, 255))
     # Python sets the range: the page follows without fetching
     harness.set(vmin=500.0, vmax=900.0, scale="linear")
@@ -138,7 +153,11 @@ def test_histogram_drag_sets_manual_range(harness, stack):
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 20, steps=5)
     page.mouse.up()
     page.wait_for_timeout(100)
-    assert v.autoscale == "manual"
+    assert page_trait(page, "autoscale") == "manual" and v.autoscale == "percentile"  # not yet sent
+    # the pointer leaving the viewer ends the interaction: Python is told at once (before the idle delay)
+    below = page.eval_on_selector(ROOT, "r => r.getBoundingClientRect().bottom")
+    page.mouse.move(5, below + 5)
+    wait_python(page, v, timeout=0.5, autoscale="manual")
     lo, hi = colormaps.auto_range(data[0], "minmax")
     assert v.vmin == pytest.approx(lo + (hi - lo) * 0.5, rel=0.05)
     assert shown_range(page)[0] == pytest.approx(v.vmin)
@@ -556,3 +575,33 @@ def test_canvas_height_follows_a_wide_image_unless_the_page_sets_it(harness):
     harness.bridge.push()
     page.wait_for_timeout(100)
     assert page.eval_on_selector(canvas, "c => c.clientHeight") == 600
+
+
+def test_colour_burst_sends_no_kernel_message_then_one_save(harness, stack):
+    """Colormap, scale and range changes repaint locally; Python gets them once, after the burst."""
+    path, data = stack
+    v = view(f"{path}::/stack")
+    harness.mount(v)
+    page = harness.page
+    wait_seq(page)
+    page.wait_for_function("document.querySelector('.h5l-viewer').h5lens.image.colour.lut !== null")
+    page.wait_for_timeout(100)  # the first histogram and any start-up save are over
+    saves0 = page.evaluate("harness.model.saved.length")
+    calls0 = len(harness.bridge.calls)
+    for name, value in [("colormap", "inferno"), ("scale", "log"), ("auto range", "minmax"), ("colormap", "gray"),
+                        ("scale", "sqrt"), ("auto range", "std"), ("colormap", "magma"), ("scale", "linear")]:
+        page.get_by_label(name, exact=True).select_option(value)
+        page.wait_for_timeout(30)
+    page.get_by_label("maximum", exact=True).fill("900")
+    page.get_by_label("maximum", exact=True).press("Enter")
+    page.wait_for_timeout(50)
+    # the page shows the last choice; no save and no command went to the kernel during the burst
+    assert page.evaluate("harness.model.saved.length") - saves0 == 0
+    assert harness.bridge.calls[calls0:] == []
+    assert (v.colormap, v.scale, v.autoscale) == ("viridis", "linear", "percentile")
+    check_pixels(page, data[0], "magma", "linear")
+    # one save once the changes stop, carrying every colour trait
+    wait_python(page, v, colormap="magma", scale="linear", autoscale="manual", vmax=900.0)
+    saved = page.evaluate(f"harness.model.saved.slice({saves0})")
+    assert len(saved) == 1 and {"colormap", "scale", "autoscale", "vmax"} <= set(saved[0])
+    assert harness.bridge.calls[calls0:] == []

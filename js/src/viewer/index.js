@@ -46,6 +46,9 @@ function injectCss(root) {
  *   either anywidget's `experimental` object or an `invoke(name, msg, opts)` function.
  * @returns {() => void} cleanup
  */
+/** Colour settings are saved to Python once they have not changed for this long. */
+export const COLOUR_IDLE_MS = 1000;
+
 export function mountViewer(host, { model, invoke, experimental }) {
   const rpc = createRpc(experimental ?? { invoke });
   // data-lm-suppress-shortcuts: JupyterLab leaves our keys (arrows, space, Enter) to us
@@ -56,13 +59,27 @@ export function mountViewer(host, { model, invoke, experimental }) {
   const luts = new Map();
   const listeners = [];
   const on = (name, cb) => { model.on(`change:${name}`, cb); listeners.push([name, cb]); };
-  const save = (patch) => { for (const [k, v] of Object.entries(patch)) model.set(k, v); model.save_changes(); };
-  // colour settings repaint first (from data already here) and reach Python just after
+  // any save carries every change set so far, colour ones included (see flushColour)
+  const save = (patch) => { for (const [k, v] of Object.entries(patch)) model.set(k, v); colourDirty = false; model.save_changes(); };
+  // Colour settings (colormap, scale, range) repaint from data already here and reach Python
+  // once, when the interaction is over: after COLOUR_IDLE_MS without a change, as soon as the
+  // pointer or the focus leaves the viewer (on its way to a notebook cell that may read
+  // `viewer.colormap`), or with the next other save. A burst of changes costs no kernel message;
+  // Python asking for state it cannot pull synchronously from a running cell is why we flush
+  // on leaving rather than on request.
   let colourTimer = null;
+  let colourDirty = false;
+  const flushColour = () => {
+    clearTimeout(colourTimer);
+    if (!colourDirty || state.destroyed) return;
+    colourDirty = false;
+    model.save_changes();
+  };
   const saveColour = (patch) => {
     for (const [k, v] of Object.entries(patch)) model.set(k, v);
+    colourDirty = true;
     clearTimeout(colourTimer);
-    colourTimer = setTimeout(() => model.save_changes(), 0);
+    colourTimer = setTimeout(flushColour, COLOUR_IDLE_MS);
   };
   const state = { frame: null, curve: null, seq: 0, play: null, lastSelection: null, destroyed: false,
     loadToken: 0, requested: null,
@@ -453,6 +470,8 @@ export function mountViewer(host, { model, invoke, experimental }) {
     if (handled) e.preventDefault();
   };
   root.addEventListener("keydown", onKey);
+  root.addEventListener("pointerleave", flushColour);
+  root.addEventListener("focusout", (e) => { if (!root.contains(e.relatedTarget)) flushColour(); });
 
   // ---- Python → browser ----------------------------------------------------------------
   on("selection", () => {
@@ -489,6 +508,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
   build();
 
   return () => {
+    flushColour(); // the last colour choice is kept in Python (and the saved notebook)
     state.destroyed = true;
     ro?.disconnect();
     teardownView();
