@@ -307,12 +307,13 @@ def test_bad_arguments(stack_file, tmp_path):
 
 
 def test_plan_chunk_frames_respects_budget_and_hdf5_chunks():
-    frame = (100, 100)  # 10 000 px: 60 000 bytes per uint16 frame in a block
-    assert plan_chunk_frames(frame, np.uint16, 600_000, 0) == 10
-    assert plan_chunk_frames(frame, np.uint16, 600_000 + 3 * 40_000, 3) == 10
-    assert plan_chunk_frames(frame, np.uint16, 600_000, 0, (4, 100, 100)) == 8
+    frame = (100, 100)  # 10 000 px: 100 000 bytes per uint16 frame (raw + two float32 buffers)
+    assert _chunked.N_BUFFERS == 2
+    assert plan_chunk_frames(frame, np.uint16, 1_000_000, 0) == 10
+    assert plan_chunk_frames(frame, np.uint16, 1_000_000 + 3 * 40_000, 3) == 10
+    assert plan_chunk_frames(frame, np.uint16, 1_000_000, 0, (4, 100, 100)) == 8
     assert plan_chunk_frames(frame, np.uint16, 1, 0) == 1
-    assert plan_chunk_frames(frame, np.uint16, 2**40, 0) == _chunked.BLOCK_TARGET // 60_000
+    assert plan_chunk_frames(frame, np.uint16, 2**40, 0) == _chunked.BLOCK_TARGET // 100_000
     assert _chunked.DEFAULT_BUDGET == 256 * 2**20
 
 

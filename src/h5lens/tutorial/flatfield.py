@@ -43,20 +43,24 @@ def as_float32(data: Any) -> np.ndarray:
 
 
 def correct_into(buf: np.ndarray, flat: np.ndarray, dark: np.ndarray, fill: float,
-                 den: np.ndarray | None = None) -> int:
+                 den: np.ndarray | None = None, bad: np.ndarray | None = None) -> int:
     """Correct float32 ``buf`` in place; return how many values got ``fill``.
 
     ``flat`` and ``dark`` are float32 and broadcast against ``buf``; ``den``
-    is ``flat - dark`` when the caller keeps it between calls. Shared by the
-    in-memory and the chunked paths so that both give identical bits.
+    is ``flat - dark`` and ``bad`` the mask ``den == 0`` (``None`` once known
+    to be all false) when the caller keeps them between calls, which saves a
+    comparison per call. Shared by the in-memory and the chunked paths so
+    that both give identical bits.
     """
     if den is None:
         den = flat - dark
+        bad = den == 0
+        if not bad.any():
+            bad = None
     buf -= dark
     with np.errstate(divide="ignore", invalid="ignore"):
         np.divide(buf, den, out=buf)
-    bad = den == 0
-    if not bad.any():
+    if bad is None:
         return 0
     bad = np.broadcast_to(bad, buf.shape)
     buf[bad] = fill
