@@ -344,3 +344,53 @@ def test_chunked_memory_stays_within_budget(tmp_path, interpolate):
     assert peak <= budget, f"peak {peak / 2**20:.2f} MB for a budget of {budget / 2**20:.0f} MB"
     with h5py.File(tmp_path / "out.h5", "r") as h5:
         assert h5["c"].shape == (frames, *shape)
+
+
+@pytest.mark.parametrize(("options", "raw_written", "chunks"), [
+    ({}, True, (1, 16, 12)),                      # default: one chunk per frame
+    ({"chunks": None}, True, None),               # contiguous
+    ({"chunks": (4, 16, 12)}, True, (4, 16, 12)),  # whole frames per chunk, last chunk partial
+    ({"chunks": (1, 8, 12)}, False, (1, 8, 12)),  # chunks split frames: HDF5 writes
+    ({"compression": "gzip"}, False, (1, 16, 12)),
+])
+def test_output_layouts_written_directly_or_by_hdf5(stack_file, tmp_path, options, raw_written, chunks):
+    path, raw, flat, dark = stack_file
+    flat = flat + 1
+    out = tmp_path / "l.h5"
+    h5lens.flatfield_stack(f"{path}::/raw", flat, dark, f"{out}::/g/c", chunk_frames=3, progress=False, **options)
+    with h5py.File(out, "r") as h5:
+        dset = h5["g/c"]
+        assert dset.chunks == chunks and dset.dtype == np.float32
+        np.testing.assert_array_equal(dset[()], h5lens.flatfield(raw, flat, dark))
+        frame_bytes = 16 * 12 * 4
+        offsets = _chunked._frame_offsets(dset, 23, frame_bytes)
+        assert (offsets is not None) == raw_written
+        if raw_written:  # the offsets really address each frame's bytes
+            data = out.read_bytes()
+            for i in (0, 5, 22):
+                got = np.frombuffer(data[offsets[i] : offsets[i] + frame_bytes], dtype="<f4").reshape(16, 12)
+                np.testing.assert_array_equal(got, dset[i])
+
+
+def test_writer_thread_error_reaches_the_caller():
+    written = []
+
+    def write(buf, start):
+        if start >= 4:
+            raise OSError(28, "No space left on device")
+        written.append((start, buf.copy()))
+
+    buffers = [np.zeros((2, 3), np.float32) for _ in range(2)]
+    pipe = _chunked._Pipeline(write, buffers)
+    with pytest.raises(OSError, match="No space left"):
+        for start in range(0, 100, 2):
+            buf = pipe.buffer()
+            buf[:] = start
+            pipe.submit(buf, start, 2)
+    pipe.close(check=False)
+    assert not pipe.thread.is_alive()
+    assert [s for s, _ in written] == [0, 2] and all((b == s).all() for s, b in written)
+    pipe = _chunked._Pipeline(write, buffers)
+    pipe.submit(pipe.buffer(), 6, 1)
+    with pytest.raises(OSError, match="No space left"):
+        pipe.close()
