@@ -15,7 +15,8 @@ import pytest
 from h5lens import colormaps
 from h5lens.widgets.explorer import explore
 from h5lens.widgets.viewer import view
-from fixtures.h5files import SCRIPT, make_edge_cases
+from fixtures.h5files import NASTY_VALUE, SCRIPT, make_edge_cases
+from h5lens.nodes.hdf5 import open_hdf5 as open_node
 
 ROOT = ".h5l-viewer"
 
@@ -129,3 +130,37 @@ def test_closed_file_is_an_error_then_the_viewer_keeps_working(harness, files):
     harness.set(selection=":,:", transposed=True)
     page.wait_for_function(f"document.querySelector('{ROOT} .h5l-v-error').textContent.length > 0")
     assert "closed" in error_text(page).lower()
+
+
+def test_explorer_walks_through_bad_nodes_and_keeps_working(harness, files, tmp_path):
+    """Broken links, an unreadable filter, NaN-only and empty data, script names: each says what it is."""
+    from test_explorer_static import click, mounted
+
+    root = open_node(files[1])
+    ex = explore(root)
+    harness.mount(ex)
+    page = harness.page
+    page.wait_for_selector(".h5l-explorer .h5l-tree[data-ready=true]")
+    for path, text in [("/links/broken_soft", "/nowhere"), ("/links/broken_external", "no_such_file.h5")]:
+        click(page, path)
+        page.wait_for_function("(t) => [...document.querySelectorAll('.h5l-view [role=alert]')]"
+                               ".some((a) => a.textContent.includes(t))", arg=text)
+    click(page, "/filters/unregistered")
+    page.wait_for_function("document.querySelector('.h5l-view .h5l-v-error')?.textContent.includes('47000')")
+    page.screenshot(path=str(tmp_path / "explorer_unregistered.png"))
+    click(page, "/shapes/zero_size")
+    page.wait_for_function("document.querySelector('.h5l-view')?.innerText.includes('zero-size')")
+    click(page, f"/names/{SCRIPT}")
+    mounted(page, f"/names/{SCRIPT}")
+    inspector = page.locator(".h5l-inspector").inner_text()
+    assert SCRIPT in inspector and NASTY_VALUE.split("<b>")[0] in inspector
+    assert page.locator(".h5l-inspector script, .h5l-view script, .h5l-inspector b").count() == 0
+    page.screenshot(path=str(tmp_path / "explorer_script.png"))
+    # the next readable selection still draws
+    click(page, "/filters/gzip_shuffle")
+    mounted(page, "/filters/gzip_shuffle")
+    assert page.eval_on_selector(".h5l-view .h5l-v-error", "e => e.textContent") == ""
+    assert ex.selected == "/filters/gzip_shuffle"
+    np.testing.assert_array_equal(ex.viewer.data, np.arange(64.0).reshape(8, 8))
+    ex.close()
+    root.close()

@@ -96,7 +96,7 @@ export function mountViewer(host, { model, invoke, experimental }) {
   const warning = el("span", { class: "h5l-v-warning", role: "status" });
   const error = el("div", { class: "h5l-v-error", role: "alert" });
   status.append(readout, stats, warning);
-  root.append(title, toolbar, main, below, status, error);
+  root.append(title, toolbar, error, main, below, status); // an error shows where the view would be
 
   const showError = (err) => {
     if (isAbort(err)) return;
