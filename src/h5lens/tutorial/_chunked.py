@@ -175,6 +175,10 @@ def flatfield_stack(
             chunk_frames = plan_chunk_frames(frame, dtype, memory_budget, n_fixed, getattr(src, "chunks", None))
         chunk_frames = max(1, min(int(chunk_frames), n or 1))
         job = _Job(src, dtype, frame, flats, dark32, idx, chunk_frames, fill)
+        # a budget too small for one frame with two float32 buffers gets one:
+        # no overlap of writing with correcting, but memory as promised
+        px = int(np.prod(frame, dtype=np.int64))
+        job.threaded = n_fixed * px * 4 + chunk_frames * px * (dtype.itemsize + 4 * N_BUFFERS) <= memory_budget
 
         if hasattr(out, "write_direct") or (hasattr(out, "shape") and hasattr(out, "__setitem__")):
             if tuple(out.shape) != shape:
@@ -232,7 +236,7 @@ def _write_file(job: _Job, filename: Path, inner: str, shape: tuple, dataset_opt
                 return
         writer = _RawWriter(tmp, offsets, frame_bytes)
         try:
-            job.run(writer, progress)
+            job.run(writer, progress, threaded=job.threaded)
         finally:
             writer.close()
 
@@ -367,6 +371,7 @@ class _Job:
         self.src, self.frame, self.flats, self.dark = src, frame, flats, dark32
         self.idx, self.k, self.fill = idx, chunk_frames, fill
         self.n = len(idx)
+        self.threaded = True
         # h5py reads straight into a reused buffer; other sources are sliced
         self.direct = hasattr(src, "read_direct") and dtype.kind in "uif"
         self.raw = np.empty((chunk_frames, *frame), dtype=dtype.newbyteorder("=")) if self.direct else None
@@ -398,7 +403,7 @@ class _Job:
         from tqdm.auto import tqdm
 
         nbad = 0
-        nbuf = 2 if threaded else 1
+        nbuf = N_BUFFERS if threaded else 1
         buffers = [np.empty((self.k, *self.frame), dtype=np.float32) for _ in range(nbuf)]
         pipe = _Pipeline(write, buffers) if threaded else None
         try:
