@@ -398,3 +398,17 @@ def test_writer_thread_error_reaches_the_caller():
     pipe.submit(pipe.buffer(), 6, 1)
     with pytest.raises(OSError, match="No space left"):
         pipe.close()
+
+
+def test_output_into_a_file_with_a_user_block(stack_file, tmp_path):
+    """HDF5 offsets written to directly are file offsets, user block included."""
+    path, raw, flat, dark = stack_file
+    flat = flat + 1
+    target = tmp_path / "ub.h5"
+    with h5py.File(target, "w", userblock_size=512) as h5:
+        h5["keep"] = np.arange(3)
+    h5lens.flatfield_stack(f"{path}::/raw", flat, dark, f"{target}::/c", chunk_frames=4, progress=False)
+    with h5py.File(target, "r") as h5:
+        assert h5.userblock_size == 512
+        np.testing.assert_array_equal(h5["keep"][()], np.arange(3))
+        np.testing.assert_array_equal(h5["c"][()], h5lens.flatfield(raw, flat, dark))

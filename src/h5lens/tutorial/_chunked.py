@@ -4,8 +4,15 @@ Frames are read a block at a time from an HDF5 dataset (or an h5lens node, a
 dask array, anything sliceable along its first axis), corrected with the very
 same float32 operations as :func:`h5lens.flatfield`, and written to an HDF5
 dataset inside a file that appears atomically when everything succeeded.
-Two block buffers are allocated once and reused, so memory stays within the
+Block buffers are allocated once and reused, so memory stays within the
 budget whatever the stack size.
+
+Speed: the result (float32, twice the size of uint16 input) costs more to
+copy into the page cache and to fsync than reading and correcting cost
+together (bench/flatfield_chunked.py). So, for a new unfiltered output, the
+frames are written with ``pwrite`` at offsets HDF5 allocated when the dataset
+was created, from a thread that runs while the next block is corrected, and
+the kernel is asked to start writing each block to disk at once.
 """
 
 from __future__ import annotations
@@ -230,6 +237,7 @@ def _write_file(job: _Job, filename: Path, inner: str, shape: tuple, dataset_opt
                 del h5[inner]
             dset = h5.create_dataset(inner, shape=shape, dtype=np.float32, **options)
             frame_bytes = int(np.prod(frame, dtype=np.int64)) * 4
+            raw = raw and hasattr(os, "pwrite")  # (offsets count the user block, if any)
             offsets = _frame_offsets(dset, n, frame_bytes) if raw else None
             if offsets is None:
                 job.run(_dataset_writer(dset), progress, threaded=False)
