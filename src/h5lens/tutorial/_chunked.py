@@ -279,8 +279,9 @@ def _writeback_starter(fd: int):
     write the whole result back only then, after the computation. Starting
     writeback per block overlaps the disk with the computation, so the final
     fsync only waits for the last blocks. Linux ``sync_file_range`` does that
-    for the range just written; elsewhere ``posix_fadvise(DONTNEED)`` starts
-    it for the whole file (measured ~10 % slower), or nothing is done.
+    for the range just written; elsewhere ``posix_fadvise(DONTNEED)`` on the
+    range (which starts writeback on Linux too), or nothing. Measured on 200
+    frames of 512²: best run 0.12 s without, 0.08-0.09 s with either call.
     """
     if sys.platform.startswith("linux"):
         import ctypes
