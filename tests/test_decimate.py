@@ -250,3 +250,16 @@ def test_frame_fitted_with_square_pixels():
     assert dec.frame(a, items, canvas=(392, 802))["factors"] == [2, 1]
     fitted = dec.frame(a, items, canvas=(392, 802), equal=True)
     assert fitted["factors"] == [2, 2] and fitted["data"].shape == (270, 320)
+
+
+def test_preview_canvas_bounds_the_rows_a_sample_touches():
+    class Big:  # only shape and dtype are looked at: no data behind it
+        shape = (16384, 16384)
+        dtype = np.dtype("f4")
+
+    items = (slice(0, 16384, 1), slice(0, 16384, 1))
+    # 1024 sampled rows × 64 KB = 64 MB → a quarter of the canvas touches 16 MB
+    assert dec.preview_canvas(Big, items, None, [1024, 1024], 16 * 2**20) == [256, 256]
+    assert dec.preview_canvas(Big, items, None, [1024, 700], 64 * 2**20) == [1024, 700]
+    # a zoomed region has shorter rows: the canvas is kept
+    assert dec.preview_canvas(Big, items, [0, 4096, 0, 4096], [1024, 1024], 16 * 2**20) == [1024, 1024]

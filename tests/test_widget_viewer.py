@@ -253,3 +253,10 @@ def test_huge_region_comes_first_as_a_preview(tmp_path, monkeypatch):
     assert not exact["preview"] and wire.decode(exact["array"], bufs).max() == 9.0
     small, _ = call(v, "frame", canvas=[100, 100], region=[0, 100, 0, 100])
     assert not small["preview"]
+    # a preview reads few rows: with a 40 KB budget, 100 sampled rows of 3.2 KB become at most 13
+    monkeypatch.setattr(viewer_mod, "PREVIEW_TOUCH", 40_000)
+    coarse, bufs = call(v, "frame", canvas=[100, 100])
+    fy, fx = coarse["factors"]
+    got = wire.decode(coarse["array"], bufs)
+    assert coarse["preview"] and max(got.shape) <= 13 and got.shape[0] * 800 * 4 <= 40_000 * 1.1
+    np.testing.assert_array_equal(got, a[::fy, ::fx])

@@ -116,3 +116,29 @@ def test_huge_frames_are_not_read_ahead(stack, monkeypatch):
     reply, _ = frame(v, "0,:,:")
     time.sleep(0.05)
     assert reply["preview"] and calls == ["0,:,:"]
+
+
+def test_first_preview_of_a_huge_frame_starts_with_the_viewer(stack, monkeypatch):
+    path, data = stack
+    monkeypatch.setattr(viewer_mod, "PREVIEW_BYTES", 1000)
+    monkeypatch.setattr(viewer_mod, "FIRST_CANVAS", (60, 45))
+    monkeypatch.setattr(viewer_mod, "PREVIEW_TOUCH", 40 * 90 * 2)  # 40 sampled rows of 90 uint16
+    v = Viewer(f"{path}::/s")
+    first = v._first_key
+    assert first is not None and first in v._ahead.frames  # under way before the page asks
+    settle(v)
+    calls = counted(v)
+    reply, got = frame(v, "0,:,:", canvas=[70, 50])  # a canvas not twice the guess: the started one serves
+    assert reply["preview"] and calls == [] and v._first_key is None
+    fy, fx = reply["factors"]
+    np.testing.assert_array_equal(got, data[0, ::fy, ::fx])
+    # only the first request may take it
+    reply, _ = frame(v, "0,:,:", canvas=[70, 50])
+    assert calls == ["0,:,:"]
+    # a page with a much smaller canvas gets a preview of its own size, unless the glimpse is tiny
+    monkeypatch.setattr(viewer_mod, "GLIMPSE_PIXELS", 100)
+    w = Viewer(f"{path}::/s")
+    settle(w)
+    calls = counted(w)
+    reply, got = frame(w, "0,:,:", canvas=[10, 8])
+    assert calls == ["0,:,:"] and max(got.shape) <= 10

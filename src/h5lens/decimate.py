@@ -351,3 +351,26 @@ def region_bytes(dataset, items: tuple, region=None) -> int:
         r0, r1, c0, c1 = (int(v) for v in region)
         sizes[0], sizes[1] = max(0, r1 - r0), max(0, c1 - c0)
     return int(np.prod(sizes, dtype=np.int64)) * np.dtype(dataset.dtype).itemsize
+
+
+def preview_canvas(dataset, items: tuple, region, canvas: Sequence[int], touch: int) -> list[int]:
+    """The canvas of a strided preview that touches about ``touch`` bytes at most.
+
+    A strided sample reads every sampled row across the displayed width: on a
+    cold page cache its cost is the bytes of those rows, not the pixels kept
+    (16384² float32 on a 1024 px canvas: 1024 rows × 64 KB = 64 MB). The canvas
+    shrinks by the factor that brings ``rows × row bytes`` under ``touch``; the
+    exact aggregation follows at full canvas size.
+    """
+    free = [d for d, it in enumerate(items) if isinstance(it, slice)]
+    shape = tuple(int(n) for n in dataset.shape)
+    sizes = [len(range(*items[d].indices(shape[d]))) for d in free]
+    if len(sizes) < 2:
+        return list(canvas)
+    if region is not None:
+        r0, r1, c0, c1 = (int(v) for v in region)
+        sizes[0], sizes[1] = max(1, r1 - r0), max(1, c1 - c0)
+    rows = min(max(int(c) for c in canvas), sizes[0])
+    touched = rows * sizes[1] * np.dtype(dataset.dtype).itemsize
+    k = max(1, -(-touched // max(1, int(touch))))
+    return [max(1, -(-int(c) // k)) for c in canvas]

@@ -76,6 +76,13 @@ class ReadAhead:
         self._keep(key, done)
         return out
 
+    def start(self, key: tuple) -> None:
+        """Start computing ``key`` in the background (a first frame asked for before it is wanted)."""
+        with self.lock:
+            if key in self.frames:
+                return
+        self._keep(key, _executor().submit(self.compute, key))
+
     def ahead(self, key: tuple) -> tuple | None:
         """Start reading the frame one step further along the dimension that just moved.
 

@@ -31,6 +31,14 @@ from ._base import H5Widget, bundle, command
 EXPORT_LIMIT = 512 * 2**20
 #: Frames whose region holds more bytes than this are first sent as a strided preview.
 PREVIEW_BYTES = 64 * 2**20
+#: A strided preview samples rows touching at most about this many bytes: a cold first look at a
+#: huge image costs its disk reads (16384² float32, cold cache: 64 MB of sampled rows ~420-600 ms in
+#: the kernel, 16 MB 140-470 ms, 8 MB 90-240 ms; see bench/viewer_lab.py --cold).
+PREVIEW_TOUCH = 8 * 2**20
+#: Canvas assumed for the preview started before the front-end says its size.
+FIRST_CANVAS = (1024, 1024)
+#: ... and taken by the first request whatever its canvas when it has at most this many pixels.
+GLIMPSE_PIXELS = 256 * 256
 #: Tables show at most this many rows and columns.
 TABLE_ROWS = 1000
 TABLE_COLUMNS = 100
@@ -126,8 +134,39 @@ class Viewer(H5Widget):
         self._ahead = ReadAhead(self._compute_frame, self.dataset.shape if self.dataset is not None
                                 and self.dataset.shape is not None else ())
         super().__init__(**init, **traits)
+        self._first_key: tuple | None = None
         if self.dataset is not None and self.dataset.shape is not None:
             self.selection = selection if selection is not None else choice.selection
+            self._start_first_preview()
+
+    def _start_first_preview(self) -> None:
+        """Begin reading the strided preview of a huge first frame now, in the read-ahead thread.
+
+        The front-end asks for its first frame only once it is mounted (100-150 ms
+        after the cell runs in JupyterLab); a cold read of the preview's sampled
+        rows takes about as long, so it overlaps that wait instead of following it.
+        The preview is only a first glimpse: the front-end takes it whatever its
+        canvas (see :meth:`frame`) and then asks for the exact aggregation.
+        """
+        if self.ndisplay != 2 or self.kind == "rgb":
+            return
+        try:
+            items = self.items
+            if decimate.region_bytes(self.dataset, items) <= PREVIEW_BYTES:
+                return
+            canvas = decimate.preview_canvas(self.dataset, items, None, FIRST_CANVAS, PREVIEW_TOUCH)
+        except Exception:  # the first request reports any problem with this selection
+            return
+        key = self._frame_key(items, self.transposed, None, canvas, "sample", self.complex_part, self.aspect)
+        self._ahead.start(key)
+        self._first_key = key
+
+    def _frame_key(self, items, transposed, region, canvas, how, part, aspect) -> tuple:
+        return ReadAhead.key(
+            sel.format(items, self.dataset.shape), transposed=bool(transposed),
+            region=None if region is None else [int(v) for v in region], canvas=list(canvas),
+            how=how, part=part, equal=aspect == "equal",
+        )
 
     # -- state -----------------------------------------------------------------------------
     @t.validate("selection")
@@ -233,12 +272,14 @@ class Viewer(H5Widget):
         region_bytes = decimate.region_bytes(self.dataset, items, msg.get("region"))
         preview = how in ("max", "mean") and not msg.get("exact") and region_bytes > PREVIEW_BYTES
         region = msg.get("region")
-        key = ReadAhead.key(
-            sel.format(items, self.dataset.shape), transposed=bool(msg.get("transposed", self.transposed)),
-            region=None if region is None else [int(v) for v in region], canvas=canvas,
-            how="sample" if preview else how, part=msg.get("part", self.complex_part),
-            equal=msg.get("aspect", self.aspect) == "equal",
-        )
+        if preview:
+            canvas = decimate.preview_canvas(self.dataset, items, region, canvas, PREVIEW_TOUCH)
+        key = self._frame_key(items, msg.get("transposed", self.transposed), region, canvas,
+                              "sample" if preview else how, msg.get("part", self.complex_part),
+                              msg.get("aspect", self.aspect))
+        first, self._first_key = self._first_key, None
+        if preview and first is not None and _same_but_canvas(first, key):
+            key = first  # the preview started at construction: any canvas will do for a first glimpse
         out = dict(self._ahead.get(key))  # a copy: frames read ahead are shared
         if region_bytes <= PREVIEW_BYTES:  # the next step's frame, read while the browser paints this one
             self._ahead.ahead(key)
@@ -421,6 +462,15 @@ class Viewer(H5Widget):
         if getattr(self, "_owned", None) is not None:
             self._owned.close()
             self._owned = None
+
+
+def _same_but_canvas(a: tuple, b: tuple) -> bool:
+    """Frame keys that differ at most by their canvas, ``a``'s small (at most twice ``b``'s each
+    way, or :data:`GLIMPSE_PIXELS`): a first glimpse never sends much more than the page asked for."""
+    opts_a, opts_b = dict(a[1:]), dict(b[1:])
+    ca, cb = opts_a.pop("canvas"), opts_b.pop("canvas")
+    small = all(x <= 2 * y for x, y in zip(ca, cb)) or int(np.prod(ca)) <= GLIMPSE_PIXELS
+    return a[0] == b[0] and opts_a == opts_b and small
 
 
 def png(rgba: np.ndarray) -> bytes:
