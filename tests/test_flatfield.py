@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import h5lens
-from h5lens.tutorial import _chunked
+from h5lens.tutorial import _chunked, _rawwrite
 from h5lens.tutorial._chunked import plan_chunk_frames, split_spec
 
 EX2 = [0.9960207, 0.9463975, 0.8900764, 0.8300316, 0.7698671, 0.6959246]
@@ -367,7 +367,7 @@ def test_output_layouts_written_directly_or_by_hdf5(stack_file, tmp_path, option
         assert dset.chunks == chunks and dset.dtype == np.float32
         np.testing.assert_array_equal(dset[()], h5lens.flatfield(raw, flat, dark))
         frame_bytes = 16 * 12 * 4
-        offsets = _chunked._frame_offsets(dset, 23, frame_bytes)
+        offsets = _rawwrite.frame_offsets(dset, 23, frame_bytes)
         assert (offsets is not None) == raw_written
         if raw_written:  # the offsets really address each frame's bytes
             data = out.read_bytes()
@@ -385,7 +385,7 @@ def test_writer_thread_error_reaches_the_caller():
         written.append((start, buf.copy()))
 
     buffers = [np.zeros((2, 3), np.float32) for _ in range(2)]
-    pipe = _chunked._Pipeline(write, buffers)
+    pipe = _rawwrite.Pipeline(write, buffers)
     with pytest.raises(OSError, match="No space left"):
         for start in range(0, 100, 2):
             buf = pipe.buffer()
@@ -394,7 +394,7 @@ def test_writer_thread_error_reaches_the_caller():
     pipe.close(check=False)
     assert not pipe.thread.is_alive()
     assert [s for s, _ in written] == [0, 2] and all((b == s).all() for s, b in written)
-    pipe = _chunked._Pipeline(write, buffers)
+    pipe = _rawwrite.Pipeline(write, buffers)
     pipe.submit(pipe.buffer(), 6, 1)
     with pytest.raises(OSError, match="No space left"):
         pipe.close()
