@@ -65,6 +65,11 @@ def test_slide_through_the_edf_frames_and_the_diffraction_map(lab, lab_page, cou
     check(page, frames[0].astype(np.float64))
     assert lab.execute(page, "print(seen[-1], len(seen) >= 6)").split() == ["0,:,:", "True"]
     first.screenshot(path=str(tmp_path / "edf.png"))
+    # a burst of colour changes reaches Python once it is over (one save, nothing during the burst)
+    for name, value in [("colormap", "inferno"), ("scale", "log"), ("colormap", "magma")]:
+        first.get_by_label(name, exact=True).select_option(value)
+    page.wait_for_timeout(1300)
+    assert lab.execute(page, "print(v.colormap, v.scale)").split() == ["magma", "log"]
 
     # the diffraction map (interpretation="spectrum"): a curve per pixel, then its frames as images
     n2 = seq(page, 0, index=1)
