@@ -164,3 +164,22 @@ def test_explorer_walks_through_bad_nodes_and_keeps_working(harness, files, tmp_
     np.testing.assert_array_equal(ex.viewer.data, np.arange(64.0).reshape(8, 8))
     ex.close()
     root.close()
+
+
+@pytest.mark.parametrize("path", ["dtypes/compound", "dtypes/enum", "dtypes/objref", "dtypes/vlen_int",
+                                  "dtypes/vlen_str", "dtypes/int64", "dtypes/float16", "dtypes/big_endian"])
+def test_odd_dtypes_draw_without_error(harness, files, path):
+    harness.mount(view(f"{files[1]}::/{path}"))
+    page = harness.page
+    settle(page)
+    page.wait_for_timeout(50)
+    assert error_text(page) == ""
+    assert page.eval_on_selector(ROOT, "r => Number(r.dataset.seq || 0)") > 0
+
+
+def test_script_names_are_text(harness, files):
+    harness.mount(view(f"{files[0]}::/<script>alert(1)</script>"))
+    page = harness.page
+    settle(page)
+    assert "<script>alert(1)</script>" in page.locator(f"{ROOT} .h5l-v-title").inner_text()
+    assert page.locator(f"{ROOT} script").count() == 0 and error_text(page) == ""
