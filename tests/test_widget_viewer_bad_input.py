@@ -76,3 +76,19 @@ def test_closed_file_is_an_error_reply_and_then_a_new_viewer_works(files):
     reply = shown(v)
     assert reply["ok"] is False and "closed" in reply["error"]["message"].lower()
     assert shown(Viewer(f"{files[0]}::/be"))["ok"] is True
+
+
+def test_explorer_on_a_closed_file_answers_with_errors(files):
+    import traitlets
+
+    from h5lens.nodes.hdf5 import open_hdf5
+    from h5lens.widgets.explorer import Explorer
+
+    root = open_hdf5(files[0])
+    ex = Explorer(root)
+    root.close()
+    for name in ("inspect", "preview"):
+        reply, _ = getattr(ex, name)({"path": "/be"}, [])
+        assert reply["ok"] is False and "closed" in reply["error"]["message"]
+    with pytest.raises(traitlets.TraitError, match="closed"):
+        ex.selected = "/be"
