@@ -4,7 +4,7 @@ import h5py
 import numpy as np
 import pytest
 
-from h5lens.nodes import hdf5 as mod
+from h5lens.nodes import _hdf5_sparse as mod
 from h5lens.nodes.hdf5 import open_hdf5
 
 
@@ -26,8 +26,8 @@ def files(tmp_path):
 
 def sampled(node, sel, monkeypatch):
     calls = []
-    orig = mod._sparse_sample
-    monkeypatch.setattr(mod, "_sparse_sample", lambda n, s: calls.append(r := orig(n, s)) or r)
+    orig = mod.sparse_sample
+    monkeypatch.setattr(mod, "sparse_sample", lambda n, s: calls.append(r := orig(n, s)) or r)
     return node[sel], calls[0] is not None
 
 
@@ -68,5 +68,5 @@ def test_a_caller_s_handle_is_read_by_hdf5(tmp_path):
         f.create_dataset("img", data=np.arange(400 * 400, dtype="f4").reshape(400, 400), chunks=(100, 100))
     with h5py.File(path, "r") as f:
         node = open_hdf5(f)["img"]
-        assert mod._sparse_sample(node, (slice(None, None, 10), slice(None, None, 10))) is None
+        assert mod.sparse_sample(node, (slice(None, None, 10), slice(None, None, 10))) is None
         np.testing.assert_array_equal(node[::10, ::10], f["img"][::10, ::10])
