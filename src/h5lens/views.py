@@ -45,13 +45,9 @@ class Subject:
     interpretation: str | None = None
     image_class: bool = False  # CLASS == "IMAGE" (HDF5 image spec)
 
-    @property
-    def ndim(self) -> int:
-        return 0 if self.shape is None else len(self.shape)
-
-    @property
-    def size(self) -> int:
-        return 0 if self.shape is None else int(np.prod(self.shape, dtype=np.int64))
+    # the same rules as a dataset's (a null dataspace has ndim 0 and size 0)
+    ndim = Dataset.ndim
+    size = Dataset.size
 
     @property
     def numeric(self) -> bool:
