@@ -58,13 +58,14 @@ def sparse_sample(node: Any, selection: Any) -> Any:
     # plan every read first (chunk locations looked up once per chunk), then
     # ask the kernel for all of them at once: on a cold page cache the reads
     # are queued together instead of waiting for the disk one after another
-    reads = []  # (file offset, out row, out column, first column in chunk, count)
+    reads = []  # (file offset, bytes, out row, out column, count): the sampled columns of one chunk row
     for cx in chunk_cols:
         first = x0 + -(-(cx - x0) // sx) * sx if cx > x0 else x0  # first sampled column in this chunk
         if first >= min(cx + cw, x1):
             continue
         ox = (first - x0) // sx
         n = len(range(first, min(cx + cw, x1), sx))
+        size = ((n - 1) * sx + 1) * itemsize  # first sampled column to last
         chunk_y = None
         for oy, y in enumerate(rows):
             cy = y - y % ch
@@ -73,17 +74,15 @@ def sparse_sample(node: Any, selection: Any) -> Any:
                 if info.byte_offset is None or info.filter_mask:
                     return None  # unallocated (fill value) or partly filtered: HDF5 knows best
                 base, chunk_y = info.byte_offset + lead_offset * itemsize, cy
-            reads.append((base + (y - cy) * cw * itemsize, oy, ox, first - cx, n))
+            reads.append((base + ((y - cy) * cw + first - cx) * itemsize, size, oy, ox, n))
     out = np.empty((len(rows), len(cols)), dtype=node.dtype)
     fd = os.open(h5.file.filename, os.O_RDONLY)
     try:
-        # each read spans the sampled columns of one chunk row, first to last
-        spans = [(offset + first * itemsize, ((n - 1) * sx + 1) * itemsize) for offset, _, _, first, n in reads]
         advise = getattr(os, "posix_fadvise", None)
         if advise is not None:  # cold 16k preview: 156 -> 45 ms; warm: +10 ms of system calls
-            for start, size in spans:
+            for start, size, *_ in reads:
                 advise(fd, start, size, os.POSIX_FADV_WILLNEED)
-        for (start, size), (_, oy, ox, _, n) in zip(spans, reads):
+        for start, size, oy, ox, n in reads:
             out[oy, ox:ox + n] = np.frombuffer(os.pread(fd, size, start), dtype=node.dtype)[::sx]
     finally:
         os.close(fd)
