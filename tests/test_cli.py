@@ -187,3 +187,13 @@ def test_console_script(h5file, tmp_path):
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith("h5lens: error: ") and done.stderr.count("\n") == 1
     assert "missing.h5" in done.stderr
+
+
+def test_version_flag(capsys):
+    import h5lens
+
+    code, out, err = run(capsys, "--version")
+    assert code == 0 and out == f"h5lens {h5lens.__version__}\n" and err == ""
+    # the one the package metadata declares (pyproject.toml), not a second number
+    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text()
+    assert f'\nversion = "{h5lens.__version__}"\n' in pyproject

@@ -21,7 +21,10 @@ class _InputError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     p = argparse.ArgumentParser(prog="h5lens", description="Look into HDF5/NeXus, detector image and SPEC files.")
+    p.add_argument("--version", action="version", version=f"h5lens {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="{ls,html,convert}")
     where = "a file, or file::/path for a node inside it"
 
