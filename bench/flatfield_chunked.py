@@ -41,7 +41,7 @@ import h5py
 import numpy as np
 
 import h5lens
-from h5lens.tutorial import _chunked
+from h5lens.tutorial import stack as chunked
 from h5lens.tutorial.flatfield import correct_into
 from h5lens.tutorial.sample_data import large_stack
 
@@ -68,7 +68,7 @@ def phases(path: Path, out_dir: Path, repeat: int) -> dict:
     with h5py.File(path, "r") as h5:
         src, flat, dark = h5["raw"], h5["flat"][()].astype(np.float32), h5["dark"][()].astype(np.float32)
         n, frame = src.shape[0], src.shape[1:]
-        k = _chunked.plan_chunk_frames(frame, src.dtype, _chunked.DEFAULT_BUDGET, 3.25, src.chunks)
+        k = chunked.plan_chunk_frames(frame, src.dtype, chunked.DEFAULT_BUDGET, 3.25, src.chunks)
         raw, buf, den = np.empty((k, *frame), src.dtype), np.empty((k, *frame), np.float32), flat - dark
         blocks = [(s, min(s + k, n)) for s in range(0, n, k)]
 

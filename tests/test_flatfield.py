@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import h5lens
-from h5lens.tutorial import _chunked, _rawwrite
-from h5lens.tutorial._chunked import plan_chunk_frames, split_spec
+from h5lens.tutorial import _rawwrite
+from h5lens.tutorial import stack as chunked
+from h5lens.tutorial.stack import plan_chunk_frames, split_spec
 
 EX2 = [0.9960207, 0.9463975, 0.8900764, 0.8300316, 0.7698671, 0.6959246]
 EX3 = [0.9960207, 1.0059180, 1.0095165, 1.0084231, 1.0087656, 0.9887014]
@@ -308,13 +309,13 @@ def test_bad_arguments(stack_file, tmp_path):
 
 def test_plan_chunk_frames_respects_budget_and_hdf5_chunks():
     frame = (100, 100)  # 10 000 px: 100 000 bytes per uint16 frame (raw + two float32 buffers)
-    assert _chunked.N_BUFFERS == 2
+    assert chunked.N_BUFFERS == 2
     assert plan_chunk_frames(frame, np.uint16, 1_000_000, 0) == 10
     assert plan_chunk_frames(frame, np.uint16, 1_000_000 + 3 * 40_000, 3) == 10
     assert plan_chunk_frames(frame, np.uint16, 1_000_000, 0, (4, 100, 100)) == 8
     assert plan_chunk_frames(frame, np.uint16, 1, 0) == 1
-    assert plan_chunk_frames(frame, np.uint16, 2**40, 0) == _chunked.BLOCK_TARGET // 100_000
-    assert _chunked.DEFAULT_BUDGET == 256 * 2**20
+    assert plan_chunk_frames(frame, np.uint16, 2**40, 0) == chunked.BLOCK_TARGET // 100_000
+    assert chunked.DEFAULT_BUDGET == 256 * 2**20
 
 
 @pytest.mark.parametrize(("interpolate", "budget_mib"), [(False, 3), (True, 3), (False, 1.35)])

@@ -25,7 +25,7 @@ _API = {
     "imshowmany": "h5lens.tutorial.imshowmany:imshowmany",
     "flatfield": "h5lens.tutorial.flatfield:flatfield",
     "interpolated_flat": "h5lens.tutorial.flatfield:interpolated_flat",
-    "flatfield_stack": "h5lens.tutorial.flatfield:flatfield_stack",
+    "flatfield_stack": "h5lens.tutorial.stack:flatfield_stack",
     "datasets": "h5lens.tutorial.sample_data",
     "TreeBuilder": "h5lens.write.builder:TreeBuilder",
     "convert": "h5lens.write.convert:convert",

@@ -5,7 +5,7 @@ each frame's bytes have a fixed place in the file. Writing them with
 ``pwrite`` from a background thread (which, unlike h5py, releases the GIL)
 overlaps the copy into the page cache with the correction of the next block;
 asking the kernel to start writeback per block shortens the final fsync of
-the atomic writer. See :mod:`h5lens.tutorial._chunked` for when this is used.
+the atomic writer. See :mod:`h5lens.tutorial.stack` for when this is used.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class RawWriter:
         self.writeback = writeback_starter(self.fd)
 
     def __call__(self, buf: np.ndarray, start: int) -> None:
-        offsets, fb, data = self.offsets, self.frame_bytes, memoryview(buf).cast("B")
+        offsets, fb, data = self.offsets, self.frame_bytes, memoryview(buf.data).cast("B")
         i = 0
         while i < len(buf):  # one pwrite per run of frames adjacent in the file
             j = i + 1

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["flatfield", "interpolated_flat", "flatfield_stack", "as_float32"]
+__all__ = ["flatfield", "interpolated_flat", "as_float32"]
 
 
 def as_array(data: Any) -> np.ndarray:
@@ -150,12 +150,3 @@ def interpolated_flat(flats: Mapping[int, Any] | Any, index: float) -> np.ndarra
         return f0
     return f0 * np.float32(1.0 - coef) + f1 * np.float32(coef)
 
-
-def __getattr__(name: str):
-    # flatfield_stack lives in _chunked, which builds on the helpers above;
-    # importing it lazily keeps either import order free of cycles.
-    if name == "flatfield_stack":
-        from ._chunked import flatfield_stack
-
-        return flatfield_stack
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -202,12 +202,10 @@ def multiframe_edf(path, shape=(135, 160), seed=0) -> Path:
     from fabio.edfimage import EdfImage
 
     _, _, projections = _frames(shape, seed)
-    image = None
-    for i, (index, frame) in enumerate(projections.items()):
-        if image is None:
-            image = EdfImage(data=frame, header=_edf_header(i, index))
-        else:
-            image.append_frame(data=frame, header=_edf_header(i, index))
+    frames = list(projections.items())
+    image = EdfImage(data=frames[0][1], header=_edf_header(0, frames[0][0]))
+    for i, (index, frame) in enumerate(frames[1:], start=1):
+        image.append_frame(data=frame, header=_edf_header(i, index))
     image.write(str(path))
     return Path(path)
 
@@ -264,8 +262,11 @@ def spec_file(path, scans=(94, 95, 96), points=21, channels=1024, seed=2) -> Pat
 
 
 def nexus_file(path, frames=10, shape=(64, 80), seed=3) -> Path:
-    """A NeXus file: an NXdata image stack with axes and units, and an NXdata spectrum
-    with its error bars and an auxiliary signal."""
+    """A NeXus file: an NXdata image stack and an NXdata spectrum.
+
+    The image stack has axes and units; the spectrum has its error bars and
+    an auxiliary signal.
+    """
     import h5py
 
     rng = np.random.default_rng(seed)

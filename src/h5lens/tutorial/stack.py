@@ -218,7 +218,7 @@ def _write_file(job: _Job, filename: Path, inner: str, shape: tuple, dataset_opt
     import h5py
 
     n, frame = shape[0], shape[1:]
-    options = {"chunks": (1, *frame)} if n else {}
+    options: dict[str, Any] = {"chunks": (1, *frame)} if n else {}
     options.update(dataset_options)
     raw = n > 0 and set(dataset_options) <= {"chunks"}
     if raw:
