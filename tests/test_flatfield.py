@@ -413,3 +413,11 @@ def test_output_into_a_file_with_a_user_block(stack_file, tmp_path):
         assert h5.userblock_size == 512
         np.testing.assert_array_equal(h5["keep"][()], np.arange(3))
         np.testing.assert_array_equal(h5["c"][()], h5lens.flatfield(raw, flat, dark))
+
+
+def test_flatfield_stack_is_public_in_stack_module_without_shim():
+    from h5lens.tutorial import flatfield as ff
+
+    assert h5lens.flatfield_stack is chunked.flatfield_stack
+    assert chunked.flatfield_stack.__module__ == "h5lens.tutorial.stack"
+    assert not hasattr(ff, "flatfield_stack") and "flatfield_stack" not in ff.__all__
