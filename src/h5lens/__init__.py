@@ -29,9 +29,24 @@ _API = {
     "datasets": "h5lens.tutorial.sample_data",
     "TreeBuilder": "h5lens.write.builder:TreeBuilder",
     "convert": "h5lens.write.convert:convert",
+    "enable_display": "h5lens.widgets.display:enable_display",
 }
 
 __all__ = sorted(_API) + ["__version__"]
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext h5lens``: h5py, fabio and h5lens objects display with h5lens (see ``enable_display``)."""
+    from .widgets.display import enable_display
+
+    enable_display(ipython)
+
+
+def unload_ipython_extension(ipython) -> None:
+    """``%unload_ext h5lens``: back to the objects' own reprs."""
+    from .widgets.display import disable_display
+
+    disable_display(ipython)
 
 
 def __getattr__(name: str):
