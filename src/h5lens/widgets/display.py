@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+
 def _types() -> tuple[list[type], list[type], list[type]]:
     """``(group types, dataset types, fabio image types)`` that can be imported here."""
     from ..nodes._base import Dataset, Group
