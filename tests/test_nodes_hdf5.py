@@ -46,7 +46,7 @@ def test_listing_links_never_follows_or_raises(edge):
     ("broken_soft", "soft", "/nowhere", "component not found"),
     ("broken_external", "external", "/data", "can't open file"),
     ("external_missing_path", "external", "/not/there", "component not found"),
-    ("self_loop", "soft", "/links/self_loop", "too many links"),
+    ("self_loop", "soft", "/links/self_loop", "a link loop (the links lead back to '/links/self_loop')"),
 ])
 def test_broken_links_are_nodes(edge, name, kind, target, where):
     link = edge["links"][name]

@@ -15,9 +15,11 @@ import re
 import sys
 from typing import Any
 
+from .nodes import _paths
 from .nodes._base import Group, Link, Node, NodeError
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+HDF4_SIGNATURE = b"\x0e\x03\x13\x01"
 FORMATS_TRIED = "HDF5, SPEC, and the image formats fabio reads (EDF, CBF, TIFF, ...)"
 _SPEC_LINE = re.compile(rb"^#[FSL] ", re.MULTILINE)
 _SNIFF_BYTES = 4096
@@ -63,14 +65,17 @@ def sniff(path: str) -> str:
 
     if is_image_file(path):
         return "image"
+    with builtins.open(path, "rb") as handle:
+        if handle.read(len(HDF4_SIGNATURE)) == HDF4_SIGNATURE:
+            raise UnknownFormatError(f"{path}: HDF4 file: not supported, convert it to HDF5 with h4toh5")
     raise UnknownFormatError(f"{path}: unknown file format (tried {FORMATS_TRIED})")
 
 
 def _open_path(path: str) -> Node:
-    if not os.path.exists(path):
-        raise FileNotFoundError(errno.ENOENT, "No such file", path)
-    if os.path.isdir(path):
-        raise IsADirectoryError(errno.EISDIR, "A folder, not a file (open a file inside it)", path)
+    what = _paths.kind(path)  # one stat before any open: a pipe would block reading forever
+    if what == "a folder":
+        return _open_folder(path)
+    _paths.require_file(path)
     kind = sniff(path)
     if kind == "hdf5":
         from .nodes.hdf5 import open_hdf5
@@ -83,6 +88,43 @@ def _open_path(path: str) -> Node:
     from .nodes.image import open_image
 
     return open_image(path)
+
+
+ZARR_MARKERS = ("zarr.json", ".zgroup", ".zarray")
+#: Entries looked at to recognise a series folder (a bigger folder is not one series).
+FOLDER_SCAN_LIMIT = 100_000
+
+
+def _open_folder(path: str) -> Node:
+    """A Zarr store or a folder holding one file series; any other folder is an error."""
+    if any(os.path.isfile(os.path.join(path, m)) for m in ZARR_MARKERS):
+        raise UnknownFormatError(f"{path}: a Zarr store: not supported yet (h5lens reads HDF5, SPEC and images)")
+    series = _series_in(path)
+    if series:
+        return open_series(series)
+    raise IsADirectoryError(errno.EISDIR, "A folder, not a file (open a file inside it)", path)
+
+
+def _series_in(path: str) -> list[str] | None:
+    """The files of the one numbered image series a folder holds (``img_0000.edf``...), else None."""
+    from .nodes._imagesource import numbered_groups
+    from .nodes.image import is_image_file
+
+    names = []
+    with os.scandir(path) as entries:
+        for i, entry in enumerate(entries):
+            if i >= FOLDER_SCAN_LIMIT:
+                return None
+            try:
+                if not entry.name.startswith(".") and entry.is_file():
+                    names.append(entry.name)
+            except OSError:  # a link loop inside the folder is not a series member
+                continue
+    groups = numbered_groups(names)
+    if len(groups) != 1:
+        return None
+    files = [os.path.join(path, n) for n in next(iter(groups.values()))]
+    return files if is_image_file(files[0]) else None
 
 
 def _split_inner(source: str) -> tuple[str, str | None]:

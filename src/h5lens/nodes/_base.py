@@ -348,6 +348,11 @@ class Dataset(Node):
     def fillvalue(self) -> Any:
         return None
 
+    @property
+    def storage_problem(self) -> str | None:
+        """What is wrong with the storage although reads succeed (missing VDS sources...), or None."""
+        return None
+
     def _read(self, selection: Any) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 
@@ -442,4 +447,26 @@ def describe_link_error(link: Link, exc: BaseException) -> str:
     """One readable sentence for a broken link."""
     what = f"{link.link_type} link {link.path!r} → {link.target_label}"
     detail = str(exc) or type(exc).__name__
+    if "too many links" in detail:  # HDF5 stops after 16 soft links: a loop, or a long chain that ends
+        loop = _soft_loop(link)
+        if loop is not None:
+            return f"broken {what}: a link loop (the links lead back to {loop!r})"
+        return f"{what}: link chain too long (HDF5 follows at most 16 links in a row)"
     return f"broken {what}: {detail}"
+
+
+def _soft_loop(link: Link, limit: int = 1000) -> str | None:
+    """The path where a chain of soft links starting at ``link`` comes back, or None."""
+    seen, node = {link.path}, link
+    for _ in range(limit):
+        try:
+            nxt = node.root[node.target] if node.target.startswith("/") else node.parent[node.target]
+        except Exception:  # the chain ends on something unreachable: not a loop
+            return None
+        if not isinstance(nxt, Link) or nxt.link_type != "soft":
+            return None
+        if nxt.path in seen:
+            return nxt.path
+        seen.add(nxt.path)
+        node = nxt
+    return None

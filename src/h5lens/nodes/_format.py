@@ -150,6 +150,9 @@ def storage_label(dataset) -> str:
     if dataset.chunks:
         parts = [f"chunked {shape_label(dataset.chunks)}"]
     parts.extend(_filter_text(f) for f in dataset.filters)
+    problem = getattr(dataset, "storage_problem", None)
+    if problem:
+        parts.append(problem)
     return " · ".join(parts)
 
 

@@ -213,8 +213,18 @@ def series_filenames(first_or_pattern) -> list[str]:
     """Files of a series from its first file name, a glob pattern or a list.
 
     From a first file ``name_0000.edf`` the number is incremented (keeping its
-    zero padding) while the next file exists.
+    zero padding) while the next file exists. Every member must be a regular
+    file (a named pipe would block the first read forever).
     """
+    from ._paths import require_file
+
+    names = _series_names(first_or_pattern)
+    for name in names:
+        require_file(name, "file series member")
+    return names
+
+
+def _series_names(first_or_pattern) -> list[str]:
     if isinstance(first_or_pattern, (list, tuple)):
         names = [os.fspath(n) for n in first_or_pattern]
         missing = [n for n in names if not os.path.exists(n)]
@@ -241,6 +251,16 @@ def series_filenames(first_or_pattern) -> list[str]:
             return names
         names.append(candidate)
         n += 1
+
+
+def numbered_groups(names: list[str]) -> dict[tuple[str, str], list[str]]:
+    """Numbered file names grouped by stem and extension, each group in numeric order."""
+    groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for name in names:
+        match = _NUMBERED.match(name)
+        if match is not None:
+            groups.setdefault((match["stem"], match["ext"]), []).append((int(match["num"]), name))
+    return {key: [n for _, n in sorted(found)] for key, found in groups.items()}
 
 
 def expand_selection(selection, ndim: int) -> tuple:

@@ -17,7 +17,7 @@ import os
 import time
 from typing import Any
 
-from . import _hdf5_sparse
+from . import _hdf5_external, _hdf5_sparse, _paths
 from ._base import Dataset, Filter, Group, Link, LinkError, Node, NodeError
 from ._format import Unreadable, decode_value, filter_name
 
@@ -205,6 +205,7 @@ class HDF5Link(Link):
             raise LinkError(self._preset_error)
         if self.link_type == "external":
             load_plugins()
+            _check_link_target(self)
         try:
             obj = self.parent._h5[_to_key(self.name)]
         except Exception as exc:
@@ -212,6 +213,24 @@ class HDF5Link(Link):
         if self.link_type == "external":
             _register_external(self.root, obj)
         return make_node(obj, self.name, self.path, self.parent)
+
+
+def _check_link_target(link: "HDF5Link") -> None:
+    """Refuse an external link to a pipe or device before HDF5 opens it (that would block).
+
+    HDF5 looks the target up as stored, then beside the linking file, then in
+    the working directory: any of those places that is not a regular file stops here.
+    """
+    filename = getattr(getattr(link.parent._h5, "file", None), "filename", None) or link.filename
+    name = link.target_file or ""
+    places = [name] if os.path.isabs(name) else []
+    if filename:
+        places.append(os.path.join(os.path.dirname(os.path.abspath(filename)), os.path.basename(name)))
+    places.append(os.path.abspath(name))
+    for place in places:
+        what = _paths.special(place)
+        if what is not None and what != "a folder":
+            raise LinkError(f"its target file {place} is {what}, not a regular file")
 
 
 def _register_external(root: Node, obj: Any) -> None:
@@ -339,6 +358,25 @@ class HDF5Dataset(_HDF5Attrs, Dataset):
             return "external"
         return layout
 
+    @property
+    def storage_problem(self) -> str | None:
+        """``"3 of 4 source files missing"`` for a virtual dataset (HDF5 reads fill values there)."""
+        if "_problem" not in self.__dict__:
+            self._problem = None
+            dcpl = self._dcpl()
+            if dcpl is not None and self.layout == "virtual":
+                try:
+                    missing, total = _hdf5_external.missing_sources(self._h5_filename(), dcpl)
+                except Exception:  # an unreadable mapping list: nothing to say about it
+                    missing, total = 0, 0
+                if missing:
+                    self._problem = (f"{missing} of {total} source file{'s' if total != 1 else ''} missing "
+                                     "(read as the fill value)")
+        return self._problem
+
+    def _h5_filename(self) -> str | None:
+        return getattr(getattr(self._h5, "file", None), "filename", None) or self.filename
+
     def _read(self, selection: Any) -> Any:
         if self.closed:
             raise NodeError(f"cannot read {self.path!r}: its file is closed")
@@ -346,11 +384,19 @@ class HDF5Dataset(_HDF5Attrs, Dataset):
             load_plugins()  # filters unknown here (or in the source files): register them all
         else:
             self.filters  # registers hdf5plugin when the pipeline needs it
+        if self.layout == "virtual" and not self.__dict__.get("_sources_checked"):
+            _hdf5_external.check_sources(self._h5_filename(), self._dcpl())
+            self._sources_checked = True
         try:
+            external = self._external()
+            if external is not None:
+                return external.read(selection)
             sparse = _hdf5_sparse.sparse_sample(self, selection)
             if sparse is not None:
                 return sparse
-            return self._reader()[selection]
+            return self._h5[selection]
+        except _paths.NotAFileError:  # already one sentence naming the file
+            raise
         except OSError as exc:
             missing = [f for f in self.filters if not f.available]
             if missing:
@@ -360,26 +406,20 @@ class HDF5Dataset(_HDF5Attrs, Dataset):
                                 f"(install or import hdf5plugin, or set HDF5_PLUGIN_PATH)") from exc
             raise NodeError(f"cannot read {self.path!r}: {exc}") from exc
 
-    def _reader(self) -> Any:
-        """The object to slice; external/virtual storage is looked up beside the file.
+    def _external(self) -> "_hdf5_external.ExternalArray | None":
+        """The reader of external raw storage (read here: see :mod:`._hdf5_external`), else None.
 
-        HDF5 resolves relative raw-data and source file names against the
-        working directory unless told ``${ORIGIN}`` (the file's own folder).
+        Types with references or variable-length parts hold heap addresses:
+        those are left to HDF5.
         """
-        if self.__dict__.get("_origin_reader") is None:
-            self._origin_reader = self._h5
-            parent = getattr(self._h5, "parent", None)
-            owned = getattr(self.root, "_owns_handle", False)  # never close a caller's handle
-            if owned and self.layout in ("external", "virtual") and hasattr(getattr(parent, "id", None), "links"):
-                from h5py import Dataset as H5Dataset, h5d, h5p
-
-                dapl = h5p.create(h5p.DATASET_ACCESS)
-                dapl.set_efile_prefix(b"${ORIGIN}")
-                dapl.set_virtual_prefix(b"${ORIGIN}")
-                name = self._h5.name.rsplit("/", 1)[-1].encode("utf-8", "surrogateescape")
-                self._h5.id._close()  # HDF5 refuses a second prefix while this handle is open
-                self._h5 = self._origin_reader = H5Dataset(h5d.open(parent.id, name, dapl))
-        return self._origin_reader
+        if "_external_reader" not in self.__dict__:
+            self._external_reader = None
+            dcpl, filename = self._dcpl(), self._h5_filename()
+            if dcpl is not None and filename and self.layout == "external" and not self.dtype.hasobject \
+                    and self.shape is not None:
+                self._external_reader = _hdf5_external.ExternalArray(filename, dcpl, self.shape, self.dtype,
+                                                                     self.path)
+        return self._external_reader
 
 
 def _open_file(h5py: Any, path: str) -> Any:

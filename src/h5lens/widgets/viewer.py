@@ -283,10 +283,16 @@ class Viewer(H5Widget):
         out = dict(self._ahead.get(key))  # a copy: frames read ahead are shared
         if region_bytes <= PREVIEW_BYTES:  # the next step's frame, read while the browser paints this one
             self._ahead.ahead(key)
+        out["warning"] = self._warning(out.get("warning"))
         header, bufs = wire.encode(out.pop("data"))
         axes = self._axis_values(out, items)
         return {"array": header, "seq": msg.get("seq"), "preview": preview, **out, "axes": axes,
                 "kernel_ms": round(1000 * (time.perf_counter() - t0), 1)}, bufs
+
+    def _warning(self, read_warning: str | None) -> str | None:
+        """The read's own warning (chunks) after what is wrong with the storage (missing VDS sources)."""
+        problem = getattr(self.dataset, "storage_problem", None)
+        return "  ".join(w for w in (problem, read_warning) if w) or None
 
     def _compute_frame(self, key: tuple) -> dict:
         """The frame of a :class:`ReadAhead` key (runs in the kernel or in the read-ahead thread)."""
@@ -330,6 +336,7 @@ class Viewer(H5Widget):
         out.pop("max", None)
         index = out.pop("index")
         reply = {"seq": msg.get("seq"), **out, "index": np.asarray(index).tolist(), "arrays": [], "x": None}
+        reply["warning"] = self._warning(out.get("warning"))
         info = self.choice.nxdata
         dim = out["dim"]
         step = items[dim].indices(self.dataset.shape[dim])[2]
