@@ -16,6 +16,7 @@ import anywidget
 import numpy as np
 import traitlets
 
+from .. import views
 from ..nodes._base import Dataset, Group, Link, Node
 from ..nodes._format import (decode_value, dtype_label, node_label, printable_name, shape_label, storage_label,
                              value_preview)
@@ -145,12 +146,14 @@ class Explorer(Tree):
         if path:
             try:
                 node = self._lookup(path)
-                viewer = Viewer(node, embedded=True)
-                if viewer.choice.view == "none":  # a plain group (the inspector says enough), a broken link
+                # decided before any widget exists: a child model opened and closed at once makes the
+                # front-end reject its never-settled start-up promise ("Failed to initialize model")
+                choice = views.choose(node)
+                if choice.view == "none":  # a plain group (the inspector says enough), a broken link
                     target = None if isinstance(node, Link) and not node.resolved else node.deref()
-                    error = "" if isinstance(target, Group) else (viewer.error or "nothing to show")
-                    viewer.close()
-                    viewer = None
+                    error = "" if isinstance(target, Group) else (choice.reason or "nothing to show")
+                else:
+                    viewer = Viewer(node, embedded=True, choice=choice)
             except Exception as exc:  # shown in the view area; the tree and inspector go on
                 error = f"{type(exc).__name__}: {exc}"
                 if viewer is not None:

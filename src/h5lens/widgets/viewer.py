@@ -85,6 +85,8 @@ class Viewer(H5Widget):
         What to show. A group is shown through its NXdata (``@default`` chain).
     view : str, optional
         Force one of the fitting views (see :mod:`h5lens.views`).
+    choice : views.Choice, optional
+        How to show ``source`` when the caller has already decided (:func:`h5lens.views.choose`).
     **traits
         Initial trait values (``selection``, ``colormap``, ``scale``...).
 
@@ -118,9 +120,10 @@ class Viewer(H5Widget):
     fps = t.Float(10.0, min=0.1, max=120.0).tag(sync=True)
     error = t.Unicode("").tag(sync=True)
 
-    def __init__(self, source: Any = None, view: str | None = None, *, embedded: bool = False, **traits: Any):
+    def __init__(self, source: Any = None, view: str | None = None, *, embedded: bool = False,
+                 choice: views.Choice | None = None, **traits: Any):
         self.node, self._owned = _to_node(source)
-        choice = views.choose(self.node, view)
+        choice = choice if choice is not None and view is None else views.choose(self.node, view)
         self.choice = choice
         self.dataset: Dataset | None = choice.dataset
         init = dict(
