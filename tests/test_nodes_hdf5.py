@@ -75,9 +75,11 @@ def test_external_link_resolves_and_closes_with_tree(edge_file):
     target = link.deref()
     assert target.path == "/links/good_external" and target[2:5].tolist() == [2, 3, 4]
     assert node_label(link) == "→ edge_ext.h5::/data/values"
-    handle = root._externals[0]
+    (external,) = root.owner.adopted
+    assert external.filename.endswith("edge_ext.h5") and external.owns_handle
+    handle = target._h5.file
     root.close()
-    assert root.closed and not handle.id.valid
+    assert root.closed and external.closed and not handle.id.valid
     with pytest.raises(NodeError, match="closed"):
         root["dtypes/int64"][0]
     with pytest.raises(NodeError, match="closed"):

@@ -6,7 +6,8 @@ import h5py
 import numpy as np
 import pytest
 
-from h5lens.nodes import Dataset, Group, Link, LinkError
+import h5lens
+from h5lens.nodes import Dataset, Group, Link, LinkError, Owner
 from h5lens.nodes.memory import MemoryDataset, MemoryGroup, MemoryLink, from_object
 
 
@@ -108,16 +109,28 @@ def test_external_link_opens_and_closes_with_tree(tmp_path):
     ext = tmp_path / "ext.h5"
     with h5py.File(ext, "w") as f:
         f["grp/values"] = np.arange(5)
-    root = MemoryGroup("", "/", None)
+    root = MemoryGroup("", "/", None, owner=Owner(opener=h5lens.open))
     link = root.add("ext", MemoryLink("ext", "/ext", root, "external", "/grp", str(ext)))
     missing = root.create_link("gone", "/x", target_file=str(tmp_path / "missing.h5"))
     assert link.resolved and link.target_label.endswith("ext.h5::/grp")
     assert root["ext/values"][1:3].tolist() == [1, 2]
     assert root["ext/values"].path == "/ext/values"
     assert not missing.resolved and "missing.h5" in missing.error
-    external_root = root._external_trees[0]
+    (external,) = root.owner.adopted
+    assert external.filename == str(ext) and not external.closed
     root.close()
-    assert external_root.closed and root.closed
+    assert external.closed and root.closed
+
+
+def test_external_link_needs_an_opener(tmp_path):
+    ext = tmp_path / "ext.h5"
+    with h5py.File(ext, "w") as f:
+        f["grp/values"] = np.arange(5)
+    root = MemoryGroup("", "/", None)  # built by hand: no opener given
+    link = root.create_link("ext", "/grp", target_file=str(ext))
+    assert not link.resolved and "without an opener" in link.error
+    opened = h5lens.open({"ext": link})  # h5lens.open gives its trees one
+    assert opened["ext/values"][1:3].tolist() == [1, 2]
 
 
 def test_embedding_a_node_relocates_it(tree):

@@ -16,17 +16,16 @@ import sys
 from typing import Any
 
 from .nodes import _paths
-from .nodes._base import Group, Link, Node, NodeError
+from .nodes._base import Group, Link, Node, NodeError, Owner
+from .nodes._errors import UnknownFormatError
+
+__all__ = ["UnknownFormatError", "hdf5_signature_offset", "is_spec_file", "open", "open_series", "sniff"]
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 HDF4_SIGNATURE = b"\x0e\x03\x13\x01"
 FORMATS_TRIED = "HDF5, SPEC, and the image formats fabio reads (EDF, CBF, TIFF, ...)"
 _SPEC_LINE = re.compile(rb"^#[FSL] ", re.MULTILINE)
 _SNIFF_BYTES = 4096
-
-
-class UnknownFormatError(NodeError, ValueError):
-    """No backend recognises the file's content."""
 
 
 def hdf5_signature_offset(path: str) -> int | None:
@@ -69,6 +68,16 @@ def sniff(path: str) -> str:
         if handle.read(len(HDF4_SIGNATURE)) == HDF4_SIGNATURE:
             raise UnknownFormatError(f"{path}: HDF4 file: not supported, convert it to HDF5 with h4toh5")
     raise UnknownFormatError(f"{path}: unknown file format (tried {FORMATS_TRIED})")
+
+
+def _with_opener(root: Node) -> Node:
+    """Give the new tree :func:`open` to follow external links to files of any format.
+
+    Injected here rather than imported by the backends, which sit below this module.
+    """
+    if root.owner.opener is None:
+        root.owner.opener = open
+    return root
 
 
 def _open_path(path: str) -> Node:
@@ -182,7 +191,7 @@ def open(source: Any, mode: str = "r") -> Node:  # noqa: A001 - the public name 
         source = os.fsdecode(source)
     if isinstance(source, (str, os.PathLike)):
         path, inner = _split_inner(os.fspath(source))
-        root = _open_path(path)
+        root = _with_opener(_open_path(path))
         if inner is None or inner.strip("/") == "":
             return root
         try:
@@ -198,20 +207,20 @@ def open(source: Any, mode: str = "r") -> Node:  # noqa: A001 - the public name 
     from .nodes import memory
 
     if isinstance(source, dict):
-        return memory.from_object(source)
+        return memory.from_object(source, owner=Owner(opener=open))
     if _is_fabio_image(source):
         from .nodes.image import open_image
 
-        return open_image(source)
+        return _with_opener(open_image(source))
     if hasattr(source, "attrs") and (hasattr(source, "keys") or hasattr(source, "shape")) \
             and not type(source).__module__.startswith("numpy"):
         from .nodes.hdf5 import open_hdf5
 
-        return open_hdf5(source)
+        return _with_opener(open_hdf5(source))
     if hasattr(source, "__array__") or isinstance(source, (list, tuple, int, float, complex)):
         import numpy as np
 
-        return memory.from_object(np.asarray(source))
+        return memory.from_object(np.asarray(source), owner=Owner(opener=open))
     raise TypeError(f"h5lens.open cannot open a {type(source).__name__}: give a path, "
                     "an h5py object, a fabio image, a numpy array or a dict")
 
@@ -224,4 +233,4 @@ def open_series(first_filename_or_pattern: Any) -> Node:
     """
     from .nodes.image import open_series as open_image_series
 
-    return open_image_series(first_filename_or_pattern)
+    return _with_opener(open_image_series(first_filename_or_pattern))

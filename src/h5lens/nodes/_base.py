@@ -16,20 +16,15 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._errors import LinkError, NodeError
+from ._owner import Owner
+
+__all__ = ["DATASET", "GROUP", "LINK", "Attrs", "Dataset", "Filter", "Group", "Link", "LinkError", "Node",
+           "NodeError", "Owner", "describe_link_error"]
+
 GROUP = "group"
 DATASET = "dataset"
 LINK = "link"
-
-
-class NodeError(Exception):
-    """A node cannot do what was asked (bad path, unreadable data...)."""
-
-
-class LinkError(NodeError, KeyError):
-    """A link whose target cannot be reached."""
-
-    def __str__(self) -> str:  # KeyError would repr() the message
-        return str(self.args[0]) if self.args else ""
 
 
 class Filter(NamedTuple):
@@ -86,14 +81,19 @@ class Node:
         Absolute path inside its file ("/" for a root).
     parent : Node or None
         Containing group (None for a root).
+    owner : Owner, optional
+        For a root: the file behind the tree (see :mod:`._owner`). A root built
+        without one gets an empty owner (nothing to close, no opener). Ignored
+        below the root: every node reaches the root's owner.
     """
 
     kind: str = ""
 
-    def __init__(self, name: str, path: str, parent: "Node | None" = None):
+    def __init__(self, name: str, path: str, parent: "Node | None" = None, *, owner: Owner | None = None):
         self.name = name
         self.path = path
         self.parent = parent
+        self._owner = owner
         self._attrs: Attrs | None = None
 
     # -- identity ------------------------------------------------------
@@ -110,8 +110,17 @@ class Node:
         return self.root
 
     @property
+    def owner(self) -> Owner:
+        """The :class:`Owner` of the file behind this node's tree (held by the root)."""
+        root = self.root
+        if root._owner is None:
+            root._owner = Owner()
+        return root._owner
+
+    @property
     def filename(self) -> str | None:
-        return getattr(self.root, "_filename", None)
+        """The file this tree was opened from (None for an in-memory tree)."""
+        return self.owner.filename
 
     @property
     def attrs(self) -> Attrs:
@@ -150,15 +159,12 @@ class Node:
     # -- lifetime ------------------------------------------------------
     def close(self) -> None:
         """Close the file(s) behind this node's tree; the tree is unusable after."""
-        root = self.root
-        closer = getattr(root, "_close", None)
-        if closer is not None and not getattr(root, "_closed", False):
-            root._closed = True
-            closer()
+        self.owner.close()
 
     @property
     def closed(self) -> bool:
-        return bool(getattr(self.root, "_closed", False))
+        """Whether the tree was closed (by this node or any other of the tree)."""
+        return self.owner.closed
 
     def __enter__(self):
         return self
@@ -183,8 +189,8 @@ class Group(Node):
 
     kind = GROUP
 
-    def __init__(self, name: str, path: str, parent: Node | None = None):
-        super().__init__(name, path, parent)
+    def __init__(self, name: str, path: str, parent: Node | None = None, *, owner: Owner | None = None):
+        super().__init__(name, path, parent, owner=owner)
         self._names: list[str] | None = None
         self._cache: dict[str, Node] = {}
 

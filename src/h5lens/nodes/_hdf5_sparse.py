@@ -32,7 +32,7 @@ def sparse_sample(node: Any, selection: Any) -> Any:
     h5 = node._h5
     chunks, shape = node.chunks, node.shape
     if (not chunks or not shape or len(shape) < 2 or node.filters or node.layout != "chunked"
-            or node.dtype.kind not in "iufb" or not getattr(node.root, "_owns_handle", False)):
+            or node.dtype.kind not in "iufb" or not node.owner.owns_handle):
         return None
     if not isinstance(selection, tuple) or len(selection) != len(shape):
         return None

@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from . import _hdf5_external, _hdf5_sparse, _paths
-from ._base import Dataset, Filter, Group, Link, LinkError, Node, NodeError
+from ._base import Dataset, Filter, Group, Link, LinkError, Node, NodeError, Owner
 from ._format import Unreadable, decode_value, filter_name
 
 _PLUGINS_LOADED = False
@@ -70,22 +70,22 @@ class _HDF5Attrs:
             return Unreadable(f"{type(exc).__name__}: {exc}")
 
 
-def make_node(obj: Any, name: str, path: str, parent: Node | None) -> Node:
-    """Wrap one h5py(-like) object: dataset, group or committed datatype."""
+def make_node(obj: Any, name: str, path: str, parent: Node | None, *, owner: Owner | None = None) -> Node:
+    """Wrap one h5py(-like) object: dataset, group or committed datatype (``owner``: for a root)."""
     if hasattr(obj, "shape") and hasattr(obj, "dtype"):
-        return HDF5Dataset(name, path, parent, obj)
+        return HDF5Dataset(name, path, parent, obj, owner=owner)
     if hasattr(obj, "keys"):
-        return HDF5Group(name, path, parent, obj)
+        return HDF5Group(name, path, parent, obj, owner=owner)
     if hasattr(obj, "dtype"):
-        return HDF5Datatype(name, path, parent, obj)
+        return HDF5Datatype(name, path, parent, obj, owner=owner)
     raise NodeError(f"{path!r}: unsupported HDF5 object {type(obj).__name__}")
 
 
 class HDF5Group(_HDF5Attrs, Group):
     """An HDF5 group (or file); members are listed lazily, one name at a time."""
 
-    def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any):
-        super().__init__(name, path, parent)
+    def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any, *, owner: Owner | None = None):
+        super().__init__(name, path, parent, owner=owner)
         self._h5 = h5obj
 
     def _check_open(self) -> None:
@@ -211,7 +211,7 @@ class HDF5Link(Link):
         except Exception as exc:
             raise LinkError(exc.args[0] if exc.args else type(exc).__name__) from None
         if self.link_type == "external":
-            _register_external(self.root, obj)
+            _adopt_external(self.owner, obj)
         return make_node(obj, self.name, self.path, self.parent)
 
 
@@ -233,27 +233,12 @@ def _check_link_target(link: "HDF5Link") -> None:
             raise LinkError(f"its target file {place} is {what}, not a regular file")
 
 
-def _register_external(root: Node, obj: Any) -> None:
-    """Keep the external file's handle so that closing the tree closes it too."""
+def _adopt_external(owner: Owner, obj: Any) -> None:
+    """h5py opened the external file to follow the link: closing the tree closes it too."""
     handle = getattr(obj, "file", None)
-    if handle is None or not hasattr(handle, "close"):
-        return
-    opened = root.__dict__.setdefault("_externals", [])
-    opened.append(handle)
-    previous = getattr(root, "_close", None)
-    if not getattr(root, "_closes_externals", False):
-        root._closes_externals = True
-
-        def close_all():
-            for h in opened:
-                try:
-                    h.close()
-                except Exception:  # already closed with its parent
-                    pass
-            if previous is not None:
-                previous()
-
-        root._close = close_all
+    if handle is not None and hasattr(handle, "close"):
+        name = getattr(handle, "filename", None)
+        owner.adopt(Owner(name, owns_handle=True, closers=[handle.close]))
 
 
 class HDF5Datatype(_HDF5Attrs, Node):
@@ -261,8 +246,8 @@ class HDF5Datatype(_HDF5Attrs, Node):
 
     kind = "datatype"
 
-    def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any):
-        super().__init__(name, path, parent)
+    def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any, *, owner: Owner | None = None):
+        super().__init__(name, path, parent, owner=owner)
         self._h5 = h5obj
         self.dtype = h5obj.dtype
 
@@ -270,8 +255,8 @@ class HDF5Datatype(_HDF5Attrs, Node):
 class HDF5Dataset(_HDF5Attrs, Dataset):
     """An HDF5 dataset: metadata from the object, reads of the selection only."""
 
-    def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any):
-        super().__init__(name, path, parent)
+    def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any, *, owner: Owner | None = None):
+        super().__init__(name, path, parent, owner=owner)
         self._h5 = h5obj
         self._filters: list[Filter] | None = None
 
@@ -458,13 +443,7 @@ def open_hdf5(source: Any) -> Node:
             raise
         except OSError as exc:
             raise OSError(f"{path}: not a readable HDF5 file ({exc})") from exc
-        root = HDF5Group("", "/", None, handle)
-        root._filename = path
-        root._close = handle.close
-        root._owns_handle = True
-        return root
+        return HDF5Group("", "/", None, handle, owner=Owner(path, owns_handle=True, closers=[handle.close]))
     obj_name = _to_str(getattr(source, "name", None) or "/")
-    node = make_node(source, obj_name.rsplit("/", 1)[-1], obj_name, None)
-    handle = getattr(source, "file", None)
-    node._filename = getattr(handle, "filename", None)
-    return node
+    filename = getattr(getattr(source, "file", None), "filename", None)
+    return make_node(source, obj_name.rsplit("/", 1)[-1], obj_name, None, owner=Owner(filename))

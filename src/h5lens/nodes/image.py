@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._base import Dataset, Group, Link, Node, NodeError
+from ._base import Dataset, Group, Link, Node, NodeError, Owner
 from ._headers import HeaderTable
 from ._imagesource import FabioSource, SeriesSource, expand_selection, frame_indices, series_filenames
 
@@ -46,8 +46,9 @@ class ImageGroup(Group):
         Attribute values, already decoded.
     """
 
-    def __init__(self, name: str, path: str, parent: Node | None, builder: Builder, attrs: dict | None = None):
-        super().__init__(name, path, parent)
+    def __init__(self, name: str, path: str, parent: Node | None, builder: Builder, attrs: dict | None = None,
+                 *, owner: Owner | None = None):
+        super().__init__(name, path, parent, owner=owner)
         self._builder = builder
         self._members: dict | None = None
         self._attr_values = dict(attrs or {})
@@ -250,10 +251,9 @@ def _build_tree(source, filename: str | None) -> Group:
     attrs = {"NX_class": "NXroot", "default": "scan_0", "creator": "h5lens", "format": source.format}
     if filename is not None:
         attrs["file_name"] = filename
-    root = ImageGroup("", "/", None, lambda g: {"scan_0": group(scan, {"NX_class": "NXentry", "default": "image"})}, attrs)
-    root._filename = filename
-    root._close = source.close
-    return root
+    owner = Owner(filename, owns_handle=getattr(source, "owns", True), closers=[source.close])
+    return ImageGroup("", "/", None, lambda g: {"scan_0": group(scan, {"NX_class": "NXentry", "default": "image"})},
+                      attrs, owner=owner)
 
 
 def open_image(source) -> Group:

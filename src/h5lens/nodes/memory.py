@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ._base import Dataset, Filter, Group, Link, LinkError, Node
+from ._base import Dataset, Filter, Group, Link, LinkError, Node, Owner
 from ._format import FILTER_NAMES, decode_value
 
 _COMPRESSION_IDS = {"gzip": 1, "lzf": 32000, "szip": 4}
@@ -50,12 +50,11 @@ def relocate(node: Node, parent: Node | None, name: str, path: str) -> Node:
     clone = copy.copy(node)
     clone.name, clone.path, clone.parent = name, path, parent
     clone._attrs = None
+    clone._owner = None  # only a real root owns the file; the clone reaches its new root's
     if isinstance(clone, Group):
         clone._names, clone._cache = None, {}
     if isinstance(clone, Link):
         clone._resolved, clone._error = None, None
-    for attr in ("_filename", "_close", "_closed"):  # only a real root owns the file
-        clone.__dict__.pop(attr, None)
     return clone
 
 
@@ -70,11 +69,13 @@ class MemoryGroup(_MemoryAttrs, Group):
         name → :class:`Node`, numpy array, scalar or nested dict (converted).
     attrs : dict, optional
         Attribute values.
+    owner : Owner, optional
+        For a root: its :class:`~h5lens.nodes.Owner` (the opener of external links).
     """
 
     def __init__(self, name: str, path: str, parent: Node | None = None,
-                 members: dict | None = None, attrs: dict | None = None):
-        super().__init__(name, path, parent)
+                 members: dict | None = None, attrs: dict | None = None, *, owner: Owner | None = None):
+        super().__init__(name, path, parent, owner=owner)
         self._init_attrs(attrs)
         self._members: dict[str, Node] = {}
         for key, value in (members or {}).items():
@@ -153,12 +154,14 @@ class MemoryDataset(_MemoryAttrs, Dataset):
         As in ``h5py.Group.create_dataset`` (kept as metadata).
     attrs : dict, optional
         Attribute values.
+    owner : Owner, optional
+        For a root: its :class:`~h5lens.nodes.Owner`.
     """
 
     def __init__(self, name: str, path: str, parent: Node | None = None, data: Any = None, *,
                  shape=None, dtype=None, chunks=None, compression=None, compression_opts=None,
-                 maxshape=None, fillvalue=None, attrs=None):
-        super().__init__(name, path, parent)
+                 maxshape=None, fillvalue=None, attrs=None, owner: Owner | None = None):
+        super().__init__(name, path, parent, owner=owner)
         self._init_attrs(attrs)
         if type(data).__name__ == "Empty":  # h5py.Empty: a null dataspace of that dtype
             data, shape, dtype = None, None, data.dtype
@@ -217,7 +220,10 @@ class MemoryDataset(_MemoryAttrs, Dataset):
 
 
 class MemoryLink(Link):
-    """A soft link inside the tree, or an external link opened with :func:`h5lens.open`."""
+    """A soft link inside the tree, or an external link opened by the tree's opener.
+
+    The opener is :func:`h5lens.open` for trees it made (see :class:`~h5lens.nodes.Owner`).
+    """
 
     def _attr_names(self) -> list[str]:
         return []
@@ -243,38 +249,23 @@ class MemoryLink(Link):
         return relocate(target, self.parent, self.name, self.path)
 
     def _open_external(self) -> Node:
-        from .._open import open as open_source
-
-        filename = self.target_file
+        filename = self.target_file or ""
         base = self.filename
         if not os.path.isabs(filename) and base:
             candidate = os.path.join(os.path.dirname(os.path.abspath(base)), filename)
             filename = candidate if os.path.exists(candidate) else filename
-        tree = open_source(filename)
-        _register_external(self.root, tree)
+        tree = self.owner.open_external(filename)  # closing this tree closes it too
         return tree[self.target] if isinstance(tree, Group) else tree
 
 
-def _register_external(root: Node, tree: Node) -> None:
-    """Let closing ``root`` close the external tree too (after what it closed before)."""
-    opened = root.__dict__.setdefault("_external_trees", [])
-    opened.append(tree)
-    if len(opened) == 1:
-        previous = getattr(root, "_close", None)
+def from_object(obj: Any, owner: Owner | None = None) -> Node:
+    """A numpy array (or scalar) → a root Dataset; a nested dict → a root Group.
 
-        def close_all():
-            for t in opened:
-                t.close()
-            if previous is not None:
-                previous()
-
-        root._close = close_all
-
-
-def from_object(obj: Any) -> Node:
-    """A numpy array (or scalar) → a root Dataset; a nested dict → a root Group."""
+    ``owner`` (with the opener of external links) is given to the new root; a
+    :class:`Node` is returned as it is.
+    """
     if isinstance(obj, Node):
         return obj
     if isinstance(obj, dict):
-        return MemoryGroup("", "/", None, members=obj)
-    return MemoryDataset("", "/", None, obj)
+        return MemoryGroup("", "/", None, members=obj, owner=owner)
+    return MemoryDataset("", "/", None, obj, owner=owner)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ._base import Dataset, Group, Link, Node, NodeError
+from ._base import Dataset, Group, Link, Node, NodeError, Owner
 from ._format import decode_value
 
 
@@ -113,11 +113,9 @@ class SpecRoot(_SilxAttrs, Group):
     """The file: one member per scan (``94.1``), each built on first use."""
 
     def __init__(self, specfile: Any, holder: Any, filename: str):
-        super().__init__("", "/", None)
+        super().__init__("", "/", None, owner=Owner(filename, owns_handle=True, closers=[specfile.close]))
         self._specfile = specfile
         self._obj = holder  # silx File that receives the scan groups as they are built
-        self._filename = filename
-        self._close = specfile.close
 
     def _iter_names(self):
         return iter(list(self._specfile.keys()))
@@ -133,7 +131,7 @@ class SpecRoot(_SilxAttrs, Group):
             try:
                 self._obj.add_node(ScanGroup(name, parent=self._obj, scan=self._specfile[name]))
             except Exception as exc:  # listing the file survives a scan silx cannot build
-                return BrokenScan(name, path, self, f"scan {name} of {self._filename!r} cannot be read: {exc}")
+                return BrokenScan(name, path, self, f"scan {name} of {self.filename!r} cannot be read: {exc}")
         return SpecGroup(self._obj[name], name, path, self)
 
 
