@@ -95,10 +95,11 @@ def test_course_spec(course, tmp_path):
     with h5py.File(out, "r") as f:
         assert list(f) == ["94.1", "95.1", "96.1"] and f.attrs["default"] == "94.1"
         signal = check_default_chain(f)
-        assert signal.shape == (21,) and signal.name == "/94.1/data/detcorr"
-        assert list(f["/94.1/data"].attrs["axes"]) == ["delta"]
+        assert signal.shape == (21,) and signal.name == "/94.1/plot/detcorr"
+        assert list(f["/94.1/plot"].attrs["axes"]) == ["delta"]
+        assert len(f["/94.1/plot"].attrs["auxiliary_signals"]) == 25  # every other counter, one legend click away
         for scan, total in zip(f, (4421, 14832, 14191)):
-            assert f[scan].attrs["NX_class"] == "NXentry" and f[scan].attrs["default"] == "data"
+            assert f[scan].attrs["NX_class"] == "NXentry" and f[scan].attrs["default"] == "plot"
             counters = [k for k, v in f[f"{scan}/measurement"].items() if isinstance(v, h5py.Dataset)]
             assert len(counters) == 27
             mca = f[f"{scan}/measurement/mca_0/data"]  # silx's soft link kept inside the entry

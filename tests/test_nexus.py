@@ -232,4 +232,6 @@ def test_image_and_spec_trees(course):
         assert info.group.path == "/scan_0/image" and info.signal.shape == (6, 540, 640)
         assert info.interpretation == "image" and info.axes == [None, None, None]
     with open_spec(course / "oleg.dat") as root:
-        assert find_nxdata(root) is None and find_nxdata(root["94.1"]) is None
+        assert find_nxdata(root) is None  # several scans: no single default
+        plot = nxdata_info(find_nxdata(root["94.1"]))  # the scan's @default: the counters against the motor
+        assert plot.group.path == "/94.1/plot" and plot.signal_name == "detcorr" and plot.axis_names == ["delta"]

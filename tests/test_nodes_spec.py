@@ -55,7 +55,7 @@ def test_generated_layout_and_values(generated):
         assert root.nx_class == "NXroot" and root.filename == str(generated)
         scan = root["1.1"]
         assert isinstance(scan, Group) and scan.nx_class == "NXentry"
-        assert scan.keys() == ["title", "start_time", "instrument", "measurement"]
+        assert scan.keys() == ["title", "start_time", "instrument", "measurement", "plot"]
         assert scan["title"][()] == "ascan m1 0 1 2 1"
         assert scan["start_time"][()] == "2011-02-10T22:43:43"
         assert scan["measurement"].nx_class == "NXcollection"

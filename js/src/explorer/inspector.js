@@ -4,7 +4,7 @@ import { isAbort } from "../common/rpc.js";
 import { errorText } from "../tree/tree.js";
 
 const FIELDS = [
-  ["path", "Path"], ["kind", "Kind"], ["nx_class", "NX class"], ["shape", "Shape"], ["dtype", "Dtype"],
+  ["path", "Path"], ["description", "Description"], ["kind", "Kind"], ["nx_class", "NX class"], ["shape", "Shape"], ["dtype", "Dtype"],
   ["maxshape", "Max shape"], ["chunks", "Chunks"], ["filters", "Filters"], ["layout", "Layout"],
   ["storage", "Storage"], ["members", "Members"],
 ];
@@ -46,6 +46,16 @@ export function createInspector({ el, rpc }) {
       }
       table.append(tr);
     }
+    const extra = [];
+    for (const d of info.details ?? []) {
+      if (d.rows === undefined) { table.append(row("detail", d.label, d.value)); continue; }
+      // a list of (name, value) pairs: a table of its own (motor positions...)
+      const t = h("table", { class: "h5l-attrs h5l-detail-table", "aria-label": d.label });
+      const tb = h("tbody");
+      for (const [k, v] of d.rows) tb.append(h("tr", {}, h("td", { class: "h5l-attr-name" }, k), h("td", { class: "h5l-attr-value" }, v)));
+      t.append(tb);
+      extra.push(h("h4", { class: "h5l-subheading" }, `${d.label} (${d.rows.length})`), t);
+    }
     const attrs = h("table", { class: "h5l-attrs", "aria-label": "Attributes" },
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Attribute"), h("th", { scope: "col" }, "Value"),
         h("th", { scope: "col" }, "Type"))));
@@ -57,7 +67,7 @@ export function createInspector({ el, rpc }) {
     attrs.append(tbody);
     const count = info.attribute_count ?? 0;
     const shown = (info.attributes ?? []).length;
-    body.replaceChildren(table,
+    body.replaceChildren(table, ...extra,
       h("h4", { class: "h5l-subheading" }, `Attributes (${count})`),
       count ? attrs : h("p", { class: "h5l-hint" }, "No attributes."));
     if (count > shown) body.append(h("p", { class: "h5l-hint" }, `${count - shown} more not shown`));

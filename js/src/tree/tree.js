@@ -61,6 +61,7 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
       h("span", { class: "h5l-twisty", "aria-hidden": "true" }, expandable ? "▸" : ""),
       h("span", { class: `h5l-icon h5l-kind-${item.kind}`, "aria-hidden": "true" }, ICON[item.kind] ?? "•"),
       name,
+      item.description ? h("span", { class: "h5l-desc", title: item.description }, item.description) : null,
       item.nx_class ? h("span", { class: "h5l-badge" }, item.nx_class) : null,
       h("span", { class: "h5l-label" }, item.link ? "" : item.label),
       item.link ? linkBadge(item.link) : null,
@@ -250,7 +251,9 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
 
   function applyFilter() {
     query = normalise(filter.value);
-    const entries = [...rows.values()].filter((e) => e.item.path !== rootPath).map((e) => [e.item.path, e.item.name]);
+    // a row matches by its name or its description (a SPEC scan's command: "ascan Fe ...")
+    const entries = [...rows.values()].filter((e) => e.item.path !== rootPath)
+      .map((e) => [e.item.path, e.item.description ? `${e.item.name}\n${e.item.description}` : e.item.name]);
     const { visible, hits } = visibleFor(entries, query, rootPath);
     for (const e of rows.values()) {
       paintName(e);

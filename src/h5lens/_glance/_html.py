@@ -117,6 +117,8 @@ def _head(e: Entry, out: list[str]) -> None:
     """Name, NX_class badge, labels and the copy button of one row."""
     path = esc(e.path)
     out.append(f'<span class="h5l-name" title="{path}">{esc(e.name)}</span>')
+    if e.description:
+        out.append(f'<span class="h5l-desc">{esc(e.description)}</span>')
     if e.nx_class:
         out.append(f'<span class="h5l-badge">{esc(e.nx_class)}</span>')
     if e.kind == "link":

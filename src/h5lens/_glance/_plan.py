@@ -44,6 +44,7 @@ class Entry:
     label: str = ""
     storage: str = ""
     nx_class: str | None = None
+    description: str | None = None  # what the node is beyond its name (a SPEC scan's command)
     target: str | None = None  # link target label
     broken: str | None = None  # why a link is broken
     attrs: list[tuple[str, str, str]] = field(default_factory=list)  # name, preview, dtype
@@ -159,6 +160,7 @@ def describe(node: Node, attrs: bool = True, max_attrs: int = MAX_ATTRS, depth: 
         entry.label = _safe(_format.node_label, _Counted(entry.count)) if entry.cut is None else ""
     else:
         entry.label = _safe(_format.node_label, node)
+    entry.description = _format.description(node)
     if isinstance(node, Link):
         entry.target = _format.printable_name(node.target_label)
         if not node.resolved:

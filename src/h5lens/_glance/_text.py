@@ -55,6 +55,8 @@ def line(e: Entry, paint=None) -> str:
     name = clean(e.name) + ("/" if e.kind == "group" and e.path != "/" else "")  # not after a file name
     role = "broken" if e.broken else e.kind
     parts = [paint(role, name)]
+    if e.description:
+        parts.append(clean(e.description))
     if e.nx_class:
         parts.append(paint("badge", f"[{clean(e.nx_class)}]"))
     if e.label:

@@ -145,6 +145,23 @@ class Node:
                 value = value.decode("utf-8", "replace")
         return str(value)
 
+    @property
+    def description(self) -> str | None:
+        """One line that says what this node is beyond its name (a SPEC scan's command), or None.
+
+        Backends that know one set it; listings, the glance, the tree and the
+        inspector show it beside the name. Never reads data.
+        """
+        return None
+
+    @property
+    def details(self) -> list[tuple[str, Any]]:
+        """Extra ``(label, value)`` facts for the inspector (a scan's date, count time...); may read headers.
+
+        A value is text, a number, or a list of ``(name, value)`` pairs shown as a table.
+        """
+        return []
+
     def deref(self) -> "Node":
         """The node itself, or the target of a link (raising :class:`LinkError`)."""
         return self

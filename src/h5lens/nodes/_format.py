@@ -178,6 +178,21 @@ def node_label(node, follow: bool = True) -> str:
     return kind
 
 
+def description(node, max_chars: int = 120) -> str | None:
+    """The node's one-line description (a SPEC scan's command), printable and clipped; None if none.
+
+    The glance, the CLI, the tree and the inspector all show this string.
+    """
+    try:
+        text = getattr(node, "description", None)
+    except Exception:  # a header that cannot be read: no description rather than a failure
+        return None
+    if not text:
+        return None
+    text = _one_line(printable_name(str(text)))
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
+
+
 def _decode_bytes(value: bytes) -> str | bytes:
     try:
         return value.decode("utf-8")
@@ -230,6 +245,8 @@ def value_preview(value: Any, max_chars: int = 80) -> str:
     elif isinstance(value, np.generic):
         if value.dtype.kind == "V" and not value.dtype.names:
             text = f"void ({value.dtype.itemsize} bytes)"
+        elif value.dtype.kind == "f":
+            text = str(value)  # numpy's shortest repr at the value's own precision (float32: 0.637444)
         else:
             text = str(value.item())
     else:

@@ -347,3 +347,28 @@ def _title(group: Group) -> str | None:
                 return None  # titles above the entry describe something else
         node = node.parent
     return None
+
+
+def nxdata_columns(info: NXDataInfo, selection: slice) -> tuple[list[str], list[list[Any]]]:
+    """A 1-D NXdata as a table: its axis, signal and auxiliary signals read over ``selection``, in group order.
+
+    The columns a SPEC scan lists on its ``#L`` line, side by side as the course prints them.
+    Returns the column names and the rows (one value per column).
+    """
+    named: list[tuple[str, Dataset]] = []
+    axis = info.axes[0] if info.axes else None
+    if isinstance(axis, Dataset) and axis.ndim == 1:
+        named.append((info.axis_names[0], axis))
+    named.append((info.signal_name, info.signal))
+    named += [(n, d) for n, d in zip(info.auxiliary_signal_names, info.auxiliary_signals) if d.ndim == 1]
+    try:  # in the group's own order (a SPEC scan's plot keeps its #L order)
+        order = {name: i for i, name in enumerate(info.group.keys())}
+    except Exception:  # an unlistable group: axis, signal, auxiliary signals
+        order = {}
+    named.sort(key=lambda item: order.get(item[0], len(order)))
+    n = len(range(*selection.indices(info.signal.shape[0])))
+    columns = []
+    for _, node in named:
+        values = np.asarray(node[selection]).ravel()[:n]
+        columns.append(list(values) + [None] * (n - values.size))  # an axis of bin edges is one longer
+    return [name for name, _ in named], [list(row) for row in zip(*columns)]

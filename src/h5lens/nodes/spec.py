@@ -126,21 +126,62 @@ class SpecRoot(_SilxAttrs, Group):
     def _make_child(self, name: str) -> Node:
         from silx.io.spech5 import ScanGroup
 
+        from . import _spec_scan
+
         path = self._child_path(name)
+        try:
+            scan = self._specfile[name]
+        except Exception as exc:  # listing the file survives a scan silx cannot index
+            return BrokenScan(name, path, self, f"scan {name} of {self.filename!r} cannot be read: {exc}")
         if name not in self._obj:
             try:
-                self._obj.add_node(ScanGroup(name, parent=self._obj, scan=self._specfile[name]))
+                group = ScanGroup(name, parent=self._obj, scan=scan)
+                self._obj.add_node(group)
             except Exception as exc:  # listing the file survives a scan silx cannot build
-                return BrokenScan(name, path, self, f"scan {name} of {self.filename!r} cannot be read: {exc}")
-        return SpecGroup(self._obj[name], name, path, self)
+                return BrokenScan(name, path, self, f"scan {name} of {self.filename!r} cannot be read: {exc}",
+                                  _spec_scan.command(scan))
+            try:
+                _spec_scan.enrich(group, scan)
+            except Exception:  # a header silx read but we cannot: silx's layout as it is
+                pass
+        return SpecScan(self._obj[name], name, path, self, scan)
+
+
+class SpecScan(SpecGroup):
+    """A scan (``94.1``): described by its ``#S`` command (``ascan del -0.5 0.5 20 1``)."""
+
+    def __init__(self, obj: Any, name: str, path: str, parent: Node | None, scan: Any):
+        super().__init__(obj, name, path, parent)
+        self._scan = scan
+
+    @property
+    def description(self) -> str | None:
+        from ._spec_scan import command
+
+        return command(self._scan) or None
+
+    @property
+    def details(self) -> list[tuple[str, Any]]:
+        from ._spec_scan import details, start_positions
+
+        out = details(self._scan, self.name)
+        positions = start_positions(self._scan)
+        if positions:
+            out.append(("Motors at start (#O/#P)", positions))
+        return out
 
 
 class BrokenScan(Group):
     """A scan that could not be built: listing it raises its reason."""
 
-    def __init__(self, name, path, parent, reason: str):
+    def __init__(self, name, path, parent, reason: str, command: str | None = None):
         super().__init__(name, path, parent)
         self.error = reason
+        self._command = command
+
+    @property
+    def description(self) -> str | None:
+        return self._command or None
 
     def _iter_names(self):
         raise NodeError(self.error)
@@ -172,4 +213,5 @@ def open_spec(path) -> Group:
     except Exception as exc:
         raise NodeError(f"silx cannot read {path!r} as a SPEC file: {exc}") from exc
     attrs = {"NX_class": "NXroot", "file_name": path, "creator": "h5lens (silx.io.spech5 layout)"}
-    return SpecRoot(specfile, commonh5.File(path, attrs=attrs), path)
+    # mode "w" keeps the holder's groups editable: _spec_scan completes each scan silx builds
+    return SpecRoot(specfile, commonh5.File(path, mode="w", attrs=attrs), path)

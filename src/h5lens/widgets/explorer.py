@@ -18,8 +18,8 @@ import traitlets
 
 from .. import views
 from ..nodes._base import Dataset, Group, Link, Node
-from ..nodes._format import (decode_value, dtype_label, node_label, printable_name, shape_label, storage_label,
-                             value_preview)
+from ..nodes._format import (decode_value, description, dtype_label, node_label, printable_name, shape_label,
+                             storage_label, value_preview)
 from ._base import bundle, command
 from .tree import Tree, to_wire
 from .viewer import Viewer
@@ -58,6 +58,22 @@ def attributes(node: Node) -> tuple[list[dict], int]:
     return rows, len(names)
 
 
+def details(node: Node) -> list[dict]:
+    """The node's extra facts (:attr:`Node.details`) as ``{label, value}`` or ``{label, rows}`` (a table)."""
+    try:
+        facts = node.details
+    except Exception as exc:  # a header that cannot be read is said, not fatal to the inspector
+        return [{"label": "Details", "value": f"<unreadable: {exc}>"}]
+    out = []
+    for label, value in facts:
+        if isinstance(value, list):
+            out.append({"label": label, "rows": [[printable_name(str(k)), value_preview(v, ATTR_CHARS)]
+                                                  for k, v in value]})
+        else:
+            out.append({"label": label, "value": value_preview(value, ATTR_CHARS)})
+    return out
+
+
 def describe(node: Node) -> dict:
     """The inspector's fields for ``node`` (a link is described with its target's fields)."""
     info: dict[str, Any] = {"path": to_wire(node.path), "name": printable_name(node.name), "kind": node.kind,
@@ -72,6 +88,8 @@ def describe(node: Node) -> dict:
             return info
         info["target_kind"] = target.kind
     info["nx_class"] = target.nx_class
+    info["description"] = description(node) or description(target)
+    info["details"] = details(target)
     if isinstance(target, Dataset):
         chunks = target.chunks
         info.update(shape=shape_label(target.shape), dtype=dtype_label(target.dtype),

@@ -16,7 +16,7 @@ from typing import Any
 import traitlets
 
 from ..nodes._base import Group, Link, Node
-from ..nodes._format import node_label, printable_name
+from ..nodes._format import description, node_label, printable_name
 from ._base import H5Widget, bundle, command, open_source
 
 PAGE_SIZE = 100  # rows per page: more than a tree view shows, cheap enough to answer fast
@@ -44,7 +44,8 @@ def item_info(node: Node, follow_links: bool = True) -> dict:
     With ``follow_links=False`` a link is described without being followed
     (``link.broken`` is None: not checked), which costs no file opening.
     """
-    info: dict[str, Any] = {"name": printable_name(node.name), "path": to_wire(node.path), "kind": node.kind}
+    info: dict[str, Any] = {"name": printable_name(node.name), "path": to_wire(node.path), "kind": node.kind,
+                            "description": description(node)}
     if isinstance(node, Link) and not follow_links and node._resolved is None and node._error is None:
         target = printable_name(node.target_label)
         info.update(label=f"→ {target}", expandable=True, nx_class=None,
@@ -241,7 +242,7 @@ class Tree(H5Widget):
                 return {"query": query, "hits": hits, "scanned": state["scanned"], "complete": True,
                         "warning": f"search stopped: {exc}"}
             state["scanned"] += 1
-            if query in node.name.lower():
+            if query in node.name.lower() or query in (description(node) or "").lower():
                 hits.append(item_info(node))
         if complete:
             self._searches.pop(query, None)

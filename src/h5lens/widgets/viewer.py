@@ -397,6 +397,13 @@ class Viewer(H5Widget):
         if first is not None and total > TABLE_ROWS:
             it = items[first]
             items[first] = slice(it.start, it.start + TABLE_ROWS * it.step, it.step)
+        info = self.choice.nxdata
+        if info is not None and ds.ndim == 1:  # an NXdata curve: axis, signal and auxiliary signals side by side
+            from ..nodes.nexus import nxdata_columns
+
+            columns, table = nxdata_columns(info, items[0])
+            rows = [[value_preview(v, 60) for v in row] for row in table]
+            return {"columns": columns, "rows": rows, "total": total, "truncated": total > len(rows)}
         data = np.asarray(ds[tuple(items)])
         if data.dtype.names:
             columns = list(data.dtype.names)

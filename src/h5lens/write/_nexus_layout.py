@@ -16,8 +16,10 @@ Images (one entry for every input image file, frames stacked in order)::
     /entry/data/data                       soft link to the detector data
 
 SPEC: one NXentry per scan (silx's names, ``94.1``), the silx.io.spech5
-content copied, plus an NXdata ``data`` plotting the last counter against
-the first one (SPEC's usual detector-vs-motor plot).
+content copied with what :mod:`h5lens.nodes._spec_scan` adds: the scan's
+default NXdata ``plot`` (the last counter against the first column, the other
+counters as auxiliary signals; the MCA spectra against energy for a scan with
+no counters), ``instrument/mca_i/energy`` and header values.
 """
 
 from __future__ import annotations
@@ -87,7 +89,8 @@ def scan_entry(b: TreeBuilder, scan, entry: str) -> list[tuple[str, object]]:
     old = scan.path.rstrip("/") + "/"
     later: list[tuple[str, object]] = []
     attrs = {k: v for k, v in scan.attrs.items()}
-    b.group(e, attrs={**attrs, **NXENTRY})
+    own = attrs.get("default")  # the SPEC backend's plot (counters vs motor, or MCA vs energy)
+    b.group(e, attrs={**attrs, **NXENTRY, **({"default": own} if own in scan.keys() else {})})
     for node in scan.walk():
         path = e + node.path[len(scan.path.rstrip("/")):]
         if node.kind == "link":
@@ -102,6 +105,8 @@ def scan_entry(b: TreeBuilder, scan, entry: str) -> list[tuple[str, object]]:
             later.append((path, node))
         else:
             b.dataset(path, _text_values(node[()]), attrs=dict(node.attrs))
+    if own in scan.keys():
+        return later
     counters = [n for n in scan.get("measurement", {}).keys() if _is_column(scan, n)] \
         if scan.get("measurement") is not None else []
     if counters:
