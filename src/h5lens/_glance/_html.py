@@ -65,7 +65,16 @@ def render(plan: Plan, standalone: bool = False, script: bool = True) -> str:
     if plan.filename:
         out.append(f'<div class="h5l-note" title="{esc(plan.filename)}">{esc(plan.filename)}</div>')
     out.append("<ul>")
-    _entry(plan.root, out, is_root=True)
+    # an explicit stack, not recursion: a file nested thousands of levels deep must render
+    stack: list = [(plan.root, True)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        else:
+            parts: list = []
+            _entry(*item, parts)
+            stack.extend(reversed(parts))
     out.append("</ul>")
     if plan.truncated:
         out.append(
@@ -88,7 +97,8 @@ def render(plan: Plan, standalone: bool = False, script: bool = True) -> str:
     )
 
 
-def _entry(e: Entry, out: list[str], is_root: bool = False) -> None:
+def _entry(e: Entry, is_root: bool, out: list) -> None:
+    """Append ``e``'s markup to ``out``: strings, and ``(member, False)`` items for members."""
     if e.kind == "group":
         out.append(f'<li class="h5l-group"><details{" open" if is_root else ""}><summary>')
         _head(e, out)
@@ -128,6 +138,9 @@ def _head(e: Entry, out: list[str]) -> None:
             out.append(f'<span class="h5l-bad">{esc(e.broken)}</span>')
     else:
         out.append(f'<span class="h5l-lab">{esc(e.label)}</span>')
+    if e.same_as is not None:
+        what = "a hard-link cycle" if e.cycle else "another hard link"
+        out.append(f'<span class="h5l-tgt">same as {esc(e.same_as)}: {what}, not expanded again</span>')
     if e.storage:
         out.append(f'<span class="h5l-sto">{esc(e.storage)}</span>')
     out.append('<button class="h5l-copy" type="button" title="Copy path" aria-label="Copy path">\u29c9</button>')
@@ -150,8 +163,10 @@ def _attrs(e: Entry, out: list[str], folded: bool = True) -> None:
         out.append("</details>")
 
 
-def _members(e: Entry, out: list[str]) -> None:
+def _members(e: Entry, out: list) -> None:
     if e.children is None:
+        if e.same_as is not None:
+            return
         if e.cut in ("depth", "budget"):
             if e.count:
                 limit = "depth limit" if e.cut == "depth" else "display budget"
@@ -166,7 +181,7 @@ def _members(e: Entry, out: list[str]) -> None:
     for i, child in enumerate(e.children):
         if i == e.head and e.hidden:
             _gap(e, out)
-        _entry(child, out)
+        out.append((child, False))
     if e.hidden and e.head >= len(e.children):
         _gap(e, out)
     out.append("</ul>")

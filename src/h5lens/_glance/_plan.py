@@ -54,6 +54,12 @@ class Entry:
     head: int = 0  # children[:head] are the first members, the rest the last ones
     cut: str | None = None  # why members are missing: "depth", "budget" or an error text
     depth: int = 0
+    same_as: str | None = None  # a group already shown under this path (another hard link to it)
+
+    @property
+    def cycle(self) -> bool:
+        """Whether :attr:`same_as` is an ancestor: a hard-link cycle."""
+        return self.same_as is not None and (self.same_as == "/" or self.path.startswith(self.same_as + "/"))
 
     @property
     def hidden(self) -> int:
@@ -98,10 +104,17 @@ def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: in
     result = Plan(root, node.filename, max_items or 0)
     used = 1 + len(root.attrs)
     queue: deque[tuple[Entry, Node]] = deque([(root, node)])
+    seen: dict = {}  # object id -> path where it is shown: each group is expanded once, as h5ls does
     while queue:
         entry, group = queue.popleft()
         if not isinstance(group, Group) or entry.cut:
             continue
+        key = _object_id(group)
+        if key is not None:
+            if key in seen:
+                entry.same_as = seen[key]
+                continue
+            seen[key] = group.path
         if entry.count == 0:  # nothing to list, nothing to leave out
             entry.children = []
             continue
@@ -130,6 +143,13 @@ def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: in
             entry.cut = "budget"  # fewer members listed than a large group normally shows
     result.shown = used
     return result
+
+
+def _object_id(group: Group):
+    try:
+        return group.object_id
+    except Exception:  # no identity: the group is expanded like any other
+        return None
 
 
 def _members(group: Group, count: int, head: int, tail: int, room: int) -> tuple[list[Node], int]:

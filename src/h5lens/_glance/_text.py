@@ -41,7 +41,14 @@ def render(plan: Plan, color: bool = False) -> str:
     """The whole text tree, newline-terminated lines joined into one string."""
     paint = _Painter(color)
     lines: list[str] = []
-    _node(plan.root, "", "", lines, paint)
+    # an explicit stack, not recursion: a file nested thousands of levels deep must render
+    stack: list = [(plan.root, "", "")]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            lines.append(item)
+        else:
+            stack.extend(reversed(_node(*item, paint)))
     if plan.truncated:
         lines.append(paint("note", f"(display budget of {plan.max_items} entries reached: {plan.groups_cut} more "
                                    f"group{'s' if plan.groups_cut != 1 else ''} ({plan.members_cut} members) "
@@ -65,12 +72,18 @@ def line(e: Entry, paint=None) -> str:
         parts.append(paint("label", clean(e.storage)))
     if e.broken:
         parts.append(paint("broken", f"({clean(e.broken)})"))
+    if e.same_as is not None:
+        what = "a hard-link cycle" if e.cycle else "another hard link"
+        parts.append(paint("link", f"(same as {clean(e.same_as)}: {what}, not expanded again)"))
     return "  ".join(parts)
 
 
-def _node(e: Entry, first: str, rest: str, lines: list[str], paint: _Painter) -> None:
-    """Append ``e``'s line (after ``first``), its attributes and members (after ``rest``)."""
-    lines.append(first + line(e, paint))
+def _node(e: Entry, first: str, rest: str, paint: _Painter) -> list:
+    """``e``'s line (after ``first``), its attributes, and its members as ``(entry, first, rest)`` items.
+
+    Returns lines and member items in display order; members are expanded by the caller.
+    """
+    out: list = [first + line(e, paint)]
     rows = [paint("attr", f"@{clean(n)}") + f" = {clean(v)}" + (paint("label", f"  ({clean(t)})") if t else "")
             for n, v, t in e.attrs]
     if e.attrs_hidden:
@@ -84,12 +97,12 @@ def _node(e: Entry, first: str, rest: str, lines: list[str], paint: _Painter) ->
     elif e.children is None and e.cut not in (None, "depth", "budget"):
         items.append(f"! {clean(e.cut)}")
     bar = "│   " if items else "    "
-    for row in rows:
-        lines.append(rest + bar + row)
+    out.extend(rest + bar + row for row in rows)
     for i, item in enumerate(items):
         last = i == len(items) - 1
         branch, indent = ("└── ", "    ") if last else ("├── ", "│   ")
         if isinstance(item, str):
-            lines.append(rest + branch + paint("note", item))
+            out.append(rest + branch + paint("note", item))
         else:
-            _node(item, rest + branch, rest + indent, lines, paint)
+            out.append((item, rest + branch, rest + indent))
+    return out

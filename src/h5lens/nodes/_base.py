@@ -166,6 +166,28 @@ class Node:
         """The node itself, or the target of a link (raising :class:`LinkError`)."""
         return self
 
+    @property
+    def object_id(self) -> Any:
+        """A hashable identity of the stored object (HDF5: file and object address), or None.
+
+        Two nodes with the same id are one object reached by two hard links;
+        a group whose id is an ancestor's closes a cycle.
+        """
+        return None
+
+    @property
+    def cycle_of(self) -> str | None:
+        """The path of the ancestor this group is (a hard-link cycle back to it), or None."""
+        own = self.object_id
+        if own is None:
+            return None
+        node = self.parent
+        while node is not None:
+            if node.object_id == own:
+                return node.path
+            node = node.parent
+        return None
+
     # -- backend hooks -------------------------------------------------
     def _attr_names(self) -> list[str]:
         return []
@@ -308,12 +330,23 @@ class Group(Node):
             return default
 
     def walk(self, max_depth: int | None = None) -> Iterator[Node]:
-        """Yield every node below this group, depth first (links not followed)."""
+        """Yield every node below this group, depth first (links not followed).
+
+        Each stored object is entered once: a group reached again by another
+        hard link (a second name, or a cycle back to an ancestor) is yielded
+        but not entered, as ``h5ls -r`` does; see :attr:`Node.object_id`.
+        """
+        seen = {self.object_id} - {None}
         stack: list[tuple[Node, int]] = [(n, 1) for n in reversed(self.page())]
         while stack:
             node, depth = stack.pop()
             yield node
             if isinstance(node, Group) and (max_depth is None or depth < max_depth):
+                key = node.object_id
+                if key is not None:
+                    if key in seen:
+                        continue
+                    seen.add(key)
                 stack.extend((c, depth + 1) for c in reversed(node.page()))
 
 

@@ -92,6 +92,19 @@ class HDF5Group(_HDF5Attrs, Group):
         if self.closed:
             raise NodeError(f"cannot list {self.path!r}: its file is closed")
 
+    @property
+    def object_id(self) -> Any:
+        """``(file number, object address)`` from HDF5 (None without h5py's low-level API)."""
+        if "_object_id" not in self.__dict__:
+            try:
+                from h5py import h5o
+
+                info = h5o.get_info(self._h5.id)
+                self._object_id = ("hdf5", info.fileno, info.addr)
+            except Exception:  # h5pyd and other duck-typed groups: no address to compare
+                self._object_id = None
+        return self._object_id
+
     def _iter_names(self):
         self._check_open()
         links = getattr(getattr(self._h5, "id", None), "links", None)

@@ -101,6 +101,9 @@ def describe(node: Node) -> dict:
             info["maxshape"] = " × ".join("∞" if n is None else str(n) for n in target.maxshape)
     elif isinstance(target, Group):
         info["members"] = len(target)
+        cycle = target.cycle_of
+        if cycle is not None:
+            info["cycle"] = f"a hard link back to {printable_name(cycle)} (not expanded in the tree)"
     info["attributes"], info["attribute_count"] = attributes(target)
     return info
 

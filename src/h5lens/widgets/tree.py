@@ -62,11 +62,23 @@ def item_info(node: Node, follow_links: bool = True) -> dict:
                         "broken": not node.resolved, "error": node.error}
         target = node.target_node
     info["expandable"] = isinstance(target, Group)
+    cycle = _cycle_of(target)
+    if cycle is not None:  # a hard link back to an ancestor: shown, never expanded (h5ls does the same)
+        info["cycle"] = to_wire(cycle)
+        info["label"] = f"{info.get('label', '')} · same as {printable_name(cycle)} (hard-link cycle)"
+        info["expandable"] = False
     try:
         info["nx_class"] = target.nx_class if target is not None else None
     except Exception:
         info["nx_class"] = None
     return info
+
+
+def _cycle_of(node: Node | None) -> str | None:
+    try:
+        return node.cycle_of if isinstance(node, Group) else None
+    except Exception:  # no identity to compare: an ordinary group
+        return None
 
 
 def page_info(nodes: list[Node], link_budget_s: float) -> list[dict]:
