@@ -9,8 +9,11 @@ unreadable) or the command line is wrong, 1 for any other failure. Set
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import sys
+import warnings
 
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
@@ -27,8 +30,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"h5lens {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="{ls,html,convert}")
     where = "a file, or file::/path for a node inside it"
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true",
+                        help="also print the warnings of the readers (fabio, h5py...) on stderr")
 
-    ls = sub.add_parser("ls", help="print the tree as text, like h5ls", description="Print the tree as text.")
+    ls = sub.add_parser("ls", help="print the tree as text, like h5ls", description="Print the tree as text.",
+                        parents=[common])
     ls.add_argument("source", metavar="SOURCE[::/path]", help=where)
     ls.add_argument("-r", "--recursive", action="store_true", help="list every level (default: one level)")
     ls.add_argument("--depth", type=_count, metavar="N", help="levels to list (implies -r)")
@@ -40,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="ANSI colour (auto: on a terminal unless NO_COLOR is set)")
     ls.set_defaults(func=_ls)
 
-    page = sub.add_parser("html", help="write a standalone HTML page of the tree",
+    page = sub.add_parser("html", help="write a standalone HTML page of the tree", parents=[common],
                           description="Write the static glance of SOURCE as a standalone HTML page.")
     page.add_argument("source", metavar="SOURCE[::/path]", help=where)
     page.add_argument("-o", "--output", default="-", metavar="FILE", help="page to write (default: stdout)")
@@ -128,14 +135,38 @@ def _describe(exc: BaseException) -> str:
     return text
 
 
+@contextlib.contextmanager
+def _library_logs(verbose: bool):
+    """Log records of the readers (fabio's "Malformed file...") reach stderr only with ``--verbose``.
+
+    Python prints records of unconfigured loggers on stderr; a handler on the
+    root logger for the command's duration either swallows them or formats them.
+    """
+    root = logging.getLogger()
+    handler: logging.Handler = logging.NullHandler()
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("h5lens: %(name)s: %(message)s"))
+    root.addHandler(handler)
+    try:
+        with warnings.catch_warnings():
+            if not verbose:
+                warnings.simplefilter("ignore")
+            yield
+    finally:
+        root.removeHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] == "convert":
-            return _convert(argv[1:])
+            with _library_logs(verbose=False):
+                return _convert(argv[1:])
         args = _parser().parse_args(argv)
-        return args.func(args)
+        with _library_logs(args.verbose):
+            return args.func(args)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2, message already printed)
         return exc.code if isinstance(exc.code, int) else EXIT_FAILURE
     except BrokenPipeError:  # `h5lens ls big.h5 | head`: the reader left, not an error

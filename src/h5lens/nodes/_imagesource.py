@@ -41,11 +41,44 @@ def _edf_layout(frame):
     return start, tuple(int(n) for n in shape), np.dtype(dtype).newbyteorder(order)
 
 
+def _no_data(frame) -> bool:
+    """Whether fabio kept no pixels nor layout for ``frame`` (it failed to decode the file)."""
+    try:
+        return frame.dtype is None or frame.shape is None
+    except AttributeError:  # fabio derives both from ``data``, which is None
+        return True
+
+
 def _plain_file(frame) -> bool:
     """Whether file offsets are byte offsets on disk (not in a .gz/.bz2 stream)."""
     from fabio.fabioutils import File
 
     return type(getattr(frame, "file", None)) is File
+
+
+#: A frame declaring more bytes than this is refused at open (256 TiB: no detector writes that).
+MAX_FRAME_BYTES = 1 << 48
+
+
+def checked_shape(shape, dtype, header, filename) -> tuple:
+    """The frame shape as ints, or a :class:`NodeError` naming the header key of a negative or absurd size.
+
+    EDF headers give ``Dim_1`` (fastest axis) to ``Dim_n``: axis ``i`` of an
+    ``n``-d frame is ``Dim_{n-i}``.
+    """
+    shape = tuple(int(n) for n in shape)
+    keys = {str(k).lower(): str(k) for k in (header or {})}
+    for axis, n in enumerate(shape):
+        key = keys.get(f"dim_{len(shape) - axis}")
+        where = f"header key {key} = {header[key]}" if key else f"dimension {axis} = {n}"
+        if n < 0:
+            raise NodeError(f"{filename}: the image header declares a negative size ({where.strip()})")
+    nbytes = int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize
+    if nbytes > MAX_FRAME_BYTES:
+        named = ", ".join(f"{keys[k]} = {header[keys[k]]}" for k in sorted(keys) if k.startswith("dim_"))
+        raise NodeError(f"{filename}: the image header declares an absurd frame of {nbytes} bytes "
+                        f"({named or ' × '.join(map(str, shape))})")
+    return shape
 
 
 def _declared(shape, dtype) -> str:
@@ -78,8 +111,11 @@ class FabioSource:
         #: header keys describing the binary layout (Dim_1, DataType...), not the experiment
         self.reserved = {str(k).upper() for k in getattr(image, "RESERVED_HEADER_KEYS", ())}
         first = self._frame_object(0)
-        self.frame_shape = tuple(int(n) for n in first.shape)
+        if _no_data(first):  # fabio logged why and kept no data
+            raise NodeError(f"{filename}: fabio found no readable image in it (truncated or damaged "
+                            f"{self.format} file)")
         self.dtype = np.dtype(first.dtype)
+        self.frame_shape = checked_shape(first.shape, self.dtype, getattr(first, "header", {}), filename)
 
     def _frame_object(self, index: int):
         # EDF frames carry their file offset and layout; other formats hold
@@ -170,8 +206,8 @@ class SeriesSource:
                 )
             probe = FabioSource(first, self.filename, owns=False)
             self.format, self.reserved = probe.format, probe.reserved
-            self.frame_shape = tuple(int(n) for n in first.shape)
             self.dtype = np.dtype(first.dtype)
+            self.frame_shape = checked_shape(first.shape, self.dtype, first.header, self.filename)
             self._headers[0] = dict(first.header)
 
     def header(self, index: int) -> dict:

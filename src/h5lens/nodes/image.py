@@ -280,12 +280,15 @@ def open_image(source) -> Group:
     try:
         image = fabio.open(path)
     except Exception as exc:
-        raise NodeError(f"fabio cannot read {path!r} as a detector image: {exc}") from exc
+        raise NodeError(f"{path}: fabio cannot read it as a detector image ({exc})") from exc
     try:
         frames = FabioSource(image, path, owns=True)
+    except NodeError:  # already one sentence naming the file and the header key
+        image.close()
+        raise
     except Exception as exc:
         image.close()
-        raise NodeError(f"cannot read the first frame header of {path!r}: {exc}") from exc
+        raise NodeError(f"{path}: cannot read the header of its first frame ({exc})") from exc
     return _build_tree(frames, path)
 
 
