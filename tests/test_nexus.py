@@ -108,11 +108,40 @@ def test_nexus_2011_signal_and_axis_attributes(tmp_path):
         assert info.title == "ascan fe_v_gap -1.9 5.0 70 0.1"
 
 
-def test_axes_shorter_than_rank_fill_the_last_dimensions():
+def test_axes_shorter_than_rank_go_by_position():
+    # the NeXus rule: the k-th name of @axes is dimension k, however many names there are
     tree = from_object({"d": {"@NX_class": "NXdata", "@signal": "s", "@axes": "e",
-                              "s": np.zeros((3, 7)), "e": np.arange(7.0)}})
-    info = nxdata_info(tree["d"])
-    assert info.axis_names == [None, "e"]
+                              "s": np.zeros((7, 3)), "e": np.arange(7.0)},
+                        "bad": {"@NX_class": "NXdata", "@signal": "s", "@axes": "e",
+                                "s": np.zeros((3, 7)), "e": np.arange(7.0)},
+                        "edges": {"@NX_class": "NXdata", "@signal": "s", "@axes": "e",
+                                  "s": np.zeros((7, 3)), "e": np.arange(8.0)}})
+    assert nxdata_info(tree["d"]).axis_names == ["e", None]
+    info = nxdata_info(tree["bad"])
+    assert info.axis_names == [None, None]
+    assert info.warnings == ["axis 'e' has 7 values, dimension 0 of the signal has 3"]
+    assert nxdata_info(tree["edges"]).axis_names == ["e", None]  # bin edges: N + 1 values
+
+
+def test_nexus_2011_axis_attributes_without_any_axes_list(tmp_path):
+    path = tmp_path / "old.h5"
+    with h5py.File(path, "w") as f:
+        group = f.create_group("data")
+        group.attrs["NX_class"] = b"NXdata"
+        group["counts"] = np.ones((4, 6))
+        group["counts"].attrs["signal"] = 1
+        group["energy"] = np.arange(6.0)
+        group["energy"].attrs["axis"] = 2
+        group["energy_edges"] = np.arange(7.0)
+        group["energy_edges"].attrs["axis"] = 2
+        group["energy_edges"].attrs["primary"] = 2  # a secondary axis of the same dimension
+        group["tth"] = np.arange(5.0)  # bin edges of dimension 0
+        group["tth"].attrs["axis"] = np.int32(1)
+        group["tth"].attrs["units"] = b"deg"
+    with open_hdf5(path) as root:
+        info = nxdata_info(root["data"])
+        assert info.axis_names == ["tth", "energy"] and info.warnings == []
+        assert info.axis_units == ["deg", None]
 
 
 def test_axis_problems_leave_the_axis_out_with_a_warning():

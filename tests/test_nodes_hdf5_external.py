@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import h5lens
+from h5lens import views
 from h5lens.nodes._base import NodeError
 from h5lens.nodes._hdf5_external import flat_indices
 from h5lens.widgets.viewer import Viewer
@@ -94,8 +95,8 @@ def test_missing_vds_sources_are_said(storage):
     assert "1 of 4 source files missing" in describe(node)["storage"]
     assert "1 of 4 source files missing" in repr(h5lens.glance(path))
     v = Viewer(node)
-    reply = v.curve({"selection": v.selection, "columns": 64}, [])[0] if v.ndisplay == 1 else \
-        v.frame({"selection": v.selection, "canvas": [64, 64]}, [])[0]
+    command = getattr(v, views.display_command(v.kind, v.ndisplay))
+    reply = command({"selection": v.selection, "canvas": [64, 64], "columns": 64}, [])[0]
     assert reply["ok"] and "1 of 4 source files missing" in reply["warning"]
 
 

@@ -161,3 +161,21 @@ def test_old_nexus_file_columns(course):
         assert choice.view == "curve" and choice.selection == ":,0"
     finally:
         root.close()
+
+
+@pytest.mark.parametrize("view, ndisplay, command", [
+    ("list", 1, "values"), ("table", 0, "values"), ("scalar", 0, "values"), ("none", 0, "values"),
+    ("curve", 1, "curve"), ("complex", 1, "curve"), ("image", 2, "frame"), ("stack", 2, "frame"),
+    ("rgb", 2, "frame"), ("nxdata", 1, "curve"), ("nxdata", 2, "frame"),
+])
+def test_display_command_follows_the_view_like_the_front_end(view, ndisplay, command):
+    assert views.display_command(view, ndisplay) == command
+
+
+def test_value_views_match_the_front_end():
+    from pathlib import Path
+    import re
+
+    js = (Path(__file__).parents[1] / "js" / "src" / "viewer" / "index.js").read_text()
+    listed = re.search(r"const VALUE_VIEWS = new Set\(\[([^\]]*)\]\)", js).group(1)
+    assert {name.strip().strip('"') for name in listed.split(",")} == set(views.VALUE_VIEWS)

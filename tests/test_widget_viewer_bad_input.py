@@ -4,7 +4,7 @@ import h5py
 import numpy as np
 import pytest
 
-from h5lens import wire
+from h5lens import views, wire
 from h5lens.widgets.viewer import Viewer
 from fixtures.h5files import make_edge_cases
 
@@ -23,9 +23,9 @@ def files(tmp_path_factory):
 
 
 def shown(v: Viewer) -> dict:
-    """The reply of the command the front-end would call for this view."""
-    cmd = {2: v.frame, 1: v.curve}.get(v.ndisplay, v.values)
-    return cmd({"selection": v.selection, "canvas": [64, 64]}, [])[0]
+    """The reply of the command the front-end calls for the view the registry chose."""
+    cmd = getattr(v, views.display_command(v.kind, v.ndisplay))
+    return cmd({"selection": v.selection, "canvas": [64, 64], "columns": 64}, [])[0]
 
 
 @pytest.mark.parametrize("path", ["nan", "be", "f16", "i64"])

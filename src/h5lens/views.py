@@ -111,6 +111,18 @@ INTERPRETATIONS = {
 }
 
 
+#: Views the front-end shows as values (text or a table), whatever their dimensions
+#: (``displayMode`` in js/src/viewer/index.js); the others draw ``ndisplay`` dimensions.
+VALUE_VIEWS = frozenset({"list", "table", "scalar", "text", "empty", "none"})
+
+
+def display_command(view: str, ndisplay: int) -> str:
+    """The viewer command the front-end calls to show ``view``: ``values``, ``curve`` or ``frame``."""
+    if view in VALUE_VIEWS:
+        return "values"
+    return {2: "frame", 1: "curve"}.get(ndisplay, "values")
+
+
 def views_for(s: Subject) -> list[str]:
     """Every view that fits ``s``, best first (``@interpretation`` honoured)."""
     names: list[str] = []

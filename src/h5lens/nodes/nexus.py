@@ -10,7 +10,9 @@ Two generations of conventions are read:
   without axis), ``AXISNAME_indices``, ``auxiliary_signals``; ``<signal>_errors``.
 - NeXus 2011 and older writers (pyFAI's ``test.h5``): a dataset marked
   ``signal=1`` whose own ``axes`` attribute lists axis names (``"a:b"`` or
-  ``"a,b"``), axis datasets marked ``axis=k`` (1-based dimension); ``errors``.
+  ``"a,b"``), axis datasets marked ``axis=k`` (1-based dimension, ``primary=1``
+  first when several share one; they alone give the axes when no ``axes``
+  attribute exists anywhere); ``errors``.
 
 Axis problems (a missing axis, a length that matches no dimension) do not make
 an NXdata invalid: the axis is left out and the reason kept in ``warnings``,
@@ -262,11 +264,34 @@ def _axis_list(group: Group, signal: Dataset) -> tuple[list[str], bool]:
     value = _attr(signal, "axes")
     if text(value) is not None or (isinstance(value, np.ndarray) and value.dtype.kind in "SUO"):
         return [n for n in _names(value, ":,") if n], False
-    return [], False
+    return _marked_axes(group, signal), False
 
 
-def _dimension(group: Group, name: str, position: int, count: int, ndim: int, axis: Node | None,
-               new_style: bool) -> Any:
+def _marked_axes(group: Group, signal: Dataset) -> list[str]:
+    """NeXus 2011 without any @axes: datasets marked ``axis=k`` (1-based), ``primary=1`` preferred.
+
+    Gives one name per signal dimension (``"."`` where none is marked), the
+    way silx's NXdata reader and the 2011 NeXus manual read such groups.
+    """
+    ndim = len(signal.shape or ())
+    chosen: list[tuple[int, str] | None] = [None] * ndim
+    for member in _members(group):
+        if not isinstance(member, Dataset) or member.name == signal.name:
+            continue
+        value = _attr(member, "axis")
+        number = _int(value) if value is not None else None
+        if number is None or not 1 <= number <= ndim:
+            continue
+        primary = _int(_attr(member, "primary"))
+        rank = 1 if primary is None else primary  # an axis without @primary counts as primary
+        if chosen[number - 1] is None or rank < chosen[number - 1][0]:
+            chosen[number - 1] = (rank, member.name)
+    if all(c is None for c in chosen):
+        return []
+    return [c[1] if c is not None else "." for c in chosen]
+
+
+def _dimension(group: Group, name: str, position: int, axis: Node | None, new_style: bool) -> Any:
     """Signal dimension(s) of axis ``name``: ``_indices``, old ``axis=k``, else its position."""
     indices = _attr(group, f"{name}_indices")
     if indices is not None:
@@ -282,8 +307,8 @@ def _dimension(group: Group, name: str, position: int, count: int, ndim: int, ax
             number = _int(value) if value is not None and text(value) is None else None
             if number is not None:
                 return [number - 1]
-    # positional; a list shorter than the rank describes the last dimensions
-    return [position + (ndim - count if count < ndim else 0)]
+    # positional (the NeXus rule): the k-th name is dimension k, also when the list is shorter than the rank
+    return [position]
 
 
 def _resolve_axes(group: Group, info: NXDataInfo) -> None:
@@ -296,7 +321,7 @@ def _resolve_axes(group: Group, info: NXDataInfo) -> None:
         if name in ("", "."):
             continue
         axis = _member(group, name)
-        dims = _dimension(group, name, position, len(names), ndim, axis, new_style)
+        dims = _dimension(group, name, position, axis, new_style)
         if axis is None or not isinstance(axis, Dataset):
             info.warnings.append(f"axis {name!r} is not a dataset of {group.path!r}")
             continue
