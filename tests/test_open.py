@@ -7,10 +7,11 @@ import shutil
 import h5py
 import numpy as np
 import pytest
+from fixtures.h5files import make_edge_cases, make_garbage, make_truncated
 
 import h5lens
-from fixtures.h5files import make_edge_cases, make_garbage, make_truncated
-from h5lens._open import UnknownFormatError, hdf5_signature_offset, sniff
+from h5lens import UnknownFormatError
+from h5lens._open import hdf5_signature_offset, sniff
 from h5lens.nodes import Dataset, Group, Link, Node
 
 

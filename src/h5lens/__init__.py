@@ -8,8 +8,42 @@ when the part that needs them is used).
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:  # what editors and type checkers see; at run time names load on first use
+    from ._glance import Glance, glance
+    from ._open import open, open_series
+    from .nodes._errors import LinkError, NodeError, UnknownFormatError
+    from .selection import SelectionError
+    from .tutorial import sample_data as datasets
+    from .tutorial.flatfield import flatfield, interpolated_flat
+    from .tutorial.imshowmany import imshowmany
+    from .tutorial.stack import flatfield_stack
+    from .widgets.display import enable_display
+    from .widgets.explorer import Explorer, explore
+    from .widgets.tree import Tree
+    from .widgets.viewer import Viewer, view
+    from .write.builder import TreeBuilder
+    from .write.convert import convert
+
+
+def _version() -> str:
+    """The installed distribution's version; pyproject's when run from a source tree not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("h5lens")
+    except PackageNotFoundError:
+        import re
+        from pathlib import Path
+
+        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+        found = re.search(r'^version\s*=\s*"([^"]+)"', pyproject.read_text(encoding="utf-8"), re.MULTILINE) \
+            if pyproject.is_file() else None
+        return found.group(1) if found else "0+unknown"
+
+
+__version__ = _version()
 
 # public name -> "module:attribute"
 _API = {
@@ -30,9 +64,16 @@ _API = {
     "TreeBuilder": "h5lens.write.builder:TreeBuilder",
     "convert": "h5lens.write.convert:convert",
     "enable_display": "h5lens.widgets.display:enable_display",
+    "NodeError": "h5lens.nodes._errors:NodeError",
+    "LinkError": "h5lens.nodes._errors:LinkError",
+    "UnknownFormatError": "h5lens.nodes._errors:UnknownFormatError",
+    "SelectionError": "h5lens.selection:SelectionError",
 }
 
-__all__ = sorted(_API) + ["__version__"]
+# literal, so that linters and type checkers read it (a test keeps it equal to _API)
+__all__ = ["Explorer", "Glance", "LinkError", "NodeError", "SelectionError", "Tree", "TreeBuilder",
+    "UnknownFormatError", "Viewer", "convert", "datasets", "enable_display", "explore", "flatfield",
+    "flatfield_stack", "glance", "imshowmany", "interpolated_flat", "open", "open_series", "view", "__version__"]
 
 
 def load_ipython_extension(ipython) -> None:
@@ -49,7 +90,7 @@ def unload_ipython_extension(ipython) -> None:
     disable_display(ipython)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     try:
         target = _API[name]
     except KeyError:
@@ -61,5 +102,5 @@ def __getattr__(name: str):
     return value
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return __all__
