@@ -18,6 +18,7 @@ import numpy as np
 
 from ._errors import LinkError, NodeError
 from ._owner import Owner
+from ._repr import node_repr
 
 __all__ = ["DATASET", "GROUP", "LINK", "Attrs", "Dataset", "Filter", "Group", "Link", "LinkError", "Node",
            "NodeError", "Owner", "describe_link_error"]
@@ -67,6 +68,8 @@ class Attrs(Mapping):
         return len(self._keys())
 
     def __repr__(self) -> str:
+        if self._node.closed:
+            return f"<Attrs of {self._node.path!r} (closed)>"
         return f"<Attrs of {self._node.path!r}: {len(self)} names>"
 
 
@@ -205,15 +208,21 @@ class Node:
         """Whether the tree was closed (by this node or any other of the tree)."""
         return self.owner.closed
 
+    def _check_open(self, action: str) -> None:
+        """Raise one clear :class:`NodeError` when the tree is closed (``action``: "read", "list"...)."""
+        owner = self.owner
+        if owner.closed:
+            what = f"its file {owner.filename!r}" if owner.filename else "its tree"
+            raise NodeError(f"cannot {action} {self.path!r}: {what} is closed")
+
     def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def __repr__(self) -> str:  # never reads data
-        where = f" in {self.filename!r}" if self.filename else ""
-        return f"<h5lens.{type(self).__name__.lstrip('_')} {self.path!r}{where}>"
+    def __repr__(self) -> str:  # never reads data, never raises (see ._repr)
+        return node_repr(self)
 
     def _child_path(self, name: str) -> str:
         return posixpath.join(self.path, name) if self.path else "/" + name
@@ -247,14 +256,20 @@ class Group(Node):
     def _has(self, name: str) -> bool:
         return name in self.keys()
 
+    def _cheap_len(self) -> int | None:
+        """The member count if it costs no listing (for reprs), else None."""
+        return None if self._names is None else len(self._names)
+
     # -- listing -------------------------------------------------------
     def keys(self) -> list[str]:
         """All member names, in the file's order (cached)."""
+        self._check_open("list")
         if self._names is None:
             self._names = list(self._iter_names())
         return list(self._names)
 
     def __len__(self) -> int:
+        self._check_open("count the members of")
         if self._names is not None:
             return len(self._names)
         return self._count()
@@ -263,7 +278,8 @@ class Group(Node):
         return iter(self.keys())
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self.get(name) is not None
+        # a broken link is a member too: listed, not followed
+        return isinstance(name, str) and self.get(name, getlink=True) is not None
 
     def page(self, start: int = 0, stop: int | None = None) -> list[Node]:
         """Members ``start:stop`` as nodes, listing no further than ``stop``.
@@ -271,6 +287,7 @@ class Group(Node):
         A group of 100 000 members gives its first page without the rest
         being listed: names are pulled lazily from :meth:`_iter_names`.
         """
+        self._check_open("list")
         if self._names is not None:
             names = self._names[start:stop]
         else:
@@ -284,6 +301,7 @@ class Group(Node):
 
     def child(self, name: str) -> Node:
         """The direct member ``name`` (cached); KeyError if absent."""
+        self._check_open("open a member of")
         node = self._cache.get(name)
         if node is None:
             if not self._has(name):
@@ -323,9 +341,16 @@ class Group(Node):
             node = target.child(part)
         return node
 
-    def get(self, path: str, default: Any = None) -> Any:
+    def get(self, path: str, default: Any = None, *, getlink: bool = False) -> Any:
+        """The node at ``path``, or ``default`` when there is none (h5py's ``get``).
+
+        A link is followed to its target (``default`` when it is broken), unless
+        ``getlink=True``: then it is returned as listed, a :class:`Link` node that
+        says where it points and whether it is broken, without being followed.
+        """
         try:
-            return self[path]
+            node = self[path]
+            return node if getlink else node.deref()
         except (KeyError, NodeError):
             return default
 
@@ -414,11 +439,12 @@ class Dataset(Node):
 
     def __getitem__(self, selection: Any = ()) -> Any:
         """Read ``selection`` only (h5py slicing semantics)."""
+        self._check_open("read")
         return self._read(selection)
 
     def read(self) -> Any:
         """The whole dataset (use slicing to bound memory)."""
-        return self._read(())
+        return self[()]
 
     def __len__(self) -> int:
         if not self.shape:

@@ -88,10 +88,6 @@ class HDF5Group(_HDF5Attrs, Group):
         super().__init__(name, path, parent, owner=owner)
         self._h5 = h5obj
 
-    def _check_open(self) -> None:
-        if self.closed:
-            raise NodeError(f"cannot list {self.path!r}: its file is closed")
-
     @property
     def object_id(self) -> Any:
         """``(file number, object address)`` from HDF5 (None without h5py's low-level API)."""
@@ -106,22 +102,25 @@ class HDF5Group(_HDF5Attrs, Group):
         return self._object_id
 
     def _iter_names(self):
-        self._check_open()
+        self._check_open("list")
         links = getattr(getattr(self._h5, "id", None), "links", None)
         names = _iter_link_names(self._h5.id) if hasattr(links, "iterate") else iter(self._h5)
         for name in names:
             yield _to_str(name)
 
     def _count(self) -> int:
-        self._check_open()
+        self._check_open("list")
         return len(self._h5)
+
+    def _cheap_len(self) -> int | None:
+        return len(self._h5)  # one H5Gget_info call: no listing
 
     def _has(self, name: str) -> bool:
         if self._names is not None:
             return name in self._names
         if not name or "/" in name or name in (".", ".."):
             return False
-        self._check_open()
+        self._check_open("list")
         return _link_info(self._h5, _to_key(name)) is not None
 
     def _make_child(self, name: str) -> Node:
@@ -376,8 +375,6 @@ class HDF5Dataset(_HDF5Attrs, Dataset):
         return getattr(getattr(self._h5, "file", None), "filename", None) or self.filename
 
     def _read(self, selection: Any) -> Any:
-        if self.closed:
-            raise NodeError(f"cannot read {self.path!r}: its file is closed")
         if self._dcpl() is None or self.layout == "virtual":
             load_plugins()  # filters unknown here (or in the source files): register them all
         else:

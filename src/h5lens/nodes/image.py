@@ -61,6 +61,10 @@ class ImageGroup(Group):
     def _iter_names(self):
         return iter(self._member_map())
 
+    def _cheap_len(self) -> int | None:
+        # building a member map may read every header of a series (counters): only once built
+        return None if self._members is None else len(self._members)
+
     def _make_child(self, name: str) -> Node:
         return self._member_map()[name](self, name)
 
@@ -106,8 +110,6 @@ class FrameStack(Dataset):
         return FrameStack(name, path, parent, self._source, self._stacked, self._attr_values)
 
     def _read(self, selection):
-        if self.closed:
-            raise NodeError(f"{self.path!r}: the file is closed")
         selection = expand_selection(selection, len(self.shape))
         if not self._stacked:
             return self._source.frame(0, selection)

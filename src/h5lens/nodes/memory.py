@@ -131,6 +131,9 @@ class MemoryGroup(_MemoryAttrs, Group):
     def _count(self) -> int:
         return len(self._members)
 
+    def _cheap_len(self) -> int | None:
+        return len(self._members)
+
     def _has(self, name: str) -> bool:
         return name in self._members
 

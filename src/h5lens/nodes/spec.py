@@ -60,6 +60,9 @@ class SpecGroup(_SilxAttrs, Group):
     def _iter_names(self):
         return iter(list(self._obj.keys()))
 
+    def _cheap_len(self) -> int | None:
+        return len(self._obj)  # silx built the scan group whole when it was opened
+
     def _make_child(self, name: str) -> Node:
         import h5py
         from silx.io import commonh5
@@ -86,8 +89,6 @@ class SpecDataset(_SilxAttrs, Dataset):
         return np.dtype(self._obj.dtype)
 
     def _read(self, selection):
-        if self.closed:
-            raise NodeError(f"{self.path!r}: the file is closed")
         try:
             out = self._obj[selection]
         except (IndexError, TypeError):  # a bad selection: the caller's error
@@ -122,6 +123,9 @@ class SpecRoot(_SilxAttrs, Group):
 
     def _count(self) -> int:
         return len(self._specfile)
+
+    def _cheap_len(self) -> int | None:
+        return len(self._specfile)  # the scan index is read when the file opens
 
     def _make_child(self, name: str) -> Node:
         from silx.io.spech5 import ScanGroup
