@@ -63,3 +63,22 @@ def test_round_trip_mapping_selection():
     for text, strides in [("0,:,:", {}), ("5,::2,:", {"y": 2}), (":,3,::4", {"x": 4})]:
         mapping = sel.to_mapping(text, shape)
         assert sel.from_mapping(mapping, shape, strides) == text
+
+
+def _parsed(text, shape):
+    try:
+        return sel.parse(text, shape)
+    except sel.SelectionError:
+        return None
+
+
+@pytest.mark.parametrize("case", CASES["step_ahead"], ids=lambda c: c["why"])
+def test_step_ahead_cases(case):
+    """The read-ahead rule of the kernel (ReadAhead) and of the page (stepAhead) on the same table."""
+    shape = case["shape"]
+    current = _parsed(case["current"], shape)
+    if current is None:  # nothing to step from: the read-ahead gives up before the rule
+        assert case["next"] is None
+        return
+    nxt = sel.step_ahead(_parsed(case["previous"], shape) if case["previous"] else None, current, shape)
+    assert (None if nxt is None else sel.format(nxt, shape)) == case["next"]

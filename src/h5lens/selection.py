@@ -129,7 +129,9 @@ def from_mapping(mapping: Sequence, shape: Sequence[int], strides: dict | None =
     ``strides`` maps ``"x"``/``"y"`` to a positive step for that axis.
     """
     if len(mapping) != len(shape):
-        raise SelectionError(f"mapping {list(mapping)} has {len(mapping)} entries, shape {tuple(shape)} needs {len(shape)}")
+        raise SelectionError(
+            f"mapping {list(mapping)} has {len(mapping)} entries, shape {tuple(shape)} needs {len(shape)}"
+        )
     axes = [m for m in mapping if isinstance(m, str)]
     if any(a not in ("x", "y") for a in axes) or len(set(axes)) != len(axes):
         raise SelectionError(f"mapping {list(mapping)} must use 'x' and 'y' at most once each")
@@ -140,7 +142,7 @@ def from_mapping(mapping: Sequence, shape: Sequence[int], strides: dict | None =
             step = int(strides.get(m, 1))
             if step <= 0:
                 raise SelectionError(f"stride {step} of axis {m} must be positive")
-            parts.append("::%d" % step if step != 1 else ":")
+            parts.append(f"::{step}" if step != 1 else ":")
         else:
             parts.append(str(int(m)))
     return normalize(",".join(parts), shape)
@@ -150,3 +152,36 @@ def is_transposed(mapping: Sequence) -> bool:
     """True when ``x`` comes before ``y``: the displayed image is the read array's transpose."""
     m = list(mapping)
     return "x" in m and "y" in m and m.index("x") < m.index("y")
+
+
+def step_ahead(
+    previous: Sequence[Item] | None, current: Sequence[Item], shape: Sequence[int]
+) -> tuple[Item, ...] | None:
+    """The selection one more step along the dimension that moved from ``previous`` to ``current``.
+
+    The same delta again (a stride of 3 stays 3, a step back goes on back);
+    without a single slider move to follow (a first view, several moves, other
+    kept dimensions), +1 along the only slider of size > 1. None at the end of
+    the axis or when there is no step to follow. ``js/src/viewer/selection.js``
+    (``stepAhead``) asks for the frame this rule reads ahead; both run the
+    ``step_ahead`` cases of ``tests/fixtures/selection_cases.json``.
+    """
+    shape = tuple(int(n) for n in shape)
+    ints = [d for d, it in enumerate(current) if not isinstance(it, slice)]
+    dim, delta = None, 1
+    if previous is not None and len(previous) == len(current) and all(
+            isinstance(a, slice) == isinstance(b, slice) for a, b in zip(previous, current)):
+        moved = [d for d in ints if previous[d] != current[d]]
+        before, now = (previous[moved[0]], current[moved[0]]) if len(moved) == 1 else (None, None)
+        if isinstance(before, int) and isinstance(now, int):  # always, as both sides fix that dimension
+            dim, delta = moved[0], now - before
+    if dim is None:
+        sliders = [d for d in ints if shape[d] > 1]
+        if len(sliders) != 1:
+            return None
+        dim = sliders[0]
+    here = current[dim]
+    target = here + delta if isinstance(here, int) else -1
+    if not 0 <= target < shape[dim]:
+        return None
+    return tuple(target if d == dim else it for d, it in enumerate(current))

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 from .. import selection as sel
 
@@ -99,34 +100,19 @@ class ReadAhead:
         return nxt
 
     def _next(self, previous: tuple | None, key: tuple) -> tuple | None:
-        """``key`` moved one more step like ``previous`` → ``key`` (or +1 along the only slider)."""
+        """``key`` moved one more step like ``previous`` → ``key`` (:func:`h5lens.selection.step_ahead`)."""
         try:
             items = sel.parse(key[0], self.shape)
         except ValueError:
             return None
-        ints = [d for d, it in enumerate(items) if not isinstance(it, slice)]
-        dim, delta = None, 1
-        if previous is not None and previous[1:] == key[1:]:
+        before = None
+        if previous is not None and previous[1:] == key[1:]:  # other options: another sequence of frames
             try:
                 before = sel.parse(previous[0], self.shape)
             except ValueError:
-                before = None
-            moved = [d for d in ints if before is not None and not isinstance(before[d], slice)
-                     and before[d] != items[d]]
-            if len(moved) == 1 and all(isinstance(before[d], slice) == isinstance(items[d], slice)
-                                       for d in range(len(items))):
-                dim, delta = moved[0], items[moved[0]] - before[moved[0]]
-        if dim is None:  # a first view: the next frame of the only slider, if there is one
-            sliders = [d for d in ints if self.shape[d] > 1]
-            if len(sliders) != 1:
-                return None
-            dim = sliders[0]
-        target = items[dim] + delta
-        if not 0 <= target < self.shape[dim]:
-            return None
-        moved_items = list(items)
-        moved_items[dim] = target
-        return (sel.format(tuple(moved_items), self.shape), *key[1:])
+                pass
+        nxt = sel.step_ahead(before, items, self.shape)
+        return None if nxt is None else (sel.format(nxt, self.shape), *key[1:])
 
     def _keep(self, key: tuple, future: Future) -> None:
         with self.lock:
