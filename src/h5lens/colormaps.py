@@ -9,9 +9,12 @@ colour maths, not plotting, and ``import h5lens`` must stay fast.
 from __future__ import annotations
 
 import difflib
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
+
+from ._protocol import AUTOSCALES as AUTOSCALES  # the one list of each is h5lens._protocol's
+from ._protocol import SCALES as SCALES
 
 #: Shown first in the viewer's colormap menu; every other name still works.
 FAVOURITES = ("viridis", "gray", "inferno", "magma", "plasma", "cividis", "turbo", "jet", "hot", "coolwarm")
@@ -26,7 +29,7 @@ def _registry():
     return matplotlib.colormaps
 
 
-@lru_cache(maxsize=None)
+@cache
 def names() -> tuple[str, ...]:
     """Every colormap name matplotlib knows, ``_r`` variants included, sorted."""
     return tuple(sorted(_registry()))
@@ -69,9 +72,6 @@ def menu() -> list[str]:
 
 
 # -- the colour maths the browser does, in numpy (fallback thumbnails, tests) -----------
-
-SCALES = ("linear", "log", "sqrt", "symlog")
-AUTOSCALES = ("minmax", "percentile", "std", "manual")
 
 
 def _forward(values: np.ndarray, scale: str) -> np.ndarray:

@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from ._protocol import PARTS
+
 #: Bytes one tile read may hold (the output is small; this bounds peak memory).
 BUDGET = 8 * 2**20
 
@@ -204,8 +206,10 @@ WARN_AMPLIFICATION = 16.0
 
 
 def chunk_warning(stats: dict, chunks: Sequence[int] | None) -> str | None:
-    """A sentence when a selection cuts across many chunks (e.g. a spectrum per pixel
-    through frame-chunked data), else None."""
+    """A sentence when a selection cuts across many chunks, else None.
+
+    For example a spectrum per pixel through frame-chunked data.
+    """
     if not chunks or stats["bytes"] < WARN_BYTES or stats["amplification"] < WARN_AMPLIFICATION:
         return None
     return (
@@ -225,7 +229,8 @@ def _size(n: int) -> str:
 
 # -- node-level entry points: a selection of a dataset at display resolution ----------
 
-COMPLEX_PARTS = {"amplitude": np.abs, "phase": np.angle, "real": np.real, "imag": np.imag}
+#: What each complex part is, in the order of :data:`h5lens._protocol.PARTS`.
+COMPLEX_PARTS = dict(zip(PARTS, (np.abs, np.angle, np.real, np.imag)))
 
 
 def _part(values: np.ndarray, part: str | None) -> np.ndarray:

@@ -27,13 +27,15 @@ ignored, as silx does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from . import selection as sel
 from .nodes._base import Dataset, Group, Link, Node
+from .nodes._format import text_attr
 
 
 @dataclass
@@ -51,29 +53,18 @@ class Subject:
 
     @property
     def numeric(self) -> bool:
+        """A plain number type (no compound, text or complex)."""
         return self.dtype.names is None and self.dtype.kind in "biuf"
-
-
-def _text_attr(node: Node, name: str) -> str | None:
-    try:
-        value = node.attrs.get(name)
-    except Exception:  # an unreadable attribute cannot decide a view
-        return None
-    if isinstance(value, np.ndarray):
-        value = value.ravel()[0] if value.size == 1 else None
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    return value if isinstance(value, str) else None
 
 
 def subject(node: Any, interpretation: str | None = None) -> Subject:
     """The :class:`Subject` of a dataset node (or h5py dataset): attributes, never data."""
-    interp = interpretation or _text_attr(node, "interpretation")
+    interp = interpretation or text_attr(node, "interpretation")
     return Subject(
         shape=None if node.shape is None else tuple(int(n) for n in node.shape),
         dtype=np.dtype(node.dtype),
         interpretation=interp.strip().lower() if interp else None,
-        image_class=(_text_attr(node, "CLASS") or "").upper() == "IMAGE",
+        image_class=(text_attr(node, "CLASS") or "").upper() == "IMAGE",
     )
 
 

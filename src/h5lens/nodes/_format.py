@@ -11,9 +11,12 @@ references, vlen): such a dtype cannot exist unless h5py made it.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # the wire types only: nodes import nothing above them at run time
+    from .._protocol import LinkInfo
 
 #: filter id -> short name (HDF5 built-ins, h5py's LZF, the hdf5plugin set)
 FILTER_NAMES = {
@@ -35,7 +38,7 @@ class Unreadable(str):
 
 
 def printable_name(name: str | bytes) -> str:
-    """A member name safe to print: undecodable bytes shown as ``\\xNN``."""
+    r"""A member name safe to print: undecodable bytes shown as ``\xNN``."""
     if isinstance(name, bytes):
         name = name.decode("utf-8", "surrogateescape")
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
@@ -48,6 +51,13 @@ def shape_label(shape: tuple | None) -> str:
     if len(shape) == 0:
         return "scalar"
     return " × ".join(str(int(n)) for n in shape)
+
+
+def maxshape_label(maxshape: tuple | None) -> str:
+    """``"10 × ∞"``: a dataset's maximum shape, ``∞`` for an unlimited dimension."""
+    if maxshape is None:
+        return "empty"
+    return " × ".join("∞" if n is None else str(int(n)) for n in maxshape) if maxshape else "scalar"
 
 
 def filter_name(filter_id: int, stored: str | bytes | None = None) -> str:
@@ -253,3 +263,54 @@ def value_preview(value: Any, max_chars: int = 80) -> str:
         text = str(value)
     text = _one_line(printable_name(text))
     return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
+
+
+def text_value(value: Any) -> str | None:
+    """A str from a str/bytes value or a one-element array of one, else None (numbers are not text)."""
+    if isinstance(value, np.ndarray):
+        if value.size != 1:
+            return None
+        value = value.ravel()[0]
+    if isinstance(value, (bytes, np.bytes_)):
+        return bytes(value).decode("utf-8", "replace")
+    if isinstance(value, (str, np.str_)):
+        return str(value)
+    return None
+
+
+def text_attr(node: Any, name: str) -> str | None:
+    """Attribute ``name`` of ``node`` as text (:func:`text_value`); None when absent or unreadable.
+
+    For labels, titles and hints (``units``, ``interpretation``, ``CLASS``):
+    a missing or broken attribute must never stop a view.
+    """
+    try:
+        value = node.attrs.get(name)
+    except Exception:  # an unreadable attribute counts as absent
+        return None
+    return text_value(value)
+
+
+def value_type(value: Any) -> str:
+    """The type label of an attribute value: ``string``, ``bytes``, ``3 × 2 float64``, ``int32``..."""
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bytes):
+        return "bytes"
+    if isinstance(value, np.ndarray):
+        return f"{shape_label(value.shape)} {dtype_label(value.dtype)}"
+    if isinstance(value, np.generic):
+        return dtype_label(value.dtype)
+    return type(value).__name__
+
+
+def link_info(link: Any, follow: bool = True) -> LinkInfo:
+    """What a link is, for the tree and the inspector: type, target, and whether it is broken.
+
+    With ``follow=False`` a link not followed yet stays so (no external file
+    is opened): ``broken`` and ``error`` are None, meaning "not checked".
+    """
+    target = printable_name(link.target_label)
+    if not follow and link._resolved is None and link._error is None:
+        return {"type": link.link_type, "target": target, "broken": None, "error": None}
+    return {"type": link.link_type, "target": target, "broken": not link.resolved, "error": link.error}

@@ -17,8 +17,9 @@ import functools
 import html
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import anywidget
 import numpy as np

@@ -17,9 +17,21 @@ import numpy as np
 import traitlets
 
 from .. import views
+from .._protocol import AttributeRow, Detail, InspectReply, NodeInfo, PreviewReply
 from ..nodes._base import Dataset, Group, Link, Node
-from ..nodes._format import (decode_value, description, dtype_label, node_label, printable_name, shape_label,
-                             storage_label, value_preview)
+from ..nodes._format import (
+    decode_value,
+    description,
+    dtype_label,
+    link_info,
+    maxshape_label,
+    node_label,
+    printable_name,
+    shape_label,
+    storage_label,
+    value_preview,
+    value_type,
+)
 from ._base import bundle, command
 from .tree import Tree, to_wire
 from .viewer import Viewer
@@ -32,39 +44,27 @@ ATTR_CHARS = 2000
 PREVIEW_CHARS = 20_000
 
 
-def _value_type(value: Any) -> str:
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, bytes):
-        return "bytes"
-    if isinstance(value, np.ndarray):
-        return f"{shape_label(value.shape)} {dtype_label(value.dtype)}"
-    if isinstance(value, np.generic):
-        return dtype_label(value.dtype)
-    return type(value).__name__
-
-
-def attributes(node: Node) -> tuple[list[dict], int]:
+def attributes(node: Node) -> tuple[list[AttributeRow], int]:
     """Up to :data:`MAX_ATTRS` attributes as ``{name, value, type}`` rows, and the total count."""
     names = list(node.attrs)
-    rows = []
+    rows: list[AttributeRow] = []
     for name in names[:MAX_ATTRS]:
         try:
             value = node.attrs[name]
-            rows.append({"name": printable_name(name), "value": value_preview(value, ATTR_CHARS),
-                         "type": _value_type(value)})
+            rows.append(AttributeRow(name=printable_name(name), value=value_preview(value, ATTR_CHARS),
+                                     type=value_type(value)))
         except Exception as exc:  # one bad attribute must not hide the others
-            rows.append({"name": printable_name(name), "value": f"<unreadable: {exc}>", "type": "?"})
+            rows.append(AttributeRow(name=printable_name(name), value=f"<unreadable: {exc}>", type="?"))
     return rows, len(names)
 
 
-def details(node: Node) -> list[dict]:
+def details(node: Node) -> list[Detail]:
     """The node's extra facts (:attr:`Node.details`) as ``{label, value}`` or ``{label, rows}`` (a table)."""
     try:
         facts = node.details
     except Exception as exc:  # a header that cannot be read is said, not fatal to the inspector
         return [{"label": "Details", "value": f"<unreadable: {exc}>"}]
-    out = []
+    out: list[Detail] = []
     for label, value in facts:
         if isinstance(value, list):
             out.append({"label": label, "rows": [[printable_name(str(k)), value_preview(v, ATTR_CHARS)]
@@ -74,31 +74,30 @@ def details(node: Node) -> list[dict]:
     return out
 
 
-def describe(node: Node) -> dict:
+def describe(node: Node) -> NodeInfo:
     """The inspector's fields for ``node`` (a link is described with its target's fields)."""
-    info: dict[str, Any] = {"path": to_wire(node.path), "name": printable_name(node.name), "kind": node.kind,
-                            "label": node_label(node)}
-    target = node
+    info = NodeInfo(path=to_wire(node.path), name=printable_name(node.name), kind=node.kind, label=node_label(node),
+                    attributes=[], attribute_count=0)
+    target = node.target_node if isinstance(node, Link) else node
     if isinstance(node, Link):
-        info["link"] = {"type": node.link_type, "target": printable_name(node.target_label),
-                        "broken": not node.resolved, "error": node.error}
-        target = node.target_node
-        if target is None:
-            info["attributes"], info["attribute_count"] = [], 0
-            return info
+        info["link"] = link_info(node)
+    if target is None:  # a broken link: nothing more to say
+        return info
+    if isinstance(node, Link):
         info["target_kind"] = target.kind
     info["nx_class"] = target.nx_class
     info["description"] = description(node) or description(target)
     info["details"] = details(target)
     if isinstance(target, Dataset):
         chunks = target.chunks
-        info.update(shape=shape_label(target.shape), dtype=dtype_label(target.dtype),
-                    chunks=shape_label(chunks) if chunks else "none",
-                    filters=[f.name + ("" if f.available else " (unavailable)") for f in target.filters],
-                    layout=target.layout, storage=storage_label(target),
-                    size=target.size, nbytes=target.nbytes)
+        info.update({
+            "shape": shape_label(target.shape), "dtype": dtype_label(target.dtype),
+            "chunks": shape_label(chunks) if chunks else "none",
+            "filters": [f.name + ("" if f.available else " (unavailable)") for f in target.filters],
+            "layout": target.layout, "storage": storage_label(target), "size": target.size, "nbytes": target.nbytes,
+        })
         if target.maxshape != target.shape and target.maxshape is not None:
-            info["maxshape"] = " × ".join("∞" if n is None else str(n) for n in target.maxshape)
+            info["maxshape"] = maxshape_label(target.maxshape)
     elif isinstance(target, Group):
         info["members"] = len(target)
         cycle = target.cycle_of
@@ -115,14 +114,14 @@ def _head_selection(shape: tuple) -> tuple:
     return (0,) * (len(shape) - 2) + (slice(0, min(shape[-2], 20)), slice(0, min(shape[-1], 50)))
 
 
-def preview(node: Node) -> dict:
+def preview(node: Node) -> PreviewReply:
     """Text preview of a dataset: ``{text, note}``; reads a bounded block only."""
     target = node.deref()
     if not isinstance(target, Dataset):
-        return {"text": "", "note": f"{target.kind}: {node_label(target)}"}
+        return PreviewReply(ok=True, text="", note=f"{target.kind}: {node_label(target)}")
     shape = target.shape
     if shape is None:
-        return {"text": "empty", "note": "null dataspace (no data)"}
+        return PreviewReply(ok=True, text="empty", note="null dataspace (no data)")
     if target.size <= PREVIEW_ELEMENTS:
         value, note = target[()], ""
     else:
@@ -134,13 +133,13 @@ def preview(node: Node) -> dict:
         text = value_preview(value, PREVIEW_CHARS)
     else:
         arr = np.asarray(decode_value(np.asarray(value)))  # valid UTF-8 bytes shown as text
-        plain = {"numpystr": lambda v: repr(v.item() if isinstance(v, np.generic) else v)}
+        plain: Any = {"numpystr": lambda v: repr(v.item() if isinstance(v, np.generic) else v)}
         with np.printoptions(threshold=PREVIEW_ELEMENTS, linewidth=120, edgeitems=5):
             text = np.array2string(arr, separator=" ", formatter=plain if arr.dtype.kind in "OSU" else None)
         text = printable_name(text)
         if len(text) > PREVIEW_CHARS:
             text = text[:PREVIEW_CHARS - 1] + "…"
-    return {"text": text, "note": note}
+    return PreviewReply(ok=True, text=text, note=note)
 
 
 class Explorer(Tree):
@@ -187,17 +186,17 @@ class Explorer(Tree):
             old.close()
 
     @command
-    def inspect(self, msg: dict, buffers: list) -> dict:
+    def inspect(self, msg: dict, buffers: list) -> InspectReply:
         """Every field of the node at ``path`` (see :func:`describe`)."""
-        return {"info": describe(self._lookup(msg.get("path") or "/"))}
+        return InspectReply(ok=True, info=describe(self._lookup(msg.get("path") or "/")))
 
     @command
-    def preview(self, msg: dict, buffers: list) -> dict:
+    def preview(self, msg: dict, buffers: list) -> PreviewReply:
         """A text preview of the dataset at ``path`` (see :func:`preview`)."""
         return preview(self._lookup(msg.get("path") or "/"))
 
-
     def close(self) -> None:
+        """Close the child viewer, the widget and (when the explorer opened it) the file."""
         if self.viewer is not None:
             self.viewer.close()
         super().close()

@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 import re
 import time
-from typing import Any
+from typing import Any, cast
 
 import traitlets
 
+from .._protocol import ChildrenReply, InfoReply, SearchReply, TreeItem
 from ..nodes._base import Group, Link, Node
-from ..nodes._format import description, node_label, printable_name
+from ..nodes._format import description, link_info, node_label, printable_name
 from ._base import H5Widget, bundle, command, open_source
 
 PAGE_SIZE = 100  # rows per page: more than a tree view shows, cheap enough to answer fast
@@ -29,16 +30,16 @@ _ESCAPED = re.compile(r"\\x([89a-f][0-9a-f])")
 
 
 def to_wire(path: str) -> str:
-    """A path the browser can hold: undecodable name bytes (surrogate escapes) as ``\\xNN``."""
+    r"""A path the browser can hold: undecodable name bytes (surrogate escapes) as ``\xNN``."""
     return printable_name(path)
 
 
 def from_wire(path: str) -> str:
-    """Inverse of :func:`to_wire` (``\\xNN`` back to the surrogate-escaped byte)."""
+    r"""Inverse of :func:`to_wire` (``\xNN`` back to the surrogate-escaped byte)."""
     return _ESCAPED.sub(lambda m: chr(0xDC00 + int(m.group(1), 16)), path)
 
 
-def item_info(node: Node, follow_links: bool = True) -> dict:
+def item_info(node: Node, follow_links: bool = True) -> TreeItem:
     """What a tree row shows: name, path, kind, label, NX_class, link state, expandable.
 
     With ``follow_links=False`` a link is described without being followed
@@ -46,20 +47,18 @@ def item_info(node: Node, follow_links: bool = True) -> dict:
     """
     info: dict[str, Any] = {"name": printable_name(node.name), "path": to_wire(node.path), "kind": node.kind,
                             "description": description(node)}
-    if isinstance(node, Link) and not follow_links and node._resolved is None and node._error is None:
-        target = printable_name(node.target_label)
-        info.update(label=f"→ {target}", expandable=True, nx_class=None,
-                    link={"type": node.link_type, "target": target, "broken": None, "error": None})
-        return info
+    link = link_info(node, follow=follow_links) if isinstance(node, Link) else None
+    if link is not None and link["broken"] is None:
+        info.update(label=f"→ {link['target']}", expandable=True, nx_class=None, link=link)
+        return cast(TreeItem, info)
     try:
         info["label"] = node_label(node)
     except Exception as exc:  # an unreadable member is shown, not fatal to its page
         info["label"] = f"unreadable: {exc}"
         info["error"] = str(exc)
-    target = node
+    target: Node | None = node
     if isinstance(node, Link):
-        info["link"] = {"type": node.link_type, "target": printable_name(node.target_label),
-                        "broken": not node.resolved, "error": node.error}
+        info["link"] = link
         target = node.target_node
     info["expandable"] = isinstance(target, Group)
     cycle = _cycle_of(target)
@@ -71,7 +70,7 @@ def item_info(node: Node, follow_links: bool = True) -> dict:
         info["nx_class"] = target.nx_class if target is not None else None
     except Exception:
         info["nx_class"] = None
-    return info
+    return cast(TreeItem, info)
 
 
 def _cycle_of(node: Node | None) -> str | None:
@@ -81,7 +80,7 @@ def _cycle_of(node: Node | None) -> str | None:
         return None
 
 
-def page_info(nodes: list[Node], link_budget_s: float) -> list[dict]:
+def page_info(nodes: list[Node], link_budget_s: float) -> list[TreeItem]:
     """Rows of ``nodes``, following links only while ``link_budget_s`` lasts.
 
     External links open other files (slow on shared filesystems); past the
@@ -134,6 +133,7 @@ class Tree(H5Widget):
     # -- python API ----------------------------------------------------
     @property
     def root(self) -> Node:
+        """The node the tree shows (a file's root or the node passed in)."""
         return self._root
 
     @property
@@ -189,7 +189,7 @@ class Tree(H5Widget):
         return node
 
     @command
-    def children(self, msg: dict, buffers: list) -> dict:
+    def children(self, msg: dict, buffers: list) -> ChildrenReply:
         """One page of a group's members: ``{path, total, start, items, more}``.
 
         ``msg``: ``path``, ``start`` (0), ``limit`` (``page_size``) and
@@ -214,17 +214,17 @@ class Tree(H5Widget):
         if extra is not None:
             items.append({**item_info(extra), "detached": True})
         shown = min(stop, total)
-        return {"path": to_wire(path), "total": total, "start": start, "next": shown,
-                "more": shown < total, "items": items}
+        return ChildrenReply(ok=True, path=to_wire(path), total=total, start=start, next=shown,
+                             more=shown < total, items=items)
 
     @command
-    def info(self, msg: dict, buffers: list) -> dict:
+    def info(self, msg: dict, buffers: list) -> InfoReply:
         """The row of the node at ``path`` (``{item}``)."""
         node = self._lookup(msg.get("path") or "/")
-        return {"item": item_info(node)}
+        return InfoReply(ok=True, item=item_info(node))
 
     @command
-    def search(self, msg: dict, buffers: list) -> dict:
+    def search(self, msg: dict, buffers: list) -> SearchReply:
         """Names containing ``query`` (case-insensitive) below the root, within a time budget.
 
         Returns ``{query, hits, scanned, complete}``; call again with
@@ -232,7 +232,7 @@ class Tree(H5Widget):
         """
         query = str(msg.get("query", "")).strip().lower()
         if not query:
-            return {"query": "", "hits": [], "scanned": 0, "complete": True}
+            return SearchReply(ok=True, query="", hits=[], scanned=0, complete=True)
         budget = min(float(msg.get("budget_ms", 1e9)) / 1000, self.search_budget_s)
         state = self._searches.get(query) if msg.get("resume") else None
         if state is None:
@@ -240,7 +240,8 @@ class Tree(H5Widget):
             walker = root.walk() if isinstance(root, Group) else iter(())
             state = {"walker": walker, "scanned": 0}
             self._searches = {query: state}  # one search at a time, like the front-end
-        hits, end, complete = [], time.monotonic() + budget, False
+        hits: list[TreeItem] = []
+        end, complete = time.monotonic() + budget, False
         while len(hits) < SEARCH_MAX_HITS:
             if time.monotonic() > end:
                 break
@@ -251,11 +252,11 @@ class Tree(H5Widget):
                 break
             except Exception as exc:  # unreadable group: keep the hits so far, say why
                 self._searches.pop(query, None)
-                return {"query": query, "hits": hits, "scanned": state["scanned"], "complete": True,
-                        "warning": f"search stopped: {exc}"}
+                return SearchReply(ok=True, query=query, hits=hits, scanned=state["scanned"], complete=True,
+                                   warning=f"search stopped: {exc}")
             state["scanned"] += 1
             if query in node.name.lower() or query in (description(node) or "").lower():
                 hits.append(item_info(node))
         if complete:
             self._searches.pop(query, None)
-        return {"query": query, "hits": hits, "scanned": state["scanned"], "complete": complete}
+        return SearchReply(ok=True, query=query, hits=hits, scanned=state["scanned"], complete=complete)

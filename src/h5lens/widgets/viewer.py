@@ -21,8 +21,10 @@ from typing import Any
 import numpy as np
 import traitlets as t
 
+from .. import _protocol as protocol
 from .. import colormaps, decimate, views, wire
 from .. import selection as sel
+from ..nodes import _format
 from ..nodes._base import Dataset, Node
 from ._ahead import ReadAhead
 from ._base import H5Widget, bundle, command
@@ -62,17 +64,8 @@ def _to_node(source: Any) -> tuple[Node, Node | None]:
     return node, node.root
 
 
-def _text(value: Any) -> str | None:
-    if isinstance(value, np.ndarray) and value.size == 1:
-        value = value.ravel()[0]
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    return None if value is None else str(value)
-
-
-def _label(name: str | None, long_name: Any = None, units: Any = None) -> str:
-    text = _text(long_name) or name or ""
-    units = _text(units)
+def _label(name: str | None, long_name: str | None = None, units: str | None = None) -> str:
+    text = long_name or name or ""
     return f"{text} ({units})" if units and f"({units})" not in text else text
 
 
@@ -108,15 +101,15 @@ class Viewer(H5Widget):
     colormap = t.Unicode("viridis").tag(sync=True)
     colormap_names = t.List(t.Unicode()).tag(sync=True)
     favourites = t.List(t.Unicode(), default_value=list(colormaps.FAVOURITES)).tag(sync=True)
-    scale = t.Enum(colormaps.SCALES, default_value="linear").tag(sync=True)
-    autoscale = t.Enum(colormaps.AUTOSCALES, default_value="percentile").tag(sync=True)
+    scale = t.Enum(protocol.SCALES, default_value="linear").tag(sync=True)
+    autoscale = t.Enum(protocol.AUTOSCALES, default_value="percentile").tag(sync=True)
     percentiles = t.List(t.Float(), default_value=[0.1, 99.9], minlen=2, maxlen=2).tag(sync=True)
     vmin = t.Float(None, allow_none=True).tag(sync=True)
     vmax = t.Float(None, allow_none=True).tag(sync=True)
-    aggregation = t.Enum(("max", "mean"), default_value="max").tag(sync=True)
-    complex_part = t.Enum(tuple(decimate.COMPLEX_PARTS), default_value="amplitude").tag(sync=True)
+    aggregation = t.Enum(protocol.AGGREGATIONS, default_value="max").tag(sync=True)
+    complex_part = t.Enum(protocol.PARTS, default_value="amplitude").tag(sync=True)
     bad_color = t.Unicode("#ff00ff").tag(sync=True)
-    aspect = t.Enum(("equal", "auto"), default_value="equal").tag(sync=True)
+    aspect = t.Enum(protocol.ASPECTS, default_value="equal").tag(sync=True)
     fps = t.Float(10.0, min=0.1, max=120.0).tag(sync=True)
     error = t.Unicode("").tag(sync=True)
 
@@ -219,23 +212,27 @@ class Viewer(H5Widget):
             values = values.T
         return values
 
-    def _meta(self) -> dict:
-        """Labels the front-end shows: path, shape/dtype labels, dims with axis labels and values."""
-        from ..nodes import _format
+    def _meta(self) -> protocol.ViewerMeta:
+        """The ``meta`` trait: labels the front-end shows and the facts it decides by.
 
+        Path, shape/dtype labels, dims with axis labels and values; complex,
+        compound and the option lists.
+        """
         ds, info = self.dataset, self.choice.nxdata
-        meta: dict[str, Any] = {"path": self.node.path, "filename": self.node.filename or ""}
+        meta = protocol.ViewerMeta(
+            path=self.node.path, filename=self.node.filename or "", options=protocol.options(),
+            complex=ds is not None and ds.dtype.kind == "c", compound=ds is not None and ds.dtype.names is not None)
         if ds is None:
             return meta
         meta.update(
             shape=_format.shape_label(ds.shape), dtype=_format.dtype_label(ds.dtype),
             chunks=list(ds.chunks) if ds.chunks else None, name=ds.name,
-            signal=_label(ds.name, *(self._attr(ds, k) for k in ("long_name", "units"))),
+            signal=_label(ds.name, _format.text_attr(ds, "long_name"), _format.text_attr(ds, "units")),
         )
-        dims = [{"name": f"dim {d}", "size": int(n)} for d, n in enumerate(ds.shape or ())]
+        dims = [protocol.Dim(name=f"dim {d}", size=int(n)) for d, n in enumerate(ds.shape or ())]
         meta["nxdata"] = info is not None
         if info is not None:
-            meta["title"] = _text(info.title) or ""
+            meta["title"] = info.title or ""
             meta["signal"] = info.label()
             for d, axis in enumerate(list(info.axes)[: len(dims)]):
                 if axis is None or axis.shape is None or len(axis.shape) != 1:
@@ -248,13 +245,6 @@ class Viewer(H5Widget):
             meta["auxiliary"] = list(info.auxiliary_signal_names)
         meta["dims"] = dims
         return meta
-
-    @staticmethod
-    def _attr(node: Node, name: str) -> Any:
-        try:
-            return node.attrs.get(name)
-        except Exception:  # a label is optional: never fail a view for it
-            return None
 
     # -- commands (browser → Python) --------------------------------------------------------
     def _items(self, msg: dict) -> tuple:
@@ -377,8 +367,10 @@ class Viewer(H5Widget):
 
     @command
     def values(self, msg: dict, buffers: list):
-        """``{selection}`` → a value as text, or a table (``columns``, ``rows`` of text) of at most
-        :data:`TABLE_ROWS` rows, for scalar, text, list and table views."""
+        """``{selection}`` → a value as text, or a table (``columns``, ``rows`` of text).
+
+        At most :data:`TABLE_ROWS` rows, for scalar, text, list and table views.
+        """
         from ..nodes._format import value_preview
 
         ds = self.dataset
@@ -483,7 +475,8 @@ class Viewer(H5Widget):
 
 def _same_but_canvas(a: tuple, b: tuple) -> bool:
     """Frame keys that differ at most by their canvas, ``a``'s small (at most twice ``b``'s each
-    way, or :data:`GLIMPSE_PIXELS`): a first glimpse never sends much more than the page asked for."""
+    way, or :data:`GLIMPSE_PIXELS`): a first glimpse never sends much more than the page asked for.
+    """
     opts_a, opts_b = dict(a[1:]), dict(b[1:])
     ca, cb = opts_a.pop("canvas"), opts_b.pop("canvas")
     small = all(x <= 2 * y for x, y in zip(ca, cb)) or int(np.prod(ca)) <= GLIMPSE_PIXELS
