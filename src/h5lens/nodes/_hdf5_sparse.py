@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-
 #: A strided 2-D read samples at most one element in this many: below, HDF5's own read is as fast.
 SPARSE_MIN_STEP = 64
 #: ... and issues at most this many reads of a chunk row (one per sampled row and chunk).

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from ._errors import LinkError
 
 if TYPE_CHECKING:
-    from ._base import Node
+    from ._node import Node
 
 #: ``opener(filename) -> root node``: :func:`h5lens.open` in practice.
 Opener = Callable[[str], "Node"]

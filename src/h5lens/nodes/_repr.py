@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ._format import dtype_label, printable_name
 
 if TYPE_CHECKING:
-    from ._base import Node
+    from ._node import Node
 
 
 def _quoted(text: str) -> str:

@@ -227,7 +227,7 @@ class HDF5Link(Link):
         return make_node(obj, self.name, self.path, self.parent)
 
 
-def _check_link_target(link: "HDF5Link") -> None:
+def _check_link_target(link: HDF5Link) -> None:
     """Refuse an external link to a pipe or device before HDF5 opens it (that would block).
 
     HDF5 looks the target up as stored, then beside the linking file, then in
@@ -401,7 +401,7 @@ class HDF5Dataset(_HDF5Attrs, Dataset):
                                 f"(install or import hdf5plugin, or set HDF5_PLUGIN_PATH)") from exc
             raise NodeError(f"cannot read {self.path!r}: {exc}") from exc
 
-    def _external(self) -> "_hdf5_external.ExternalArray | None":
+    def _external(self) -> _hdf5_external.ExternalArray | None:
         """The reader of external raw storage (read here: see :mod:`._hdf5_external`), else None.
 
         Types with references or variable-length parts hold heap addresses:

@@ -74,7 +74,7 @@ class ImageGroup(Group):
     def _attr_get(self, name):
         return self._attr_values[name]
 
-    def _alias(self, name: str, path: str, parent: Node | None) -> "ImageGroup":
+    def _alias(self, name: str, path: str, parent: Node | None) -> ImageGroup:
         return ImageGroup(name, path, parent, self._builder, self._attr_values)
 
 
@@ -177,7 +177,7 @@ def _is_spectrum(header: dict) -> bool:
 
 
 def _sample(header: dict) -> dict[str, np.ndarray] | None:
-    """silx's ``sample`` group from the first header's ``UB_*``/``sample_*`` pairs, or None."""
+    """Silx's ``sample`` group from the first header's ``UB_*``/``sample_*`` pairs, or None."""
     if not {"UB_mne", "UB_pos", "sample_mne", "sample_pos"} <= set(header):
         return None
     try:

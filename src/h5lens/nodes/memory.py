@@ -111,15 +111,15 @@ class MemoryGroup(_MemoryAttrs, Group):
         self._cache.pop(name, None)
         return node
 
-    def create_group(self, name: str, attrs: dict | None = None) -> "MemoryGroup":
+    def create_group(self, name: str, attrs: dict | None = None) -> MemoryGroup:
         """New empty member group (like ``h5py.Group.create_group``)."""
         return self.add(name, MemoryGroup(name, self._child_path(name), self, attrs=attrs))
 
-    def create_dataset(self, name: str, data: Any = None, **kwargs) -> "MemoryDataset":
+    def create_dataset(self, name: str, data: Any = None, **kwargs) -> MemoryDataset:
         """New member dataset; keywords as :class:`MemoryDataset`."""
         return self.add(name, MemoryDataset(name, self._child_path(name), self, data, **kwargs))
 
-    def create_link(self, name: str, target: str, target_file: str | None = None) -> "MemoryLink":
+    def create_link(self, name: str, target: str, target_file: str | None = None) -> MemoryLink:
         """New soft link (or external link when ``target_file`` is given)."""
         kind = "external" if target_file is not None else "soft"
         return self.add(name, MemoryLink(name, self._child_path(name), self, kind, target, target_file))

@@ -1,0 +1,157 @@
+"""Groups: members listed on demand and cached, paged, walked, reached by path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ._errors import NodeError
+from ._node import GROUP, Node
+from ._owner import Owner
+
+
+class Group(Node):
+    """A node with named members: a file, an HDF5 group, a SPEC scan...
+
+    Backends implement :meth:`_iter_names`, :meth:`_count` and
+    :meth:`_make_child`. Member nodes are created on demand and cached.
+    """
+
+    kind = GROUP
+
+    def __init__(self, name: str, path: str, parent: Node | None = None, *, owner: Owner | None = None):
+        super().__init__(name, path, parent, owner=owner)
+        self._names: list[str] | None = None
+        self._cache: dict[str, Node] = {}
+
+    # -- backend hooks -------------------------------------------------
+    def _iter_names(self) -> Iterator[str]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _count(self) -> int:
+        return len(self.keys())
+
+    def _make_child(self, name: str) -> Node:  # pragma: no cover
+        """Build the member node. Must not raise for broken links."""
+        raise NotImplementedError
+
+    def _has(self, name: str) -> bool:
+        return name in self.keys()
+
+    def _cheap_len(self) -> int | None:
+        """The member count if it costs no listing (for reprs), else None."""
+        return None if self._names is None else len(self._names)
+
+    # -- listing -------------------------------------------------------
+    def keys(self) -> list[str]:
+        """All member names, in the file's order (cached)."""
+        self._check_open("list")
+        if self._names is None:
+            self._names = list(self._iter_names())
+        return list(self._names)
+
+    def __len__(self) -> int:
+        self._check_open("count the members of")
+        if self._names is not None:
+            return len(self._names)
+        return self._count()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def __contains__(self, name: object) -> bool:
+        # a broken link is a member too: listed, not followed
+        return isinstance(name, str) and self.get(name, getlink=True) is not None
+
+    def page(self, start: int = 0, stop: int | None = None) -> list[Node]:
+        """Members ``start:stop`` as nodes, listing no further than ``stop``.
+
+        A group of 100 000 members gives its first page without the rest
+        being listed: names are pulled lazily from :meth:`_iter_names`.
+        """
+        self._check_open("list")
+        if self._names is not None:
+            names = self._names[start:stop]
+        else:
+            names = []
+            for i, name in enumerate(self._iter_names()):
+                if stop is not None and i >= stop:
+                    break
+                if i >= start:
+                    names.append(name)
+        return [self.child(n) for n in names]
+
+    def child(self, name: str) -> Node:
+        """The direct member ``name`` (cached); KeyError if absent."""
+        self._check_open("open a member of")
+        node = self._cache.get(name)
+        if node is None:
+            if not self._has(name):
+                raise KeyError(f"no member {name!r} in {self.path!r}")
+            node = self._cache[name] = self._make_child(name)
+        return node
+
+    @property
+    def children(self) -> dict[str, Node]:
+        """Every member as a node, keyed by name (lists the whole group)."""
+        return {name: self.child(name) for name in self.keys()}
+
+    def values(self) -> list[Node]:
+        return list(self.children.values())
+
+    def items(self) -> list[tuple[str, Node]]:
+        return list(self.children.items())
+
+    # -- path access ---------------------------------------------------
+    def __getitem__(self, path: str) -> Node:
+        """The node at ``path`` (relative, or absolute from the root).
+
+        Links are walked through on the way but the last component is returned
+        as it is listed: a link stays a :class:`Link` (use :meth:`Node.deref`,
+        or index it directly, which indexes its target).
+        """
+        if not isinstance(path, str):
+            raise TypeError(f"group members are addressed by path string, not {path!r}")
+        node: Node = self.root if path.startswith("/") else self
+        for part in [p for p in path.split("/") if p and p != "."]:
+            if part == "..":
+                node = node.parent or node
+                continue
+            target = node.deref()
+            if not isinstance(target, Group):
+                raise KeyError(f"{node.path!r} is a {target.kind}, it has no member {part!r}")
+            node = target.child(part)
+        return node
+
+    def get(self, path: str, default: Any = None, *, getlink: bool = False) -> Any:
+        """The node at ``path``, or ``default`` when there is none (h5py's ``get``).
+
+        A link is followed to its target (``default`` when it is broken), unless
+        ``getlink=True``: then it is returned as listed, a :class:`Link` node that
+        says where it points and whether it is broken, without being followed.
+        """
+        try:
+            node = self[path]
+            return node if getlink else node.deref()
+        except (KeyError, NodeError):
+            return default
+
+    def walk(self, max_depth: int | None = None) -> Iterator[Node]:
+        """Yield every node below this group, depth first (links not followed).
+
+        Each stored object is entered once: a group reached again by another
+        hard link (a second name, or a cycle back to an ancestor) is yielded
+        but not entered, as ``h5ls -r`` does; see :attr:`Node.object_id`.
+        """
+        seen = {self.object_id} - {None}
+        stack: list[tuple[Node, int]] = [(n, 1) for n in reversed(self.page())]
+        while stack:
+            node, depth = stack.pop()
+            yield node
+            if isinstance(node, Group) and (max_depth is None or depth < max_depth):
+                key = node.object_id
+                if key is not None:
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                stack.extend((c, depth + 1) for c in reversed(node.page()))
