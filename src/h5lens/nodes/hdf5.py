@@ -5,19 +5,18 @@ Only duck-typed calls are used on the wrapped objects: ``keys``/iteration,
 slicing. The low-level h5py property lists are used when present (filters,
 layout) and skipped otherwise.
 
-Listing never follows a link: a member is first looked up as a link (h5py's
-low-level link API, else ``get(name, getlink=True)``); soft and external
-links become :class:`HDF5Link` nodes that open their target only when asked.
-Names are pulled in batches, so a huge group gives its first page cheaply.
+Listing never follows a link: a member is first looked up as a link (see
+:mod:`._hdf5_links`); soft and external links become :class:`HDF5Link` nodes
+that open their target only when asked.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from typing import Any
 
 from . import _hdf5_external, _hdf5_sparse, _paths
+from ._hdf5_links import iter_link_names, link_info, to_key, to_str
 from ._base import Dataset, Filter, Group, Link, LinkError, Node, NodeError, Owner
 from ._format import Unreadable, decode_value, filter_name
 
@@ -38,20 +37,6 @@ def load_plugins() -> None:
             pass
 
 
-def _to_str(name: Any) -> str:
-    """h5py gives non-UTF-8 names as bytes: keep them as surrogate-escaped str."""
-    return name.decode("utf-8", "surrogateescape") if isinstance(name, bytes) else name
-
-
-def _to_key(name: str) -> str | bytes:
-    """Inverse of :func:`_to_str`, for looking the member up again."""
-    try:
-        name.encode("utf-8")
-        return name
-    except UnicodeEncodeError:
-        return name.encode("utf-8", "surrogateescape")
-
-
 class _HDF5Attrs:
     """Attribute hooks shared by HDF5 groups and datasets."""
 
@@ -59,13 +44,13 @@ class _HDF5Attrs:
 
     def _attr_names(self) -> list[str]:
         try:
-            return [_to_str(n) for n in self._h5.attrs.keys()]
+            return [to_str(n) for n in self._h5.attrs.keys()]
         except Exception:  # an unlistable attribute table shows as no attributes
             return []
 
     def _attr_get(self, name: str) -> Any:
         try:
-            return decode_value(self._h5.attrs[_to_key(name)])
+            return decode_value(self._h5.attrs[to_key(name)])
         except Exception as exc:  # listing must survive types h5py cannot read
             return Unreadable(f"{type(exc).__name__}: {exc}")
 
@@ -104,9 +89,9 @@ class HDF5Group(_HDF5Attrs, Group):
     def _iter_names(self):
         self._check_open("list")
         links = getattr(getattr(self._h5, "id", None), "links", None)
-        names = _iter_link_names(self._h5.id) if hasattr(links, "iterate") else iter(self._h5)
+        names = iter_link_names(self._h5.id) if hasattr(links, "iterate") else iter(self._h5)
         for name in names:
-            yield _to_str(name)
+            yield to_str(name)
 
     def _count(self) -> int:
         self._check_open("list")
@@ -121,12 +106,12 @@ class HDF5Group(_HDF5Attrs, Group):
         if not name or "/" in name or name in (".", ".."):
             return False
         self._check_open("list")
-        return _link_info(self._h5, _to_key(name)) is not None
+        return link_info(self._h5, to_key(name)) is not None
 
     def _make_child(self, name: str) -> Node:
-        key, path = _to_key(name), self._child_path(name)
+        key, path = to_key(name), self._child_path(name)
         try:
-            kind, target, target_file = _link_info(self._h5, key)
+            kind, target, target_file = link_info(self._h5, key)
         except Exception as exc:
             return HDF5Link(name, path, self, "unknown", "?", error=str(exc))
         if kind != "hard":
@@ -135,74 +120,6 @@ class HDF5Group(_HDF5Attrs, Group):
             return make_node(self._h5[key], name, path, self)
         except Exception as exc:  # a hard link to an unreadable object header
             return HDF5Link(name, path, self, "hard", path, error=f"cannot open object: {exc}")
-
-
-def _iter_link_names(gid: Any):
-    """Member names of an h5py group, fetched in growing batches (never all up front).
-
-    h5py's own iterator asks for every name at once. ``H5Literate`` restarted
-    at an index gives a first page cheaply on classic (symbol table) groups.
-    Dense name-indexed groups sort all their links on every call, so once a
-    batch proves slow the rest is fetched in one call. Creation-order indexed
-    groups are listed in creation order, as h5py does.
-    """
-    from h5py import h5, h5f, h5g, h5p
-
-    idx_type = h5.INDEX_NAME
-    if isinstance(gid, h5f.FileID):  # a File's id: its root group holds the creation order
-        gid = h5g.open(gid, b"/")
-    try:
-        if gid.get_create_plist().get_link_creation_order() & h5p.CRT_ORDER_INDEXED:
-            idx_type = h5.INDEX_CRT_ORDER
-    except Exception:  # no creation-order information: name order
-        pass
-    start, batch = 0, 64
-    while True:
-        got: list = []
-
-        def collect(name, got=got, batch=batch):
-            got.append(name)
-            return True if len(got) >= batch else None  # anything but None stops HDF5
-
-        began = time.perf_counter()
-        gid.links.iterate(collect, idx_type=idx_type, order=h5.ITER_INC, idx=start)
-        cost = time.perf_counter() - began
-        yield from got
-        if len(got) < batch:
-            return
-        start += len(got)
-        slow = cost > 0.005 + 20e-6 * len(got)  # cost grew with the group, not the batch
-        batch = 2**62 if slow else min(batch * 4, 16384)
-
-
-def _link_info(h5obj: Any, key: str | bytes) -> tuple | None:
-    """``(kind, target, target_file)`` of member ``key`` without following it; None if absent.
-
-    h5py's low-level link API is used when present (it also takes names that
-    are not UTF-8); otherwise the duck-typed ``get(name, getlink=True)``.
-    """
-    links = getattr(getattr(h5obj, "id", None), "links", None)
-    if links is not None and hasattr(links, "get_info"):
-        from h5py import h5l
-
-        bkey = key if isinstance(key, bytes) else key.encode("utf-8")
-        if not links.exists(bkey):
-            return None
-        kind = links.get_info(bkey).type
-        if kind == h5l.TYPE_SOFT:
-            return "soft", _to_str(links.get_val(bkey)), None
-        if kind == h5l.TYPE_EXTERNAL:
-            filename, target = links.get_val(bkey)
-            return "external", _to_str(target), _to_str(filename)
-        return ("hard", None, None) if kind == h5l.TYPE_HARD else ("unknown", None, None)
-    link = h5obj.get(key, getlink=True)
-    if link is None:
-        return None
-    if hasattr(link, "filename"):
-        return "external", _to_str(link.path), _to_str(link.filename)
-    if hasattr(link, "path"):
-        return "soft", _to_str(link.path), None
-    return "hard", None, None
 
 
 class HDF5Link(Link):
@@ -219,7 +136,7 @@ class HDF5Link(Link):
             load_plugins()
             _check_link_target(self)
         try:
-            obj = self.parent._h5[_to_key(self.name)]
+            obj = self.parent._h5[to_key(self.name)]
         except Exception as exc:
             raise LinkError(exc.args[0] if exc.args else type(exc).__name__) from None
         if self.link_type == "external":
@@ -454,6 +371,6 @@ def open_hdf5(source: Any) -> Node:
         except OSError as exc:
             raise OSError(f"{path}: not a readable HDF5 file ({exc})") from exc
         return HDF5Group("", "/", None, handle, owner=Owner(path, owns_handle=True, closers=[handle.close]))
-    obj_name = _to_str(getattr(source, "name", None) or "/")
+    obj_name = to_str(getattr(source, "name", None) or "/")
     filename = getattr(getattr(source, "file", None), "filename", None)
     return make_node(source, obj_name.rsplit("/", 1)[-1], obj_name, None, owner=Owner(filename))

@@ -1,0 +1,95 @@
+"""Listing an HDF5 group without following its links, and names that are not UTF-8.
+
+A member is looked up as a link first (h5py's low-level link API, else the
+duck-typed ``get(name, getlink=True)`` of h5pyd and the like), so a broken or
+external link is described without being opened. Names are pulled in batches:
+a huge group gives its first page cheaply.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+
+def to_str(name: Any) -> str:
+    """h5py gives non-UTF-8 names as bytes: keep them as surrogate-escaped str."""
+    return name.decode("utf-8", "surrogateescape") if isinstance(name, bytes) else name
+
+
+def to_key(name: str) -> str | bytes:
+    """Inverse of :func:`to_str`, for looking the member up again."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape")
+
+
+def iter_link_names(gid: Any) -> Iterator[bytes | str]:
+    """Member names of an h5py group, fetched in growing batches (never all up front).
+
+    h5py's own iterator asks for every name at once. ``H5Literate`` restarted
+    at an index gives a first page cheaply on classic (symbol table) groups.
+    Dense name-indexed groups sort all their links on every call, so once a
+    batch proves slow the rest is fetched in one call. Creation-order indexed
+    groups are listed in creation order, as h5py does.
+    """
+    from h5py import h5, h5f, h5g, h5p
+
+    idx_type = h5.INDEX_NAME
+    if isinstance(gid, h5f.FileID):  # a File's id: its root group holds the creation order
+        gid = h5g.open(gid, b"/")
+    try:
+        if gid.get_create_plist().get_link_creation_order() & h5p.CRT_ORDER_INDEXED:
+            idx_type = h5.INDEX_CRT_ORDER
+    except Exception:  # no creation-order information: name order
+        pass
+    start, batch = 0, 64
+    while True:
+        got: list = []
+
+        def collect(name, got=got, batch=batch):
+            got.append(name)
+            return True if len(got) >= batch else None  # anything but None stops HDF5
+
+        began = time.perf_counter()
+        gid.links.iterate(collect, idx_type=idx_type, order=h5.ITER_INC, idx=start)
+        cost = time.perf_counter() - began
+        yield from got
+        if len(got) < batch:
+            return
+        start += len(got)
+        slow = cost > 0.005 + 20e-6 * len(got)  # cost grew with the group, not the batch
+        batch = 2**62 if slow else min(batch * 4, 16384)
+
+
+def link_info(h5obj: Any, key: str | bytes) -> tuple | None:
+    """``(kind, target, target_file)`` of member ``key`` without following it; None if absent.
+
+    h5py's low-level link API is used when present (it also takes names that
+    are not UTF-8); otherwise the duck-typed ``get(name, getlink=True)``.
+    """
+    links = getattr(getattr(h5obj, "id", None), "links", None)
+    if links is not None and hasattr(links, "get_info"):
+        from h5py import h5l
+
+        bkey = key if isinstance(key, bytes) else key.encode("utf-8")
+        if not links.exists(bkey):
+            return None
+        kind = links.get_info(bkey).type
+        if kind == h5l.TYPE_SOFT:
+            return "soft", to_str(links.get_val(bkey)), None
+        if kind == h5l.TYPE_EXTERNAL:
+            filename, target = links.get_val(bkey)
+            return "external", to_str(target), to_str(filename)
+        return ("hard", None, None) if kind == h5l.TYPE_HARD else ("unknown", None, None)
+    link = h5obj.get(key, getlink=True)
+    if link is None:
+        return None
+    if hasattr(link, "filename"):
+        return "external", to_str(link.path), to_str(link.filename)
+    if hasattr(link, "path"):
+        return "soft", to_str(link.path), None
+    return "hard", None, None
