@@ -64,10 +64,22 @@ def _execute(name: str) -> nbformat.NotebookNode:
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     client = NotebookClient(nb, kernel_name="python3", timeout=300, store_widget_state=False,
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
+    # a last cell lists the widgets still open, so a notebook that closes what it displays is caught
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import json as _json\nfrom ipywidgets.widgets import widget as _widget\n"
+        "print(_json.dumps(sorted(_widget._instances)))"))
     before = sorted(p.name for p in NOTEBOOKS.iterdir())
     client.execute()  # raises CellExecutionError with the failing cell and traceback
     assert sorted(p.name for p in NOTEBOOKS.iterdir()) == before, "a notebook left files in notebooks/"
+    check = nb.cells.pop()
+    still_open = set(json.loads(check.outputs[0]["text"]))
+    shown = {o["data"][WIDGET_VIEW]["model_id"] for o in _outputs(nb, "display_data") + _outputs(nb, "execute_result")
+             if WIDGET_VIEW in o.get("data", {})}
+    assert shown <= still_open, f"{name} closes widgets it displayed: a reader of the notebook sees blank widgets"
     return nb
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def _outputs(nb, output_type):
