@@ -74,12 +74,47 @@ def test_ls_limits(capsys, tmp_path):
     with h5py.File(path, "w") as f:
         for i in range(100):
             f[f"d{i:03d}"] = i
-    _, out, _ = run(capsys, "ls", str(path))
-    assert "├── … 75 more members" in out and len(out.splitlines()) == 1 + 25 + 1
-    _, out, _ = run(capsys, "ls", "--all", str(path))
+    _, out, _ = run(capsys, "ls", str(path))  # every member by default, as h5ls lists them
     assert len(out.splitlines()) == 101 and "more" not in out
-    _, out, _ = run(capsys, "ls", "--limit", "10", str(path))
-    assert "… 91 more members (display budget)" in out
+    assert out.splitlines()[-1] == "└── d099  scalar int64  contiguous  = 99"
+    _, out, _ = run(capsys, "ls", "--all", str(path))  # the former opt-in still works
+    assert len(out.splitlines()) == 101
+    for flag in ("--max", "--limit"):
+        _, out, _ = run(capsys, "ls", flag, "10", str(path))
+        assert "… 91 more members (display budget)" in out and len(out.splitlines()) == 11
+
+
+def test_ls_recursive_lists_every_member_of_a_big_tree(capsys, tmp_path):
+    path = tmp_path / "deep.h5"
+    with h5py.File(path, "w") as f:
+        for i in range(40):
+            for j in range(60):
+                f.create_dataset(f"g{i:02d}/d{j:02d}", shape=(1000,), dtype="f4")
+    _, out, _ = run(capsys, "ls", "-r", str(path))
+    assert len(out.splitlines()) == 1 + 40 + 40 * 60 and "budget" not in out
+    _, out, _ = run(capsys, "ls", "-r", "--max", "100", str(path))
+    # the budget counts entries, upper levels first: 40 groups, g00's first 59 members and a note,
+    # one "not shown" note per closed group, the footer
+    lines = out.splitlines()
+    assert len(lines) == 1 + 40 + 59 + 1 + 39 + 1 and "display budget of 100 entries reached" in lines[-1]
+
+
+def test_ls_values(capsys, tmp_path):
+    path = tmp_path / "values.h5"
+    with h5py.File(path, "w") as f:
+        f["count_time"] = 0.5
+        f["title"] = "ascan del -0.5 0.5 20 1"
+        f["short"] = np.arange(4)
+        f["big"] = np.arange(10**6)
+    _, out, _ = run(capsys, "ls", str(path))
+    lines = {line.split()[1]: line for line in out.splitlines()[1:]}
+    assert lines["count_time"].endswith("count_time  scalar float64  contiguous  = 0.5")
+    assert lines["title"].endswith("= ascan del -0.5 0.5 20 1")
+    assert "=" not in lines["short"] and "=" not in lines["big"]  # scalars only by default
+    _, out, _ = run(capsys, "ls", "--values", str(path))
+    assert "short  4 int64  contiguous  = [0, 1, 2, 3]" in out and "= [0, 1, 2, 3, 4" not in out  # big datasets are never read
+    _, out, _ = run(capsys, "ls", "--no-values", str(path))
+    assert " = " not in out
 
 
 def test_colour_rules(capsys, h5file):

@@ -90,8 +90,8 @@ def test_decode_value():
 @pytest.mark.parametrize("value, text", [
     (np.float32(0.5), "0.5"), ("line1\nline2", "line1↵line2"), (b"\xff", "b'\\xff'"),
     (np.array([b"x", b"y"]), "['x', 'y']"), (np.array(3.0), "3.0"), (np.void(b"1234"), "void (4 bytes)"),
-    (h5py.Empty("f4"), "empty"), (np.arange(100), "[ 0, 1, 2, ..., 97, 98, 99]"),
-    (np.zeros((2, 2)), "[[0., 0.], [0., 0.]]"), (Unreadable("bad type"), "<unreadable: bad type>"),
+    (h5py.Empty("f4"), "empty"), (np.arange(100), "[0, 1, 2, ..., 97, 98, 99]"),
+    (np.zeros((2, 2)), "[[0.0, 0.0], [0.0, 0.0]]"), (Unreadable("bad type"), "<unreadable: bad type>"),
 ])
 def test_value_preview(value, text):
     assert value_preview(value) == text

@@ -127,7 +127,8 @@ def test_edge_cases_text(tmp_path):
         for link in EDGE_LINKS:
             assert found[link].startswith(node_label(tree["links"][link]))
         assert "(broken)" in found["broken_soft"] and "(broken)" not in found["good_external"]
-        assert found[SCRIPT] == f"{node_label(tree['names'][SCRIPT])}  {storage_label(tree['names'][SCRIPT])}"
+        script = tree["names"][SCRIPT]
+        assert found[SCRIPT] == f"{node_label(script)}  {storage_label(script)}  = {script[()]}"  # a scalar's value
         assert "caf\\xe9/" in found and "café ♥" in found
         assert f"@{SCRIPT_ATTR} = {value_preview(NASTY_VALUE)}" in text
         assert "unavailable" in found["unregistered"] and found["null"].startswith("empty float32")
@@ -164,14 +165,15 @@ def test_course_edf_and_spec_text(course):
     assert r["scan_0/instrument/detector_0/data"].startswith("6 × 540 × 640 uint16")
     assert r["scan_0/image/data"] == "→ /scan_0/instrument/detector_0/data"
     assert r["scan_0/instrument/detector_0/others/Flip Y"].startswith("6 ")
-    assert r["scan_0/instrument/positioners/srot"] == "6 float64  in memory"
+    # a short 1-D dataset shows its values (EXPECTED.md: srot over the frames)
+    assert r["scan_0/instrument/positioners/srot"] == "6 float64  in memory  = [0.0, 14.3712, 28.7424, 42.969888, 57.4848, 71.856]"
     with glance(str(course / "oleg.dat"), attrs=False) as g:
         top = [n for d, n, _ in rows(g.to_text()) if d == 1]
     assert top == ["94.1/", "95.1/", "96.1/"]
     with glance(str(course / "oleg.dat") + "::/94.1/measurement", attrs=False, head=100) as g:
         r = by_path(g.to_text())
     assert len([p for p in r if "/" not in p and p != "mca_0"]) == 27  # the 27 counters
-    assert r["bpmi"] == "21 float32  in memory"
+    assert r["bpmi"] == "21 float32  in memory"  # 21 values: more than a listing reads
     assert r["mca_0/data"] == "→ /94.1/instrument/mca_0/data"
 
 

@@ -316,6 +316,7 @@ class NodeInfo(_NodeInfo, total=False):
     maxshape: str
     members: int
     cycle: str
+    value: str  # the value of a small dataset (see _format.small_value)
 
 
 class InspectReply(Reply):

@@ -40,9 +40,15 @@ def _parser() -> argparse.ArgumentParser:
     ls.add_argument("-r", "--recursive", action="store_true", help="list every level (default: one level)")
     ls.add_argument("--depth", type=_count, metavar="N", help="levels to list (implies -r)")
     ls.add_argument("--attrs", action="store_true", help="show attributes")
-    ls.add_argument("--limit", type=_count, default=2000, metavar="N",
-                    help="at most N entries (nodes plus attributes); 0: no limit (default: %(default)s)")
-    ls.add_argument("--all", action="store_true", help="list every member of large groups (no limits)")
+    ls.add_argument("--max", "--limit", dest="max", type=_count, default=0, metavar="N",
+                    help="at most N entries (nodes plus attributes), upper levels first; 0: every member, "
+                         "as h5ls -r lists them (default)")
+    ls.add_argument("--all", action="store_true", help=argparse.SUPPRESS)  # every member is the default now
+    shown = ls.add_mutually_exclusive_group()
+    shown.add_argument("--values", dest="values", action="store_const", const="short", default="scalar",
+                       help="show the values of short 1-D datasets too (default: scalars only)")
+    shown.add_argument("--no-values", dest="values", action="store_const", const=None,
+                       help="show no values (reads no data at all)")
     ls.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                     help="ANSI colour (auto: on a terminal unless NO_COLOR is set)")
     ls.set_defaults(func=_ls)
@@ -90,8 +96,9 @@ def _open_glance(source: str, **options):
 
 def _ls(args) -> int:
     depth = args.depth if args.depth is not None else (None if args.recursive else 1)
-    budget = dict(max_items=None, head=10**12, tail=0) if args.all else dict(max_items=args.limit or None)
-    with _open_glance(args.source, depth=depth, attrs=args.attrs, **budget) as g:
+    # every member, like h5ls -r; --max N caps the terminal (budgets belong to the notebook glance)
+    budget = dict(max_items=args.max or None, head=10**12, tail=0)
+    with _open_glance(args.source, depth=depth, attrs=args.attrs, values=args.values, **budget) as g:
         text = g.to_text(color=use_color(args.color, sys.stdout))
     _write_stdout(text + "\n")
     return 0

@@ -15,7 +15,7 @@ __all__ = ["Glance", "glance"]
 
 
 def glance(source, depth: int | None = None, attrs: bool = True, *, max_items: int | None = MAX_ITEMS,
-           head: int = HEAD, tail: int = TAIL, max_attrs: int = MAX_ATTRS) -> "Glance":
+           head: int = HEAD, tail: int = TAIL, max_attrs: int = MAX_ATTRS, values: str | None = "short") -> "Glance":
     """A static overview of a file or a node.
 
     Parameters
@@ -35,6 +35,10 @@ def glance(source, depth: int | None = None, attrs: bool = True, *, max_items: i
         Large groups show their ``head`` first and ``tail`` last members.
     max_attrs : int
         Attributes shown per node.
+    values : {"short", "scalar", None}
+        Show the values of scalars and short 1-D datasets (default), of
+        scalars only, or none. Only tiny datasets are read (at most
+        16 elements, 4 kB each); big datasets never are.
     """
     from ..nodes._base import Node
 
@@ -45,7 +49,7 @@ def glance(source, depth: int | None = None, attrs: bool = True, *, max_items: i
 
         node, owned = open_source(source), True
     return Glance(node, depth=depth, attrs=attrs, max_items=max_items, head=head, tail=tail,
-                  max_attrs=max_attrs, owned=owned)
+                  max_attrs=max_attrs, owned=owned, values=values)
 
 
 class Glance:
@@ -55,18 +59,18 @@ class Glance:
     """
 
     def __init__(self, node, depth=None, attrs=True, max_items=MAX_ITEMS, head=HEAD, tail=TAIL,
-                 max_attrs=MAX_ATTRS, owned=False):
+                 max_attrs=MAX_ATTRS, owned=False, values="short"):
         self.node = node
         self.depth = depth
         self.attrs = attrs
-        self._budget = dict(max_items=max_items, head=head, tail=tail, max_attrs=max_attrs)
+        self._budget = dict(max_items=max_items, head=head, tail=tail, max_attrs=max_attrs, values=values)
         self._owned = owned
         self._plan: Plan | None = None
         self._html: str | None = None
 
     @property
     def plan(self) -> Plan:
-        """What is shown (computed once: reads metadata, never data)."""
+        """What is shown (computed once: reads metadata, and the values of tiny datasets only)."""
         if self._plan is None:
             self._plan = plan(self.node, depth=self.depth, attrs=self.attrs, **self._budget)
         return self._plan

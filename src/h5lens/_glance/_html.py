@@ -143,6 +143,8 @@ def _head(e: Entry, out: list[str]) -> None:
         out.append(f'<span class="h5l-tgt">same as {esc(e.same_as)}: {what}, not expanded again</span>')
     if e.storage:
         out.append(f'<span class="h5l-sto">{esc(e.storage)}</span>')
+    if e.value is not None:
+        out.append(f'<span class="h5l-val">= {esc(e.value)}</span>')
     out.append('<button class="h5l-copy" type="button" title="Copy path" aria-label="Copy path">\u29c9</button>')
 
 

@@ -45,6 +45,7 @@ class Entry:
     storage: str = ""
     nx_class: str | None = None
     description: str | None = None  # what the node is beyond its name (a SPEC scan's command)
+    value: str | None = None  # the value of a small dataset (see ``values``)
     target: str | None = None  # link target label
     broken: str | None = None  # why a link is broken
     attrs: list[tuple[str, str, str]] = field(default_factory=list)  # name, preview, dtype
@@ -84,7 +85,7 @@ class Plan:
 
 
 def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: int | None = MAX_ITEMS,
-         head: int = HEAD, tail: int = TAIL, max_attrs: int = MAX_ATTRS) -> Plan:
+         head: int = HEAD, tail: int = TAIL, max_attrs: int = MAX_ATTRS, values: str | None = "short") -> Plan:
     """Walk ``node`` breadth first within the budgets and describe what to show.
 
     Parameters
@@ -99,8 +100,11 @@ def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: in
         Total element budget (nodes plus attribute rows); None for no cap.
     head, tail : int
         Members shown at the start and the end of a large group.
+    values : {"short", "scalar", None}
+        Show the values of scalars and short 1-D datasets (``short``), of
+        scalars only, or none; see :func:`h5lens.nodes._format.small_value`.
     """
-    root = describe(node, attrs, max_attrs)
+    root = describe(node, attrs, max_attrs, values=values)
     result = Plan(root, node.filename, max_items or 0)
     used = 1 + len(root.attrs)
     queue: deque[tuple[Entry, Node]] = deque([(root, node)])
@@ -134,7 +138,7 @@ def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: in
             continue
         entry.children = []
         for member in members:
-            child = describe(member, attrs, max_attrs, entry.depth + 1)
+            child = describe(member, attrs, max_attrs, entry.depth + 1, values)
             entry.children.append(child)
             used += 1 + len(child.attrs)
             if child.kind == "group":
@@ -165,8 +169,9 @@ def _members(group: Group, count: int, head: int, tail: int, room: int) -> tuple
     return members, first
 
 
-def describe(node: Node, attrs: bool = True, max_attrs: int = MAX_ATTRS, depth: int = 0) -> Entry:
-    """Display strings of one node (reads metadata and attributes, never data)."""
+def describe(node: Node, attrs: bool = True, max_attrs: int = MAX_ATTRS, depth: int = 0,
+             values: str | None = None) -> Entry:
+    """Display strings of one node (reads metadata and attributes; data only of small datasets, see ``values``)."""
     name = node.name or (node.filename or "/").replace("\\", "/").rsplit("/", 1)[-1] or "/"
     # names that are not UTF-8 arrive with surrogates: show them as \xNN, never fail to encode
     entry = Entry(name=_format.printable_name(name), path=_format.printable_name(node.path), kind=node.kind,
@@ -190,6 +195,8 @@ def describe(node: Node, attrs: bool = True, max_attrs: int = MAX_ATTRS, depth: 
     entry.nx_class = _format.printable_name(nx_class) if nx_class else None
     if isinstance(node, Dataset):
         entry.storage = _safe(_format.storage_label, node)
+        if values:
+            entry.value = _format.small_value(node, 1 if values == "scalar" else _format.SMALL_ITEMS)
     if attrs:
         entry.attrs, entry.attrs_hidden = _attributes(node, max_attrs)
     return entry

@@ -75,6 +75,8 @@ def line(e: Entry, paint=None) -> str:
     if e.same_as is not None:
         what = "a hard-link cycle" if e.cycle else "another hard link"
         parts.append(paint("link", f"(same as {clean(e.same_as)}: {what}, not expanded again)"))
+    if e.value is not None:  # last: the labels stay where h5ls-style readers expect them
+        parts.append("= " + clean(e.value))
     return "  ".join(parts)
 
 

@@ -203,6 +203,33 @@ def description(node, max_chars: int = 120) -> str | None:
     return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
 
 
+#: what :func:`small_value` reads at most: elements and bytes (a scalar string is one element)
+SMALL_ITEMS = 16
+SMALL_BYTES = 4096
+
+
+def small_value(node, max_items: int = SMALL_ITEMS, max_chars: int = 80, max_bytes: int = SMALL_BYTES) -> str | None:
+    """The value of a small dataset as one line (``0.5``, ``'ascan del ...'``, ``[1, 2, 3]``), or None.
+
+    Only scalars and 1-D datasets of at most ``max_items`` elements and
+    ``max_bytes`` bytes are read (one read of the whole tiny dataset); anything
+    bigger, a link, a group or a read that fails gives None: a listing never
+    reads a big dataset and never fails because of a value.
+    """
+    if getattr(node, "kind", "") != "dataset":
+        return None
+    try:
+        shape = node.shape
+        if shape is None or len(shape) > 1 or node.size > max_items or node.size == 0 or node.nbytes > max_bytes:
+            return None
+        if node.dtype.kind == "V" and not node.dtype.names:  # opaque bytes mean nothing as text
+            return None
+        value = node[()]
+    except Exception:  # an unreadable value is simply not shown; the label says what the node is
+        return None
+    return value_preview(value, max_chars)
+
+
 def _decode_bytes(value: bytes) -> str | bytes:
     try:
         return value.decode("utf-8")
@@ -248,9 +275,11 @@ def value_preview(value: Any, max_chars: int = 80) -> str:
     elif isinstance(value, np.ndarray):
         if value.ndim == 0:
             return value_preview(value[()], max_chars)
-        with np.printoptions(threshold=12, edgeitems=3, linewidth=10**6):
-            text = np.array2string(value, separator=", ", max_line_width=10**6,
-                                   formatter={"all": _element} if value.dtype.kind in "OSU" else None)
+        with np.printoptions(threshold=SMALL_ITEMS, edgeitems=3, linewidth=10**6):
+            # numbers unpadded, floats at their own shortest precision: [0.0, 14.3712, 28.7424]
+            formatter = {"all": _element} if value.dtype.kind in "OSU" else \
+                {"float_kind": str, "int_kind": str} if value.dtype.kind in "fiub" else None
+            text = np.array2string(value, separator=", ", max_line_width=10**6, formatter=formatter)
         text = " ".join(text.split())
     elif isinstance(value, np.generic):
         if value.dtype.kind == "V" and not value.dtype.names:

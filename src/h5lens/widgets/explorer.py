@@ -28,6 +28,7 @@ from ..nodes._format import (
     node_label,
     printable_name,
     shape_label,
+    small_value,
     storage_label,
     value_preview,
     value_type,
@@ -42,6 +43,11 @@ PREVIEW_ELEMENTS = 1000
 MAX_ATTRS = 500
 ATTR_CHARS = 2000
 PREVIEW_CHARS = 20_000
+#: the inspector shows the value of a dataset of at most this many elements and bytes
+INSPECT_ITEMS = 64
+INSPECT_BYTES = 16_384
+#: members of a group whose values the inspector lists
+VALUE_MEMBERS = 100
 
 
 def attributes(node: Node) -> tuple[list[AttributeRow], int]:
@@ -74,6 +80,17 @@ def details(node: Node) -> list[Detail]:
     return out
 
 
+def member_values(group: Group) -> list[list[str]]:
+    """``[name, value]`` of the small datasets among a group's first :data:`VALUE_MEMBERS` members
+    (``/metadata``: count_time 0.5, pixel_size 0.099824...); big datasets are never read."""
+    rows = []
+    for node in group.page(0, VALUE_MEMBERS):
+        value = small_value(node, INSPECT_ITEMS, 200, INSPECT_BYTES)
+        if value is not None:
+            rows.append([printable_name(node.name), value])
+    return rows
+
+
 def describe(node: Node) -> NodeInfo:
     """The inspector's fields for ``node`` (a link is described with its target's fields)."""
     info = NodeInfo(path=to_wire(node.path), name=printable_name(node.name), kind=node.kind, label=node_label(node),
@@ -98,11 +115,17 @@ def describe(node: Node) -> NodeInfo:
         })
         if target.maxshape != target.shape and target.maxshape is not None:
             info["maxshape"] = maxshape_label(target.maxshape)
+        value = small_value(target, INSPECT_ITEMS, ATTR_CHARS, INSPECT_BYTES)
+        if value is not None:
+            info["value"] = value
     elif isinstance(target, Group):
         info["members"] = len(target)
         cycle = target.cycle_of
         if cycle is not None:
             info["cycle"] = f"a hard link back to {printable_name(cycle)} (not expanded in the tree)"
+        rows = member_values(target)
+        if rows:
+            info["details"].append({"label": "Member values", "rows": rows})
     info["attributes"], info["attribute_count"] = attributes(target)
     return info
 
