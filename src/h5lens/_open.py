@@ -23,7 +23,7 @@ __all__ = ["UnknownFormatError", "hdf5_signature_offset", "is_spec_file", "open"
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 HDF4_SIGNATURE = b"\x0e\x03\x13\x01"
-FORMATS_TRIED = "HDF5, SPEC, and the image formats fabio reads (EDF, CBF, TIFF, ...)"
+FORMATS_TRIED = "HDF5, SPEC, Zarr, and the image formats fabio reads (EDF, CBF, TIFF, ...)"
 _SPEC_LINE = re.compile(rb"^#[FSL] ", re.MULTILINE)
 _SNIFF_BYTES = 4096
 
@@ -49,7 +49,7 @@ def is_spec_file(path: str) -> bool:
 
 
 def sniff(path: str) -> str:
-    """``"hdf5"``, ``"spec"`` or ``"image"`` from the content of ``path``.
+    """``"hdf5"``, ``"spec"``, ``"zarr"`` (a zipped store) or ``"image"`` from the content of ``path``.
 
     Raises
     ------
@@ -60,6 +60,10 @@ def sniff(path: str) -> str:
         return "hdf5"
     if is_spec_file(path):
         return "spec"
+    from .nodes.zarrstore import is_zarr_zip
+
+    if is_zarr_zip(path):
+        return "zarr"
     from .nodes.image import is_image_file
 
     if is_image_file(path):
@@ -94,20 +98,25 @@ def _open_path(path: str) -> Node:
         from .nodes.spec import open_spec
 
         return open_spec(path)
+    if kind == "zarr":
+        from .nodes.zarrstore import open_zarr
+
+        return open_zarr(path)
     from .nodes.image import open_image
 
     return open_image(path)
 
 
-ZARR_MARKERS = ("zarr.json", ".zgroup", ".zarray")
 #: Entries looked at to recognise a series folder (a bigger folder is not one series).
 FOLDER_SCAN_LIMIT = 100_000
 
 
 def _open_folder(path: str) -> Node:
     """A Zarr store or a folder holding one file series; any other folder is an error."""
-    if any(os.path.isfile(os.path.join(path, m)) for m in ZARR_MARKERS):
-        raise UnknownFormatError(f"{path}: a Zarr store: not supported yet (h5lens reads HDF5, SPEC and images)")
+    from .nodes.zarrstore import is_zarr_folder, open_zarr
+
+    if is_zarr_folder(path):
+        return open_zarr(path)
     series = _series_in(path)
     if series:
         return open_series(series)
