@@ -18,9 +18,16 @@ class Dataset(Node):
 
     kind = DATASET
 
-    # metadata every backend provides (override as properties)
-    shape: tuple | None = ()  # None for an HDF5 null dataspace (h5py.Empty)
-    dtype: np.dtype = np.dtype("float64")
+    # metadata every backend provides (override the properties)
+    @property
+    def shape(self) -> tuple[int, ...] | None:
+        """The dimensions; None for an HDF5 null dataspace (``h5py.Empty``)."""
+        return ()
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """The element type (numpy; h5py's metadata kept for strings, enums, references)."""
+        return np.dtype("float64")
 
     @property
     def ndim(self) -> int:
@@ -83,8 +90,8 @@ class Dataset(Node):
     def __len__(self) -> int:
         if not self.shape:
             raise TypeError("len() of a scalar dataset")
-        return self.shape[0]
+        return int(self.shape[0])
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]:
         data = np.asarray(self.read())
         return data.astype(dtype) if dtype is not None else data

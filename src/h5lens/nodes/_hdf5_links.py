@@ -50,7 +50,7 @@ def iter_link_names(gid: Any) -> Iterator[bytes | str]:
     while True:
         got: list = []
 
-        def collect(name, got=got, batch=batch):
+        def collect(name: bytes, got: list[bytes] = got, batch: int = batch) -> bool | None:
             got.append(name)
             return True if len(got) >= batch else None  # anything but None stops HDF5
 

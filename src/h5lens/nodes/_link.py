@@ -23,7 +23,8 @@ class Link(Node):
 
     kind = LINK
 
-    def __init__(self, name, path, parent, link_type, target, target_file=None):
+    def __init__(self, name: str, path: str, parent: Node | None, link_type: str, target: str,
+                 target_file: str | None = None):
         super().__init__(name, path, parent)
         self.link_type = link_type
         self.target = target
@@ -67,14 +68,15 @@ class Link(Node):
 
     def __getitem__(self, selection: Any) -> Any:
         """Index the target (a selection of a dataset, a path in a group)."""
-        return self.deref()[selection]
+        target: Any = self.deref()  # a Group or a Dataset: both index
+        return target[selection]
 
     @property
     def target_label(self) -> str:
         """``file::/path`` for external links, ``/path`` for soft ones."""
         if self.link_type == "external":
             return f"{self.target_file}::{self.target}"
-        return self.target
+        return str(self.target)
 
 
 def describe_link_error(link: Link, exc: BaseException) -> str:
@@ -93,8 +95,9 @@ def _soft_loop(link: Link, limit: int = 1000) -> str | None:
     """The path where a chain of soft links starting at ``link`` comes back, or None."""
     seen, node = {link.path}, link
     for _ in range(limit):
+        start: Any = node.root if node.target.startswith("/") else node.parent  # groups: they index by path
         try:
-            nxt = node.root[node.target] if node.target.startswith("/") else node.parent[node.target]
+            nxt = start[node.target]
         except Exception:  # the chain ends on something unreachable: not a loop
             return None
         if not isinstance(nxt, Link) or nxt.link_type != "soft":

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from ._errors import NodeError
 from ._owner import Owner
 from ._repr import node_repr
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11 on
 
 __all__ = ["DATASET", "GROUP", "LINK", "Attrs", "Filter", "Node"]
 
@@ -210,10 +213,10 @@ class Node:
             what = f"its file {owner.filename!r}" if owner.filename else "its tree"
             raise NodeError(f"cannot {action} {self.path!r}: {what} is closed")
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __repr__(self) -> str:  # never reads data, never raises (see ._repr)

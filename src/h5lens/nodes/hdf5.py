@@ -13,7 +13,10 @@ that open their target only when asked.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
+
+import numpy as np
 
 from . import _hdf5_external, _hdf5_sparse, _paths
 from ._hdf5_links import iter_link_names, link_info, to_key, to_str
@@ -81,12 +84,12 @@ class HDF5Group(_HDF5Attrs, Group):
                 from h5py import h5o
 
                 info = h5o.get_info(self._h5.id)
-                self._object_id = ("hdf5", info.fileno, info.addr)
+                self._object_id: tuple[str, int, int] | None = ("hdf5", info.fileno, info.addr)
             except Exception:  # h5pyd and other duck-typed groups: no address to compare
                 self._object_id = None
         return self._object_id
 
-    def _iter_names(self):
+    def _iter_names(self) -> Iterator[str]:
         self._check_open("list")
         links = getattr(getattr(self._h5, "id", None), "links", None)
         names = iter_link_names(self._h5.id) if hasattr(links, "iterate") else iter(self._h5)
@@ -111,11 +114,14 @@ class HDF5Group(_HDF5Attrs, Group):
     def _make_child(self, name: str) -> Node:
         key, path = to_key(name), self._child_path(name)
         try:
-            kind, target, target_file = link_info(self._h5, key)
+            info = link_info(self._h5, key)
         except Exception as exc:
             return HDF5Link(name, path, self, "unknown", "?", error=str(exc))
+        if info is None:  # listed a moment ago: removed by a writer since
+            return HDF5Link(name, path, self, "unknown", "?", error="the member is gone from the file")
+        kind, target, target_file = info
         if kind != "hard":
-            return HDF5Link(name, path, self, kind, target, target_file)
+            return HDF5Link(name, path, self, kind, target or "?", target_file)
         try:
             return make_node(self._h5[key], name, path, self)
         except Exception as exc:  # a hard link to an unreadable object header
@@ -125,8 +131,10 @@ class HDF5Group(_HDF5Attrs, Group):
 class HDF5Link(Link):
     """A soft or external link; h5py follows it only when the target is asked for."""
 
-    def __init__(self, name, path, parent, link_type, target, target_file=None, *, error=None):
+    def __init__(self, name: str, path: str, parent: HDF5Group, link_type: str, target: str,
+                 target_file: str | None = None, *, error: str | None = None):
         super().__init__(name, path, parent, link_type, target, target_file)
+        self._group = parent
         self._preset_error = error
 
     def _resolve(self) -> Node:
@@ -136,7 +144,7 @@ class HDF5Link(Link):
             load_plugins()
             _check_link_target(self)
         try:
-            obj = self.parent._h5[to_key(self.name)]
+            obj = self._group._h5[to_key(self.name)]
         except Exception as exc:
             raise LinkError(exc.args[0] if exc.args else type(exc).__name__) from None
         if self.link_type == "external":
@@ -150,7 +158,7 @@ def _check_link_target(link: HDF5Link) -> None:
     HDF5 looks the target up as stored, then beside the linking file, then in
     the working directory: any of those places that is not a regular file stops here.
     """
-    filename = getattr(getattr(link.parent._h5, "file", None), "filename", None) or link.filename
+    filename = getattr(getattr(link._group._h5, "file", None), "filename", None) or link.filename
     name = link.target_file or ""
     places = [name] if os.path.isabs(name) else []
     if filename:
@@ -178,7 +186,7 @@ class HDF5Datatype(_HDF5Attrs, Node):
     def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any, *, owner: Owner | None = None):
         super().__init__(name, path, parent, owner=owner)
         self._h5 = h5obj
-        self.dtype = h5obj.dtype
+        self.dtype: np.dtype[Any] = h5obj.dtype
 
 
 class HDF5Dataset(_HDF5Attrs, Dataset):
@@ -190,29 +198,31 @@ class HDF5Dataset(_HDF5Attrs, Dataset):
         self._filters: list[Filter] | None = None
 
     @property
-    def shape(self):
-        return self._h5.shape
+    def shape(self) -> tuple[int, ...] | None:
+        shape: tuple[int, ...] | None = self._h5.shape  # h5py is untyped
+        return shape
 
     @property
-    def dtype(self):
-        return self._h5.dtype
+    def dtype(self) -> np.dtype[Any]:
+        dtype: np.dtype[Any] = self._h5.dtype
+        return dtype
 
     @property
-    def chunks(self):
+    def chunks(self) -> tuple[int, ...] | None:
         return getattr(self._h5, "chunks", None)
 
     @property
-    def maxshape(self):
+    def maxshape(self) -> tuple[int | None, ...] | None:
         return getattr(self._h5, "maxshape", self.shape)
 
     @property
-    def fillvalue(self):
+    def fillvalue(self) -> Any:
         try:
             return self._h5.fillvalue
         except Exception:  # some dtypes have no numpy fill value
             return None
 
-    def _dcpl(self):
+    def _dcpl(self) -> Any:
         """The creation property list (cached; None without h5py's low-level API)."""
         if "_dcpl_cache" not in self.__dict__:
             try:

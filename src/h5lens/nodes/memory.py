@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from ._base import Dataset, Filter, Group, Link, LinkError, Node, Owner
+from ._base import Attrs, Dataset, Filter, Group, Link, LinkError, Node, Owner
 from ._format import FILTER_NAMES, decode_value
 
 _COMPRESSION_IDS = {"gzip": 1, "lzf": 32000, "szip": 4}
@@ -25,6 +26,8 @@ _MAX_HOPS = 32  # soft links to soft links: stop cycles
 
 class _MemoryAttrs:
     """Attribute storage shared by memory nodes (values decoded on read)."""
+
+    _attrs: Attrs | None
 
     def _init_attrs(self, attrs: dict | None) -> None:
         self._attr_store: dict[str, Any] = dict(attrs or {})
@@ -95,8 +98,11 @@ class MemoryGroup(_MemoryAttrs, Group):
             return self
         if "@" in name and name.split("@", 1)[0] in self._members:
             member, attr = name.split("@", 1)
-            self._members[member].set_attr(attr, value)
-            return self._members[member]
+            target = self._members[member]
+            if not isinstance(target, _MemoryAttrs):
+                raise TypeError(f"{target.path!r} is not an in-memory node: its attributes cannot be set")
+            target.set_attr(attr, value)
+            return target
         if not name or "/" in name or name in (".", ".."):
             raise ValueError(f"invalid member name {name!r} (no '/', not empty)")
         path = self._child_path(name)
@@ -113,19 +119,25 @@ class MemoryGroup(_MemoryAttrs, Group):
 
     def create_group(self, name: str, attrs: dict | None = None) -> MemoryGroup:
         """New empty member group (like ``h5py.Group.create_group``)."""
-        return self.add(name, MemoryGroup(name, self._child_path(name), self, attrs=attrs))
+        group = MemoryGroup(name, self._child_path(name), self, attrs=attrs)
+        self.add(name, group)  # placed as it is: its parent and name are already these
+        return group
 
-    def create_dataset(self, name: str, data: Any = None, **kwargs) -> MemoryDataset:
+    def create_dataset(self, name: str, data: Any = None, **kwargs: Any) -> MemoryDataset:
         """New member dataset; keywords as :class:`MemoryDataset`."""
-        return self.add(name, MemoryDataset(name, self._child_path(name), self, data, **kwargs))
+        dataset = MemoryDataset(name, self._child_path(name), self, data, **kwargs)
+        self.add(name, dataset)
+        return dataset
 
     def create_link(self, name: str, target: str, target_file: str | None = None) -> MemoryLink:
         """New soft link (or external link when ``target_file`` is given)."""
         kind = "external" if target_file is not None else "soft"
-        return self.add(name, MemoryLink(name, self._child_path(name), self, kind, target, target_file))
+        link = MemoryLink(name, self._child_path(name), self, kind, target, target_file)
+        self.add(name, link)
+        return link
 
     # -- Group hooks -----------------------------------------------------
-    def _iter_names(self):
+    def _iter_names(self) -> Iterator[str]:
         return iter(list(self._members))
 
     def _count(self) -> int:
@@ -162,8 +174,9 @@ class MemoryDataset(_MemoryAttrs, Dataset):
     """
 
     def __init__(self, name: str, path: str, parent: Node | None = None, data: Any = None, *,
-                 shape=None, dtype=None, chunks=None, compression=None, compression_opts=None,
-                 maxshape=None, fillvalue=None, attrs=None, owner: Owner | None = None):
+                 shape: Any = None, dtype: Any = None, chunks: Any = None, compression: str | int | None = None,
+                 compression_opts: Any = None, maxshape: Any = None, fillvalue: Any = None,
+                 attrs: dict[str, Any] | None = None, owner: Owner | None = None):
         super().__init__(name, path, parent, owner=owner)
         self._init_attrs(attrs)
         if type(data).__name__ == "Empty":  # h5py.Empty: a null dataspace of that dtype
@@ -176,18 +189,38 @@ class MemoryDataset(_MemoryAttrs, Dataset):
         self._data = data
         if shape is not None:
             shape = tuple(int(n) for n in (shape if isinstance(shape, (tuple, list)) else (shape,)))
-        self.shape = shape
-        self.dtype = np.dtype(dtype if dtype is not None else "float64")
+        self._shape: tuple[int, ...] | None = shape
+        self._dtype: np.dtype[Any] = np.dtype(dtype if dtype is not None else "float64")
         self._chunks = tuple(chunks) if chunks not in (None, True, False) else None
         self._compression = compression
         self._compression_opts = compression_opts
         self._maxshape = tuple(maxshape) if maxshape is not None else self.shape
         self._fillvalue = fillvalue
 
-    chunks = property(lambda self: self._chunks)
-    compression = property(lambda self: self._compression)
-    compression_opts = property(lambda self: self._compression_opts)
-    maxshape = property(lambda self: self._maxshape)
+    @property
+    def shape(self) -> tuple[int, ...] | None:
+        return self._shape
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return self._dtype
+
+    @property
+    def chunks(self) -> tuple[int, ...] | None:
+        return self._chunks
+
+    @property
+    def compression(self) -> str | None:
+        """The filter's name, as HDF5 datasets give it (``"gzip"``, ``"bitshuffle"`` for id 32008)."""
+        return self.filters[0].name if self._compression is not None else None
+
+    @property
+    def compression_opts(self) -> Any:
+        return self._compression_opts
+
+    @property
+    def maxshape(self) -> tuple[int | None, ...] | None:
+        return self._maxshape
 
     @property
     def layout(self) -> str:
@@ -235,7 +268,7 @@ class MemoryLink(Link):
         if self.link_type == "external":
             target = self._open_external()
         else:
-            start = self.parent if self.parent is not None else self
+            start: Any = self.parent if self.parent is not None else self  # a group: it indexes by path
             try:
                 target = start[self.target]  # absolute targets start from the root
             except KeyError as exc:
