@@ -171,6 +171,9 @@ class Choice:
         Why nothing can be shown (groups without a plot, broken links).
     shown : str
         The view of the dataset shown (for ``nxdata``: the signal's view).
+    problem : str or None
+        Why a plot the file asks for (an NXdata, an ``@default``) cannot be
+        drawn: a group with a problem is shown as its problem, not as a plain group.
     """
 
     view: str
@@ -181,6 +184,7 @@ class Choice:
     nxdata: Any = None
     reason: str | None = None
     shown: str = ""
+    problem: str | None = None
 
 
 def _nxdata(group: Group):
@@ -211,6 +215,11 @@ def choose(node: Any, view: str | None = None) -> Choice:
         except ImportError:  # pragma: no cover - the NeXus module ships with the package
             found = None
         if found is None or info is None:
+            from .nodes import nexus
+
+            problem = nexus.plot_problem(node, found)
+            if problem:
+                return Choice("none", reason=problem, problem=problem)
             return Choice("none", reason=f"{node.path!r} is a group with no NXdata to plot")
         s = subject(info.signal, getattr(info, "interpretation", None))
         views = views_for(s)

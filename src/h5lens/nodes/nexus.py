@@ -397,3 +397,30 @@ def nxdata_columns(info: NXDataInfo, selection: slice) -> tuple[list[str], list[
         values = np.asarray(node[selection]).ravel()[:n]
         columns.append(list(values) + [None] * (n - values.size))  # an axis of bin edges is one longer
     return [name for name, _ in named], [list(row) for row in zip(*columns)]
+
+
+def plot_problem(node: Node, found: Node | None = None) -> str | None:
+    """Why the plot ``node`` asks for cannot be drawn, or None (a plot, or a plain group asking for none).
+
+    ``node`` asks for a plot when it is an NXdata, when its ``@default`` names
+    a member, or when :func:`find_nxdata` led to an NXdata (``found``).
+    """
+    try:
+        node = node.deref()
+    except Exception as exc:
+        return str(exc)
+    if found is not None and nxdata_info(found) is None:
+        return f"cannot plot {found.path!r}: {nxdata_problem(found)}"
+    if node.nx_class == "NXdata":
+        problem = nxdata_problem(node)
+        return f"cannot plot {node.path!r}: {problem}" if problem else None
+    default = text(_attr(node, "default")) if isinstance(node, Group) else None
+    if default and found is None:
+        target = _member(node, default)
+        if target is None:
+            return f"@default of {node.path!r} names {default!r}, which is not a member"
+        if not isinstance(target, Group):
+            return f"@default of {node.path!r} names {default!r}, a {target.kind}, not a group"
+        if target.nx_class != "NXdata":
+            return f"@default of {node.path!r} leads to {target.path!r}, which has no NXdata"
+    return None

@@ -80,6 +80,19 @@ def details(node: Node) -> list[Detail]:
     return out
 
 
+def plot_notes(group: Group) -> list[Detail]:
+    """Why the plot a group asks for cannot be drawn, or what its NXdata leaves out (axes ignored...)."""
+    from ..nodes import nexus
+
+    problem = nexus.plot_problem(group, nexus.find_nxdata(group))
+    if problem:
+        return [{"label": "Cannot plot", "value": problem}]
+    info = nexus.nxdata_info(group) if group.nx_class == "NXdata" else None
+    if info is not None and info.warnings:
+        return [{"label": "Plot notes", "value": "; ".join(info.warnings)}]
+    return []
+
+
 def member_values(group: Group) -> list[list[str]]:
     """``[name, value]`` of the small datasets among a group's first :data:`VALUE_MEMBERS` members
     (``/metadata``: count_time 0.5, pixel_size 0.099824...); big datasets are never read."""
@@ -126,6 +139,7 @@ def describe(node: Node) -> NodeInfo:
         rows = member_values(target)
         if rows:
             info["details"].append({"label": "Member values", "rows": rows})
+        info["details"] += plot_notes(target)
     info["attributes"], info["attribute_count"] = attributes(target)
     return info
 
@@ -194,7 +208,8 @@ class Explorer(Tree):
                 choice = views.choose(node)
                 if choice.view == "none":  # a plain group (the inspector says enough), a broken link
                     target = None if isinstance(node, Link) and not node.resolved else node.deref()
-                    error = "" if isinstance(target, Group) else (choice.reason or "nothing to show")
+                    plain = isinstance(target, Group) and not choice.problem  # a broken NXdata says why
+                    error = "" if plain else (choice.reason or "nothing to show")
                 else:
                     viewer = Viewer(node, embedded=True, choice=choice)
             except Exception as exc:  # shown in the view area; the tree and inspector go on
