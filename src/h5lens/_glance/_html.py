@@ -25,7 +25,7 @@ _COPY_SCRIPT = (
     'r.addEventListener("click",function(e){var b=e.target.closest(".h5l-copy");if(!b)return;'
     'e.preventDefault();e.stopPropagation();'
     'navigator.clipboard.writeText(b.parentNode.querySelector(".h5l-name").title).then('
-    'function(){b.textContent="\\u2713";setTimeout(function(){b.textContent="\\u29c9"},900)})})})();'
+    'function(){b.classList.add("h5l-done");setTimeout(function(){b.classList.remove("h5l-done")},900)})})})();'
     "</script>"
 )
 
@@ -145,7 +145,7 @@ def _head(e: Entry, out: list[str]) -> None:
         out.append(f'<span class="h5l-sto">{esc(e.storage)}</span>')
     if e.value is not None:
         out.append(f'<span class="h5l-val">= {esc(e.value)}</span>')
-    out.append('<button class="h5l-copy" type="button" title="Copy path" aria-label="Copy path">\u29c9</button>')
+    out.append('<button class="h5l-copy" type="button" title="Copy path" aria-label="Copy path"></button>')
 
 
 def _attrs(e: Entry, out: list[str], folded: bool = True) -> None:
