@@ -95,3 +95,45 @@ class Dataset(Node):
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]:
         data = np.asarray(self.read())
         return data.astype(dtype) if dtype is not None else data
+
+    def astype(self, dtype: Any) -> "AsType":
+        """Read with a conversion, as h5py does: ``node.astype("float32")[0, :10]``."""
+        return AsType(self, np.dtype(dtype))
+
+    def read_direct(self, dest: np.ndarray, source_sel: Any = None, dest_sel: Any = None) -> None:
+        """Read ``source_sel`` (default: everything) into ``dest[dest_sel]``, as h5py's ``read_direct``.
+
+        Raises
+        ------
+        TypeError
+            ``dest`` is not a writable numpy array.
+        ValueError
+            The selection read does not fit ``dest[dest_sel]``.
+        """
+        if not isinstance(dest, np.ndarray) or not dest.flags.writeable:
+            raise TypeError(f"read_direct of {self.path!r} needs a writable numpy array, not {type(dest).__name__}")
+        data = self[() if source_sel is None else source_sel]
+        target = () if dest_sel is None else dest_sel
+        try:
+            dest[target] = data
+        except ValueError as exc:
+            shape = np.shape(data)
+            raise ValueError(f"read_direct of {self.path!r}: the selection read ({shape}) does not fit the "
+                             f"destination {dest[target].shape}: {exc}") from None
+
+
+class AsType:
+    """A dataset read with a dtype conversion (:meth:`Dataset.astype`); indexing reads."""
+
+    def __init__(self, dataset: Dataset, dtype: np.dtype):
+        self._dataset, self.dtype = dataset, dtype
+
+    def __getitem__(self, selection: Any) -> np.ndarray:
+        return np.asarray(self._dataset[selection]).astype(self.dtype)
+
+    def __len__(self) -> int:
+        return len(self._dataset)
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        data = self[()]
+        return data.astype(dtype) if dtype is not None else data

@@ -29,7 +29,7 @@ def write_plan(h5file, plan: Plan) -> list[str]:
         if item.fletcher32:
             kwargs["fletcher32"] = True
         if item.maxshape is not None:
-            kwargs["maxshape"] = item.maxshape
+            kwargs["maxshape"] = tuple(item.maxshape)
         if item.chunks not in (None, False):
             kwargs["chunks"] = item.chunks
         if item.fillvalue is not None:

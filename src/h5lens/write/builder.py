@@ -49,10 +49,16 @@ class TreeBuilder:
     Parameters
     ----------
     attrs : mapping, optional
-        Attributes of the root group.
+        Attributes of the root group (they win over the provenance ones).
+    provenance : bool
+        Record who wrote the file and when as root attributes (NeXus names:
+        ``creator`` = ``h5lens <version>`` unless given, ``file_time`` in
+        ISO 8601, ``h5lens_version``, ``HDF5_Version``, ``h5py_version``)
+        when a new file is written; False writes none of them.
     """
 
-    def __init__(self, attrs: Mapping | None = None):
+    def __init__(self, attrs: Mapping | None = None, *, provenance: bool = True):
+        self._provenance = provenance
         self._items: list[Item] = []
         self._attrs: list[tuple[Any, dict]] = []
         self._problems: list[str] = []
@@ -174,6 +180,20 @@ class TreeBuilder:
 
         return glance(nodes)._repr_html_()
 
+    def _provenance_attrs(self) -> list[tuple[Any, dict]]:
+        """Root attributes saying who wrote the file and when (none when ``provenance=False``)."""
+        if not self._provenance:
+            return []
+        from datetime import datetime, timezone
+
+        import h5py
+
+        from .. import __version__
+
+        return [("/", {"creator": f"h5lens {__version__}", "file_time": datetime.now(timezone.utc).isoformat(),
+                       "h5lens_version": __version__, "HDF5_Version": h5py.version.hdf5_version,
+                       "h5py_version": h5py.version.version})]
+
     # -- writing --------------------------------------------------------
     def write(self, path: str | os.PathLike, *, overwrite: bool = False, mode: str = "w") -> Written:
         """Validate, then write the tree atomically to ``path``; return handles to it.
@@ -230,7 +250,7 @@ class TreeBuilder:
         else:
             if os.path.exists(path) and not overwrite:
                 raise FileExistsError(f"{os.fspath(path)!r} exists; pass overwrite=True to replace it")
-            todo = self.validate()
+            todo = plan(self._items, self._provenance_attrs() + self._attrs, problems=self._problems)
         known = sum(getattr(data, "nbytes", 0) for _, item, data in todo.datasets if item.compression is None)
         if mode == "a":
             known += os.path.getsize(path)  # appending starts from a copy

@@ -197,6 +197,8 @@ def _check_dataset(item: Item) -> tuple[Any, list[str]]:
             return None, [why]
         if getattr(data, "shape", ()) is None:  # h5py.Empty: a null dataspace, nothing more to check
             return data, []
+        if item.dtype is not None and not dtype_problem(item.dtype) and getattr(data, "size", 1) == 0:
+            data = np.asarray(data).astype(item.dtype)  # data=[] with a dtype: an empty dataset of that dtype
         data_shape = getattr(data, "shape", None)
         if item.dtype is not None:
             why = dtype_problem(item.dtype)
@@ -226,7 +228,7 @@ def _check_dataset(item: Item) -> tuple[Any, list[str]]:
         problems.append("a scalar dataset cannot be chunked, resizable or compressed")
     maxshape = shape_t
     if item.maxshape is not None:
-        ms = item.maxshape if isinstance(item.maxshape, tuple) else None
+        ms = tuple(item.maxshape) if isinstance(item.maxshape, (tuple, list)) else None  # h5py takes a list too
         if ms is None or len(ms) != rank or not all(m is None or (_is_int(m) and m >= 0) for m in ms):
             problems.append(f"maxshape {item.maxshape!r} must be a tuple of {rank} integers or None")
         else:
