@@ -39,6 +39,7 @@ def _data(outputs) -> dict:
     return out["data"]
 
 
+@pytest.mark.kernel
 def test_load_ext_in_a_kernel(h5file, course, tmp_path):
     out = _run([
         "%load_ext h5lens",

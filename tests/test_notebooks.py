@@ -86,6 +86,7 @@ def _outputs(nb, output_type):
     return [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == output_type]
 
 
+@pytest.mark.kernel
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("name", NAMES)
 def test_executes_on_samples(name, sample_cache, monkeypatch):
@@ -98,6 +99,7 @@ def test_executes_on_samples(name, sample_cache, monkeypatch):
         assert "(generated samples)" in first
 
 
+@pytest.mark.kernel
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("name", USES_COURSE)
 def test_executes_on_course_data(name, course, sample_cache, monkeypatch):

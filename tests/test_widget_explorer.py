@@ -148,6 +148,7 @@ def test_preview_budget_constant_bounds_small_arrays():
     assert mod._head_selection((2, 3, 540, 640)) == (0, 0, slice(0, 20), slice(0, 50))
 
 
+@pytest.mark.kernel
 def test_executed_notebook_carries_the_html_fallback(course, tmp_path):
     import nbformat
     from nbclient import NotebookClient

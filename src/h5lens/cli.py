@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(prog="h5lens", description="Look into HDF5/NeXus, detector image and SPEC files.")
     p.add_argument("--version", action="version", version=f"h5lens {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="{ls,html,convert}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{ls,html,convert,view}")
     where = "a file, or file::/path for a node inside it"
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="store_true",
@@ -64,6 +64,17 @@ def _parser() -> argparse.ArgumentParser:
     page.set_defaults(func=_html)
 
     sub.add_parser("convert", help="convert files (see h5lens convert --help)", add_help=False)
+
+    view = sub.add_parser("view", help="explore files on a local web page (like silx view, without Qt)",
+                          description="Serve the explorer on FILEs with Voila (pip install 'h5lens[view]'): "
+                          "prints a token-protected URL, stops on Ctrl-C.")
+    view.add_argument("sources", nargs="+", metavar="FILE[::/path]", help="files to explore")
+    view.add_argument("--ip", default="127.0.0.1", help="address to bind (default: %(default)s; "
+                      "reach it from elsewhere with ssh -L)")
+    view.add_argument("--port", type=_count, default=0, help="TCP port (default: a free one)")
+    view.add_argument("--no-browser", dest="browser", action="store_const", const=False, default=None,
+                      help="do not open a web browser (default: open one when there is a display)")
+    view.set_defaults(func=_view)
     return p
 
 
@@ -113,6 +124,15 @@ def _html(args) -> int:
         with open(args.output, "w", encoding="utf-8") as f:
             f.write(page)
     return 0
+
+
+def _view(args) -> int:
+    from .viewapp import SourceError, serve
+
+    try:
+        return serve(args.sources, ip=args.ip, port=args.port, browser=args.browser)
+    except SourceError as exc:  # a file that cannot be opened is the user's input
+        raise _InputError(str(exc)) from exc
 
 
 def _write_stdout(text: str) -> None:

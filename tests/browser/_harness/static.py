@@ -14,13 +14,16 @@ from __future__ import annotations
 import base64
 import functools
 import http.server
+import importlib.util
 import json
 import threading
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
-STATIC = REPO / "src" / "h5lens" / "widgets" / "static"
+#: the bundles of the h5lens that is imported: the source tree's, or an installed wheel's
+#: (scripts/test_wheel), found without importing the package
+STATIC = Path(importlib.util.find_spec("h5lens").origin).parent / "widgets" / "static"
 #: traits that are code or layout, not widget state the front-end reads
 SKIP_TRAITS = {"_esm", "_css", "layout", "_dom_classes", "tabbable", "tooltip"}
 
