@@ -21,6 +21,10 @@ def missing(wheel: Path) -> list[str]:
     for name in widgets:
         if f"h5lens/widgets/static/{name}.js" not in names:
             problems.append(f"{wheel.name} has no front-end bundle h5lens/widgets/static/{name}.js")
+    for template in sorted((ROOT / "src" / "h5lens" / "_voila").rglob("*.*")):
+        name = "h5lens/" + template.relative_to(ROOT / "src" / "h5lens").as_posix()
+        if name not in names:
+            problems.append(f"{wheel.name} has no {name} (the h5lens view page)")
     if (ROOT / "labextension" / "package.json").exists():
         prefix = "share/jupyter/labextensions/h5lens/"
         ext = [n for n in names if prefix in n]
