@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("convert", help="convert files (see h5lens convert --help)", add_help=False)
 
     view = sub.add_parser("view", help="explore files on a local web page (like silx view, without Qt)",
+                          parents=[common],
                           description="Serve the explorer on FILEs with Voila (pip install 'h5lens[view]'): "
                           "prints a token-protected URL, stops on Ctrl-C.")
     view.add_argument("sources", nargs="+", metavar="FILE[::/path]", help="files to explore")
