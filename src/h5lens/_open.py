@@ -85,6 +85,10 @@ def _with_opener(root: Node) -> Node:
 
 
 def _open_path(path: str) -> Node:
+    import glob
+
+    if glob.has_magic(path) and not os.path.lexists(path):  # "ID19_*.edf": the file series it matches
+        return open_series(path)
     what = _paths.kind(path)  # one stat before any open: a pipe would block reading forever
     if what == "a folder":
         return _open_folder(path)
@@ -167,7 +171,8 @@ def open(source: Any, mode: str = "r") -> Node:  # noqa: A001 - the public name 
     Parameters
     ----------
     source : str, os.PathLike, h5py object, fabio image, numpy array, dict or Node
-        A path (format detected from the content); ``"path::/inner/path"`` to
+        A path (format detected from the content), or a glob pattern of image
+        files (``"scan_*.edf"``: the series, see :func:`open_series`); ``"path::/inner/path"`` to
         get the node at ``/inner/path``, links followed (a broken link is
         returned as its :class:`Link` node; closing it closes the file); an open
         h5py File/Group/Dataset or a duck-typed one (h5pyd...) left open for its

@@ -124,6 +124,22 @@ class FabioSource:
             return self.image
         return self.image.get_frame(index)
 
+    def header_size(self, index: int) -> int | None:
+        """Bytes of frame ``index``'s header, computed from the file layout (EDF); None for other formats.
+
+        Counted from the end of the previous frame's data (or the file start)
+        to this frame's data, so it is known whether or not the header says
+        ``EDF_HeaderSize``.
+        """
+        frame = self._frame_object(index)
+        start = getattr(frame, "start", None)
+        if start is None or not hasattr(frame, "blobsize"):
+            return None
+        if index == 0:
+            return int(start)
+        before = self._frame_object(index - 1)
+        return int(start - (before.start + before.blobsize))
+
     def header(self, index: int) -> dict:
         """Header of frame ``index`` (fabio keeps every EDF header after opening)."""
         if index not in self._headers:
@@ -182,10 +198,12 @@ class FabioSource:
 
 
 class SeriesSource:
-    """One frame per file: a numbered series (``img_0000.edf`` ...).
+    """The frames of a file series, in file order: one lazy stack (``img_0000.edf`` ...).
 
-    The first file gives frame shape and dtype; the others are opened only
-    when one of their frames (or headers) is asked for.
+    Files may hold one frame each (the usual series: the others are opened
+    only when one of their frames or headers is asked for) or several (when
+    the first file holds several, every file is opened once here to count
+    its frames). Every frame knows its file: :meth:`frame_file`.
     """
 
     def __init__(self, filenames: list[str]):
@@ -195,46 +213,74 @@ class SeriesSource:
             raise FileNotFoundError("empty file series")
         self.filenames = list(filenames)
         self.filename = self.filenames[0]
-        self.nframes = len(self.filenames)
         self._fabio = fabio
         self._headers: dict[int, dict] = {}
         with fabio.open(self.filename) as first:
-            if first.nframes != 1:
-                raise NodeError(
-                    f"{self.filename!r} holds {first.nframes} frames: a series has one frame per file "
-                    "(open multi-frame files one by one)"
-                )
             probe = FabioSource(first, self.filename, owns=False)
             self.format, self.reserved = probe.format, probe.reserved
-            self.dtype = np.dtype(first.dtype)
-            self.frame_shape = checked_shape(first.shape, self.dtype, first.header, self.filename)
-            self._headers[0] = dict(first.header)
+            self.dtype = probe.dtype
+            self.frame_shape = probe.frame_shape
+            counts = [probe.nframes]
+            self._headers[0] = probe.header(0)
+        if counts[0] > 1:  # multi-frame members: count every file's frames now
+            for name in self.filenames[1:]:
+                try:
+                    with fabio.open(name) as image:
+                        counts.append(int(image.nframes))
+                except Exception as exc:
+                    raise NodeError(f"fabio cannot read {name!r}, member of the series of {self.filename!r}: "
+                                    f"{exc}") from exc
+        else:
+            counts += [1] * (len(self.filenames) - 1)  # checked when each file is read
+        self.counts = counts
+        self.starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.nframes = int(self.starts[-1])
 
-    def header(self, index: int) -> dict:
-        if index not in self._headers:
-            name = self.filenames[index]
-            try:
-                self._headers[index] = dict(self._fabio.openheader(name).header)
-            except Exception as exc:
-                raise NodeError(f"cannot read the header of {name!r} (series frame {index}): {exc}") from exc
-        return self._headers[index]
+    def frame_file(self, index: int) -> tuple[str, int]:
+        """``(file name, frame index inside that file)`` of series frame ``index``."""
+        member = int(np.searchsorted(self.starts, index, side="right")) - 1
+        return self.filenames[member], int(index - self.starts[member])
 
-    def frame(self, index: int, selection=()) -> np.ndarray:
-        name = self.filenames[index]
+    def _open(self, index: int):
+        name, local = self.frame_file(index)
         try:
             image = self._fabio.open(name)
         except Exception as exc:
             raise NodeError(f"cannot open {name!r} (series frame {index}): {exc}") from exc
+        return image, name, local
+
+    def header(self, index: int) -> dict:
+        if index not in self._headers:
+            name, local = self.frame_file(index)
+            try:
+                if self.counts[0] == 1:  # one frame per file: the header alone is enough
+                    self._headers[index] = dict(self._fabio.openheader(name).header)
+                else:
+                    with self._fabio.open(name) as image:
+                        self._headers[index] = FabioSource(image, name, owns=False).header(local)
+            except Exception as exc:
+                raise NodeError(f"cannot read the header of {name!r} (series frame {index}): {exc}") from exc
+        return self._headers[index]
+
+    def header_size(self, index: int) -> int | None:
+        image, name, local = self._open(index)
+        with image:
+            return FabioSource(image, name, owns=False).header_size(local)
+
+    def frame(self, index: int, selection=()) -> np.ndarray:
+        image, name, local = self._open(index)
         with image:
             source = FabioSource(image, name, owns=False)
             try:
-                if source.nframes != 1:
-                    raise NodeError(f"{name!r} holds {source.nframes} frames, a series member holds one")
+                member = int(np.searchsorted(self.starts, index, side="right")) - 1
+                if source.nframes != self.counts[member]:
+                    raise NodeError(f"{name!r} holds {source.nframes} frames, the series expects "
+                                    f"{self.counts[member]} there")
                 if source.frame_shape != self.frame_shape:
                     raise NodeError(
                         f"{name!r} holds a {source.frame_shape} frame, the series expects {self.frame_shape}"
                     )
-                return source.frame(0, selection)
+                return source.frame(local, selection)
             finally:
                 source.close()
 

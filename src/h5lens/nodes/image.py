@@ -127,11 +127,14 @@ class FrameStack(Dataset):
 class ValueDataset(Dataset):
     """A small array computed on first use (header columns, raw headers)."""
 
-    def __init__(self, name, path, parent, compute: Callable[[], np.ndarray], attrs: dict | None = None):
+    def __init__(self, name, path, parent, compute: Callable[[], np.ndarray], attrs: dict | None = None,
+                 shape: tuple | None = None, dtype=None):
         super().__init__(name, path, parent)
         self._compute = compute
         self._value: np.ndarray | None = None
         self._attr_values = dict(attrs or {})
+        # when the caller knows them, listing costs no computation (a series opens every file)
+        self._shape, self._dtype = shape, dtype
 
     def _array(self) -> np.ndarray:
         if self._value is None:
@@ -140,11 +143,11 @@ class ValueDataset(Dataset):
 
     @property
     def shape(self):
-        return self._array().shape
+        return self._shape if self._shape is not None else self._array().shape
 
     @property
     def dtype(self):
-        return self._array().dtype
+        return np.dtype(self._dtype) if self._dtype is not None else self._array().dtype
 
     def _attr_names(self):
         return list(self._attr_values)
@@ -212,6 +215,21 @@ def _build_tree(source, filename: str | None) -> Group:
     def link(target):
         return lambda g, n: AliasLink(n, g._child_path(n), g, target)
 
+    def file_members(g):
+        members = {"scan_header": lambda g2, n: ValueDataset(n, g2._child_path(n), g2, table.raw_headers)}
+        if source.format == "EDF":  # computed from the layout: known even when the header does not say it
+            members["header_size"] = lambda g2, n: ValueDataset(
+                n, g2._child_path(n), g2,
+                lambda: np.array([source.header_size(i) for i in range(source.nframes)], dtype=np.int64),
+                {"units": "bytes", "long_name": "EDF header size per frame"}, (source.nframes,), np.int64)
+        if isinstance(source, SeriesSource):  # every frame knows its file
+            where = [source.frame_file(i) for i in range(source.nframes)]
+            members["source_file"] = lambda g2, n: ValueDataset(
+                n, g2._child_path(n), g2, lambda: np.array([os.path.basename(f) for f, _ in where]))
+            members["source_frame"] = lambda g2, n: ValueDataset(
+                n, g2._child_path(n), g2, lambda: np.array([i for _, i in where], dtype=np.int64))
+        return members
+
     detector_path = "/scan_0/instrument/detector_0"
     detector = {
         "data": lambda g, n: FrameStack(n, g._child_path(n), g, source, stacked, {"interpretation": interpretation()}),
@@ -219,10 +237,7 @@ def _build_tree(source, filename: str | None) -> Group:
     }
     instrument = {
         "positioners": group(lambda g: {k: dataset("motor", k) for k in table.names("motor")}, {"NX_class": "NXcollection"}),
-        "file": group(
-            lambda g: {"scan_header": lambda g2, n: ValueDataset(n, g2._child_path(n), g2, table.raw_headers)},
-            {"NX_class": "NXcollection"},
-        ),
+        "file": group(file_members, {"NX_class": "NXcollection"}),
         "detector_0": group(lambda g: detector, {"NX_class": "NXdetector"}),
     }
 
