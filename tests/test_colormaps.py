@@ -21,8 +21,8 @@ def test_lut_is_the_colormap_table(name):
 
 def test_lut_matches_imshow_pixels():
     """Colour an image the way the browser does (index = floor(x * 256)) and compare with imshow."""
-    from matplotlib.figure import Figure
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     rng = np.random.default_rng(0)
     img = rng.random((16, 16)).astype(np.float32)
@@ -106,3 +106,17 @@ def test_auto_range_modes():
     assert colormaps.auto_range(np.array([np.nan]), "minmax") == (0.0, 1.0)
     with pytest.raises(ValueError, match="auto-range 'median'"):
         colormaps.auto_range(v, "median")
+
+
+def test_thumbnail_is_the_png_of_the_front_end_colours():
+    import io
+
+    from matplotlib.image import imread
+
+    a = np.linspace(-1, 3, 12 * 10).reshape(12, 10)
+    got = imread(io.BytesIO(colormaps.thumbnail(a, "magma", autoscale="minmax")), format="png")
+    np.testing.assert_array_equal((got * 255).round().astype(np.uint8), colormaps.colorize(a, "magma", -1, 3))
+    manual = colormaps.thumbnail(a, "gray", "linear", "manual", vmin=0, vmax=1)
+    assert manual == colormaps.png(colormaps.colorize(a, "gray", 0, 1))
+    unset = colormaps.thumbnail(a, "gray", "linear", "manual")  # manual without bounds: the data's range
+    assert unset == colormaps.png(colormaps.colorize(a, "gray", -1, 3))

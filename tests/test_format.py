@@ -8,8 +8,15 @@ import pytest
 
 from h5lens.nodes import Filter
 from h5lens.nodes._format import (
-    Unreadable, decode_value, dtype_label, filter_name, node_label, printable_name,
-    shape_label, storage_label, value_preview,
+    Unreadable,
+    decode_value,
+    dtype_label,
+    filter_name,
+    node_label,
+    printable_name,
+    shape_label,
+    storage_label,
+    value_preview,
 )
 from h5lens.nodes.memory import MemoryDataset, from_object
 
@@ -119,3 +126,35 @@ def test_labels_and_memory_trees_do_not_import_format_libraries():
             "print(sorted(m for m in ('h5py', 'fabio', 'silx', 'hdf5plugin', 'matplotlib', 'anywidget') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_table_preview_of_records_vectors_and_images():
+    from h5lens.nodes._format import table_preview
+
+    records = np.array([(1, 2.5), (3, -1.0)], dtype=[("x", "i4"), ("y", "f8")])
+    assert table_preview(records) == (["x", "y"], [["1", "2.5"], ["3", "-1.0"]])
+    assert table_preview(np.array([b"a", b"bc"])) == (["value"], [["a"], ["bc"]])
+    columns, rows = table_preview(np.arange(2 * 3 * 4).reshape(2, 3, 4), max_columns=5)
+    assert columns == ["0", "1", "2", "3", "4"] and rows[1] == ["12", "13", "14", "15", "16"]
+    assert table_preview(np.array(["x" * 200]), max_chars=10)[1][0][0] == "x" * 9 + "…"
+
+
+def test_value_type_text_attr_and_link_info():
+    from h5lens.nodes._format import link_info, text_attr, text_value, value_type
+    from h5lens.nodes.memory import from_object
+
+    assert [value_type(v) for v in ("a", b"a", np.zeros((3, 2)), np.int32(1), 1.5)] == [
+        "string", "bytes", "3 × 2 float64", "int32", "float"]
+    assert [text_value(v) for v in (b"mm", np.array([b"mm"]), np.array(["a", "b"]), 3, "é")] == [
+        "mm", "mm", None, None, "é"]
+    tree = from_object({"d": np.arange(3)})
+    tree.set_attr("units", b"counts")
+    tree.create_link("good", "/d")
+    tree.create_link("bad", "/nowhere")
+    assert text_attr(tree, "units") == "counts" and text_attr(tree, "missing") is None
+    unchecked = link_info(tree["bad"], follow=False)
+    assert unchecked == {"type": tree["bad"].link_type, "target": "/nowhere", "broken": None, "error": None}
+    assert link_info(tree["good"])["broken"] is False
+    broken = link_info(tree["bad"])
+    assert broken["broken"] is True and "nowhere" in broken["error"]
+    assert link_info(tree["bad"], follow=False)["broken"] is True  # once followed, the answer is known

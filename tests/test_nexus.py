@@ -264,3 +264,17 @@ def test_image_and_spec_trees(course):
         assert find_nxdata(root) is None  # several scans: no single default
         plot = nxdata_info(find_nxdata(root["94.1"]))  # the scan's @default: the counters against the motor
         assert plot.group.path == "/94.1/plot" and plot.signal_name == "detcorr" and plot.axis_names == ["delta"]
+
+
+def test_axis_values_at_source_indices(modern):
+    from h5lens.nodes.nexus import axis_values
+
+    with open_hdf5(modern) as root:
+        info = nxdata_info(root["entry/plot"])
+        x_edges = np.linspace(0, 1, 6)
+        assert axis_values(info, 2, np.array([0, 2, 4])) == pytest.approx(x_edges[[0, 2, 4]].tolist())
+        assert axis_values(info, 2, np.array([3, 5, 9])) == pytest.approx(x_edges[[3, 5]].tolist())  # past the end
+        assert axis_values(info, 1, [1]) == [1.0]
+        assert axis_values(info, 0, [0, 1]) is None  # "." : no axis for this dimension
+        assert axis_values(info, 2, np.array([7, 8])) is None  # nothing inside the axis
+        assert axis_values(None, 2, [0]) is None and axis_values(info, 9, [0]) is None

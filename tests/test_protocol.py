@@ -142,10 +142,10 @@ def test_enumerations_are_one_list_used_everywhere():
               "aggregations": "aggregation", "aspects": "aspect"}
     for key, trait in traits.items():
         assert list(Viewer.class_traits()[trait].values) == enums[key]
-    from h5lens import colormaps, decimate
+    from h5lens import colormaps, frames
 
     assert list(colormaps.SCALES) == enums["scales"] and list(colormaps.AUTOSCALES) == enums["autoscales"]
-    assert list(decimate.COMPLEX_PARTS) == enums["parts"]
+    assert list(frames.COMPLEX_PARTS) == enums["parts"]
 
 
 def test_the_checker_finds_wrong_replies():

@@ -9,7 +9,8 @@ import traitlets
 
 import h5lens
 from h5lens import colormaps, wire
-from h5lens.widgets.viewer import Viewer, png, view
+from h5lens.colormaps import png
+from h5lens.widgets.viewer import Viewer, view
 
 
 def call(widget, name, **msg):

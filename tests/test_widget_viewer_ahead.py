@@ -25,7 +25,7 @@ def counted(v):
     """Count the frames the viewer computes, on the kernel's path or ahead of it."""
     calls = []
     compute = v._ahead.compute
-    v._ahead.compute = lambda key: calls.append(key[0]) or compute(key)
+    v._ahead.compute = lambda key: calls.append(key.selection) or compute(key)
     return calls
 
 
@@ -55,7 +55,8 @@ def test_steps_are_read_ahead_and_answer_like_fresh_reads(stack):
         settle(v)
         ref_reply, want = frame(fresh, f"{i},:,:")
         np.testing.assert_array_equal(got, want)
-        assert {k: reply[k] for k in reply if k != "kernel_ms"} == {k: ref_reply[k] for k in ref_reply if k != "kernel_ms"}
+        same = {k: reply[k] for k in reply if k != "kernel_ms"}
+        assert same == {k: ref_reply[k] for k in ref_reply if k != "kernel_ms"}
     assert calls == ["0,:,:", "1,:,:", "2,:,:", "3,:,:", "4,:,:"]  # every frame read once
     # stepping back reads ahead backwards; the cache stays bounded
     frame(v, "2,:,:")
@@ -92,7 +93,7 @@ def test_a_failed_read_ahead_is_read_again_with_its_error(stack, monkeypatch):
     fail = {"on": True}
 
     def flaky(key):
-        if fail["on"] and key[0] == "1,:,:":
+        if fail["on"] and key.selection == "1,:,:":
             raise OSError("disk hiccup")
         return compute(key)
 
@@ -124,19 +125,19 @@ def test_first_preview_of_a_huge_frame_starts_with_the_viewer(stack, monkeypatch
     monkeypatch.setattr(viewer_mod, "FIRST_CANVAS", (60, 45))
     monkeypatch.setattr(viewer_mod, "PREVIEW_TOUCH", 40 * 90 * 2)  # 40 sampled rows of 90 uint16
     v = Viewer(f"{path}::/s")
-    first = v._first_key
+    first = v._ahead.first
     assert first is not None and first in v._ahead.frames  # under way before the page asks
     settle(v)
     calls = counted(v)
     reply, got = frame(v, "0,:,:", canvas=[70, 50])  # a canvas not twice the guess: the started one serves
-    assert reply["preview"] and calls == [] and v._first_key is None
+    assert reply["preview"] and calls == [] and v._ahead.first is None
     fy, fx = reply["factors"]
     np.testing.assert_array_equal(got, data[0, ::fy, ::fx])
     # only the first request may take it
     reply, _ = frame(v, "0,:,:", canvas=[70, 50])
     assert calls == ["0,:,:"]
     # a page with a much smaller canvas gets a preview of its own size, unless the glimpse is tiny
-    monkeypatch.setattr(viewer_mod, "GLIMPSE_PIXELS", 100)
+    monkeypatch.setattr(_ahead, "GLIMPSE_PIXELS", 100)
     w = Viewer(f"{path}::/s")
     settle(w)
     calls = counted(w)

@@ -9,6 +9,8 @@ colour maths, not plotting, and ``import h5lens`` must stay fast.
 from __future__ import annotations
 
 import difflib
+import struct
+import zlib
 from functools import cache, lru_cache
 
 import numpy as np
@@ -136,3 +138,29 @@ def colorize(values: np.ndarray, name: str = "viridis", vmin: float = 0.0, vmax:
     out = table[np.where(good, idx, 0).astype(np.intp)]
     out[~good] = np.asarray(bad, dtype=np.uint8)
     return out
+
+
+def png(rgba: np.ndarray) -> bytes:
+    """A minimal PNG (RGBA, 8 bit) of an ``(h, w, 4)`` uint8 array (no image library needed)."""
+    h, w = rgba.shape[:2]
+    raw = b"".join(b"\x00" + rgba[y].tobytes() for y in range(h))  # filter type 0 on every row
+
+    def chunk(tag: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
+
+
+def thumbnail(values: np.ndarray, name: str = "viridis", scale: str = "linear", autoscale: str = "percentile",
+              percentiles: tuple[float, float] = (0.1, 99.9), vmin: float | None = None,
+              vmax: float | None = None) -> bytes:
+    """The PNG of a frame coloured as the viewer's front-end would (a static fallback).
+
+    ``autoscale="manual"`` uses ``vmin``/``vmax`` when both are set, else the data's min and max.
+    """
+    if autoscale == "manual" and vmin is not None and vmax is not None:
+        lo, hi = float(vmin), float(vmax)
+    else:
+        lo, hi = auto_range(values, autoscale if autoscale != "manual" else "minmax", scale, percentiles)
+    return png(colorize(values, name, lo, hi, scale))

@@ -10,7 +10,8 @@ and no read leaves the requested region.
 Readers are callables, so this module works for any array-like (nodes,
 h5py datasets, numpy arrays): ``read(r0, r1, c0, c1)`` returns rows
 ``r0:r1`` and columns ``c0:c1`` of the displayed 2-D frame; ``read(i0, i1)``
-returns a 1-D range.
+returns a 1-D range. What a selection of a dataset displays (which
+dimensions, which region) is :mod:`h5lens.frames`'s.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
-
-from ._protocol import PARTS
 
 #: Bytes one tile read may hold (the output is small; this bounds peak memory).
 BUDGET = 8 * 2**20
@@ -34,7 +33,7 @@ def block_factors(shape: Sequence[int], canvas: Sequence[int]) -> tuple[int, int
     return max(1, math.ceil(h / max(1, ch))), max(1, math.ceil(w / max(1, cw)))
 
 
-def _reduce_axis(a: np.ndarray, f: int, axis: int, ufunc) -> np.ndarray:
+def _reduce_axis(a: np.ndarray, f: int, axis: int, ufunc: np.ufunc) -> np.ndarray:
     """Reduce blocks of ``f`` along ``axis`` (the last block may be shorter).
 
     Whole blocks go through a reshape and ``ufunc.reduce``, about ten times
@@ -84,7 +83,8 @@ def reduce_blocks(a: np.ndarray, fy: int, fx: int, how: str = "max") -> np.ndarr
         counts = _reduce_axis(_reduce_axis(np.ones(a.shape, np.int64), fy, 0, np.add), fx, 1, np.add)
     sums = _reduce_axis(_reduce_axis(data, fy, 0, np.add), fx, 1, np.add)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (sums / counts).astype(out_dtype)
+        mean: np.ndarray = (sums / counts).astype(out_dtype)
+    return mean
 
 
 def _tile(step: int, chunk: int | None, limit: int) -> int:
@@ -173,7 +173,8 @@ def chunk_stats(shape: Sequence[int], chunks: Sequence[int] | None, items: Seque
     """
     selected = 1
     touched = 1
-    for n, item, c in zip(shape, items, chunks or [None] * len(shape)):
+    for d, (n, item) in enumerate(zip(shape, items)):
+        c = int(chunks[d]) if chunks else 1
         if isinstance(item, slice):
             idx = range(*item.indices(int(n)))
             count = len(idx)
@@ -219,163 +220,10 @@ def chunk_warning(stats: dict, chunks: Sequence[int] | None) -> str | None:
     )
 
 
-def _size(n: int) -> str:
+def _size(nbytes: int) -> str:
+    n = float(nbytes)
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n} B"  # pragma: no cover
-
-
-# -- node-level entry points: a selection of a dataset at display resolution ----------
-
-#: What each complex part is, in the order of :data:`h5lens._protocol.PARTS`.
-COMPLEX_PARTS = dict(zip(PARTS, (np.abs, np.angle, np.real, np.imag)))
-
-
-def _part(values: np.ndarray, part: str | None) -> np.ndarray:
-    if values.dtype.kind != "c":
-        return values
-    if part not in COMPLEX_PARTS:
-        raise ValueError(f"complex part {part!r} is not one of {', '.join(COMPLEX_PARTS)}")
-    return COMPLEX_PARTS[part](values).astype(np.float32 if values.dtype == np.complex64 else np.float64)
-
-
-def _sub(item: slice, lo: int, hi: int) -> slice:
-    """Positions ``lo:hi`` of the values a slice selects, as a slice of the source."""
-    return slice(item.start + lo * item.step, item.start + hi * item.step, item.step)
-
-
-def frame(dataset, items: tuple, transposed: bool = False, region=None, canvas=(1024, 1024),
-          how: str = "max", part: str | None = "amplitude", budget: int = BUDGET, equal: bool = False) -> dict:
-    """The 2-D frame ``items`` selects, aggregated to fit ``canvas``.
-
-    Parameters
-    ----------
-    dataset : Dataset or array-like
-        Anything with ``shape``, ``dtype``, ``chunks`` (optional) and slicing.
-    items : tuple
-        Parsed selection (:func:`h5lens.selection.parse`) keeping two dimensions
-        (three for RGB: the last one is the colour channel and stays whole).
-    transposed : bool
-        Show the later kept dimension as rows.
-    region : (r0, r1, c0, c1), optional
-        Part of the frame to show (a zoom), in frame coordinates.
-    how : str
-        ``max`` or ``mean`` aggregation, or ``sample`` (one pixel per block:
-        a quick preview that reads far less than the region for big chunks).
-    equal : bool
-        Square pixels: the region is fitted into ``canvas`` keeping its aspect
-        ratio, so the factors follow the side that limits the fit.
-
-    Returns
-    -------
-    dict
-        ``data`` (≤ canvas), ``frame_shape``, ``region``, ``factors``, ``stats``
-        (chunks and bytes the read touches) and ``warning``.
-    """
-    free = [d for d, it in enumerate(items) if isinstance(it, slice)]
-    rgb = len(free) == 3
-    ydim, xdim = (free[1], free[0]) if transposed else (free[0], free[1])
-    shape = tuple(int(n) for n in dataset.shape)
-    ys, xs = (slice(*items[d].indices(shape[d])) for d in (ydim, xdim))
-    H, W = len(range(ys.start, ys.stop, ys.step)), len(range(xs.start, xs.stop, xs.step))
-    r0, r1, c0, c1 = region if region is not None else (0, H, 0, W)
-    r0, r1, c0, c1 = max(0, int(r0)), min(H, int(r1)), max(0, int(c0)), min(W, int(c1))
-    if r1 <= r0 or c1 <= c0:
-        raise ValueError(f"region {region} is empty for a frame of {H} × {W}")
-    if equal:  # the drawn size of the region once fitted with square pixels
-        k = min(canvas[0] / (r1 - r0), canvas[1] / (c1 - c0))
-        canvas = (max(1, math.ceil((r1 - r0) * k)), max(1, math.ceil((c1 - c0) * k)))
-    fy, fx = block_factors((r1 - r0, c1 - c0), canvas)
-    itemsize = np.dtype(dataset.dtype).itemsize
-    chunks = getattr(dataset, "chunks", None)
-
-    def read(a, b, c, d):
-        sub = list(items)
-        sub[ydim], sub[xdim] = _sub(ys, a, b), _sub(xs, c, d)
-        values = _part(np.asarray(dataset[tuple(sub)]), part)
-        return values.T if ydim > xdim and not rgb else values
-
-    if rgb or how == "sample":  # colour images, and quick previews: one pixel per block (strided read)
-        sub = list(items)
-        sub[ydim] = slice(ys.start + r0 * ys.step, ys.start + r1 * ys.step, ys.step * fy)
-        sub[xdim] = slice(xs.start + c0 * xs.step, xs.start + c1 * xs.step, xs.step * fx)
-        data = _part(np.asarray(dataset[tuple(sub)]), None if rgb else part)
-        if ydim > xdim and not rgb:
-            data = data.T
-    else:
-        tile_chunks = (chunks[ydim] // ys.step or 1, chunks[xdim] // xs.step or 1) if chunks else None
-        data = aggregate(read, (r0, r1, c0, c1), (fy, fx), how, tile_chunks, itemsize, budget)
-    region_items = list(items)
-    region_items[ydim], region_items[xdim] = _sub(ys, r0, r1), _sub(xs, c0, c1)
-    stats = chunk_stats(shape, chunks, region_items, itemsize)
-    return {
-        "data": data, "frame_shape": [H, W], "region": [r0, r1, c0, c1], "factors": [fy, fx],
-        "dims": [ydim, xdim], "stats": stats, "warning": chunk_warning(stats, chunks),
-    }
-
-
-def curve(dataset, items: tuple, region=None, columns: int = 2048, part: str | None = "amplitude",
-          budget: int = BUDGET) -> dict:
-    """The 1-D curve ``items`` selects; min/max per column when it has more points than ``columns``.
-
-    Returns ``index`` (positions in the curve), ``min``/``max`` (equal when
-    not decimated), ``decimated``, ``length``, ``region``, ``stats``, ``warning``.
-    """
-    free = [d for d, it in enumerate(items) if isinstance(it, slice)]
-    if len(free) != 1:
-        raise ValueError(f"a curve keeps one dimension, this selection keeps {len(free)}")
-    xdim = free[0]
-    shape = tuple(int(n) for n in dataset.shape)
-    xs = slice(*items[xdim].indices(shape[xdim]))
-    n = len(range(xs.start, xs.stop, xs.step))
-    i0, i1 = region if region is not None else (0, n)
-    i0, i1 = max(0, int(i0)), min(n, int(i1))
-    itemsize = np.dtype(dataset.dtype).itemsize
-
-    def read(a, b):
-        sub = list(items)
-        sub[xdim] = _sub(xs, a, b)
-        return _part(np.asarray(dataset[tuple(sub)]), part)
-
-    out = minmax_1d(read, i0, i1, columns, itemsize, budget)
-    sub = list(items)
-    sub[xdim] = _sub(xs, i0, i1)
-    stats = chunk_stats(shape, getattr(dataset, "chunks", None), sub, itemsize)
-    return {**out, "decimated": out["min"] is not out["max"], "length": n, "region": [i0, i1],
-            "dim": xdim, "stats": stats, "warning": chunk_warning(stats, getattr(dataset, "chunks", None))}
-
-
-def region_bytes(dataset, items: tuple, region=None) -> int:
-    """Bytes of the frame region a selection displays (what an exact aggregation reads)."""
-    free = [d for d, it in enumerate(items) if isinstance(it, slice)]
-    shape = tuple(int(n) for n in dataset.shape)
-    sizes = [len(range(*items[d].indices(shape[d]))) for d in free]
-    if region is not None and len(sizes) >= 2:
-        r0, r1, c0, c1 = (int(v) for v in region)
-        sizes[0], sizes[1] = max(0, r1 - r0), max(0, c1 - c0)
-    return int(np.prod(sizes, dtype=np.int64)) * np.dtype(dataset.dtype).itemsize
-
-
-def preview_canvas(dataset, items: tuple, region, canvas: Sequence[int], touch: int) -> list[int]:
-    """The canvas of a strided preview that touches about ``touch`` bytes at most.
-
-    A strided sample reads every sampled row across the displayed width: on a
-    cold page cache its cost is the bytes of those rows, not the pixels kept
-    (16384² float32 on a 1024 px canvas: 1024 rows × 64 KB = 64 MB). The canvas
-    shrinks by the factor that brings ``rows × row bytes`` under ``touch``; the
-    exact aggregation follows at full canvas size.
-    """
-    free = [d for d, it in enumerate(items) if isinstance(it, slice)]
-    shape = tuple(int(n) for n in dataset.shape)
-    sizes = [len(range(*items[d].indices(shape[d]))) for d in free]
-    if len(sizes) < 2:
-        return list(canvas)
-    if region is not None:
-        r0, r1, c0, c1 = (int(v) for v in region)
-        sizes[0], sizes[1] = max(1, r1 - r0), max(1, c1 - c0)
-    rows = min(max(int(c) for c in canvas), sizes[0])
-    touched = rows * sizes[1] * np.dtype(dataset.dtype).itemsize
-    k = max(1, -(-touched // max(1, int(touch))))
-    return [max(1, -(-int(c) // k)) for c in canvas]

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from . import selection as sel
+from ._protocol import Dim, ViewerMeta, options
 from .nodes._base import Dataset, Group, Link, Node
 from .nodes._format import text_attr
 
@@ -237,3 +238,47 @@ def choose(node: Any, view: str | None = None) -> Choice:
     if chosen not in views:
         raise ValueError(f"view {chosen!r} does not fit {node.path!r}; choose one of {', '.join(views)}")
     return Choice(chosen, views, ndisplay(chosen, s), default_selection(chosen, s), node, None, shown=chosen)
+
+
+def _label(name: str | None, long_name: str | None = None, units: str | None = None) -> str:
+    text = long_name or name or ""
+    return f"{text} ({units})" if units and f"({units})" not in text else text
+
+
+#: Dimensions get their NXdata axis values in ``meta`` when the axis is at most this long.
+AXIS_VALUES_LIMIT = 10_000  # 10k floats: ~200 KB of JSON at most in a saved notebook
+
+
+def viewer_meta(node: Node, choice: Choice) -> ViewerMeta:
+    """What a viewer of ``node`` shown as ``choice`` tells the front-end (its ``meta`` trait).
+
+    Path, shape/dtype labels, dims with NXdata axis labels and values; and the
+    facts the front-end decides by: ``complex``, ``compound``, the option lists.
+    """
+    from .nodes import _format
+
+    ds, info = choice.dataset, choice.nxdata
+    meta = ViewerMeta(path=node.path, filename=node.filename or "", options=options(),
+                      complex=ds is not None and ds.dtype.kind == "c",
+                      compound=ds is not None and ds.dtype.names is not None)
+    if ds is None:
+        return meta
+    meta.update({"shape": _format.shape_label(ds.shape), "dtype": _format.dtype_label(ds.dtype),
+                 "chunks": list(ds.chunks) if ds.chunks else None, "name": ds.name,
+                 "signal": _label(ds.name, _format.text_attr(ds, "long_name"), _format.text_attr(ds, "units"))})
+    dims = [Dim(name=f"dim {d}", size=int(n)) for d, n in enumerate(ds.shape or ())]
+    meta["nxdata"] = info is not None
+    if info is not None:
+        meta["title"] = info.title or ""
+        meta["signal"] = info.label()
+        for d, axis in enumerate(list(info.axes)[: len(dims)]):
+            if axis is None or axis.shape is None or len(axis.shape) != 1:
+                continue
+            dims[d]["name"] = info.axis_names[d] or axis.name
+            dims[d]["label"] = info.label(d)
+            if axis.shape[0] <= AXIS_VALUES_LIMIT and axis.dtype.kind in "iuf":
+                dims[d]["values"] = np.asarray(axis[()], dtype=np.float64).tolist()
+        meta["errors"] = info.errors is not None
+        meta["auxiliary"] = list(info.auxiliary_signal_names)
+    meta["dims"] = dims
+    return meta

@@ -30,9 +30,12 @@ made only when the input is not already in that form.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from ._protocol import WireArray
 
 #: numpy kind+itemsize → JavaScript typed-array element type (wire dtype).
 JS_TYPES = {
@@ -67,7 +70,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def encode(array: Any) -> tuple[dict, list[memoryview]]:
+def encode(array: Any) -> tuple[WireArray, list[memoryview]]:
     """Turn ``array`` into a JSON-able header and a list of binary buffers.
 
     Parameters
@@ -90,7 +93,7 @@ def encode(array: Any) -> tuple[dict, list[memoryview]]:
                               "source_dtype": str(arr.dtype)}
     if header["dtype"] == "string":
         header["values"] = [_text(v) for v in arr.reshape(-1).tolist()]
-        return header, []
+        return cast("WireArray", header), []
     kind = arr.dtype.kind
     if kind == "b":
         header["bool"] = True
@@ -98,13 +101,13 @@ def encode(array: Any) -> tuple[dict, list[memoryview]]:
         header["complex"] = True
         # a little-endian complex array viewed as floats is already (re, im) interleaved
         out = np.ascontiguousarray(arr, dtype="<c8" if arr.dtype.itemsize == 8 else "<c16")
-        return header, [memoryview(out.reshape(-1).view(_NUMPY[header["dtype"]])).cast("B")]
+        return cast("WireArray", header), [out.reshape(-1).view(_NUMPY[header["dtype"]]).data.cast("B")]
     elif kind in "iu" and arr.dtype.itemsize == 8:
         header["int64"] = True
         if arr.size and (int(arr.max()) > MAX_SAFE_INTEGER or int(arr.min()) < -MAX_SAFE_INTEGER):
             header["lossy"] = True
     out = np.ascontiguousarray(arr, dtype=_NUMPY[header["dtype"]]).reshape(-1)
-    return header, [memoryview(out).cast("B")]
+    return cast("WireArray", header), [out.data.cast("B")]
 
 
 def decode(header: dict, buffers: list) -> np.ndarray:

@@ -343,3 +343,18 @@ def link_info(link: Any, follow: bool = True) -> LinkInfo:
     if not follow and link._resolved is None and link._error is None:
         return {"type": link.link_type, "target": target, "broken": None, "error": None}
     return {"type": link.link_type, "target": target, "broken": not link.resolved, "error": link.error}
+
+
+def table_preview(data: np.ndarray, max_columns: int = 100, max_chars: int = 60) -> tuple[list[str], list[list[str]]]:
+    """``(columns, rows)`` of text cells for a table view of a 1-d or 2-d ``data`` (or records).
+
+    Records give one column per field; a 1-d array one ``value`` column; more
+    dimensions are flattened after the first, at most ``max_columns`` shown.
+    """
+    if data.dtype.names:
+        columns = [printable_name(name) for name in data.dtype.names]
+        return columns, [[value_preview(rec[name], max_chars) for name in data.dtype.names]
+                         for rec in np.atleast_1d(data).ravel()]
+    table = np.atleast_2d(data.reshape(data.shape[0], -1) if data.ndim > 1 else data[:, None])
+    columns = ["value"] if table.shape[1] == 1 else [str(j) for j in range(min(table.shape[1], max_columns))]
+    return columns, [[value_preview(v, max_chars) for v in row[:max_columns]] for row in table]

@@ -210,7 +210,8 @@ def _signal(group: Group) -> tuple[str | None, Node | None, str | None]:
     name = text(_attr(group, "signal"))
     if name:
         node = _member(group, name)
-        return name, node, None if node is not None else f"@signal names {name!r}, which is not a member of {group.path!r}"
+        problem = None if node is not None else f"@signal names {name!r}, which is not a member of {group.path!r}"
+        return name, node, problem
     for member in _members(group):
         if isinstance(member, Dataset) and _int(_attr(member, "signal")) == 1:
             return member.name, member, None
@@ -424,3 +425,23 @@ def plot_problem(node: Node, found: Node | None = None) -> str | None:
         if target.nx_class != "NXdata":
             return f"@default of {node.path!r} leads to {target.path!r}, which has no NXdata"
     return None
+
+
+def axis_values(info: NXDataInfo | None, dim: int, index: Any) -> list[float] | None:
+    """Values of the NXdata axis of signal dimension ``dim`` at source indices ``index`` (increasing).
+
+    None when the dimension has no numeric 1-d axis or no index falls inside
+    it (bin edges have one value more than the signal: the extra one is never
+    asked for). Reads only the span of the axis from the first index to the last.
+    """
+    axes = list(info.axes) if info is not None else []
+    axis = axes[dim] if 0 <= dim < len(axes) else None
+    if axis is None or axis.shape is None or len(axis.shape) != 1 or axis.dtype.kind not in "iuf":
+        return None
+    idx = np.asarray(index, dtype=np.int64)
+    idx = idx[(idx >= 0) & (idx < axis.shape[0])]
+    if idx.size == 0:
+        return None
+    values = np.asarray(axis[int(idx[0]) : int(idx[-1]) + 1], dtype=np.float64)
+    out: list[float] = values[idx - idx[0]].tolist()
+    return out

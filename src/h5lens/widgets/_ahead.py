@@ -16,12 +16,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
 
 from .. import selection as sel
+from ..frames import FrameRequest
 
 #: Frames kept (the one shown, the one ahead and a couple behind for a step back).
 KEEP = 4
+#: A first glimpse started before the page said its canvas answers any canvas up to this many pixels.
+GLIMPSE_PIXELS = 256 * 256
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -37,30 +39,26 @@ def _executor() -> ThreadPoolExecutor:
 
 
 class ReadAhead:
-    """Frames by request key, computed on demand or ahead of demand.
+    """Frames by :class:`~h5lens.frames.FrameRequest`, computed on demand or ahead of demand.
 
     Parameters
     ----------
     compute : callable
-        ``compute(key) -> dict``: the frame of a key (see :meth:`key`). Its
-        result is shared between callers and must not be modified.
+        ``compute(request) -> dict``: the frame of a request. Its result is
+        shared between callers and must not be modified.
     shape : tuple
         The dataset's shape (bounds of the steps read ahead).
     """
 
-    def __init__(self, compute: Callable[[tuple], dict], shape: tuple):
+    def __init__(self, compute: Callable[[FrameRequest], dict], shape: tuple):
         self.compute = compute
         self.shape = tuple(int(n) for n in shape)
-        self.frames: OrderedDict[tuple, Future] = OrderedDict()
-        self.last: tuple | None = None
+        self.frames: OrderedDict[FrameRequest, Future] = OrderedDict()
+        self.last: FrameRequest | None = None
+        self.first: FrameRequest | None = None
         self.lock = threading.Lock()
 
-    @staticmethod
-    def key(selection: str, **options: Any) -> tuple:
-        """A hashable request key: the selection string and every option that changes the frame."""
-        return (selection, *sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()))
-
-    def get(self, key: tuple) -> dict:
+    def get(self, key: FrameRequest) -> dict:
         """The frame of ``key``: read ahead (waiting for it if under way) or computed now."""
         with self.lock:
             ready = self.frames.get(key)
@@ -77,14 +75,33 @@ class ReadAhead:
         self._keep(key, done)
         return out
 
-    def start(self, key: tuple) -> None:
+    def start(self, key: FrameRequest) -> None:
         """Start computing ``key`` in the background (a first frame asked for before it is wanted)."""
         with self.lock:
             if key in self.frames:
                 return
         self._keep(key, _executor().submit(self.compute, key))
 
-    def ahead(self, key: tuple) -> tuple | None:
+    def start_first(self, key: FrameRequest) -> None:
+        """Start the first frame before the page asks (a preview; see :meth:`take_first`)."""
+        self.first = key
+        self.start(key)
+
+    def take_first(self, key: FrameRequest, preview: bool) -> FrameRequest:
+        """``key``, or the first frame started (:meth:`start_first`) when it may answer this preview.
+
+        Only the first request may take it, and only for a canvas that is small
+        beside the one asked for (at most twice each way, or :data:`GLIMPSE_PIXELS`
+        in all): a first glimpse never sends much more than the page asked for.
+        """
+        first, self.first = self.first, None
+        if not preview or first is None or first.with_canvas(key.canvas) != key:
+            return key
+        small = all(x <= 2 * y for x, y in zip(first.canvas, key.canvas)) or \
+            first.canvas[0] * first.canvas[1] <= GLIMPSE_PIXELS
+        return first if small else key
+
+    def ahead(self, key: FrameRequest) -> FrameRequest | None:
         """Start reading the frame one step further along the dimension that just moved.
 
         Returns the key read ahead (None when there is no step to follow).
@@ -99,22 +116,13 @@ class ReadAhead:
         self._keep(nxt, _executor().submit(self.compute, nxt))
         return nxt
 
-    def _next(self, previous: tuple | None, key: tuple) -> tuple | None:
+    def _next(self, previous: FrameRequest | None, key: FrameRequest) -> FrameRequest | None:
         """``key`` moved one more step like ``previous`` → ``key`` (:func:`h5lens.selection.step_ahead`)."""
-        try:
-            items = sel.parse(key[0], self.shape)
-        except ValueError:
-            return None
-        before = None
-        if previous is not None and previous[1:] == key[1:]:  # other options: another sequence of frames
-            try:
-                before = sel.parse(previous[0], self.shape)
-            except ValueError:
-                pass
-        nxt = sel.step_ahead(before, items, self.shape)
-        return None if nxt is None else (sel.format(nxt, self.shape), *key[1:])
+        same = previous is not None and previous.options() == key.options()  # else another sequence of frames
+        nxt = sel.step_ahead(previous.items if same and previous is not None else None, key.items, self.shape)
+        return None if nxt is None else key.moved(nxt, self.shape)
 
-    def _keep(self, key: tuple, future: Future) -> None:
+    def _keep(self, key: FrameRequest, future: Future) -> None:
         with self.lock:
             self.frames[key] = future
             self.frames.move_to_end(key)
@@ -128,4 +136,4 @@ class ReadAhead:
             for future in self.frames.values():
                 future.cancel()
             self.frames.clear()
-            self.last = None
+            self.last = self.first = None
