@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time names load 
     from ._glance import Glance, glance
     from ._open import open, open_series
     from .nodes._errors import LinkError, NodeError, UnknownFormatError
+    from .roi import roi_sum
     from .selection import SelectionError
     from .tutorial import sample_data as datasets
     from .tutorial.flatfield import flatfield, interpolated_flat
@@ -68,12 +69,14 @@ _API = {
     "LinkError": "h5lens.nodes._errors:LinkError",
     "UnknownFormatError": "h5lens.nodes._errors:UnknownFormatError",
     "SelectionError": "h5lens.selection:SelectionError",
+    "roi_sum": "h5lens.roi:roi_sum",
 }
 
 # literal, so that linters and type checkers read it (a test keeps it equal to _API)
 __all__ = ["Explorer", "Glance", "LinkError", "NodeError", "SelectionError", "Tree", "TreeBuilder",
     "UnknownFormatError", "Viewer", "convert", "datasets", "enable_display", "explore", "flatfield",
-    "flatfield_stack", "glance", "imshowmany", "interpolated_flat", "open", "open_series", "view", "__version__"]
+    "flatfield_stack", "glance", "imshowmany", "interpolated_flat", "open", "open_series", "roi_sum", "view",
+    "__version__"]
 
 
 def load_ipython_extension(ipython) -> None:

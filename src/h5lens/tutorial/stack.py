@@ -114,9 +114,10 @@ def flatfield_stack(
     progress: bool = True,
     fill: float = np.nan,
     overwrite: bool = False,
+    client: Any = None,
     **dataset_options: Any,
 ):
-    """Flat-field correct a stack ``(n, h, w)`` block by block into an HDF5 dataset.
+    """Flat-field correct a stack ``(n, h, w)`` block by block into an HDF5 dataset or a Zarr array.
 
     Parameters
     ----------
@@ -130,8 +131,9 @@ def flatfield_stack(
     out : str, (file, path) pair or h5py.Dataset
         ``"result.h5::/corrected"``: the file is written atomically (a
         temporary file beside it, fsync, rename); an existing file keeps its
-        other content. An open h5py dataset of the right shape is written in
-        place (not atomically).
+        other content. ``"result.zarr::/corrected"``: a Zarr v3 array, renamed
+        into place once complete (:mod:`h5lens.write.zarrout`). An open h5py
+        dataset of the right shape is written in place (not atomically).
     indices : sequence of float, optional
         Acquisition index of each frame, used to pick interpolated flats
         (default ``0 … n-1``).
@@ -145,38 +147,35 @@ def flatfield_stack(
         Value where ``flat == dark`` (NaN by default; a warning counts them).
     overwrite : bool
         Replace an existing dataset at the output path.
+    client : None, dask.distributed.Client or "local"
+        Run on a dask cluster (``"local"``: a LocalCluster for this call):
+        blocks of frames become tasks, each worker opens ``source`` by name
+        and writes its Zarr chunks itself, or returns its block to this
+        process, which writes the HDF5 file in order. The result is
+        bit-identical. See :mod:`h5lens.cluster`. Needs ``h5lens[dask]``.
     **dataset_options
-        Passed to ``h5py.Group.create_dataset`` (``compression=``, ``chunks=``...).
+        Passed to ``h5py.Group.create_dataset`` (``compression=``, ``chunks=``...)
+        or ``zarr.create_array`` (``chunks=``, ``compressors=``...).
 
     Returns
     -------
     str or h5py.Dataset
         ``"file::/path"`` of the result, or ``out`` when it was a dataset.
     """
+    if client is not None:
+        from ..cluster.flatfield import flatfield_stack_on
+
+        return flatfield_stack_on(client, source, flat, dark, out, indices=indices, chunk_frames=chunk_frames,
+                                  progress=progress, fill=fill, overwrite=overwrite, **dataset_options)
     with _opened(source) as src:
-        shape = tuple(getattr(src, "shape", ()))
-        if len(shape) != 3:
-            raise ValueError(f"flatfield_stack needs a stack of shape (n, h, w), got {shape}")
+        shape, dtype, idx, dark32, flats, n_fixed = prepare(src, flat, dark, indices)
         n, frame = shape[0], shape[1:]
-        dtype = np.dtype(src.dtype)
-        if dtype.kind not in "uifb":
-            raise TypeError(f"cannot flat-field correct {dtype} data")
-        idx = np.arange(n) if indices is None else np.asarray(indices, dtype=np.float64)
-        if idx.shape != (n,):
-            raise ValueError(f"indices has {idx.size} values for {n} frames")
-        dark32 = _read_image(dark)
-        flats = (
-            {k: _read_image(v) for k, v in flat.items()} if isinstance(flat, Mapping) else _read_image(flat)
-        )
-        images = [("dark", dark32)]
-        images += [(f"flat {k}", v) for k, v in flats.items()] if isinstance(flats, dict) else [("flat", flats)]
-        for name, img in images:
-            _check_fits(name, img, frame)
-        # float32 frames held throughout: dark, denominator (+ its zero mask),
-        # the flat(s); with interpolation also the blended flat and the two
-        # products blending it
-        n_fixed = 2.25 + (len(flats) + 3 if isinstance(flats, dict) else 1)
-        if chunk_frames is None:
+        to_zarr = _zarr_spec(out)
+        if to_zarr is not None:  # blocks of whole Zarr chunks: no chunk written twice
+            dataset_options = {**dataset_options, "chunks": zarr_chunks(shape, chunk_frames, dataset_options)}
+            zc = dataset_options["chunks"][0]
+            chunk_frames = zc if chunk_frames is None else -(-int(chunk_frames) // zc) * zc
+        elif chunk_frames is None:
             chunk_frames = plan_chunk_frames(frame, dtype, memory_budget, n_fixed, getattr(src, "chunks", None))
         chunk_frames = max(1, min(int(chunk_frames), n or 1))
         job = _Job(src, dtype, frame, flats, dark32, idx, chunk_frames, fill)
@@ -185,6 +184,15 @@ def flatfield_stack(
         px = int(np.prod(frame, dtype=np.int64))
         job.threaded = n_fixed * px * 4 + chunk_frames * px * (dtype.itemsize + 4 * N_BUFFERS) <= memory_budget
 
+        if to_zarr is not None:
+            from ..write.zarrout import atomic_zarr
+
+            with atomic_zarr(*to_zarr, shape=shape, dtype=np.float32, overwrite=overwrite,
+                             **dataset_options) as target:
+                array = target.open()
+                job.run(lambda buf, start: array.__setitem__(slice(start, start + len(buf)), buf), progress,
+                        threaded=job.threaded)
+            return f"{to_zarr[0]}::{to_zarr[1]}"
         if hasattr(out, "write_direct") or (hasattr(out, "shape") and hasattr(out, "__setitem__")):
             if tuple(out.shape) != shape:
                 raise ValueError(f"output dataset has shape {tuple(out.shape)}, expected {shape}")
@@ -193,6 +201,64 @@ def flatfield_stack(
         filename, inner = split_spec(out)
         _write_file(job, filename, inner, shape, dataset_options, overwrite, progress)
         return f"{filename}::{inner}"
+
+
+def prepare(src: Any, flat: Any, dark: Any, indices: Sequence[float] | None) -> tuple:
+    """Check a source against its flat(s) and dark; read those as float32.
+
+    Returns
+    -------
+    tuple
+        ``(shape, dtype, indices, dark32, flats, n_fixed)``: ``flats`` is one
+        float32 frame or a dict of them; ``n_fixed`` counts the float32
+        frames a run holds throughout (see :func:`plan_chunk_frames`).
+    """
+    shape = tuple(getattr(src, "shape", ()))
+    if len(shape) != 3:
+        raise ValueError(f"flatfield_stack needs a stack of shape (n, h, w), got {shape}")
+    n, frame = shape[0], shape[1:]
+    dtype = np.dtype(src.dtype)
+    if dtype.kind not in "uifb":
+        raise TypeError(f"cannot flat-field correct {dtype} data")
+    idx = np.arange(n) if indices is None else np.asarray(indices, dtype=np.float64)
+    if idx.shape != (n,):
+        raise ValueError(f"indices has {idx.size} values for {n} frames")
+    dark32 = _read_image(dark)
+    flats = {k: _read_image(v) for k, v in flat.items()} if isinstance(flat, Mapping) else _read_image(flat)
+    images = [("dark", dark32)]
+    images += [(f"flat {k}", v) for k, v in flats.items()] if isinstance(flats, dict) else [("flat", flats)]
+    for name, img in images:
+        _check_fits(name, img, frame)
+    # float32 frames held throughout: dark, denominator (+ its zero mask),
+    # the flat(s); with interpolation also the blended flat and the two
+    # products blending it
+    n_fixed = 2.25 + (len(flats) + 3 if isinstance(flats, dict) else 1)
+    return shape, dtype, idx, dark32, flats, n_fixed
+
+
+def _zarr_spec(out: Any) -> tuple[Path, str] | None:
+    """``(store, array path)`` when ``out`` names an array in a Zarr store, else None."""
+    if not isinstance(out, (str, os.PathLike, tuple, list)):
+        return None
+    from ..write.zarrout import is_zarr
+
+    filename, inner = split_spec(out)
+    return (filename, inner) if is_zarr(filename) else None
+
+
+def zarr_chunks(shape: tuple, chunk_frames: int | None, dataset_options: Mapping[str, Any]) -> tuple:
+    """Chunk shape of a Zarr output: ``chunks=`` if given, else ``chunk_frames`` whole frames.
+
+    By default a chunk holds about 8 MB of whole frames, and at most a 64th
+    of the stack so that even a small stack gives workers chunks to share.
+    """
+    from ..write.zarrout import chunk_frames as by_bytes
+
+    if dataset_options.get("chunks"):
+        return tuple(dataset_options["chunks"])
+    n, frame = shape[0], tuple(shape[1:])
+    k = int(chunk_frames) if chunk_frames else min(by_bytes(frame, 4), -(-n // 64))
+    return (max(1, k), *frame)
 
 
 def _dataset_writer(dset):
@@ -205,7 +271,7 @@ def _dataset_writer(dset):
     return write
 
 
-def _write_file(job: _Job, filename: Path, inner: str, shape: tuple, dataset_options: dict,
+def _write_file(job: Any, filename: Path, inner: str, shape: tuple, dataset_options: dict,
                 overwrite: bool, progress: bool) -> None:
     """Run ``job`` into a new dataset of an atomically written file.
 
@@ -270,7 +336,15 @@ class _Job:
             self._flat_cache = (index, interpolated_flat(self.flats, index))
         return self._flat_cache[1]
 
-    def _read(self, buf: np.ndarray, start: int, stop: int) -> np.ndarray:
+    def correct(self, buf: np.ndarray, indices: np.ndarray) -> int:
+        """Correct the float32 frames ``buf`` of acquisition ``indices`` in place; count fills."""
+        if isinstance(self.flats, dict):
+            return sum(correct_into(buf[j], self._flat_for(float(i)), self.dark, self.fill)
+                       for j, i in enumerate(indices))
+        return correct_into(buf, self.flats, self.dark, self.fill, self.den, self.bad)
+
+    def read(self, buf: np.ndarray, start: int, stop: int) -> np.ndarray:
+        """Frames ``start:stop`` as float32, in the first rows of ``buf``."""
         count = stop - start
         buf = buf[:count]
         if self.direct:
@@ -294,12 +368,8 @@ class _Job:
                 for start in range(0, self.n, self.k):
                     stop = min(start + self.k, self.n)
                     whole = pipe.buffer() if pipe else buffers[0]
-                    buf = self._read(whole, start, stop)
-                    if isinstance(self.flats, dict):
-                        for j, index in enumerate(self.idx[start:stop]):
-                            nbad += correct_into(buf[j], self._flat_for(float(index)), self.dark, self.fill)
-                    else:
-                        nbad += correct_into(buf, self.flats, self.dark, self.fill, self.den, self.bad)
+                    buf = self.read(whole, start, stop)
+                    nbad += self.correct(buf, self.idx[start:stop])
                     if pipe:
                         pipe.submit(whole, start, stop - start)
                     else:

@@ -38,14 +38,15 @@ class ImageStack:
         self.filenames = filenames
         self.counts: list[int] = []
         segments: dict[str, dict[str, list]] = {k: {} for k in COLUMNS}
-        frame_shape = in_dtype = None
+        frame_shape: tuple = ()
+        in_dtype = None
         offset = 0
         for name in filenames:
             with open_image(name) as tree:
                 data = tree[DETECTOR + "/data"]
                 shape = tuple(data.shape)
                 count = shape[0] if len(shape) == 3 else 1
-                if frame_shape is None:
+                if not frame_shape:
                     frame_shape, in_dtype, first = shape[-2:], data.dtype, name
                 elif shape[-2:] != frame_shape:
                     raise ConvertError(f"{name!r} holds {shape[-2:]} frames but {first!r} holds {frame_shape}: "
@@ -83,9 +84,19 @@ class ImageStack:
                     frame = data[i] if data.ndim == 3 else data[()]
                     yield np.asarray(frame).astype(self.dtype, copy=False)
 
-    def write(self, dset, frames_per_chunk: int, progress: bool) -> None:
-        """Write every frame into ``dset``, a whole chunk of frames per HDF5 write."""
+    def write(self, dset, frames_per_chunk: int, progress: bool, client=None, label: str = "") -> None:
+        """Write every frame into ``dset``, a whole chunk of frames per HDF5 write.
+
+        With a dask ``client`` the frames are decoded by its workers
+        (:mod:`h5lens.cluster.convert`); ``label`` names the output in errors.
+        """
         from tqdm.auto import tqdm  # terminal bar, or the notebook widget when in a notebook
+
+        if client is not None and dset.ndim == 3:
+            from ..cluster.convert import write_frames
+
+            write_frames(client, self, dset, frames_per_chunk, progress, label)
+            return
 
         bar = tqdm(total=self.total, unit="frame", desc="convert", disable=not progress, leave=False)
         try:
@@ -108,7 +119,7 @@ class ImageStack:
                         put(start, block)
                         start, filled = start + filled, 0
                 bar.update(1)
-            if filled:
+            if filled and block is not None:
                 put(start, block[:filled])
         finally:
             bar.close()

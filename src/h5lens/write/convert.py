@@ -12,6 +12,7 @@ no output, or the previous one untouched.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import os
 import sys
@@ -31,7 +32,7 @@ _BLOCK_BYTES = 64 << 20  # SPEC datasets are copied in row blocks of about this 
 
 def convert(inputs: str | os.PathLike | Iterable, output: str | os.PathLike, *, frames_per_chunk: int = 1,
             compression: Any = None, dtype: Any = None, overwrite: bool = False,
-            progress: bool = True) -> Path:
+            progress: bool = True, client: Any = None) -> Path:
     """Convert image files and SPEC files into one HDF5/NeXus file.
 
     Parameters
@@ -51,6 +52,10 @@ def convert(inputs: str | os.PathLike | Iterable, output: str | os.PathLike, *, 
         Replace ``output`` if it exists.
     progress : bool
         Show a progress bar (tqdm; a widget in notebooks).
+    client : None, dask.distributed.Client or "local"
+        Decode the image frames on a dask cluster (``"local"``: a LocalCluster
+        for this call); this process still writes the file, in order and
+        atomically. Needs ``h5lens[dask]``.
 
     Returns
     -------
@@ -61,7 +66,8 @@ def convert(inputs: str | os.PathLike | Iterable, output: str | os.PathLike, *, 
     from .atomic import atomic_h5, check_free_space
 
     names = _expand(inputs)
-    if not isinstance(frames_per_chunk, (int, np.integer)) or isinstance(frames_per_chunk, bool) or frames_per_chunk < 1:
+    if not isinstance(frames_per_chunk, (int, np.integer)) or isinstance(frames_per_chunk, bool) \
+            or frames_per_chunk < 1:
         raise ValueError(f"frames_per_chunk must be a positive integer, not {frames_per_chunk!r}")
     problem = check_compression(compression)
     if problem:
@@ -101,16 +107,24 @@ def convert(inputs: str | os.PathLike | Iterable, output: str | os.PathLike, *, 
         todo = b.validate()
         if stack is not None and compression is None:
             check_free_space(output.parent, stack.total * int(np.prod(stack.frame_shape)) * stack.dtype.itemsize)
-        with atomic_h5(output, overwrite=overwrite) as h5file:
+        with _cluster(client) as cl, atomic_h5(output, overwrite=overwrite) as h5file:
             write_plan(h5file, todo)
             if stack is not None:
-                stack.write(h5file[stack.path], int(frames_per_chunk), progress)
+                stack.write(h5file[stack.path], int(frames_per_chunk), progress, client=cl, label=str(output))
             for path, node in later:
                 _copy_blocks(node, h5file[path])
     finally:
         for tree in spec_trees:
             tree.close()
     return output
+
+
+def _cluster(client: Any) -> Any:
+    if client is None:
+        return contextlib.nullcontext(None)
+    from ..cluster._client import resolved
+
+    return resolved(client)
 
 
 def _scan_order(name: str):

@@ -1,0 +1,162 @@
+"""Benchmark: flat-field of a big uint16 stack to Zarr, single process vs dask.distributed.
+
+Side by side, on the same HDF5 stack (warm page cache) and the same Zarr
+output settings (float32, no compression):
+
+- ``single``: ``h5lens.flatfield_stack(src, flat, dark, "out.zarr::/c")``, no client;
+- ``h5lens W``: the same call with ``client=`` a LocalCluster of W worker
+  processes (one thread each);
+- ``dask W``: the plain dask.array code a user would write on that cluster,
+  ``raw = da.from_array(h5py_dataset)`` (auto chunks),
+  ``((raw - dark) / (flat - dark)).to_zarr(...)`` with float32 flat and dark.
+
+Each is timed ``--repeat`` times (a warm-up job first on each new cluster);
+the median is reported as frames/s and MB/s of input, with the scaling
+efficiency of h5lens (throughput with W workers / (W x with 1)), the ratios
+cluster / single and h5lens / dask, and the peak resident memory of each
+worker process (``ru_maxrss``). The load average is printed with the result:
+the machine is shared.
+
+Usage::
+
+    .venv/bin/python bench/flatfield_dask.py [--frames 400] [--size 2048] [--workers 1 2]
+                                             [--repeat 1] [--data stack.h5] [--output result.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+import h5lens
+from h5lens.tutorial.sample_data import large_stack
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _timed(fn, repeat: int, out: Path) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        shutil.rmtree(out, ignore_errors=True)
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def _plain_dask(spec: str, flat: np.ndarray, dark: np.ndarray, out: Path) -> None:
+    import dask.array as da
+
+    shutil.rmtree(out, ignore_errors=True)
+    with h5py.File(spec.split("::")[0], "r") as h5:
+        raw = da.from_array(h5["raw"])  # what a user writes: auto chunks from the HDF5 ones
+        flat32, dark32 = flat.astype(np.float32), dark.astype(np.float32)
+        res = (raw - dark32) / (flat32 - dark32)
+        res.to_zarr(str(out), component="c", compressors=None)
+
+
+def measure(src: Path, workers: list[int], repeat: int, tmp: Path) -> dict:
+    """Time every configuration; return medians, ratios and worker memory."""
+    from distributed import Client, LocalCluster
+
+    with h5py.File(src, "r") as h5:
+        flat, dark, shape = h5["flat"][()], h5["dark"][()], h5["raw"].shape
+    n, mb = shape[0], np.prod(shape) * 2 / 1e6
+    spec, out = f"{src}::/raw", tmp / "out.zarr"
+    warm = large_stack(tmp / "warm.h5", frames=8, shape=(64, 64))
+    with h5py.File(warm, "r") as h5:
+        warm_flat = h5["flat"][()]
+
+    def single():
+        h5lens.flatfield_stack(spec, flat, dark, f"{out}::/c", progress=False)
+
+    rows = {"single": {"times": _timed(single, repeat, out)}}
+    check = zarr_open(out)[::max(1, n // 7)]
+    for w in workers:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cluster = LocalCluster(n_workers=w, threads_per_worker=1, processes=True, dashboard_address=":0")
+        with cluster, Client(cluster) as client:
+            # imports and first-use costs on the workers, on a tiny stack
+            h5lens.flatfield_stack(f"{warm}::/raw", warm_flat, warm_flat // 50, f"{tmp}/warm.zarr::/c",
+                                   client=client, progress=False, overwrite=True)
+
+            def ours(client=client):
+                h5lens.flatfield_stack(spec, flat, dark, f"{out}::/c", client=client, progress=False)
+
+            rows[f"h5lens {w}"] = {"times": _timed(ours, repeat, out)}
+            got = zarr_open(out)[::max(1, n // 7)]
+            assert np.array_equal(got.view(np.uint32), check.view(np.uint32)), "cluster result differs"
+            rows[f"h5lens {w}"]["worker_peak_rss_mb"] = sorted(round(v) for v in client.run(_peak_rss_mb).values())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cluster = LocalCluster(n_workers=w, threads_per_worker=1, processes=True, dashboard_address=":0")
+        with cluster, Client(cluster) as client:
+            _plain_dask(f"{warm}::/raw", warm_flat, warm_flat // 50, tmp / "warm_dask.zarr")
+            rows[f"dask {w}"] = {"times": _timed(lambda: _plain_dask(spec, flat, dark, out), repeat, out)}
+            rows[f"dask {w}"]["worker_peak_rss_mb"] = sorted(round(v) for v in client.run(_peak_rss_mb).values())
+    shutil.rmtree(out, ignore_errors=True)
+    for row in rows.values():
+        row["median_s"] = round(statistics.median(row["times"]), 3)
+        row["times"] = [round(t, 3) for t in row["times"]]
+        row["frames_per_s"] = round(n / row["median_s"], 2)
+        row["input_mb_per_s"] = round(mb / row["median_s"], 1)
+    one = rows.get("h5lens 1")
+    ratios = {}
+    for w in workers:
+        ours = rows[f"h5lens {w}"]["median_s"]
+        ratios[f"h5lens {w} / single"] = round(rows["single"]["median_s"] / ours, 3)
+        ratios[f"h5lens {w} / dask {w}"] = round(rows[f"dask {w}"]["median_s"] / ours, 3)
+        if one:
+            ratios[f"h5lens {w} / h5lens 1"] = round(one["median_s"] / ours, 3)
+            ratios[f"efficiency {w}"] = round(one["median_s"] / ours / w, 3)
+    return {"shape": list(shape), "input_mb": round(mb), "load_average_before": os.getloadavg(),
+            "rows": rows, "ratios": ratios}
+
+
+def zarr_open(path: Path):
+    import zarr
+
+    return zarr.open_array(str(path), path="c", mode="r")
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=400)
+    parser.add_argument("--size", type=int, default=2048, help="frame side in pixels")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--data", type=Path, help="stack file to use (made there if absent, kept)")
+    parser.add_argument("--tmp", type=Path, help="folder for outputs (default: a temporary one)")
+    parser.add_argument("--output", type=Path, help="also write the JSON result to this file")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="h5lens-bench-", dir=args.tmp) as tmp:
+        src = args.data or Path(tmp) / "stack.h5"
+        if not src.exists():
+            large_stack(src, frames=args.frames, shape=(args.size, args.size))
+        result = measure(src, args.workers, args.repeat, Path(tmp))
+    result["load_average_after"] = os.getloadavg()
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.output is not None:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text + "\n")
+    return result
+
+
+if __name__ == "__main__":
+    main()
