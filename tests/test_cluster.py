@@ -272,24 +272,37 @@ def test_bad_client_and_missing_extras(stack200, tmp_path, monkeypatch):
         h5lens.flatfield_stack(f"{path}::/raw", mask, ~mask, f"{tmp_path}/a.zarr::/c", progress=False)
 
 
-# -- last: killing a worker leaves the cluster short of one for a while ----------------------------
-@pytest.mark.parametrize("ext", ["zarr", "h5"])
-def test_worker_killed_mid_job_completes_or_leaves_nothing(healthy, big_stack, tmp_path, ext):
+# -- a worker killed mid-job ---------------------------------------------------------------------
+@pytest.fixture
+def own_client():
+    """A cluster of its own: a killed worker's replacement may take long to start on a loaded machine."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                           dashboard_address=":0")
+    with cluster, distributed.Client(cluster) as cl:
+        yield cl
+
+
+@pytest.mark.parametrize("ext", ["h5", "zarr"])
+def test_worker_killed_mid_job_completes_or_leaves_nothing(own_client, big_stack, tmp_path, ext):
+    """SIGKILL of one worker process while the blocks stream back (HDF5) or are written by workers (Zarr)."""
     path, flat, dark = big_stack
     target = tmp_path / f"out.{ext}"
-    pids = healthy.run(os.getpid)
+    pids = own_client.run(os.getpid)
     thread, outcome = _run_in_thread(lambda: h5lens.flatfield_stack(
-        f"{path}::/raw", flat, dark, f"{target}::/c", client=healthy, chunk_frames=2, progress=False))
-    _first_task_done(healthy, "h5lens-flatfield")
+        f"{path}::/raw", flat, dark, f"{target}::/c", client=own_client, chunk_frames=2, progress=False))
+    _first_task_done(own_client, "h5lens-flatfield")
     running = thread.is_alive()
     os.kill(next(iter(pids.values())), signal.SIGKILL)
-    thread.join(120)
+    thread.join(180)
     assert running, "the job ended before the worker was killed: nothing was tested"
-    if "error" in outcome:  # failing is allowed, with a message and no output
-        assert "flatfield" in str(outcome["error"]) or "frames" in str(outcome["error"])
+    if "error" in outcome:  # failing is allowed, with a sentence and no output
+        assert isinstance(outcome["error"], RuntimeError), repr(outcome["error"])
+        assert f"{target}::/c was not written" in str(outcome["error"])
         assert not target.exists()
     else:
         res = read_out(outcome["value"])
         with h5py.File(path, "r") as h5:
-            np.testing.assert_array_equal(bits(res[::37]), bits(h5lens.flatfield(h5["raw"][::37], flat, dark)))
+            np.testing.assert_array_equal(bits(res), bits(h5lens.flatfield(h5["raw"][()], flat, dark)))
     assert leftovers(tmp_path) == []

@@ -97,13 +97,18 @@ class Tracker:
         return future
 
     def result(self, future: Any, start: int, frames: int, target: str) -> Any:
-        """The result of ``future``; a task whose workers kept dying raises a readable error."""
+        """The result of ``future``; a lost task (workers dying, cluster restarted) raises a sentence."""
         distributed = require()
         try:
             return future.result()
         except distributed.KilledWorker as exc:
             raise RuntimeError(f"{self.desc}: the workers computing frames {start}-{start + frames - 1} died "
                                f"repeatedly ({exc}); {target} was not written") from exc
+        except Exception as exc:
+            if "Cancelled" not in type(exc).__name__:  # the task's own error: already a sentence
+                raise
+            raise RuntimeError(f"{self.desc}: frames {start}-{start + frames - 1} were cancelled on the cluster "
+                               f"(restarted or shut down?); {target} was not written") from exc
 
     def cancel(self, timeout: float = 60.0) -> None:
         """Cancel every future and wait until no worker still runs one of them.

@@ -12,6 +12,7 @@ back in order and goes through the same atomic writer as without a client.
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import numpy as np
@@ -35,20 +36,39 @@ def task_frames(n: int, frame_bytes: int, threads: int, align: int = 1) -> int:
     return max(align, -(-k // align) * align)
 
 
+_local = threading.local()
+
+
+def _reused(shape: tuple, dtype: Any, slot: str) -> np.ndarray:
+    """A buffer kept by this worker thread between tasks: fresh ones cost a page fault per 4 kB."""
+    cached = getattr(_local, slot, None)
+    if cached is None or cached.shape != shape or cached.dtype != dtype:
+        cached = np.empty(shape, dtype)
+        setattr(_local, slot, cached)
+    return cached
+
+
 def correct_block(ref: SourceRef, start: int, stop: int, flats: Any, dark: np.ndarray,
-                  indices: np.ndarray, fill: float, target: Any = None) -> Any:
+                  indices: np.ndarray, fill: float, target: Any = None, k: int = 0) -> Any:
     """Task: read, correct and write (Zarr) or return (``target`` None) frames ``start:stop``.
 
     Returns the number of values set to ``fill``, with the block when it is
-    not written here.
+    not written here. Blocks written here reuse this thread's buffers of ``k``
+    frames; a returned block is a new array (the worker keeps it until the
+    client has fetched it).
     """
     from ..tutorial.stack import _Job
 
     count = stop - start
     try:
         with opened(ref) as src:
-            job = _Job(src, np.dtype(src.dtype), tuple(src.shape[1:]), flats, dark, indices, count, fill)
-            buf = job.read(np.empty((count, *src.shape[1:]), dtype=np.float32), start, stop)
+            frame, dtype = tuple(src.shape[1:]), np.dtype(src.dtype)
+            job = _Job(src, dtype, frame, flats, dark, indices, count, fill)
+            if target is not None and job.raw is not None:
+                job.raw = _reused((max(k, count), *frame), job.raw.dtype, "raw")
+            out = _reused((max(k, count), *frame), np.float32, "out") if target is not None else \
+                np.empty((count, *frame), np.float32)
+            buf = job.read(out, start, stop)
     except Exception as exc:
         raise OSError(f"cannot read frames {start}-{stop - 1} of {ref.label}: {exc}") from exc
     nbad = job.correct(buf, indices)
@@ -107,7 +127,8 @@ def _run_zarr(cl: Any, args: tuple, idx: np.ndarray, blocks: list, target: Any, 
     distributed = require()
     ref, flats_f, dark_f, fill = args
     with tracked(cl, n, "flatfield", progress) as tr:
-        where = {tr.submit(correct_block, ref, a, b, flats_f, dark_f, idx[a:b], fill, target,
+        k = max(b - a for a, b in blocks) if blocks else 1
+        where = {tr.submit(correct_block, ref, a, b, flats_f, dark_f, idx[a:b], fill, target, k,
                            start=a, frames=b - a): (a, b) for a, b in blocks}
         nbad = 0
         for future in distributed.as_completed(list(where)):  # the first failure stops the job
