@@ -9,6 +9,7 @@ the frames one at a time and writes them chunk by chunk.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +44,7 @@ class ImageStack:
         offset = 0
         for name in filenames:
             with open_image(name) as tree:
-                data = tree[DETECTOR + "/data"]
+                data: Any = tree[DETECTOR + "/data"]
                 shape = tuple(data.shape)
                 count = shape[0] if len(shape) == 3 else 1
                 if not frame_shape:
@@ -79,7 +80,7 @@ class ImageStack:
 
         for name, count in zip(self.filenames, self.counts):
             with open_image(name) as tree:
-                data = tree[DETECTOR + "/data"]
+                data: Any = tree[DETECTOR + "/data"]
                 for i in range(count):
                     frame = data[i] if data.ndim == 3 else data[()]
                     yield np.asarray(frame).astype(self.dtype, copy=False)
