@@ -241,7 +241,7 @@ def bench_big(lab, browser, files, cold: bool = False) -> dict:
     page.evaluate(WAIT_SEQ, [1, 0, 60000])
     t_first = page.evaluate("performance.now()") - t0
     preview = page.evaluate("document.querySelectorAll('.h5l-viewer')[1].dataset.preview") == "true"
-    timing = page.evaluate("document.querySelectorAll('.h5l-viewer')[1].h5lens.state.timing")
+    timing = page.evaluate("document.querySelectorAll('.h5l-viewer')[1].h5lens.timing")
     page.evaluate(WAIT_SEQ, [1, 1, 60000])
     t_exact = page.evaluate("performance.now()") - t0
     page.wait_for_timeout(300)

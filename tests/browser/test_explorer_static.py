@@ -143,7 +143,7 @@ def test_nxdata_values_groups_errors_and_stale_viewers(harness, sample):
     mounted(page, "/stack")
     page.wait_for_timeout(200)
     assert page.locator(".h5l-viewer").count() == 1
-    assert page.evaluate("document.querySelector('.h5l-view .h5l-viewer').h5lens.state.frame.selection") == "0,:,:"
+    assert page.evaluate("document.querySelector('.h5l-view .h5l-viewer').h5lens.frame.selection") == "0,:,:"
     # cleanup: every listener of every model goes with the view
     page.evaluate("harness.destroy(0)")
     assert page.evaluate("harness.model._listenerCount()") == 0

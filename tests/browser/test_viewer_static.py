@@ -20,6 +20,20 @@ def wait_seq(page, after: int = 0) -> int:
     return int(page.eval_on_selector(ROOT, "r => r.dataset.seq"))
 
 
+def paints(page) -> int:
+    """How many times the viewer painted colours (``data-paint``, bumped after each recolour)."""
+    return int(page.eval_on_selector(ROOT, "r => r.dataset.paint || 0"))
+
+
+def repainted(page, action) -> int:
+    """Run ``action`` and wait until the viewer painted colours after it; the new paint count."""
+    before = paints(page)
+    action()
+    page.wait_for_function(
+        f"Number(document.querySelector('{ROOT}').dataset.paint || 0) > {before}")
+    return paints(page)
+
+
 def pixels(page, points):
     """Canvas RGBA at the centres of data pixels ``(i, j)`` of the current frame."""
     return page.evaluate(
@@ -88,29 +102,23 @@ def test_image_pixels_colormap_and_scales(harness, stack):
     assert (lo, hi) == pytest.approx(colormaps.auto_range(data[0], "percentile"), rel=1e-6)
     check_pixels(page, data[0], "viridis", "linear")
     before = len(harness.bridge.calls)
-    page.get_by_label("colormap", exact=True).select_option("inferno")
-    page.wait_for_function("document.querySelector('.h5l-viewer').h5lens.image.colour.lut !== null")
-    page.wait_for_timeout(50)
+    repainted(page, lambda: page.get_by_label("colormap", exact=True).select_option("inferno"))
     check_pixels(page, data[0], "inferno", "linear")
     assert page_trait(page, "colormap") == "inferno"
-    page.get_by_label("reverse colormap").check()
-    page.wait_for_timeout(50)
+    repainted(page, lambda: page.get_by_label("reverse colormap").check())
     assert page_trait(page, "colormap") == "inferno_r"
     check_pixels(page, data[0], "inferno_r", "linear")
-    page.get_by_label("scale", exact=True).select_option("log")
-    page.wait_for_timeout(50)
+    repainted(page, lambda: page.get_by_label("scale", exact=True).select_option("log"))
     assert page_trait(page, "scale") == "log"
     check_pixels(page, data[0], "inferno_r", "log")
     # colour changes of favourites cost no command
     assert harness.bridge.calls[before:] == []
     for mode in ("minmax", "std"):
-        page.get_by_label("auto range").select_option(mode)
-        page.wait_for_timeout(50)
+        repainted(page, lambda m=mode: page.get_by_label("auto range").select_option(m))
         assert shown_range(page) == pytest.approx(colormaps.auto_range(data[0], mode, "log"), rel=1e-6)
     check_pixels(page, data[0], "inferno_r", "log")
     page.get_by_label("high percentile").fill("90")
-    page.get_by_label("high percentile").press("Enter")
-    page.wait_for_timeout(100)
+    repainted(page, lambda: page.get_by_label("high percentile").press("Enter"))
     wait_python(page, v, percentiles=[0.1, 90.0], autoscale="percentile", colormap="inferno_r", scale="log")
     assert shown_range(page) == pytest.approx(colormaps.auto_range(data[0], "percentile", "log", (0.1, 90.0)), rel=1e-6)
     check_pixels(page, data[0], "inferno_r", "log")
@@ -129,13 +137,11 @@ def test_bad_values_and_manual_range(harness, stack):
     assert got == [[0, 255, 0, 255], [0, 255, 0, 255]]  # NaN and non-positive under log
     page.get_by_label("minimum", exact=True).fill("100")
     page.get_by_label("maximum", exact=True).fill("2000")
-    page.get_by_label("maximum", exact=True).press("Enter")
-    page.wait_for_timeout(100)
+    repainted(page, lambda: page.get_by_label("maximum", exact=True).press("Enter"))
     wait_python(page, v, autoscale="manual", vmin=100.0, vmax=2000.0)
     check_pixels(page, frame, "viridis", "log", bad=(0, 255, 0, 255))
     # Python sets the range: the page follows without fetching
-    harness.set(vmin=500.0, vmax=900.0, scale="linear")
-    page.wait_for_timeout(100)
+    repainted(page, lambda: harness.set(vmin=500.0, vmax=900.0, scale="linear"))
     assert shown_range(page) == (500.0, 900.0)
     check_pixels(page, frame, "viridis", "linear", bad=(0, 255, 0, 255))
 
@@ -151,8 +157,7 @@ def test_histogram_drag_sets_manual_range(harness, stack):
     page.mouse.move(box["x"] + 8, box["y"] + 20)  # the min handle sits at the left edge
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 20, steps=5)
-    page.mouse.up()
-    page.wait_for_timeout(100)
+    repainted(page, page.mouse.up)
     assert page_trait(page, "autoscale") == "manual" and v.autoscale == "percentile"  # not yet sent
     # the pointer leaving the viewer ends the interaction: Python is told at once (before the idle delay)
     below = page.eval_on_selector(ROOT, "r => r.getBoundingClientRect().bottom")
@@ -175,18 +180,15 @@ def test_slider_keyboard_play_and_python_selection(harness, stack):
     assert v.selection == "1,:,:"
     page.get_by_label("index of dim 0", exact=True).fill("3")
     seq = wait_seq(page, seq)
-    page.wait_for_timeout(300)
-    assert v.selection == "3,:,:"
+    wait_python(page, v, selection="3,:,:")  # the trait follows a slider within 200 ms
     check_pixels(page, data[3], "viridis", "linear")
     page.locator(ROOT).focus()
     page.keyboard.press("ArrowRight")
     seq = wait_seq(page, seq)
-    page.wait_for_timeout(100)
-    assert v.selection == "4,:,:"
+    wait_python(page, v, selection="4,:,:")
     page.keyboard.press("Home")
     seq = wait_seq(page, seq)
-    page.wait_for_timeout(100)
-    assert v.selection == "0,:,:"
+    wait_python(page, v, selection="0,:,:")
     # Python moves the view
     harness.set(selection="2,:,:")
     seq = wait_seq(page, seq)
@@ -305,8 +307,7 @@ def test_curve_view_with_nxdata_axis(harness, course):
     np.testing.assert_allclose(xs, x, rtol=1e-6)
     page.get_by_label("next dim 1").click()
     seq = wait_seq(page, seq)
-    page.wait_for_timeout(100)
-    assert v.selection == "0,1,:"
+    wait_python(page, v, selection="0,1,:")
     page.get_by_label("pin this curve").click()
     page.get_by_label("index of dim 0 (number)").fill("5")
     page.get_by_label("index of dim 0 (number)").press("Enter")
@@ -314,8 +315,7 @@ def test_curve_view_with_nxdata_axis(harness, course):
     page.get_by_label("index of dim 1 (number)").fill("5")
     page.get_by_label("index of dim 1 (number)").press("Enter")
     seq = wait_seq(page, seq)
-    page.wait_for_timeout(100)
-    assert v.selection == "5,5,:"
+    wait_python(page, v, selection="5,5,:")
     series = page.evaluate("document.querySelector('.h5l-viewer').h5lens.curve.plot.series.map(s => s.label)")
     assert series[1:] == ["dim 0 = 0, dim 1 = 1", "dim 0 = 5, dim 1 = 5"]
     assert series[0] == "Scattering angle 2θ (°)"  # the file's TeX label, as text
@@ -474,16 +474,14 @@ def test_view_switch_aggregation_aspect_and_stride(harness, tmp_path):
     mean = decimate_reduce(data[0], fy, fx, "mean")
     check_pixels(page, mean, "viridis", "linear")
     page.get_by_label("aspect ratio").select_option("auto")
-    page.wait_for_timeout(50)
-    assert v.aspect == "auto"
+    wait_python(page, v, aspect="auto")
     page.get_by_label("stride along x").fill("3")
     page.get_by_label("stride along x").press("Enter")
     seq = wait_seq(page, seq)
-    page.wait_for_timeout(250)
-    assert v.selection == "0,:,::3"
+    wait_python(page, v, selection="0,:,::3")
     page.get_by_label("dimension shown as x").select_option("1")  # x and y swap: a transposed view
     seq = wait_seq(page, seq)
-    page.wait_for_timeout(250)
+    wait_python(page, v, selection="0,::3,:", transposed=True)
     assert v.selection == "0,::3,:" and v.transposed and v.data.shape == (900, 100)  # the stride stays on x
     page.get_by_label("view", exact=True).select_option("curve")
     page.wait_for_function("document.querySelector('.h5l-viewer').h5lens.curve?.plot")
@@ -536,7 +534,7 @@ def test_a_step_paints_the_frame_asked_for_ahead(harness, stack):
     seq = wait_seq(page)
     hook = "document.querySelector('.h5l-viewer').h5lens"
     # the next frame along the only slider is asked for as soon as the first one is shown
-    page.wait_for_function(f"{hook}.ahead.key && {hook}.ahead.key.startsWith('[\"1,:,:\"')")
+    page.wait_for_function(f"{hook}.frames.ahead.key && {hook}.frames.ahead.key.startsWith('[\"1,:,:\"')")
     page.wait_for_function(f"{hook}.rpc.pendingCount === 0")
     frames = harness.bridge.calls.count("frame")
     page.locator(ROOT).focus()
@@ -547,9 +545,8 @@ def test_a_step_paints_the_frame_asked_for_ahead(harness, stack):
     page.wait_for_function(f"{hook}.rpc.pendingCount === 0")
     # the step itself sent no frame request: the one call since is the next frame ahead (2)
     assert harness.bridge.calls.count("frame") == frames + 1
-    assert page.evaluate(f"{hook}.ahead.key").startswith('["2,:,:"')
-    page.wait_for_timeout(250)
-    assert v.selection == "1,:,:"
+    assert page.evaluate(f"{hook}.frames.ahead.key").startswith('["2,:,:"')
+    wait_python(page, v, selection="1,:,:")
     # stepping back follows the new direction; a stale frame never paints over a newer one
     for _ in range(3):
         page.keyboard.press("ArrowRight")
@@ -559,7 +556,7 @@ def test_a_step_paints_the_frame_asked_for_ahead(harness, stack):
     page.wait_for_timeout(100)
     assert page.eval_on_selector(ROOT, "r => r.dataset.selection") == "3,:,:"
     check_pixels(page, data[3], "viridis", "linear")
-    assert page.evaluate(f"{hook}.ahead.key").startswith('["2,:,:"')
+    assert page.evaluate(f"{hook}.frames.ahead.key").startswith('["2,:,:"')
 
 
 def test_canvas_height_follows_a_wide_image_unless_the_page_sets_it(harness):
@@ -584,17 +581,15 @@ def test_colour_burst_sends_no_kernel_message_then_one_save(harness, stack):
     harness.mount(v)
     page = harness.page
     wait_seq(page)
-    page.wait_for_function("document.querySelector('.h5l-viewer').h5lens.image.colour.lut !== null")
-    page.wait_for_timeout(100)  # the first histogram and any start-up save are over
+    page.wait_for_function(f"Number(document.querySelector('{ROOT}').dataset.paint || 0) > 0")
+    page.wait_for_function(f"document.querySelector('{ROOT}').h5lens.panel.histOf !== null")  # the first histogram
     saves0 = page.evaluate("harness.model.saved.length")
     calls0 = len(harness.bridge.calls)
     for name, value in [("colormap", "inferno"), ("scale", "log"), ("auto range", "minmax"), ("colormap", "gray"),
                         ("scale", "sqrt"), ("auto range", "std"), ("colormap", "magma"), ("scale", "linear")]:
-        page.get_by_label(name, exact=True).select_option(value)
-        page.wait_for_timeout(30)
+        repainted(page, lambda n=name, x=value: page.get_by_label(n, exact=True).select_option(x))
     page.get_by_label("maximum", exact=True).fill("900")
-    page.get_by_label("maximum", exact=True).press("Enter")
-    page.wait_for_timeout(50)
+    repainted(page, lambda: page.get_by_label("maximum", exact=True).press("Enter"))
     # the page shows the last choice; no save and no command went to the kernel during the burst
     assert page.evaluate("harness.model.saved.length") - saves0 == 0
     assert harness.bridge.calls[calls0:] == []

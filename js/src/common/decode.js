@@ -3,7 +3,15 @@
 // any byteOffset inside a larger message buffer, so a typed view is made in place when the
 // offset is aligned for the element size and the bytes are copied when it is not.
 
-/** Wire dtype name -> typed array constructor (the table of h5lens/wire.py). */
+/**
+ * @typedef {Int8ArrayConstructor | Int16ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor
+ *   | Uint16ArrayConstructor | Uint32ArrayConstructor | Float32ArrayConstructor | Float64ArrayConstructor} TypedCtor
+ */
+
+/**
+ * Wire dtype name -> typed array constructor (the table of h5lens/wire.py).
+ * @type {Record<string, TypedCtor>}
+ */
 export const TYPED = {
   int8: Int8Array, int16: Int16Array, int32: Int32Array,
   uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array,
@@ -13,17 +21,18 @@ export const TYPED = {
 /**
  * A typed array of `Ctor` over `buf`, honouring byteOffset (copied when misaligned).
  * @param {DataView|ArrayBuffer|ArrayBufferView} buf
- * @param {Function} Ctor typed array constructor
+ * @param {TypedCtor} Ctor typed array constructor
  */
 export function typedView(buf, Ctor) {
   if (buf instanceof ArrayBuffer) return new Ctor(buf);
-  const { buffer, byteOffset, byteLength } = buf;
+  const { byteOffset, byteLength } = buf;
+  const buffer = /** @type {ArrayBuffer} */ (buf.buffer); // a comm never hands us a SharedArrayBuffer
   const size = Ctor.BYTES_PER_ELEMENT;
   if (byteLength % size !== 0) {
     throw new Error(`buffer of ${byteLength} bytes is not a whole number of ${size}-byte elements`);
   }
   if (byteOffset % size === 0) return new Ctor(buffer, byteOffset, byteLength / size);
-  return new Ctor(buffer.slice(byteOffset, byteOffset + byteLength));
+  return new Ctor(new Uint8Array(buffer, byteOffset, byteLength).slice().buffer);
 }
 
 /**

@@ -3,9 +3,11 @@
 
 /**
  * Create an element: h("button", {class: "x", "aria-label": "Go", onclick: fn}, "text", child)
- * @param {string} tag
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
  * @param {Record<string, any>} [attrs] `class`, `dataset` (object), `on<event>` handlers, attributes
  * @param {...(Node|string|number|null|undefined|false)} children
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -20,7 +22,13 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** Append children (strings become text nodes; null/false are skipped). */
+/**
+ * Append children (strings become text nodes; null/false are skipped).
+ * @template {Element} E
+ * @param {E} el
+ * @param {any[]} children
+ * @returns {E}
+ */
 export function append(el, children) {
   for (const c of children.flat()) {
     if (c === null || c === undefined || c === false) continue;

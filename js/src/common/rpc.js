@@ -19,11 +19,9 @@ export function isAbort(err) {
   return err?.name === "AbortError" || err?.h5lensAbort === true;
 }
 
+/** @param {string} message */
 function abortError(message) {
-  const err = new Error(message);
-  err.name = "AbortError";
-  err.h5lensAbort = true;
-  return err;
+  return Object.assign(new Error(message), { name: "AbortError", h5lensAbort: true });
 }
 
 /**
@@ -41,6 +39,7 @@ export function createRpc(experimental, { timeout = 30000 } = {}) {
    * @param {string} name
    * @param {object} msg
    * @param {{key?: string, timeout?: number, buffers?: ArrayBuffer[]}} [opts]
+   * @returns {Promise<[any, any[]]>}
    */
   async function call(name, msg = {}, opts = {}) {
     if (closed) throw abortError("widget closed");
@@ -88,10 +87,11 @@ export function createRpc(experimental, { timeout = 30000 } = {}) {
  * `{id, kind: "anywidget-command", name, msg}` answered by an "anywidget-command-response"
  * custom message with the same id.
  * @param {{send: Function, on: Function, off: Function}} model
+ * @returns {import("./protocol.js").Invoke}
  */
 export function modelInvoke(model) {
   let counter = 0;
-  return (name, msg, { signal, buffers = [] } = {}) => new Promise((resolve, reject) => {
+  return (name, msg, { signal = undefined, buffers = [] } = {}) => new Promise((resolve, reject) => {
     if (signal?.aborted) { reject(signal.reason); return; }
     const id = `h5lens-${Date.now().toString(36)}-${++counter}`;
     const done = () => { model.off("msg:custom", handler); signal?.removeEventListener("abort", onAbort); };

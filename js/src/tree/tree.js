@@ -201,7 +201,8 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
   }
 
   function visibleRows() {
-    return [...list.querySelectorAll("li.h5l-item[data-path]")].filter((li) => li.offsetParent !== null);
+    const items = /** @type {NodeListOf<HTMLLIElement>} */ (list.querySelectorAll("li.h5l-item[data-path]"));
+    return [...items].filter((li) => li.offsetParent !== null);
   }
 
   function onKey(ev) {
@@ -253,7 +254,8 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
     query = normalise(filter.value);
     // a row matches by its name or its description (a SPEC scan's command: "ascan Fe ...")
     const entries = [...rows.values()].filter((e) => e.item.path !== rootPath)
-      .map((e) => [e.item.path, e.item.description ? `${e.item.name}\n${e.item.description}` : e.item.name]);
+      .map((e) => /** @type {[string, string]} */ ([e.item.path,
+        e.item.description ? `${e.item.name}\n${e.item.description}` : e.item.name]));
     const { visible, hits } = visibleFor(entries, query, rootPath);
     for (const e of rows.values()) {
       paintName(e);

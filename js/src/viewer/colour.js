@@ -3,10 +3,16 @@
 //   values the scale cannot show (NaN, ±Inf, v <= 0 under log, v < 0 under sqrt) get the bad colour.
 // Everything works on typed arrays in place; buffers are reused across frames by the caller.
 
-export const SCALES = ["linear", "log", "sqrt", "symlog"];
-export const AUTOSCALES = ["minmax", "percentile", "std", "manual"];
+/**
+ * A typed array of frame values (what common/decode.js gives for numeric dtypes).
+ * @typedef {Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array} Values
+ */
 
-/** The scale transform of one value; NaN where the scale cannot show it. */
+/**
+ * The scale transform of one value; NaN where the scale cannot show it.
+ * @param {number} v
+ * @param {string} scale
+ */
 export function forward(v, scale) {
   switch (scale) {
     case "linear": return Number.isFinite(v) ? v : NaN;
@@ -116,20 +122,32 @@ function select(a, n, k) {
 }
 
 /**
+ * The range shown when the scale can show none of the values (nothing finite, nothing > 0
+ * under log): one decade under log, [0, 1] otherwise.
+ * @param {string} scale
+ * @returns {[number, number]}
+ */
+export function nominalRange(scale) {
+  return scale === "log" ? [1, 10] : [0, 1];
+}
+
+/**
  * Auto range of the values the scale can show: "minmax", "percentile" (numpy's linear
  * interpolation between order statistics) or "std" (mean ± 3σ clipped to min/max).
- * `scratch` is an object whose Float64Array is reused between frames.
+ * `scratch` is an object whose buffers and statistics are reused between calls on a frame.
+ * @param {Values} data
+ * @param {string} mode
+ * @param {string} [scale]
+ * @param {number[]} [percentiles]
+ * @param {object} [scratch]
+ * @returns {[number, number] | null} null when the scale can show none of the values
  */
 export function autoRange(data, mode, scale = "linear", percentiles = [0.1, 99.9], scratch = {}) {
   const counts = smallIntCounts(data, scratch);
   if (counts) return rangeFromCounts(counts, mode, scale, percentiles);
   const st = floatStats(data, scale, scratch);
   const { count, lo, hi } = st;
-  if (count === 0) { // nothing finite to colour (under this scale): a nominal range, flagged
-    const none = scale === "log" ? [1, 10] : [0, 1];
-    none.empty = true;
-    return none;
-  }
+  if (count === 0) return null;
   if (mode === "minmax") return [lo, hi];
   const lg = st.scale === "log", sq = st.scale === "sqrt";
   const ok = (v) => v - v === 0 && (!lg || v > 0) && (!sq || v >= 0);
@@ -160,9 +178,8 @@ export function autoRange(data, mode, scale = "linear", percentiles = [0.1, 99.9
       return frac === 0 || i + 1 >= count ? a : a + (kth.get(i + 1) - a) * frac;
     }));
   }
-  const out = st.percentiles.get(key).slice();
-  out.extent = [lo, hi]; // min/max came for free: the histogram reuses them
-  return out;
+  const [a, b] = st.percentiles.get(key);
+  return [a, b];
 }
 
 // Count, sum, min and max of the values a scale can show, cached per frame. Scales that
@@ -250,6 +267,7 @@ function smallIntCounts(data, scratch) {
   return scratch.counts;
 }
 
+/** @returns {[number, number] | null} */
 function rangeFromCounts({ values: c, offset }, mode, scale, percentiles) {
   const ok = (v) => (scale === "log" ? v > 0 : scale === "sqrt" ? v >= 0 : true);
   let count = 0, sum = 0, lo = Infinity, hi = -Infinity;
@@ -261,11 +279,7 @@ function rangeFromCounts({ values: c, offset }, mode, scale, percentiles) {
     if (v < lo) lo = v;
     hi = v;
   }
-  if (count === 0) { // nothing finite to colour (under this scale): a nominal range, flagged
-    const none = scale === "log" ? [1, 10] : [0, 1];
-    none.empty = true;
-    return none;
-  }
+  if (count === 0) return null;
   if (mode === "minmax") return [lo, hi];
   if (mode === "std") {
     const mean = sum / count;

@@ -115,13 +115,19 @@ export class CurveView {
     this.plot.over.addEventListener("wheel", this._wheel, { passive: false });
   }
 
-  // Linear y range: the data's, widened to hold the error bars of the current curve.
+  /**
+   * Linear y range: the data's, widened to hold the error bars of the current curve.
+   * @param {number | null} min
+   * @param {number | null} max
+   * @returns {[number, number]}
+   */
   _yRange(min, max) {
     const c = this.current;
     const ext = c?.errors && !c.decimated ? errorExtent(c.y, c.errors) : null;
     if (ext) { min = Math.min(min ?? ext[0], ext[0]); max = Math.max(max ?? ext[1], ext[1]); }
     if (min == null || max == null) return [0, 1];
-    return uPlot.rangeNum(min, max, 0.1, true);
+    const [lo, hi] = uPlot.rangeNum(min, max, 0.1, true);
+    return [lo, hi];
   }
 
   // The current curve's legend entry follows its selection without rebuilding the plot.

@@ -1,13 +1,65 @@
-// Pure helpers of the curve view (no DOM, no uPlot): legend names and log-axis ranges.
+// Pure helpers of the curve view (no DOM, no uPlot): the curve of a `curve` reply, the region
+// to fetch when zoomed, legend names and log-axis ranges.
+import { decode } from "../common/decode.js";
 import { label, logTicks, ticks } from "./ticks.js";
+
+/**
+ * A curve as the view holds it.
+ * @typedef {object} Curve
+ * @property {string} label
+ * @property {Float64Array} x axis values (or indices) of the points
+ * @property {ArrayLike<number>} y the values (the minimum per column when decimated)
+ * @property {boolean} decimated
+ * @property {ArrayLike<number> | null} ymax the maximum per column when decimated
+ * @property {ArrayLike<number> | null} errors
+ * @property {{label: string, y: ArrayLike<number>}[]} aux auxiliary signals
+ * @property {number[]} index source index of each point
+ * @property {number} length points along the whole curve
+ * @property {[number, number]} region the source indices shown
+ */
+
+/**
+ * The Curve of a `curve` reply and its buffers (one per array).
+ * @param {import("../common/protocol.js").CurveReply} reply
+ * @param {any[]} buffers
+ * @param {string} name legend name
+ * @returns {Curve}
+ */
+export function toCurve(reply, buffers, name) {
+  const arrays = reply.arrays.map((h, i) => /** @type {ArrayLike<number>} */ (decode(h, [buffers[i]]).data));
+  const aux = reply.aux ?? [];
+  return { label: name, x: Float64Array.from(reply.x ?? reply.index), y: arrays[0], decimated: reply.decimated,
+    ymax: reply.decimated ? arrays[1] : null, errors: reply.errors ? arrays[1] : null,
+    aux: aux.map((n, k) => ({ label: n, y: arrays[arrays.length - aux.length + k] })),
+    index: reply.index, length: reply.length, region: /** @type {[number, number]} */ (reply.region) };
+}
+
+/**
+ * The source region [i0, i1) to fetch when the curve is zoomed to x in [lo, hi]: the shown
+ * points around it, one more on each side.
+ * @param {Curve} c
+ * @param {number} lo
+ * @param {number} hi
+ * @returns {[number, number]}
+ */
+export function curveRegion(c, lo, hi) {
+  const xs = c.x, idx = c.index;
+  let i0 = 0, i1 = xs.length - 1;
+  while (i0 < xs.length - 1 && xs[i0 + 1] <= lo) i0++;
+  while (i1 > 0 && xs[i1 - 1] >= hi) i1--;
+  return [idx[i0], Math.min(c.length, (idx[i1] ?? c.length) + 1)];
+}
 
 /**
  * Legend name of the curve at `selection`: the signal's name for a 1-D dataset, "row 3" /
  * "column 5" through an image, "name = axis value" (or index) per fixed dimension beyond.
+ * @param {string} selection
+ * @param {{name?: string, dims?: import("../common/protocol.js").Dim[]}} [meta]
  */
 export function curveLabel(selection, meta = {}) {
   const dims = meta.dims ?? [];
-  const fixed = String(selection).split(",").map((p, d) => [p.trim(), d]).filter(([p]) => !p.includes(":"));
+  const fixed = String(selection).split(",").map((p, d) => /** @type {[string, number]} */ ([p.trim(), d]))
+    .filter(([p]) => !p.includes(":"));
   if (!fixed.length) return String(meta.name ?? "").split("/").pop() || "data";
   if (dims.length === 2 && fixed.length === 1) return `${fixed[0][1] === 0 ? "row" : "column"} ${fixed[0][0]}`;
   return fixed.map(([p, d]) => {
@@ -20,6 +72,10 @@ export function curveLabel(selection, meta = {}) {
  * Range of a log scale fitted to the data (uPlot's default extends it to whole decades, so a
  * curve from 10 to 20 would fill a tenth of a 10-100 axis). Non-positive values cannot be
  * shown on a log axis: the range starts at the smallest positive one.
+ * @param {Iterable<number> | null | undefined} values
+ * @param {number | null} min
+ * @param {number | null} max
+ * @returns {[number, number]}
  */
 export function fitLogRange(values, min, max) {
   if (!(min > 0)) {

@@ -6,8 +6,40 @@ import { label } from "./ticks.js";
 const BINS = 128;
 const PAD = 8;
 
+/**
+ * Canvas x (CSS px) of value `v` on a histogram of [lo, hi] under `scale`, `width` px wide;
+ * clamped to the ends, at the left end for values the scale cannot show.
+ * @param {number} v
+ * @param {number} lo
+ * @param {number} hi
+ * @param {string} scale
+ * @param {number} width
+ */
+export function xOf(v, lo, hi, scale, width) {
+  const f0 = forward(lo, scale), f1 = forward(hi, scale), f = forward(v, scale);
+  if (!(f1 > f0) || Number.isNaN(f)) return PAD;
+  return PAD + Math.max(0, Math.min(1, (f - f0) / (f1 - f0))) * (width - 2 * PAD);
+}
+
+/**
+ * The value at canvas x (the inverse of `xOf` inside the histogram), clamped to [lo, hi].
+ * @param {number} x
+ * @param {number} lo
+ * @param {number} hi
+ * @param {string} scale
+ * @param {number} width
+ */
+export function valueOfX(x, lo, hi, scale, width) {
+  const f0 = forward(lo, scale), f1 = forward(hi, scale);
+  const t = Math.max(0, Math.min(1, (x - PAD) / (width - 2 * PAD)));
+  return f1 > f0 ? inverse(f0 + t * (f1 - f0), scale) : lo;
+}
+
 export class Histogram {
-  /** @param {HTMLElement} parent @param {(vmin:number, vmax:number) => void} onChange */
+  /**
+   * @param {HTMLElement} parent
+   * @param {(vmin: number, vmax: number, final: boolean) => void} onChange `final` once the drag is over
+   */
   constructor(parent, onChange) {
     this.onChange = onChange;
     this.canvas = document.createElement("canvas");
@@ -46,20 +78,11 @@ export class Histogram {
 
   setRange(vmin, vmax) { this.vmin = vmin; this.vmax = vmax; this.draw(); }
 
-  toX(v) {
-    const f0 = forward(this.lo, this.scale), f1 = forward(this.hi, this.scale);
-    const w = (this.canvas.clientWidth || 300) - 2 * PAD;
-    const f = forward(v, this.scale);
-    if (!(f1 > f0) || Number.isNaN(f)) return PAD;
-    return PAD + Math.max(0, Math.min(1, (f - f0) / (f1 - f0))) * w;
-  }
+  /** @param {number} v */
+  toX(v) { return xOf(v, this.lo, this.hi, this.scale, this.canvas.clientWidth || 300); }
 
-  fromX(x) {
-    const f0 = forward(this.lo, this.scale), f1 = forward(this.hi, this.scale);
-    const w = (this.canvas.clientWidth || 300) - 2 * PAD;
-    const t = Math.max(0, Math.min(1, (x - PAD) / w));
-    return f1 > f0 ? inverse(f0 + t * (f1 - f0), this.scale) : this.lo;
-  }
+  /** @param {number} x */
+  fromX(x) { return valueOfX(x, this.lo, this.hi, this.scale, this.canvas.clientWidth || 300); }
 
   draw() {
     const cv = this.canvas, dpr = window.devicePixelRatio || 1;

@@ -5,9 +5,7 @@
 import { paint, paintRgb, packLut, forward, parseColor } from "./colour.js";
 import { ticks, logTicks, label } from "./ticks.js";
 import { AxisMap } from "./axismap.js";
-
-const MARGIN = { left: 58, right: 12, top: 10, bottom: 38 };
-const BAR = { width: 16, gap: 14, labels: 52 };
+import { BAR, MARGIN, deviceSize, fittedHeight, pixelAt, plotRect } from "./image_geometry.js";
 
 export class ImageView {
   /**
@@ -29,6 +27,9 @@ export class ImageView {
     this.aspect = "equal";
     this.labels = { x: "", y: "" };
     this.cache = {};
+    /** @type {HTMLCanvasElement | null} the colour bar's 1 × 256 strip */
+    this._bar = null;
+    this._barLut = null;
     this._listen();
   }
 
@@ -72,27 +73,14 @@ export class ImageView {
 
   // Plot rectangle (CSS px) for the current view, keeping square pixels when aspect is "equal".
   plotRect() {
-    const cw = this.canvas.clientWidth || 600, ch = this.canvas.clientHeight || 400;
-    let x = MARGIN.left, y = MARGIN.top;
-    let w = cw - MARGIN.left - MARGIN.right - BAR.width - BAR.gap - BAR.labels;
-    let h = ch - MARGIN.top - MARGIN.bottom;
-    if (this.aspect === "equal" && this.view) {
-      const vw = this.view.x1 - this.view.x0, vh = this.view.y1 - this.view.y0;
-      const k = Math.min(w / vw, h / vh);
-      const nw = vw * k, nh = vh * k;
-      // whole CSS pixels for the corner: edge rows and columns are not blended with the background
-      x += Math.round((w - nw) / 2); y += Math.round((h - nh) / 2); w = nw; h = nh;
-    }
-    return { x, y, w: Math.max(1, w), h: Math.max(1, h) };
+    return plotRect(this.canvas.clientWidth || 600, this.canvas.clientHeight || 400, this.view, this.aspect);
   }
 
   /** Device pixels available for the image (height, width); null before the canvas is laid out. */
   availableSize() {
     const cw = this.canvas.clientWidth, ch = this.canvas.clientHeight;
     if (!cw || !ch) return null;
-    const dpr = window.devicePixelRatio || 1;
-    const w = cw - MARGIN.left - MARGIN.right - BAR.width - BAR.gap - BAR.labels, h = ch - MARGIN.top - MARGIN.bottom;
-    return [Math.max(16, Math.round(h * dpr)), Math.max(16, Math.round(w * dpr))];
+    return deviceSize(cw, ch, window.devicePixelRatio || 1);
   }
 
   /** Screen (CSS px in the canvas) → frame coordinates. */
@@ -109,13 +97,7 @@ export class ImageView {
 
   /** The displayed value at frame position (x, y), or null outside the data. */
   valueAt(x, y) {
-    const f = this.frame;
-    if (!f) return null;
-    const [r0, r1, c0, c1] = f.region;
-    if (x < c0 || x >= c1 || y < r0 || y >= r1) return null;
-    const i = Math.floor((y - r0) / f.factors[0]), j = Math.floor((x - c0) / f.factors[1]);
-    if (i >= f.h || j >= f.w) return null;
-    return { i, j, value: f.data[i * f.w + j] };
+    return this.frame ? pixelAt(this.frame, x, y) : null;
   }
 
   axisMaps() {
@@ -135,9 +117,7 @@ export class ImageView {
     if (cv.style.height && !ours) return; // a height the page set itself wins
     if (this.aspect !== "equal") { if (ours) cv.style.height = ""; return; }
     if (!f || !cv.clientWidth) return;
-    const [H, W] = f.frameShape;
-    const w = cv.clientWidth - MARGIN.left - MARGIN.right - BAR.width - BAR.gap - BAR.labels;
-    const h = Math.round(Math.min(440, Math.max(220, (w * H) / W + MARGIN.top + MARGIN.bottom)));
+    const h = fittedHeight(cv.clientWidth, f.frameShape);
     if (Math.abs(cv.clientHeight - h) > 2) { this._fitted = `${h}px`; cv.style.height = this._fitted; }
   }
 

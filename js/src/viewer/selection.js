@@ -2,6 +2,16 @@
 // and a dimension mapping (index per slider dim, "x"/"y" for displayed axes) <-> string.
 // Both sides run tests/fixtures/selection_cases.json, so error messages share key words.
 
+/**
+ * A parsed selection item: an index, or a slice with bounds clipped to the dimension.
+ * @typedef {number | {start: number, stop: number, step: number}} Item
+ */
+/**
+ * A dimension mapping: an index per slider dimension, "x"/"y" for displayed axes ("c" for the
+ * channels of an RGB image).
+ * @typedef {Array<number | string>} Mapping
+ */
+
 export class SelectionError extends Error {
   constructor(message) { super(message); this.name = "SelectionError"; }
 }
@@ -27,7 +37,9 @@ function indices(start, stop, step, n) {
 
 /**
  * Parse and validate `text` against `shape`.
- * @returns {Array<number|{start:number, stop:number, step:number}>}
+ * @param {string | null | undefined} text
+ * @param {number[]} shape
+ * @returns {Item[]}
  */
 export function parse(text, shape) {
   const t = (text ?? "").trim();
@@ -55,9 +67,17 @@ export function parse(text, shape) {
   });
 }
 
+/**
+ * @param {Item} item
+ * @returns {item is {start: number, stop: number, step: number}}
+ */
 export const isSlice = (item) => typeof item === "object";
 
-/** The canonical string of parsed items (":", "::2", "3:9"). */
+/**
+ * The canonical string of parsed items (":", "::2", "3:9").
+ * @param {Item[]} items
+ * @param {number[]} shape
+ */
 export function format(items, shape) {
   return items.map((it, d) => {
     if (!isSlice(it)) return String(it);
@@ -74,18 +94,29 @@ export function resultShape(items) {
   return items.filter(isSlice).map((it) => Math.max(0, Math.ceil((it.stop - it.start) / it.step)));
 }
 
-/** The mapping a string describes: kept dimensions become "y" then "x". */
+/**
+ * The mapping a string describes: kept dimensions become "y" then "x".
+ * @param {string} text
+ * @param {number[]} shape
+ * @returns {Mapping}
+ */
 export function toMapping(text, shape) {
   const items = parse(text, shape);
   const free = items.map((it, d) => (isSlice(it) ? d : -1)).filter((d) => d >= 0);
   if (free.length > 2) throw new SelectionError(`selection '${text}' keeps ${free.length} dimensions; a view shows at most 2`);
   const names = free.length === 1 ? ["x"] : ["y", "x"];
-  const mapping = items.slice();
+  /** @type {Mapping} */
+  const mapping = items.map((it) => (isSlice(it) ? "" : it));
   free.forEach((d, k) => { mapping[d] = names[k]; });
   return mapping;
 }
 
-/** The selection string of a mapping; `strides` maps "x"/"y" to a positive step. */
+/**
+ * The selection string of a mapping; `strides` maps "x"/"y" to a positive step.
+ * @param {Mapping} mapping
+ * @param {number[]} shape
+ * @param {Record<string, number>} [strides]
+ */
 export function fromMapping(mapping, shape, strides = {}) {
   if (mapping.length !== shape.length) {
     throw new SelectionError(`mapping [${mapping}] has ${mapping.length} entries, shape [${shape}] needs ${shape.length}`);
@@ -103,7 +134,10 @@ export function fromMapping(mapping, shape, strides = {}) {
   return normalize(parts.join(","), shape);
 }
 
-/** True when "x" comes before "y": the displayed image is the read array's transpose. */
+/**
+ * True when "x" comes before "y": the displayed image is the read array's transpose.
+ * @param {Mapping} mapping
+ */
 export function isTransposed(mapping) {
   const x = mapping.indexOf("x"), y = mapping.indexOf("y");
   return x >= 0 && y >= 0 && x < y;
@@ -114,23 +148,30 @@ export function isTransposed(mapping) {
  * (same delta), or +1 along the only slider (size > 1) when nothing moved yet; null at the
  * end of the axis or when the step is not a single slider move. The kernel reads ahead by
  * the same rule (h5lens/widgets/_ahead.py), so the frame asked for ahead is already read.
+ * @param {string | null} previous
+ * @param {string} current
+ * @param {number[]} shape
+ * @returns {string | null}
  */
 export function stepAhead(previous, current, shape) {
-  let items, before = null;
+  /** @type {Item[]} */
+  let items;
+  /** @type {Item[] | null} */
+  let before = null;
   try { items = parse(current, shape); } catch { return null; }
   try { if (previous != null) before = parse(previous, shape); } catch { before = null; }
   const ints = items.map((it, d) => (isSlice(it) ? -1 : d)).filter((d) => d >= 0);
   let dim = null, delta = 1;
   if (before && before.every((it, d) => isSlice(it) === isSlice(items[d]))) {
     const moved = ints.filter((d) => before[d] !== items[d]);
-    if (moved.length === 1) { dim = moved[0]; delta = items[dim] - before[dim]; }
+    if (moved.length === 1) { dim = moved[0]; delta = Number(items[dim]) - Number(before[dim]); }
   }
   if (dim === null) {
     const sliders = ints.filter((d) => shape[d] > 1);
     if (sliders.length !== 1) return null;
     dim = sliders[0];
   }
-  const target = items[dim] + delta;
+  const target = Number(items[dim]) + delta;
   if (target < 0 || target >= shape[dim]) return null;
   return format(items.map((it, d) => (d === dim ? target : it)), shape);
 }

@@ -5,6 +5,48 @@ import { parse, format, isSlice, fromMapping, toMapping, isTransposed } from "./
 import { label } from "./ticks.js";
 import { el } from "./dom.js";
 
+/**
+ * The dimension mapping and strides a selection describes: "y"/"x" for the kept dimensions
+ * (swapped when `transposed`), "c" for the channels of an RGB image, indices elsewhere.
+ * @param {string} text
+ * @param {{shape: number[], rgb?: boolean}} spec
+ * @param {boolean} transposed
+ * @returns {{mapping: Array<number | string>, strides: Record<string, number> | null}} strides null for RGB
+ */
+export function mappingOf(text, { shape, rgb = false }, transposed) {
+  const items = parse(text, shape);
+  if (rgb) {
+    // the channels and the image's rows and columns are shown; the dimensions before are indices
+    const mapping = items.map((it, d) => (d >= shape.length - 3 ? ["y", "x", "c"][d - shape.length + 3] : /** @type {number} */ (it)));
+    return { mapping, strides: null };
+  }
+  let mapping = toMapping(text, shape);
+  if (transposed && mapping.includes("y")) mapping = mapping.map((m) => (m === "x" ? "y" : m === "y" ? "x" : m));
+  /** @type {Record<string, number>} */
+  const strides = { x: 1, y: 1 };
+  items.forEach((it, d) => { if (isSlice(it)) strides[mapping[d]] = it.step; });
+  return { mapping, strides };
+}
+
+/**
+ * The mapping once dimension `dim` is shown as `axis`: the other axis swaps in when `dim`
+ * showed it, else the dimension that showed `axis` becomes a slider at index 0.
+ * @param {Array<number | string>} mapping
+ * @param {string} axis "x" or "y"
+ * @param {number} dim
+ */
+export function assignAxis(mapping, axis, dim) {
+  const out = mapping.slice();
+  const other = axis === "x" ? "y" : "x";
+  const old = out.indexOf(axis);
+  if (old === dim) return out;
+  if (out[dim] === other) { out[dim] = axis; out[old] = other; } else {
+    out[dim] = axis;
+    if (old >= 0) out[old] = 0;
+  }
+  return out;
+}
+
 export class Slicer {
   /**
    * @param {HTMLElement} parent
@@ -16,7 +58,10 @@ export class Slicer {
     this.hooks = hooks;
     this.root = el("div", { class: "h5l-v-slicer", role: "group", "aria-label": "slice selector" });
     parent.appendChild(this.root);
-    this.mapping = []; this.strides = { x: 1, y: 1 };
+    /** @type {Array<number | string>} */
+    this.mapping = [];
+    /** @type {Record<string, number>} stride per displayed axis */
+    this.strides = { x: 1, y: 1 };
     this.active = null; // the slider the keyboard moves
     this.playing = null;
   }
@@ -25,16 +70,9 @@ export class Slicer {
 
   /** Take a selection from Python (or the initial one). */
   setSelection(text, transposed) {
-    const { shape, rgb } = this.spec;
-    const items = parse(text, shape);
-    if (rgb) {
-      this.mapping = items.map((it, d) => (d >= shape.length - 3 ? ["y", "x", "c"][d - shape.length + 3] : it));
-    } else {
-      this.mapping = toMapping(text, shape);
-      if (transposed && this.mapping.includes("y")) this.mapping = this.mapping.map((m) => (m === "x" ? "y" : m === "y" ? "x" : m));
-      this.strides = { x: 1, y: 1 };
-      items.forEach((it, d) => { if (isSlice(it)) this.strides[this.mapping[d]] = it.step; });
-    }
+    const { mapping, strides } = mappingOf(text, this.spec, transposed);
+    this.mapping = mapping;
+    if (strides) this.strides = strides;
     if (this.active === null || typeof this.mapping[this.active] !== "number") this.active = this.sliders[0] ?? null;
     this.render();
   }
@@ -67,13 +105,8 @@ export class Slicer {
   }
 
   _assign(axis, dim) {
-    const other = axis === "x" ? "y" : "x";
-    const old = this.mapping.indexOf(axis);
-    if (old === dim) return;
-    if (this.mapping[dim] === other) { this.mapping[dim] = axis; this.mapping[old] = other; } else {
-      this.mapping[dim] = axis;
-      if (old >= 0) this.mapping[old] = 0;
-    }
+    if (this.mapping.indexOf(axis) === dim) return;
+    this.mapping = assignAxis(this.mapping, axis, dim);
     if (typeof this.mapping[this.active] !== "number") this.active = this.sliders[0] ?? null;
     this.render();
     this._emit();

@@ -1,0 +1,319 @@
+// Types of what crosses the comm, mirroring h5lens/_protocol.py (TypedDicts of every reply, tree
+// item, node info and the viewer's meta), plus the model interface and the viewer's traits.
+// JSDoc only: this module exports no code; `npm run typecheck` (tsc --checkJs) holds the
+// front-end to it, and tests/js/protocol.test.mjs holds it to tests/fixtures/protocol_cases.json
+// (the keys, their optionality and types of every message), which pytest checks Python against.
+
+/**
+ * anywidget's front-end model (the AFM interface), typed by its traits.
+ * @template {Record<string, any>} T
+ * @typedef {object} Model
+ * @property {<K extends keyof T & string>(key: K) => T[K]} get
+ * @property {<K extends keyof T & string>(key: K, value: T[K]) => void} set
+ * @property {(event: string, cb: (...args: any[]) => void) => void} on
+ * @property {(event?: string | null, cb?: ((...args: any[]) => void) | null) => void} off
+ * @property {() => void} save_changes
+ * @property {(content: any, callbacks?: any, buffers?: ArrayBuffer[] | ArrayBufferView[]) => void} send
+ * @property {any} [widget_manager]
+ */
+
+/**
+ * An `invoke(name, msg, {signal, buffers})` as anywidget's `experimental.invoke`.
+ * @typedef {(name: string, msg: object, opts?: {signal?: AbortSignal, buffers?: any[]}) => Promise<[any, any[]]>} Invoke
+ */
+
+/**
+ * One dimension of the viewed dataset.
+ * @typedef {object} Dim
+ * @property {string} name
+ * @property {number} size
+ * @property {string} [label] NeXus axis label (may hold TeX math)
+ * @property {number[]} [values] axis values (NXdata axes of at most AXIS_VALUES_LIMIT points)
+ */
+
+/**
+ * The viewer's `meta` trait: labels and facts the front-end shows or decides by, never
+ * re-derived from the dtype label. Dataset keys are absent when nothing is shown; `title`,
+ * `errors` and `auxiliary` come with NXdata only.
+ * @typedef {object} ViewerMeta
+ * @property {string} path
+ * @property {string} filename
+ * @property {boolean} complex a complex dtype: the parts are offered
+ * @property {boolean} compound a structured dtype: no CSV export
+ * @property {Options} options the option lists of the menus
+ * @property {string} [shape] shape label ("2 × 540 × 640")
+ * @property {string} [dtype] dtype label ("uint16", "float32 (big-endian)")
+ * @property {number[] | null} [chunks]
+ * @property {string} [name]
+ * @property {string} [signal]
+ * @property {Dim[]} [dims]
+ * @property {boolean} [nxdata]
+ * @property {string} [title]
+ * @property {boolean} [errors]
+ * @property {string[]} [auxiliary]
+ */
+
+/**
+ * The Viewer widget's synced traits.
+ * @typedef {object} ViewerTraits
+ * @property {string} selection
+ * @property {boolean} transposed
+ * @property {string} kind
+ * @property {string[]} views
+ * @property {number} ndisplay
+ * @property {ViewerMeta} meta
+ * @property {string} colormap
+ * @property {string[]} colormap_names
+ * @property {string[]} favourites
+ * @property {string} scale
+ * @property {string} autoscale
+ * @property {number[]} percentiles
+ * @property {number | null} vmin
+ * @property {number | null} vmax
+ * @property {string} aggregation
+ * @property {string} complex_part
+ * @property {string} bad_color
+ * @property {string} aspect
+ * @property {number} fps
+ * @property {string} error
+ */
+
+/** @typedef {Model<ViewerTraits>} ViewerModel */
+
+/**
+ * The viewer's option lists, sent once in `meta.options` (menu order).
+ * @typedef {object} Options
+ * @property {string[]} scales
+ * @property {string[]} autoscales
+ * @property {string[]} parts
+ * @property {string[]} aggregations
+ * @property {string[]} aspects
+ */
+
+/**
+ * Why a command failed: the exception's class name and its sentence.
+ * @typedef {object} ErrorInfo
+ * @property {string} type
+ * @property {string} message
+ */
+
+/**
+ * A failed command (rpc.js turns it into a CommandError).
+ * @typedef {object} ErrorReply
+ * @property {boolean} ok false
+ * @property {ErrorInfo} error
+ */
+
+/**
+ * Header of an array encoded by h5lens/wire.py (its bytes travel as a buffer).
+ * @typedef {object} WireArray
+ * @property {string} dtype
+ * @property {number[]} shape
+ * @property {string} source_dtype
+ * @property {string[]} [values] the strings of a "string" array
+ * @property {boolean} [bool]
+ * @property {boolean} [complex]
+ * @property {boolean} [int64]
+ * @property {boolean} [lossy]
+ */
+
+/**
+ * What a read costs (decimate.chunk_stats).
+ * @typedef {object} ReadStats
+ * @property {number} chunks chunks touched (0 when not chunked)
+ * @property {number} bytes
+ * @property {number} selected_bytes
+ * @property {number} amplification
+ */
+
+/**
+ * NXdata axis values at the rows (`y`) and columns (`x`) of a frame.
+ * @typedef {object} FrameAxes
+ * @property {number[]} [y]
+ * @property {number[]} [x]
+ */
+
+/**
+ * Reply of the `frame` command (one buffer).
+ * @typedef {object} FrameReply
+ * @property {boolean} ok
+ * @property {WireArray} array
+ * @property {any} seq
+ * @property {boolean} preview a strided preview: the exact aggregation follows
+ * @property {number[]} frame_shape [H, W] of the whole frame
+ * @property {number[]} region [r0, r1, c0, c1] the array covers
+ * @property {number[]} factors rows and columns aggregated per array element
+ * @property {number[]} dims the dataset dimensions shown as y and x
+ * @property {ReadStats} stats
+ * @property {string | null} warning
+ * @property {FrameAxes} axes
+ * @property {number} kernel_ms
+ */
+
+/**
+ * Reply of the `curve` command: `arrays` are y (or min then max when decimated), errors,
+ * auxiliary signals, one buffer each.
+ * @typedef {object} CurveReply
+ * @property {boolean} ok
+ * @property {any} seq
+ * @property {number[]} index source indices of the points
+ * @property {number} length points along the whole curve
+ * @property {number[]} region
+ * @property {number} dim
+ * @property {boolean} decimated
+ * @property {ReadStats} stats
+ * @property {string | null} warning
+ * @property {WireArray[]} arrays
+ * @property {number[] | null} x axis values at those indices
+ * @property {string[]} aux names of the auxiliary signals
+ * @property {boolean} [errors]
+ */
+
+/**
+ * Reply of the `values` command: a text, or a table of texts.
+ * @typedef {object} ValuesReply
+ * @property {boolean} ok
+ * @property {string} [text]
+ * @property {string[]} [columns]
+ * @property {string[][]} [rows]
+ * @property {number} [total]
+ * @property {boolean} [truncated]
+ */
+
+/**
+ * Reply of the `luts` command (one buffer of 256 × RGBA bytes per name, in order).
+ * @typedef {object} LutsReply
+ * @property {boolean} ok
+ * @property {string[]} names
+ */
+
+/**
+ * Reply of the `export` command (the file's bytes as one buffer).
+ * @typedef {object} ExportReply
+ * @property {boolean} ok
+ * @property {string} filename
+ * @property {number} bytes
+ */
+
+/**
+ * A link: `broken` is null when it was not followed (no file opened).
+ * @typedef {object} LinkInfo
+ * @property {string} type
+ * @property {string} target
+ * @property {boolean | null} broken
+ * @property {string | null} error
+ */
+
+/**
+ * One row of the tree; `error` when the member cannot be read, `detached` past its page.
+ * @typedef {object} TreeItem
+ * @property {string} name
+ * @property {string} path
+ * @property {string} kind
+ * @property {string} label
+ * @property {boolean} expandable
+ * @property {string | null} nx_class
+ * @property {LinkInfo} [link]
+ * @property {string} [error]
+ * @property {boolean} [detached]
+ */
+
+/**
+ * Reply of the tree's `children` command: one page of a group's members.
+ * @typedef {object} ChildrenReply
+ * @property {boolean} ok
+ * @property {string} path
+ * @property {number} total
+ * @property {number} start
+ * @property {number} next
+ * @property {boolean} more
+ * @property {TreeItem[]} items
+ */
+
+/**
+ * Reply of the tree's `info` command: the row of one node.
+ * @typedef {object} InfoReply
+ * @property {boolean} ok
+ * @property {TreeItem} item
+ */
+
+/**
+ * Reply of the tree's `search` command; `warning` says why a search stopped early.
+ * @typedef {object} SearchReply
+ * @property {boolean} ok
+ * @property {string} query
+ * @property {TreeItem[]} hits
+ * @property {number} scanned
+ * @property {boolean} complete
+ * @property {string} [warning]
+ */
+
+/**
+ * One attribute in the inspector (value and type as text).
+ * @typedef {object} AttributeRow
+ * @property {string} name
+ * @property {string} value
+ * @property {string} type
+ */
+
+/**
+ * Every field of a node in the inspector; dataset fields for datasets, `members` for groups.
+ * @typedef {object} NodeInfo
+ * @property {string} path
+ * @property {string} name
+ * @property {string} kind
+ * @property {string} label
+ * @property {AttributeRow[]} attributes
+ * @property {number} attribute_count
+ * @property {LinkInfo} [link]
+ * @property {string} [target_kind]
+ * @property {string | null} [nx_class]
+ * @property {string} [shape]
+ * @property {string} [dtype]
+ * @property {string} [chunks]
+ * @property {string[]} [filters]
+ * @property {string} [layout]
+ * @property {string} [storage]
+ * @property {number} [size]
+ * @property {number} [nbytes]
+ * @property {string} [maxshape]
+ * @property {number} [members]
+ */
+
+/**
+ * Reply of the explorer's `inspect` command.
+ * @typedef {object} InspectReply
+ * @property {boolean} ok
+ * @property {NodeInfo} info
+ */
+
+/**
+ * Reply of the explorer's `preview` command: a bounded text preview and what part it is.
+ * @typedef {object} PreviewReply
+ * @property {boolean} ok
+ * @property {string} text
+ * @property {string} note
+ */
+
+/**
+ * A frame as the viewer holds it: the decoded array and the reply's geometry.
+ * @typedef {object} Frame
+ * @property {ArrayLike<number>} data flat, C order
+ * @property {string} dtype
+ * @property {number} h
+ * @property {number} w
+ * @property {boolean} rgb
+ * @property {number} channels
+ * @property {[number, number, number, number]} region
+ * @property {[number, number]} factors
+ * @property {number[]} frameShape
+ * @property {{x?: number[], y?: number[]}} axes
+ * @property {ReadStats} stats
+ * @property {string | null} warning
+ * @property {string} selection
+ * @property {boolean} transposed
+ * @property {boolean} preview
+ * @property {number} kernelMs
+ */
+
+export {};

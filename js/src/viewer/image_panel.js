@@ -1,0 +1,137 @@
+// The viewer's image display: the image view and its histogram, the frame shown, and its
+// colours. A frame is painted with the colour state's settings as soon as it arrives; the
+// histogram counts follow just after; a zoom asks for the visible region at the resolution
+// the canvas needs; a strided preview is followed by the exact aggregation.
+import { ImageView } from "./image.js";
+import { Histogram } from "./histogram.js";
+import { autoRange, nominalRange } from "./colour.js";
+import { exactRegion, refineRegion } from "./frame_loader.js";
+import { label } from "./ticks.js";
+
+/** @typedef {import("../common/protocol.js").Frame} Frame */
+
+export class ImagePanel {
+  /** @param {import("./index.js").Viewer} viewer */
+  constructor(viewer) {
+    this.viewer = viewer;
+    const model = viewer.model;
+    this.image = new ImageView(viewer.main, {
+      onHover: (h) => {
+        viewer.readout.textContent = h ? `x=${h.ax != null ? label(h.ax) : h.x}  y=${h.ay != null ? label(h.ay) : h.y}  `
+          + `value=${Array.isArray(h.value) ? h.value : label(h.value)}` : "";
+      },
+      onView: (v) => this.refine(v),
+    });
+    this.image.aspect = model.get("aspect");
+    /** @type {Histogram | null} */
+    this.hist = model.get("kind") === "rgb" ? null : new Histogram(viewer.below, (vmin, vmax, final) => {
+      this.image.setColour({ vmin, vmax });
+      this.painted();
+      this.showRange(vmin, vmax);
+      if (final) viewer.colour.set({ autoscale: "manual", vmin, vmax });
+    });
+    /** @type {Frame | null} the frame shown */
+    this.frame = null;
+    /** @type {[number, number] | null} the colour range shown */
+    this.range = null;
+    this.emptyRange = false; // the last paint's range was nominal (see ColourState.colour)
+    this.noFinite = false; // nothing to colour: no finite values, or none the scale can show
+    /** @type {{data: any, scale: string} | null} the histogram counts are of this */
+    this.histOf = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.histTimer = undefined;
+    viewer.colour.lut(model.get("colormap")).catch((e) => viewer.showError(e)); // in parallel with the first frame
+  }
+
+  // data-paint counts colour paints: tests wait for it instead of sleeping
+  painted() {
+    const root = this.viewer.root;
+    root.dataset.paint = String(Number(root.dataset.paint ?? 0) + 1);
+  }
+
+  /** Paint the frame shown with the current colour settings (no kernel message but the LUT's). */
+  async recolour() {
+    const f = this.frame, v = this.viewer;
+    if (!f) return;
+    const c = await v.colour.colour(f);
+    if (this.frame !== f || v.panel !== this) return; // another frame or view came while the LUT was on its way
+    this.image.setColour(c);
+    this.painted();
+    this.emptyRange = c.empty;
+    this.showRange(c.vmin, c.vmax);
+    if (!this.hist) return;
+    this.hist.setRange(c.vmin, c.vmax);
+    const scale = c.scale;
+    if (this.histOf?.data === f.data && this.histOf.scale === scale) return;
+    // new counts (another frame or scale) come just after the image is painted
+    clearTimeout(this.histTimer);
+    this.histTimer = setTimeout(() => {
+      if (!this.hist || this.frame?.data !== f.data || v.model.get("scale") !== scale) return;
+      const data = /** @type {any} */ (f.data);
+      const [lo, hi] = autoRange(data, "minmax", scale, undefined, v.colour.scratch) ?? nominalRange(scale);
+      this.hist.setData(f.rgb ? null : data, lo, hi, scale, v.colour.scratch);
+      this.hist.setRange(...(this.range ?? [c.vmin, c.vmax]));
+      this.histOf = { data: f.data, scale };
+    }, 0);
+  }
+
+  /** @param {number} vmin @param {number} vmax */
+  showRange(vmin, vmax) {
+    const v = this.viewer;
+    this.range = [vmin, vmax];
+    const text = (/** @type {number} */ x) => String(Number(x.toPrecision(6)));
+    for (const [k, x] of /** @type {Array<[string, number]>} */ ([["vmin", vmin], ["vmax", vmax]])) {
+      const input = v.controls[k];
+      if (input && document.activeElement !== input) input.value = text(x);
+    }
+    v.root.dataset.vmin = String(vmin); v.root.dataset.vmax = String(vmax);
+    this.noFinite = this.emptyRange || !(Number.isFinite(vmin) && Number.isFinite(vmax));
+    v.showWarning();
+  }
+
+  /** @param {Frame} frame */
+  async showFrame(frame) {
+    const v = this.viewer;
+    if (v.panel !== this) return; // the view was rebuilt meanwhile
+    v.timing.received ??= performance.now();
+    v.timing.kernelMs ??= frame.kernelMs; // time spent in the kernel on the first frame
+    this.frame = frame;
+    this.image.setFrame(frame);
+    await this.recolour();
+    v.showStats(frame.stats, frame.warning);
+    v.root.dataset.selection = frame.selection;
+    v.root.dataset.preview = String(!!frame.preview);
+    v.timing.painted ??= performance.now();
+    v.shown();
+    if (frame.preview && !v.player.playing) { // a strided preview of a huge region: the exact aggregation follows
+      v.frames.fetch(frame.selection, frame.transposed, exactRegion(frame), "frame", true)
+        .then((f) => this.showFrameKeepView(f), (e) => v.showError(e));
+    }
+  }
+
+  /** @param {Frame} frame */
+  async showFrameKeepView(frame) {
+    const view = this.image.view;
+    await this.showFrame(frame);
+    if (view) { this.image.view = view; this.image.draw(); }
+  }
+
+  /**
+   * Zoomed image: fetch the visible region at the resolution the canvas needs.
+   * @param {{x0: number, x1: number, y0: number, y1: number}} view
+   */
+  refine(view) {
+    const f = this.frame, v = this.viewer;
+    if (!f || v.player.playing) return;
+    const region = refineRegion(f, view, this.image.availableSize() ?? [1024, 1024]);
+    if (region === undefined) return; // what is here is already sharp enough
+    v.frames.fetch(f.selection, v.model.get("transposed"), region, "frame")
+      .then((fr) => this.showFrameKeepView(fr), (e) => v.showError(e));
+  }
+
+  destroy() {
+    clearTimeout(this.histTimer);
+    this.image.destroy();
+    this.hist?.destroy();
+  }
+}

@@ -1,0 +1,63 @@
+// What the viewer shows of its model before any data: which display (values, curve, image),
+// the title, and NeXus labels in TeX math (`$2\theta$`) as plain text.
+import { texText } from "./curve_maths.js";
+
+/** @typedef {import("../common/protocol.js").ViewerMeta} ViewerMeta */
+
+// Views shown as values (text or a table) whatever their dimensions; others by ndisplay.
+const VALUE_VIEWS = new Set(["list", "table", "scalar", "text", "empty", "none"]);
+
+/**
+ * 0 (values), 1 (curve) or 2 (image) for a view kind and its ndisplay.
+ * @param {{get: (key: any) => any}} model
+ * @returns {number}
+ */
+export function displayMode(model) {
+  return VALUE_VIEWS.has(model.get("kind")) ? 0 : model.get("ndisplay");
+}
+
+/**
+ * The model's meta with NeXus labels in TeX math as plain text, as shown.
+ * @param {ViewerMeta | null | undefined} meta
+ * @returns {ViewerMeta}
+ */
+export function readableMeta(meta) {
+  const m = meta ?? /** @type {ViewerMeta} */ ({});
+  return { ...m, title: texText(m.title ?? ""), signal: texText(m.signal ?? ""),
+    dims: (m.dims ?? []).map((d) => ({ ...d, name: texText(d.name), ...(d.label ? { label: texText(d.label) } : {}) })) };
+}
+
+/**
+ * Where the data is ("file.h5::/entry/data"), the title's main text and its small print.
+ * @param {ViewerMeta} meta readable meta
+ * @returns {{where: string, main: string, small: string}}
+ */
+export function titleText(meta) {
+  const file = (meta.filename || "").split(/[\\/]/).pop();
+  const where = file ? `${file}${meta.path && meta.path !== "/" ? `::${meta.path}` : ""}` : meta.path || "";
+  return { where, main: meta.title || where, small: [meta.title ? where : "", meta.shape, meta.dtype].filter(Boolean).join("  ") };
+}
+
+/**
+ * The axis label of the dimension shown as `axis` ("x"/"y") under `mapping`, cut to 60 characters.
+ * @param {ViewerMeta} meta readable meta
+ * @param {Array<number | string>} mapping
+ * @param {string} axis
+ */
+export function axisLabel(meta, mapping, axis) {
+  const d = mapping.indexOf(axis);
+  const dim = d >= 0 ? meta.dims?.[d] : undefined;
+  const t = dim?.label || dim?.name || "";
+  return t.length > 60 ? `${t.slice(0, 59)}…` : t;
+}
+
+/**
+ * "reads 3 chunks (1.2 MB)" / "reads 640 B": what the selection read.
+ * @param {{chunks?: number, bytes: number} | null | undefined} stats
+ */
+export function statsText(stats) {
+  if (!stats) return "";
+  const n = stats.bytes;
+  const mb = n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`;
+  return stats.chunks ? `reads ${stats.chunks} chunk${stats.chunks > 1 ? "s" : ""} (${mb})` : `reads ${mb}`;
+}
