@@ -195,3 +195,48 @@ def test_broken_link_and_script_attribute_render_harmlessly(lab, lab_page, tmp_p
     assert lab.execute(page, "print(1 + 1)").strip() == "2"
     assert page.errors == []
     assert path.read_bytes() == before  # viewing never modifies the file
+
+
+def test_child_viewer_commands_use_anywidget_command_messages(lab, lab_page, tmp_path):
+    """The explorer's viewer is a child widget whose commands travel on its own comm.
+
+    ``js/src/common/rpc.js`` (``modelInvoke``) re-implements anywidget's private command
+    messages for it: ``{id, kind: "anywidget-command", name, msg}`` answered by
+    ``{id, kind: "anywidget-command-response", response}`` (``anywidget/experimental.py``).
+    anywidget does not promise them, so ``pyproject.toml`` pins anywidget to the range tested
+    here: if a release renames either kind, the kernel ignores the request (or the page the
+    answer), the child viewer never paints and this test fails (checked by renaming the kind).
+    """
+    import tomllib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]
+    pin = next(Requirement(r) for r in project["dependencies"] if Requirement(r).name == "anywidget")
+    assert version("anywidget") in pin.specifier, f"anywidget {version('anywidget')} is not the tested {pin}"
+    assert "<" in str(pin.specifier), f"{pin} has no upper bound"
+    path = tmp_path / "stack.h5"
+    data = (np.arange(3 * 40 * 50, dtype="u2") * 7 % 1000).reshape(3, 40, 50)
+    with h5py.File(path, "w") as f:
+        f["stack"] = data
+    page = lab_page
+    lab.open(page, "child.ipynb", [f"import h5lens\nex = h5lens.explore({str(path)!r})\nex"])
+    wait_ready(page, 1)
+    ex = page.locator(EXPLORER)
+    ex.locator('li[data-path="/stack"] > .h5l-row .h5l-name').click()
+    viewer = ex.locator(".h5l-view .h5l-viewer")
+    page.wait_for_function("document.querySelector('.h5l-view .h5l-viewer')?.dataset.selection === '0,:,:'",
+                           timeout=60_000)
+    # every comm message the child viewer receives from now on, by kind
+    lab.execute(page, "kinds = []\nex.viewer.on_msg(lambda w, content, buffers: kinds.append(content.get('kind')))")
+    viewer.get_by_label("next dim 0").click()
+    viewer.get_by_label("next dim 0").click()
+    page.wait_for_function("document.querySelector('.h5l-view .h5l-viewer')?.dataset.selection === '2,:,:'",
+                           timeout=20_000)
+    assert viewer.locator(".h5l-v-error").inner_text() == ""
+    check(page, data[2].astype(np.float64))
+    expected = "['anywidget-command'] 2,:,:"
+    assert kernel_output(lab, page, "print(sorted(set(kinds)), ex.viewer.selection)", expected) == expected
+    assert page.errors == []
