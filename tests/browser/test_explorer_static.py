@@ -77,8 +77,9 @@ def test_click_image_paints_the_frame_and_python_sees_the_view(harness, sample):
     # the frame came through the child's own channel; the explorer's text preview is not used
     assert "frame" in harness.bridge.family[ref].calls and "preview" not in harness.bridge.calls
     # the explorer's viewer is the full viewer: its controls drive the child widget
+    paints = page.evaluate("Number(document.querySelector('.h5l-view .h5l-viewer').dataset.paint)")
     page.get_by_label("colormap", exact=True).select_option("inferno")
-    page.wait_for_timeout(100)
+    page.wait_for_function(f"Number(document.querySelector('.h5l-view .h5l-viewer').dataset.paint) > {paints}")
     check_pixels(page, data.astype("f8"), "inferno", "linear")
     # colour choices reach Python once the interaction is over (after an idle second)
     end = time.monotonic() + 5
@@ -99,8 +100,10 @@ def test_stack_slider_and_python_selection(harness, sample):
     page.locator(".h5l-view .h5l-viewer").focus()
     page.keyboard.press("ArrowRight")
     seq = wait_seq(page, seq)
-    page.wait_for_timeout(300)  # the trait follows a slider within 200 ms
-    assert viewer.selection == "1,:,:"
+    end = time.monotonic() + 5  # the trait follows a slider within 200 ms
+    while viewer.selection != "1,:,:":
+        assert time.monotonic() < end, viewer.selection
+        page.wait_for_timeout(25)
     check_pixels(page, sample.root["stack"][1].astype("f8"), "viridis", "linear")
     viewer.selection = "3,:,:"  # Python moves the view
     harness.bridge.push()
