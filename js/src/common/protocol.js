@@ -205,7 +205,9 @@
  */
 
 /**
- * One row of the tree; `error` when the member cannot be read, `detached` past its page.
+ * One row of the tree; `error` when the member cannot be read, `detached` past its page,
+ * `description` a one-line summary (a SPEC scan's command), `cycle` the path a hard link
+ * leads back to (the row is not expandable).
  * @typedef {object} TreeItem
  * @property {string} name
  * @property {string} path
@@ -213,9 +215,11 @@
  * @property {string} label
  * @property {boolean} expandable
  * @property {string | null} nx_class
+ * @property {string | null} description
  * @property {LinkInfo} [link]
  * @property {string} [error]
  * @property {boolean} [detached]
+ * @property {string} [cycle]
  */
 
 /**
@@ -257,7 +261,16 @@
  */
 
 /**
+ * One extra fact of a node (a file header): a `value`, or `rows` of (key, value) text.
+ * @typedef {object} Detail
+ * @property {string} label
+ * @property {string} [value]
+ * @property {string[][]} [rows]
+ */
+
+/**
  * Every field of a node in the inspector; dataset fields for datasets, `members` for groups.
+ * A broken link has only the required fields and `link`.
  * @typedef {object} NodeInfo
  * @property {string} path
  * @property {string} name
@@ -268,6 +281,8 @@
  * @property {LinkInfo} [link]
  * @property {string} [target_kind]
  * @property {string | null} [nx_class]
+ * @property {string | null} [description]
+ * @property {Detail[]} [details]
  * @property {string} [shape]
  * @property {string} [dtype]
  * @property {string} [chunks]
@@ -278,6 +293,7 @@
  * @property {number} [nbytes]
  * @property {string} [maxshape]
  * @property {number} [members]
+ * @property {string} [cycle]
  */
 
 /**

@@ -1,7 +1,9 @@
 // The viewer's toolbar: view choice, complex part, colormap (+ reversed), scale, auto-range,
 // manual bounds and percentiles, aggregation, aspect; curve options; reset and exports.
 // Every control has an aria-label; colour controls repaint before their trait is synced.
+// The menus are the option lists Python sends in `meta.options` (see toolbar_options.js).
 import { el, select } from "./dom.js";
+import { toolbarOptions } from "./toolbar_options.js";
 
 /**
  * Fill `toolbar` for the current view.
@@ -15,9 +17,8 @@ export function buildToolbar(toolbar, ctx) {
   const kinds = model.get("views") ?? [];
   if (kinds.length > 1) toolbar.append(select("view", kinds, model.get("kind"), (v) => save({ kind: v })));
   const nd = ctx.mode(); // 0 values, 1 curve, 2 image
-  if (model.get("meta")?.dtype?.startsWith("complex")) {
-    toolbar.append(select("complex part", ["amplitude", "phase", "real", "imag"], model.get("complex_part"), (v) => save({ complex_part: v })));
-  }
+  const opts = toolbarOptions(model.get("meta"));
+  if (opts.parts) toolbar.append(select("complex part", opts.parts, model.get("complex_part"), (v) => save({ complex_part: v })));
   if (nd === 2 && model.get("kind") !== "rgb") {
     const names = model.get("colormap_names") ?? [];
     const current = model.get("colormap");
@@ -29,8 +30,8 @@ export function buildToolbar(toolbar, ctx) {
     const setColormap = () => saveColour({ colormap: cm.value + (rev.checked ? "_r" : "") });
     controls.colormap = cm; controls.reverse = rev;
     toolbar.append(cm, el("label", { text: "reversed " }, rev));
-    controls.scale = select("scale", ["linear", "log", "sqrt", "symlog"], model.get("scale"), (v) => saveColour({ scale: v }));
-    controls.autoscale = select("auto range", ["percentile", "minmax", "std", "manual"], model.get("autoscale"), (v) => saveColour({ autoscale: v }));
+    controls.scale = select("scale", opts.scales, model.get("scale"), (v) => saveColour({ scale: v }));
+    controls.autoscale = select("auto range", opts.autoscales, model.get("autoscale"), (v) => saveColour({ autoscale: v }));
     toolbar.append(controls.scale, controls.autoscale);
     for (const k of ["vmin", "vmax"]) {
       const input = el("input", { type: "text", class: "h5l-v-range", "aria-label": k === "vmin" ? "minimum" : "maximum" });
@@ -56,8 +57,8 @@ export function buildToolbar(toolbar, ctx) {
       return input;
     };
     toolbar.append(el("label", { text: "% " }, pin(0, "low percentile"), pin(1, "high percentile")));
-    controls.aggregation = select("aggregation of pixels", ["max", "mean"], model.get("aggregation"), (v) => save({ aggregation: v }));
-    controls.aspect = select("aspect ratio", ["equal", "auto"], model.get("aspect"), (v) => save({ aspect: v }));
+    controls.aggregation = select("aggregation of pixels", opts.aggregations, model.get("aggregation"), (v) => save({ aggregation: v }));
+    controls.aspect = select("aspect ratio", opts.aspects, model.get("aspect"), (v) => save({ aspect: v }));
     toolbar.append(controls.aggregation, controls.aspect);
   } else {
     controls.vmin = el("input"); controls.vmax = el("input");
@@ -82,8 +83,7 @@ export function buildToolbar(toolbar, ctx) {
     toolbar.append(reset, png);
   }
   if (nd >= 1 || model.get("kind") === "table") {
-    const compound = (model.get("meta")?.dtype ?? "").startsWith("compound");
-    for (const fmt of compound ? ["npy"] : ["npy", "csv"]) {
+    for (const fmt of opts.exports) {
       const b = el("button", { type: "button", "aria-label": `export .${fmt}`, text: `.${fmt}` });
       b.addEventListener("click", () => ctx.exportData(fmt));
       toolbar.append(b);
