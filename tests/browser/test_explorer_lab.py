@@ -6,7 +6,7 @@ import h5py
 import numpy as np
 import pytest
 
-from test_viewer_lab import check
+from test_viewer_lab import check, kernel_output
 
 pytestmark = pytest.mark.lab
 
@@ -39,17 +39,6 @@ CONTRAST_JS = """() => {
 def lowest_contrast(page) -> tuple[float, str]:
     """The lowest text/background contrast ratio among the explorer's texts, and where."""
     return tuple(page.evaluate(CONTRAST_JS))
-
-
-def kernel_output(lab, page, code, expected, tries=30):
-    """Output of ``code``, polled until it equals ``expected`` (a trait update reaches the kernel
-    asynchronously) or ``tries`` runs passed; the caller asserts on what comes back."""
-    for _ in range(tries):
-        out = lab.execute(page, code).strip()
-        if out == expected:
-            break
-        page.wait_for_timeout(100)
-    return out
 
 
 def field(explorer, name):
