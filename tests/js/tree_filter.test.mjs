@@ -28,3 +28,20 @@ test("visibleFor keeps matches and their ancestors only", () => {
   assert.equal(hits, 1);
   assert.deepEqual([...visible].sort(), ["/", "/a", "/a/data"]);
 });
+
+test("the steps from the tree's root down to a path", async () => {
+  const { stepsTo } = await import("../../js/src/tree/filter.js");
+  assert.deepEqual(stepsTo("/a/b/c"), ["a", "b", "c"]);
+  assert.deepEqual(stepsTo("/entry/x/y", "/entry"), ["x", "y"]);
+  assert.deepEqual(stepsTo("/entry", "/entry"), []);
+  assert.deepEqual(stepsTo("/"), []);
+});
+
+test("a link reads its target, and says broken (with the reason) or not followed yet", async () => {
+  const { linkBadgeText } = await import("../../js/src/tree/filter.js");
+  assert.deepEqual(linkBadgeText({ target: "/data", broken: false, error: null }), { cls: "h5l-link", text: "→ /data", title: "" });
+  assert.deepEqual(linkBadgeText({ target: "x.h5::/e", broken: true, error: "no file x.h5" }),
+    { cls: "h5l-link h5l-broken", text: "→ x.h5::/e (broken)", title: "no file x.h5" });
+  assert.deepEqual(linkBadgeText({ target: "y.h5::/e", broken: null, error: null }),
+    { cls: "h5l-link h5l-unchecked", text: "→ y.h5::/e", title: "not followed yet (expand to follow)" });
+});

@@ -1,4 +1,5 @@
-// Pure helpers of the tree's name filter (tested with node --test).
+// Pure helpers of the tree: the name filter, the steps to reveal a path, how a link reads
+// (tested with node --test).
 
 /** Normalised query: trimmed, lower case ("" = no filter). */
 export function normalise(query) {
@@ -49,4 +50,25 @@ export function visibleFor(entries, query, root = "/") {
     for (const a of ancestors(path, root)) visible.add(a);
   }
   return { visible, hits };
+}
+
+/**
+ * The member names from `root` down to `path` ("/a/b" under "/" -> ["a", "b"]).
+ * @param {string} path
+ * @param {string} [root]
+ */
+export function stepsTo(path, root = "/") {
+  if (path === root) return [];
+  return path.slice(root === "/" ? 1 : root.length + 1).split("/");
+}
+
+/**
+ * How a link's badge reads: its classes, the note after the target and its tooltip.
+ * `broken` is true, false, or null when the link was not followed yet.
+ * @param {{target: string, broken: boolean | null, error?: string | null}} link
+ */
+export function linkBadgeText(link) {
+  const cls = link.broken ? "h5l-link h5l-broken" : link.broken === null ? "h5l-link h5l-unchecked" : "h5l-link";
+  const title = link.broken ? link.error ?? "" : link.broken === null ? "not followed yet (expand to follow)" : "";
+  return { cls, text: `→ ${link.target}${link.broken ? " (broken)" : ""}`, title };
 }

@@ -3,17 +3,15 @@
 // `selected` trait is written on click/Enter and followed (reveal + select) when Python sets it.
 import { copyText, h } from "../common/dom.js";
 import { CommandError, isAbort } from "../common/rpc.js";
-import { normalise, splitMatch, visibleFor } from "./filter.js";
+import { linkBadgeText, normalise, splitMatch, stepsTo, visibleFor } from "./filter.js";
 import { createSearch } from "./search.js";
 
 const ICON = { group: "≡", dataset: "▦", link: "↪", datatype: "T" };
 
 // a link's target; `broken` is true, false, or null when the link was not followed yet
 function linkBadge(link) {
-  const cls = link.broken ? "h5l-link h5l-broken" : link.broken === null ? "h5l-link h5l-unchecked" : "h5l-link";
-  const note = link.broken ? " (broken)" : "";
-  const title = link.broken ? link.error ?? "" : link.broken === null ? "not followed yet (expand to follow)" : "";
-  return h("span", { class: cls, title }, `→ ${link.target}${note}`);
+  const { cls, text, title } = linkBadgeText(link);
+  return h("span", { class: cls, title }, text);
 }
 
 /** Readable one-line text of an error for the widget's error area. */
@@ -177,7 +175,7 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
   // Make `path` visible: expand each ancestor, loading pages (or the one member) as needed.
   async function revealPath(path) {
     if (!path) return;
-    const parts = path === rootPath ? [] : path.slice(rootPath === "/" ? 1 : rootPath.length + 1).split("/");
+    const parts = stepsTo(path, rootPath);
     let cur = rows.get(rootPath);
     let curPath = rootPath;
     for (const part of parts) {
