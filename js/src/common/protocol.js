@@ -294,6 +294,7 @@
  * @property {string} [maxshape]
  * @property {number} [members]
  * @property {string} [cycle]
+ * @property {string} [value] the value of a small dataset
  */
 
 /**
