@@ -84,10 +84,28 @@ def _with_opener(root: Node) -> Node:
     return root
 
 
-def _open_path(path: str) -> Node:
+def _family_first(path: str) -> str | None:
+    """The first member of a family-driver file name (``data%d.h5`` → ``data0.h5``), if it exists."""
+    if "%" not in os.path.basename(path) or os.path.lexists(path):
+        return None
+    try:
+        first = path % 0
+    except (TypeError, ValueError):  # a "%" that is not one integer field
+        return None
+    return first if os.path.isfile(first) else None
+
+
+def _open_path(path: str, options: dict | None = None) -> Node:
     import glob
 
-    if glob.has_magic(path) and not os.path.lexists(path):  # "ID19_*.edf": the file series it matches
+    options = dict(options or {})
+    family = _family_first(path)
+    if family is not None:  # name%d.h5: HDF5's family driver, members as large as the first
+        from .nodes.hdf5 import open_hdf5
+
+        options.setdefault("memb_size", os.path.getsize(family))
+        return open_hdf5(path, driver="family", **options)
+    if glob.has_magic(path) and not os.path.lexists(path) and not options:  # "ID19_*.edf": the series
         return open_series(path)
     what = _paths.kind(path)  # one stat before any open: a pipe would block reading forever
     if what == "a folder":
@@ -97,7 +115,10 @@ def _open_path(path: str) -> Node:
     if kind == "hdf5":
         from .nodes.hdf5 import open_hdf5
 
-        return open_hdf5(path)
+        return open_hdf5(path, **options)
+    if options:
+        raise TypeError(f"{path}: options {', '.join(sorted(options))} apply to HDF5 files only, "
+                        f"and this is a {kind} file")
     if kind == "spec":
         from .nodes.spec import open_spec
 
@@ -165,7 +186,7 @@ def _is_fabio_image(obj: Any) -> bool:
     return isinstance(obj, fabio.fabioimage.FabioImage)
 
 
-def open(source: Any, mode: str = "r") -> Node:  # noqa: A001 - the public name is h5lens.open
+def open(source: Any, mode: str = "r", **options: Any) -> Node:  # noqa: A001 - the public name is h5lens.open
     """Open anything h5lens can show as a lazy node tree.
 
     Parameters
@@ -180,6 +201,10 @@ def open(source: Any, mode: str = "r") -> Node:  # noqa: A001 - the public name 
         an h5lens node (returned as is).
     mode : str
         Only ``"r"``: h5lens never modifies files.
+    **options
+        HDF5 files only: the chunk cache (``rdcc_nbytes``, ``rdcc_nslots``,
+        ``rdcc_w0``, as :class:`h5py.File` takes them); the inspector shows the
+        cache in use. ``name%d.h5`` opens a family-driver file by path.
 
     Returns
     -------
@@ -205,7 +230,7 @@ def open(source: Any, mode: str = "r") -> Node:  # noqa: A001 - the public name 
         source = os.fsdecode(source)
     if isinstance(source, (str, os.PathLike)):
         path, inner = _split_inner(os.fspath(source))
-        root = _with_opener(_open_path(path))
+        root = _with_opener(_open_path(path, options))
         if inner is None or inner.strip("/") == "":
             return root
         try:
@@ -218,6 +243,9 @@ def open(source: Any, mode: str = "r") -> Node:  # noqa: A001 - the public name 
             raise KeyError(f"{path}: no node {inner!r} ({message})") from None
         # links are followed like h5py's file[path]; a broken one stays a node that says why
         return node.deref() if isinstance(node, Link) and node.resolved else node
+    if options:
+        raise TypeError(f"options {', '.join(sorted(options))} apply when h5lens opens an HDF5 file by path, "
+                        f"not to a {type(source).__name__} already open")
     from .nodes import memory
 
     if isinstance(source, dict):

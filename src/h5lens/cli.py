@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     ls.add_argument("source", metavar="SOURCE[::/path]", help=where)
     ls.add_argument("-r", "--recursive", action="store_true", help="list every level (default: one level)")
     ls.add_argument("--depth", type=_count, metavar="N", help="levels to list (implies -r)")
-    ls.add_argument("--attrs", action="store_true", help="show attributes")
+    ls.add_argument("--attrs", action="store_true",
+                    help="show attributes, and storage and file facts (fill value, size on disk, driver...)")
     ls.add_argument("--max", "--limit", dest="max", type=_count, default=0, metavar="N",
                     help="at most N entries (nodes plus attributes), upper levels first; 0: every member, "
                          "as h5ls -r lists them (default)")
@@ -110,7 +111,8 @@ def _ls(args) -> int:
     depth = args.depth if args.depth is not None else (None if args.recursive else 1)
     # every member, like h5ls -r; --max N caps the terminal (budgets belong to the notebook glance)
     budget = dict(max_items=args.max or None, head=10**12, tail=0)
-    with _open_glance(args.source, depth=depth, attrs=args.attrs, values=args.values, **budget) as g:
+    with _open_glance(args.source, depth=depth, attrs=args.attrs, values=args.values, facts=args.attrs,
+                      **budget) as g:
         text = g.to_text(color=use_color(args.color, sys.stdout))
     _write_stdout(text + "\n")
     return 0

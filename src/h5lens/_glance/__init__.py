@@ -15,7 +15,8 @@ __all__ = ["Glance", "glance"]
 
 
 def glance(source, depth: int | None = None, attrs: bool = True, *, max_items: int | None = MAX_ITEMS,
-           head: int = HEAD, tail: int = TAIL, max_attrs: int = MAX_ATTRS, values: str | None = "short") -> "Glance":
+           head: int = HEAD, tail: int = TAIL, max_attrs: int = MAX_ATTRS, values: str | None = "short",
+           facts: bool = False) -> "Glance":
     """A static overview of a file or a node.
 
     Parameters
@@ -39,6 +40,8 @@ def glance(source, depth: int | None = None, attrs: bool = True, *, max_items: i
         Show the values of scalars and short 1-D datasets (default), of
         scalars only, or none. Only tiny datasets are read (at most
         16 elements, 4 kB each); big datasets never are.
+    facts : bool
+        Show each node's details (fill value, sizes on disk, file driver...).
     """
     from ..nodes._base import Node
 
@@ -49,7 +52,7 @@ def glance(source, depth: int | None = None, attrs: bool = True, *, max_items: i
 
         node, owned = open_source(source), True
     return Glance(node, depth=depth, attrs=attrs, max_items=max_items, head=head, tail=tail,
-                  max_attrs=max_attrs, owned=owned, values=values)
+                  max_attrs=max_attrs, owned=owned, values=values, facts=facts)
 
 
 class Glance:
@@ -59,11 +62,12 @@ class Glance:
     """
 
     def __init__(self, node, depth=None, attrs=True, max_items=MAX_ITEMS, head=HEAD, tail=TAIL,
-                 max_attrs=MAX_ATTRS, owned=False, values="short"):
+                 max_attrs=MAX_ATTRS, owned=False, values="short", facts=False):
         self.node = node
         self.depth = depth
         self.attrs = attrs
-        self._budget = dict(max_items=max_items, head=head, tail=tail, max_attrs=max_attrs, values=values)
+        self._budget = dict(max_items=max_items, head=head, tail=tail, max_attrs=max_attrs, values=values,
+                            facts=facts)
         self._owned = owned
         self._plan: Plan | None = None
         self._html: str | None = None

@@ -138,7 +138,9 @@ def _head(e: Entry, out: list[str]) -> None:
             out.append(f'<span class="h5l-bad">{esc(e.broken)}</span>')
     else:
         out.append(f'<span class="h5l-lab">{esc(e.label)}</span>')
-    if e.same_as is not None:
+    if e.same_as is not None and e.kind == "dataset":
+        out.append(f'<span class="h5l-tgt">same as {esc(e.same_as)}</span>')
+    elif e.same_as is not None:
         what = "a hard-link cycle" if e.cycle else "another hard link"
         out.append(f'<span class="h5l-tgt">same as {esc(e.same_as)}: {what}, not expanded again</span>')
     if e.storage:

@@ -46,6 +46,7 @@ class Entry:
     nx_class: str | None = None
     description: str | None = None  # what the node is beyond its name (a SPEC scan's command)
     value: str | None = None  # the value of a small dataset (see ``values``)
+    facts: list[tuple[str, str]] = field(default_factory=list)  # Node.details as text (see ``facts``)
     target: str | None = None  # link target label
     broken: str | None = None  # why a link is broken
     attrs: list[tuple[str, str, str]] = field(default_factory=list)  # name, preview, dtype
@@ -85,7 +86,8 @@ class Plan:
 
 
 def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: int | None = MAX_ITEMS,
-         head: int = HEAD, tail: int = TAIL, max_attrs: int = MAX_ATTRS, values: str | None = "short") -> Plan:
+         head: int = HEAD, tail: int = TAIL, max_attrs: int = MAX_ATTRS, values: str | None = "short",
+         facts: bool = False) -> Plan:
     """Walk ``node`` breadth first within the budgets and describe what to show.
 
     Parameters
@@ -103,8 +105,13 @@ def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: in
     values : {"short", "scalar", None}
         Show the values of scalars and short 1-D datasets (``short``), of
         scalars only, or none; see :func:`h5lens.nodes._format.small_value`.
+    facts : bool
+        Collect each node's :attr:`~h5lens.nodes.Node.details` (storage and
+        file facts, a scan's header), as ``h5lens ls --attrs`` shows them.
     """
     root = describe(node, attrs, max_attrs, values=values)
+    if facts:
+        root.facts = _facts(node)
     result = Plan(root, node.filename, max_items or 0)
     used = 1 + len(root.attrs)
     queue: deque[tuple[Entry, Node]] = deque([(root, node)])
@@ -139,6 +146,13 @@ def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: in
         entry.children = []
         for member in members:
             child = describe(member, attrs, max_attrs, entry.depth + 1, values)
+            if facts:
+                child.facts = _facts(member)
+            if child.kind == "dataset":  # a second hard link to a dataset already listed: said, as h5ls does
+                key = _object_id(member)
+                if key is not None:
+                    child.same_as = seen.get(key)
+                    seen.setdefault(key, member.path)
             entry.children.append(child)
             used += 1 + len(child.attrs)
             if child.kind == "group":
@@ -149,7 +163,21 @@ def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: in
     return result
 
 
-def _object_id(group: Group):
+def _facts(node: Node) -> list[tuple[str, str]]:
+    """A node's details as one-line texts (a table of pairs as ``name=value, ...``)."""
+    try:
+        details = node.details
+    except Exception as exc:  # a header that cannot be read: said, not fatal to the listing
+        return [("details", f"unreadable: {exc}")]
+    out = []
+    for label, value in details:
+        if isinstance(value, list):
+            value = ", ".join(f"{k}={_format.value_preview(v, 20)}" for k, v in value)
+        out.append((label, _format.value_preview(value, 120)))
+    return out
+
+
+def _object_id(group: Node):
     try:
         return group.object_id
     except Exception:  # no identity: the group is expanded like any other

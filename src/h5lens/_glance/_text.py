@@ -72,7 +72,9 @@ def line(e: Entry, paint=None) -> str:
         parts.append(paint("label", clean(e.storage)))
     if e.broken:
         parts.append(paint("broken", f"({clean(e.broken)})"))
-    if e.same_as is not None:
+    if e.same_as is not None and e.kind == "dataset":
+        parts.append(paint("link", f"(same as {clean(e.same_as)})"))
+    elif e.same_as is not None:
         what = "a hard-link cycle" if e.cycle else "another hard link"
         parts.append(paint("link", f"(same as {clean(e.same_as)}: {what}, not expanded again)"))
     if e.value is not None:  # last: the labels stay where h5ls-style readers expect them
@@ -86,8 +88,9 @@ def _node(e: Entry, first: str, rest: str, paint: _Painter) -> list:
     Returns lines and member items in display order; members are expanded by the caller.
     """
     out: list = [first + line(e, paint)]
-    rows = [paint("attr", f"@{clean(n)}") + f" = {clean(v)}" + (paint("label", f"  ({clean(t)})") if t else "")
-            for n, v, t in e.attrs]
+    rows = [paint("note", f"· {clean(k)}: {clean(v)}") for k, v in e.facts]
+    rows += [paint("attr", f"@{clean(n)}") + f" = {clean(v)}" + (paint("label", f"  ({clean(t)})") if t else "")
+             for n, v, t in e.attrs]
     if e.attrs_hidden:
         rows.append(paint("note", f"@… {e.attrs_hidden} more attributes"))
     items: list[Entry | str] = list(e.children or [])

@@ -45,6 +45,19 @@ class _HDF5Attrs:
 
     _h5: Any
 
+    @property
+    def object_id(self) -> Any:
+        """``(file number, object address)`` from HDF5 (None without h5py's low-level API)."""
+        if "_object_id" not in self.__dict__:
+            try:
+                from h5py import h5o
+
+                info = h5o.get_info(self._h5.id)
+                self._object_id: tuple[str, int, int] | None = ("hdf5", info.fileno, info.addr)
+            except Exception:  # h5pyd and other duck-typed groups: no address to compare
+                self._object_id = None
+        return self._object_id
+
     def _attr_names(self) -> list[str]:
         try:
             return [to_str(n) for n in self._h5.attrs.keys()]
@@ -77,17 +90,14 @@ class HDF5Group(_HDF5Attrs, Group):
         self._h5 = h5obj
 
     @property
-    def object_id(self) -> Any:
-        """``(file number, object address)`` from HDF5 (None without h5py's low-level API)."""
-        if "_object_id" not in self.__dict__:
-            try:
-                from h5py import h5o
+    def details(self) -> list[tuple[str, Any]]:
+        """For the file's root: driver, user block, libver bounds, superblock, SWMR, chunk cache."""
+        if self.parent is not None or not hasattr(self._h5, "driver") or self._h5.name != "/":
+            return []
+        from ._hdf5_info import file_details
 
-                info = h5o.get_info(self._h5.id)
-                self._object_id: tuple[str, int, int] | None = ("hdf5", info.fileno, info.addr)
-            except Exception:  # h5pyd and other duck-typed groups: no address to compare
-                self._object_id = None
-        return self._object_id
+        return file_details(self._h5)
+
 
     def _iter_names(self) -> Iterator[str]:
         self._check_open("list")
@@ -196,6 +206,13 @@ class HDF5Dataset(_HDF5Attrs, Dataset):
         super().__init__(name, path, parent, owner=owner)
         self._h5 = h5obj
         self._filters: list[Filter] | None = None
+
+    @property
+    def details(self) -> list[tuple[str, Any]]:
+        """Fill value, max shape, bytes in memory and on disk, compression ratio."""
+        from ._hdf5_info import dataset_details
+
+        return dataset_details(self._h5, self.nbytes)
 
     @property
     def shape(self) -> tuple[int, ...] | None:
@@ -344,19 +361,23 @@ class HDF5Dataset(_HDF5Attrs, Dataset):
         return self._external_reader
 
 
-def _open_file(h5py: Any, path: str) -> Any:
+def _open_file(h5py: Any, path: str, **options: Any) -> Any:
     """``h5py.File(path, "r")``; a file locked by its writer (acquisition running) is read anyway.
 
     HDF5 locks files it writes; readers only need the lock to be safe against
     concurrent writes, and a viewer re-reads what it shows.
     """
     try:
-        return h5py.File(path, "r")
+        return h5py.File(path, "r", **options)
     except BlockingIOError:
-        return h5py.File(path, "r", locking=False)
+        return h5py.File(path, "r", locking=False, **options)
 
 
-def open_hdf5(source: Any) -> Node:
+#: h5py.File options :func:`open_hdf5` passes on (the chunk cache, and the family driver's)
+FILE_OPTIONS = ("rdcc_nbytes", "rdcc_nslots", "rdcc_w0", "driver", "memb_size")
+
+
+def open_hdf5(source: Any, **options: Any) -> Node:
     """Open an HDF5 file read-only, or wrap an already-open h5py(-like) object.
 
     Parameters
@@ -364,6 +385,9 @@ def open_hdf5(source: Any) -> Node:
     source : str, os.PathLike, or h5py File/Group/Dataset (or a duck-typed equivalent)
         A path is opened with mode ``"r"`` and closed with the tree. An
         object passed in stays owned by the caller (closing the tree leaves it open).
+    **options
+        For a path: ``rdcc_nbytes``, ``rdcc_nslots``, ``rdcc_w0`` (the chunk
+        cache, as :class:`h5py.File` takes them), ``driver``/``memb_size``.
 
     Returns
     -------
@@ -374,8 +398,12 @@ def open_hdf5(source: Any) -> Node:
         import h5py
 
         path = os.fspath(source)
+        unknown = sorted(set(options) - set(FILE_OPTIONS))
+        if unknown:
+            raise TypeError(f"{path}: unknown HDF5 open option(s) {', '.join(unknown)}; "
+                            f"expected {', '.join(FILE_OPTIONS)}")
         try:
-            handle = _open_file(h5py, path)
+            handle = _open_file(h5py, path, **options)
         except FileNotFoundError:
             raise
         except OSError as exc:
