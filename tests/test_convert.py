@@ -314,3 +314,27 @@ def test_cli_through_the_h5lens_command(series, tmp_path):
 
 def test_public_name():
     assert h5lens.convert is convert
+
+
+def test_chosen_entry_and_data_path(course, tmp_path):
+    from h5lens.write.convert import cli_main
+
+    out = tmp_path / "id19.h5"
+    pattern = str(course / "ID19_D2H2T2_*.edf")
+    assert cli_main([pattern, "-o", str(out), "-q", "--entry", "tomo", "--data-path", "/exchange/data"]) == 0
+    with h5py.File(out, "r") as f:
+        assert f.attrs["default"] == "tomo" and "entry" not in f
+        frames = f["/exchange/data"]
+        assert frames.shape == (6, 270, 320) and frames.dtype == np.uint16
+        np.testing.assert_allclose([frames[i].mean() for i in range(6)],
+                                   [3377.54, 3756.09, 3670.23, 3639.73, 3713.91, 3714.06], atol=0.005)
+        assert f.get("/tomo/data/data", getlink=True).path == "/exchange/data"
+        assert f.get("/tomo/instrument/detector/data", getlink=True).path == "/exchange/data"
+    with h5lens.open(out) as root:
+        from h5lens.views import choose
+
+        assert choose(root).shown == "stack"
+    assert cli_main([pattern, "-o", str(tmp_path / "rel.h5"), "-q", "--data-path", "frames"]) == 0
+    with h5py.File(tmp_path / "rel.h5", "r") as f:
+        assert f["/entry/frames"].shape == (6, 270, 320)
+    assert cli_main([pattern, "-o", str(tmp_path / "bad.h5"), "-q", "--entry", "a/b"]) == 2

@@ -47,10 +47,17 @@ def safe_name(name: str, taken: set[str]) -> str:
 
 def image_entry(b: TreeBuilder, entry: str, *, shape: tuple, dtype, frames_per_chunk: int,
                 compression, columns: dict[str, dict[str, np.ndarray]], source_files: list[str],
-                title: str) -> str:
-    """Declare an image entry; return the path of the (empty) frame dataset to fill."""
+                title: str, data_path: str | None = None) -> str:
+    """Declare an image entry; return the path of the (empty) frame dataset to fill.
+
+    ``data_path`` puts the frames elsewhere (absolute, or relative to the
+    entry); the detector's ``data`` and the NXdata signal then link to it.
+    """
     e = f"/{entry}"
     det = f"{e}/instrument/detector"
+    frames = f"{det}/data"
+    if data_path:
+        frames = data_path if data_path.startswith("/") else f"{e}/{data_path}"
     stacked = len(shape) == 3
     if stacked:
         chunks = (max(1, min(frames_per_chunk, shape[0])),) + tuple(shape[1:])
@@ -61,8 +68,10 @@ def image_entry(b: TreeBuilder, entry: str, *, shape: tuple, dtype, frames_per_c
     b.dataset(f"{e}/program_name", "h5lens convert")
     b.group(f"{e}/instrument", attrs={"NX_class": "NXinstrument"})
     b.group(det, attrs={"NX_class": "NXdetector"})
-    b.dataset(f"{det}/data", shape=shape, dtype=dtype, chunks=chunks, compression=compression,
+    b.dataset(frames, shape=shape, dtype=dtype, chunks=chunks, compression=compression,
               attrs={"interpretation": "image"})
+    if frames != f"{det}/data":
+        b.soft_link(f"{det}/data", frames)
     b.dataset(f"{det}/source_file", source_files)
     for kind, where, nx in (("other", f"{det}/header", "NXcollection"),
                             ("motor", f"{e}/instrument/positioners", "NXcollection"),
@@ -73,10 +82,10 @@ def image_entry(b: TreeBuilder, entry: str, *, shape: tuple, dtype, frames_per_c
             b.dataset(f"{where}/{safe_name(name, taken)}", values)
     axes = ["frame_index", ".", "."] if stacked else [".", "."]
     b.group(f"{e}/data", attrs={"NX_class": "NXdata", "signal": "data", "axes": axes, "interpretation": "image"})
-    b.soft_link(f"{e}/data/data", f"{det}/data")
+    b.soft_link(f"{e}/data/data", frames)
     if stacked:
         b.dataset(f"{e}/data/frame_index", np.arange(shape[0]), attrs={"long_name": "frame index"})
-    return f"{det}/data"
+    return frames
 
 
 def scan_entry(b: TreeBuilder, scan, entry: str) -> list[tuple[str, object]]:

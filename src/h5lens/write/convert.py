@@ -25,6 +25,7 @@ import numpy as np
 from ._filters import check_compression, parse_compression
 from ._nexus_layout import image_entry, safe_name, scan_entry
 from ._stack import ConvertError, ImageStack
+from ._spec import name_problem
 from .builder import TreeBuilder
 
 _BLOCK_BYTES = 64 << 20  # SPEC datasets are copied in row blocks of about this size
@@ -32,7 +33,8 @@ _BLOCK_BYTES = 64 << 20  # SPEC datasets are copied in row blocks of about this 
 
 def convert(inputs: str | os.PathLike | Iterable, output: str | os.PathLike, *, frames_per_chunk: int = 1,
             compression: Any = None, dtype: Any = None, overwrite: bool = False,
-            progress: bool = True, client: Any = None) -> Path:
+            progress: bool = True, client: Any = None, entry: str = "entry",
+            data_path: str | None = None) -> Path:
     """Convert image files and SPEC files into one HDF5/NeXus file.
 
     Parameters
@@ -52,6 +54,12 @@ def convert(inputs: str | os.PathLike | Iterable, output: str | os.PathLike, *, 
         Replace ``output`` if it exists.
     progress : bool
         Show a progress bar (tqdm; a widget in notebooks).
+    entry : str
+        Name of the image entry (default ``entry``).
+    data_path : str, optional
+        Where the frames go (``/scan/data/frames``, or relative to the entry);
+        default ``/<entry>/instrument/detector/data``. The detector's
+        ``data`` and the NXdata signal link to it.
     client : None, dask.distributed.Client or "local"
         Decode the image frames on a dask cluster (``"local"``: a LocalCluster
         for this call); this process still writes the file, in order and
@@ -83,13 +91,17 @@ def convert(inputs: str | os.PathLike | Iterable, output: str | os.PathLike, *, 
     b = TreeBuilder(attrs={"NX_class": "NXroot", "creator": "h5lens convert",
                            "file_name": output.name, "source_files": [os.path.basename(n) for n in names]})
     taken: set[str] = set()
-    stack = None
+    stack, image_name = None, None
+    problem = name_problem(entry)
+    if problem:
+        raise ValueError(f"entry: {problem}")
     if images:
         stack = ImageStack(images, dtype)
-        entry = safe_name("entry", taken)
-        stack.path = image_entry(b, entry, shape=stack.shape, dtype=stack.dtype, frames_per_chunk=int(frames_per_chunk),
-                                 compression=compression, columns=stack.columns, source_files=stack.frame_files,
-                                 title=stack.title)
+        image_name = safe_name(entry, taken)
+        stack.path = image_entry(b, image_name, shape=stack.shape, dtype=stack.dtype,
+                                 frames_per_chunk=int(frames_per_chunk), compression=compression,
+                                 columns=stack.columns, source_files=stack.frame_files, title=stack.title,
+                                 data_path=data_path)
     later: list[tuple[str, Any]] = []
     spec_trees = []
     try:
@@ -103,7 +115,8 @@ def convert(inputs: str | os.PathLike | Iterable, output: str | os.PathLike, *, 
                 later += scan_entry(b, tree[key], safe_name(prefix + key, taken))
         if not taken:
             raise ConvertError(f"nothing to convert: no image frames and no SPEC scans in {names}")
-        b.set_attrs("/", default=sorted(taken, key=lambda t: (t != "entry", _scan_order(t)))[0])
+        first = image_name if stack is not None else None  # the image entry first, then scans in order
+        b.set_attrs("/", default=sorted(taken, key=lambda t: (t != first, _scan_order(t)))[0])
         todo = b.validate()
         if stack is not None and compression is None:
             check_free_space(output.parent, stack.total * int(np.prod(stack.frame_shape)) * stack.dtype.itemsize)
@@ -204,6 +217,9 @@ def cli_main(argv: list[str]) -> int:
     p.add_argument("--compression", default="none", metavar="SPEC",
                    help="none (default), gzip[:LEVEL], lzf, bitshuffle, blosc, zstd or lz4")
     p.add_argument("--dtype", default=None, help="store frames as this dtype (default: unchanged)")
+    p.add_argument("--entry", default="entry", metavar="NAME", help="name of the image entry (default: entry)")
+    p.add_argument("--data-path", default=None, metavar="PATH",
+                   help="where the frames go, e.g. /scan/data/frames (default: /ENTRY/instrument/detector/data)")
     p.add_argument("--overwrite", action="store_true", help="replace OUT.h5 if it exists")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     try:
@@ -215,7 +231,8 @@ def cli_main(argv: list[str]) -> int:
             raise ConvertError(f"--chunk-frames must be >= 1, not {args.chunk_frames}")
         compression = parse_compression(args.compression)
         out = convert(args.inputs, args.output, frames_per_chunk=args.chunk_frames, compression=compression,
-                      dtype=args.dtype, overwrite=args.overwrite, progress=not args.quiet)
+                      dtype=args.dtype, overwrite=args.overwrite, progress=not args.quiet, entry=args.entry,
+                      data_path=args.data_path)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
