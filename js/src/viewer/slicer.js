@@ -47,24 +47,35 @@ export function assignAxis(mapping, axis, dim) {
   return out;
 }
 
-export class Slicer {
+/**
+ * The selector's state without its controls: the mapping, strides, the active slider and the
+ * one playing; it reports selection strings. `Slicer` adds the DOM (render, _sync, setPlaying).
+ */
+export class SliceState {
   /**
-   * @param {HTMLElement} parent
-   * @param {{shape:number[], dims:object[], ndisplay:number, rgb:boolean}} spec
-   * @param {{onChange: Function, onPlay: Function}} hooks onChange({selection, transposed}), onPlay(dim|null)
+   * @param {{shape: number[], dims?: any[], ndisplay: number, rgb: boolean}} spec
+   * @param {{onChange: Function, onPlay: Function}} hooks onChange({selection, transposed, final}), onPlay(dim|null)
    */
-  constructor(parent, spec, hooks) {
+  constructor(spec, hooks) {
     this.spec = spec;
     this.hooks = hooks;
-    this.root = el("div", { class: "h5l-v-slicer", role: "group", "aria-label": "slice selector" });
-    parent.appendChild(this.root);
     /** @type {Array<number | string>} */
     this.mapping = [];
     /** @type {Record<string, number>} stride per displayed axis */
     this.strides = { x: 1, y: 1 };
     this.active = null; // the slider the keyboard moves
+    /** @type {number | null} the slider playing */
     this.playing = null;
   }
+
+  /** Show the controls anew (the DOM selector does). */
+  render() {}
+
+  /** Show slider `d`'s index (the DOM selector does). @param {number} d */
+  _sync(d) { void d; }
+
+  /** @param {number | null} dim the slider playing, or null */
+  setPlaying(dim) { this.playing = dim; }
 
   get sliders() { return this.mapping.map((m, d) => (typeof m === "number" ? d : -1)).filter((d) => d >= 0); }
 
@@ -115,6 +126,21 @@ export class Slicer {
   _axisValue(dim, i) {
     const v = this.spec.dims?.[dim]?.values;
     return v && i < v.length ? label(v[i]) : null;
+  }
+
+}
+
+/** The slice selector in the page: its controls over a SliceState. */
+export class Slicer extends SliceState {
+  /**
+   * @param {HTMLElement} parent
+   * @param {{shape: number[], dims?: any[], ndisplay: number, rgb: boolean}} spec
+   * @param {{onChange: Function, onPlay: Function}} hooks
+   */
+  constructor(parent, spec, hooks) {
+    super(spec, hooks);
+    this.root = el("div", { class: "h5l-v-slicer", role: "group", "aria-label": "slice selector" });
+    parent.appendChild(this.root);
   }
 
   render() {
@@ -176,6 +202,7 @@ export class Slicer {
     row.value.textContent = this._axisValue(d, this.mapping[d]) ?? "";
   }
 
+  /** @param {number | null} dim */
   setPlaying(dim) {
     this.playing = dim;
     for (const [d, row] of Object.entries(this.rows ?? {})) {
