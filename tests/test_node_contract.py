@@ -110,6 +110,18 @@ def spec(course: Path) -> Case:
                 attr=("/94.1", "NX_class", "NXentry"))
 
 
+def zarr_store(tmp: Path, zarr_format: int) -> Case:
+    zarr = pytest.importorskip("zarr")
+    name = tmp / "contract.zarr"
+    root = zarr.open_group(str(name), mode="w", zarr_format=zarr_format)
+    entry = root.create_group("entry")
+    entry.attrs.update({"NX_class": "NXentry", "count": 3})
+    entry.create_array("a", shape=(4, 6), dtype="f4", chunks=(2, 6))[...] = np.arange(24, dtype="f4").reshape(4, 6)
+    entry.create_array("b", shape=(5,), dtype="i2")[...] = np.arange(5, dtype="i2")
+    return Case(lambda: h5lens.open(name), str(name), "/entry", "/entry/a", (4, 6), "float32",
+                attr=("/entry", "NX_class", "NXentry"))
+
+
 #: backend id -> (needs the course data, factory(folder) -> Case)
 CASES: dict[str, tuple[bool, Callable[[Path], Case]]] = {
     "hdf5": (False, hdf5_generated),
@@ -122,6 +134,8 @@ CASES: dict[str, tuple[bool, Callable[[Path], Case]]] = {
     "image-tiff": (False, lambda t: written_image(t, "tif")),
     "image-cbf": (False, lambda t: written_image(t, "cbf")),
     "spec": (True, spec),
+    "zarr-v3": (False, lambda t: zarr_store(t, 3)),
+    "zarr-v2": (False, lambda t: zarr_store(t, 2)),
 }
 
 
