@@ -10,8 +10,13 @@ float array over the frames, the way ``silx.io.fabioh5`` shows it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from ._imagesource import FabioSource, SeriesSource
 
 _INT = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
@@ -45,7 +50,7 @@ def column(values: list, floats: bool = False) -> np.ndarray:
         complete = len(present) == len(tokens)
         if not floats and complete and all(_INT.match(x) for x in flat):
             try:
-                array = np.array([[int(x) for x in t] for t in tokens], dtype=np.int64)
+                array = np.array([[int(x) for x in t] for t in present], dtype=np.int64)  # complete: all of them
                 return array[:, 0] if width == 1 else array
             except OverflowError:  # beyond int64: fall back to floats
                 pass
@@ -72,13 +77,13 @@ class HeaderTable:
         as ``Dim_1`` that describe the binary layout, not the experiment).
     """
 
-    def __init__(self, source):
+    def __init__(self, source: FabioSource | SeriesSource):
         self.source = source
         self._names: dict[str, list[str]] = {}
         self._index: dict[str, dict[str, int]] = {}  # mne string -> {name: position}
         self._tokens: dict[tuple[str, int], list[str]] = {}  # (base, frame) -> split _pos values
 
-    def _headers(self):
+    def _headers(self) -> Iterator[dict[str, Any]]:
         return (self.source.header(i) for i in range(self.source.nframes))
 
     def _positions(self, mne: str) -> dict[str, int]:
@@ -104,14 +109,14 @@ class HeaderTable:
             self._names[kind] = list(seen)
         return self._names[kind]
 
-    def _hidden(self, header: dict, key: str) -> bool:
+    def _hidden(self, header: dict[str, Any], key: str) -> bool:
         """Layout keys and the mne/pos pairs shown as positioners and counters."""
         if key.upper() in self.source.reserved:
             return True
         base, _, suffix = key.rpartition("_")
         return base in PAIRS and suffix in ("mne", "pos") and f"{base}_mne" in header and f"{base}_pos" in header
 
-    def _pair_value(self, base: str, frame: int, header: dict, name: str):
+    def _pair_value(self, base: str, frame: int, header: dict[str, Any], name: str) -> str | None:
         if f"{base}_mne" not in header or f"{base}_pos" not in header:
             return None
         position = self._positions(str(header[f"{base}_mne"])).get(name)

@@ -23,13 +23,14 @@ import mmap
 import os
 import re
 import threading
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from ._base import NodeError
 
 
-def _edf_layout(frame):
+def _edf_layout(frame: Any) -> tuple[int, tuple[int, ...], np.dtype[Any]] | None:
     """(offset, shape, dtype) of an EDF frame stored uncompressed in its own file, else None."""
     if getattr(frame, "_data_compression", "x") is not None or getattr(frame, "bfname", "x") is not None:
         return None
@@ -41,7 +42,7 @@ def _edf_layout(frame):
     return start, tuple(int(n) for n in shape), np.dtype(dtype).newbyteorder(order)
 
 
-def _no_data(frame) -> bool:
+def _no_data(frame: Any) -> bool:
     """Whether fabio kept no pixels nor layout for ``frame`` (it failed to decode the file)."""
     try:
         return frame.dtype is None or frame.shape is None
@@ -49,7 +50,7 @@ def _no_data(frame) -> bool:
         return True
 
 
-def _plain_file(frame) -> bool:
+def _plain_file(frame: Any) -> bool:
     """Whether file offsets are byte offsets on disk (not in a .gz/.bz2 stream)."""
     from fabio.fabioutils import File
 
@@ -60,28 +61,28 @@ def _plain_file(frame) -> bool:
 MAX_FRAME_BYTES = 1 << 48
 
 
-def checked_shape(shape, dtype, header, filename) -> tuple:
+def checked_shape(shape: Any, dtype: Any, header: Any, filename: str | None) -> tuple[int, ...]:
     """The frame shape as ints, or a :class:`NodeError` naming the header key of a negative or absurd size.
 
     EDF headers give ``Dim_1`` (fastest axis) to ``Dim_n``: axis ``i`` of an
     ``n``-d frame is ``Dim_{n-i}``.
     """
-    shape = tuple(int(n) for n in shape)
+    dims = tuple(int(n) for n in shape)
     keys = {str(k).lower(): str(k) for k in (header or {})}
-    for axis, n in enumerate(shape):
-        key = keys.get(f"dim_{len(shape) - axis}")
+    for axis, n in enumerate(dims):
+        key = keys.get(f"dim_{len(dims) - axis}")
         where = f"header key {key} = {header[key]}" if key else f"dimension {axis} = {n}"
         if n < 0:
             raise NodeError(f"{filename}: the image header declares a negative size ({where.strip()})")
-    nbytes = int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize
+    nbytes = int(np.prod(dims, dtype=object)) * np.dtype(dtype).itemsize
     if nbytes > MAX_FRAME_BYTES:
         named = ", ".join(f"{keys[k]} = {header[keys[k]]}" for k in sorted(keys) if k.startswith("dim_"))
         raise NodeError(f"{filename}: the image header declares an absurd frame of {nbytes} bytes "
-                        f"({named or ' × '.join(map(str, shape))})")
-    return shape
+                        f"({named or ' × '.join(map(str, dims))})")
+    return dims
 
 
-def _declared(shape, dtype) -> str:
+def _declared(shape: tuple[int, ...], dtype: np.dtype[Any]) -> str:
     return f"{' × '.join(map(str, shape))} {dtype.name}"
 
 
@@ -98,14 +99,14 @@ class FabioSource:
         Whether closing the source closes ``image`` (True when we opened it).
     """
 
-    def __init__(self, image, filename: str | None, owns: bool):
+    def __init__(self, image: Any, filename: str | None, owns: bool):
         self.image = image
         self.filename = filename
         self.owns = owns
         self.nframes = int(image.nframes)
-        self._headers: dict[int, dict] = {}
-        self._file = None
-        self._map = None
+        self._headers: dict[int, dict[str, Any]] = {}
+        self._file: BinaryIO | None = None
+        self._map: mmap.mmap | bytes | None = None
         self._lock = threading.Lock()  # widgets may read from several threads: map the file once
         self.format = type(image).__name__.replace("Image", "").replace("image", "").upper() or "IMAGE"
         #: header keys describing the binary layout (Dim_1, DataType...), not the experiment
@@ -114,10 +115,10 @@ class FabioSource:
         if _no_data(first):  # fabio logged why and kept no data
             raise NodeError(f"{filename}: fabio found no readable image in it (truncated or damaged "
                             f"{self.format} file)")
-        self.dtype = np.dtype(first.dtype)
+        self.dtype: np.dtype[Any] = np.dtype(first.dtype)
         self.frame_shape = checked_shape(first.shape, self.dtype, getattr(first, "header", {}), filename)
 
-    def _frame_object(self, index: int):
+    def _frame_object(self, index: int) -> Any:
         # EDF frames carry their file offset and layout; other formats hold
         # a single decoded frame in the image itself
         if self.nframes == 1 and not hasattr(self.image, "_frames"):
@@ -140,21 +141,21 @@ class FabioSource:
         before = self._frame_object(index - 1)
         return int(start - (before.start + before.blobsize))
 
-    def header(self, index: int) -> dict:
+    def header(self, index: int) -> dict[str, Any]:
         """Header of frame ``index`` (fabio keeps every EDF header after opening)."""
         if index not in self._headers:
             self._headers[index] = dict(self._frame_object(index).header)
         return self._headers[index]
 
-    def _mapped(self):
+    def _mapped(self, filename: str) -> mmap.mmap | bytes:
         with self._lock:
             if self._map is None:
-                self._file = open(self.filename, "rb")
-                size = os.fstat(self._file.fileno()).st_size
-                self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+                self._file = handle = open(filename, "rb")
+                size = os.fstat(handle.fileno()).st_size
+                self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         return self._map
 
-    def frame(self, index: int, selection=()) -> np.ndarray:
+    def frame(self, index: int, selection: Any = ()) -> np.ndarray[Any, Any]:
         """Pixels ``selection`` of frame ``index`` (numpy indexing within the frame)."""
         frame = self._frame_object(index)
         layout = _edf_layout(frame) if hasattr(frame, "blobsize") else None
@@ -173,8 +174,9 @@ class FabioSource:
             data = frame.data
             if data is None:
                 raise NodeError(f"fabio could not decode frame {index} of {self.filename!r}")
-            return np.asarray(data)[selection]
-        buffer = self._mapped()
+            pixels: np.ndarray[Any, Any] = np.asarray(data)[selection]
+            return pixels
+        buffer = self._mapped(self.filename)
         if start + need > len(buffer):
             raise NodeError(
                 f"EDF header of frame {index} in {self.filename!r} declares {_declared(shape, dtype)} "
@@ -214,7 +216,7 @@ class SeriesSource:
         self.filenames = list(filenames)
         self.filename = self.filenames[0]
         self._fabio = fabio
-        self._headers: dict[int, dict] = {}
+        self._headers: dict[int, dict[str, Any]] = {}
         with fabio.open(self.filename) as first:
             probe = FabioSource(first, self.filename, owns=False)
             self.format, self.reserved = probe.format, probe.reserved
@@ -241,7 +243,7 @@ class SeriesSource:
         member = int(np.searchsorted(self.starts, index, side="right")) - 1
         return self.filenames[member], int(index - self.starts[member])
 
-    def _open(self, index: int):
+    def _open(self, index: int) -> tuple[Any, str, int]:
         name, local = self.frame_file(index)
         try:
             image = self._fabio.open(name)
@@ -249,7 +251,7 @@ class SeriesSource:
             raise NodeError(f"cannot open {name!r} (series frame {index}): {exc}") from exc
         return image, name, local
 
-    def header(self, index: int) -> dict:
+    def header(self, index: int) -> dict[str, Any]:
         if index not in self._headers:
             name, local = self.frame_file(index)
             try:
@@ -267,7 +269,7 @@ class SeriesSource:
         with image:
             return FabioSource(image, name, owns=False).header_size(local)
 
-    def frame(self, index: int, selection=()) -> np.ndarray:
+    def frame(self, index: int, selection: Any = ()) -> np.ndarray[Any, Any]:
         image, name, local = self._open(index)
         with image:
             source = FabioSource(image, name, owns=False)
@@ -291,7 +293,7 @@ class SeriesSource:
 _NUMBERED = re.compile(r"^(?P<stem>.*?)(?P<num>\d+)(?P<ext>(\.[A-Za-z][A-Za-z0-9]*)*)$")
 
 
-def series_filenames(first_or_pattern) -> list[str]:
+def series_filenames(first_or_pattern: Any) -> list[str]:
     """Files of a series from its first file name, a glob pattern or a list.
 
     From a first file ``name_0000.edf`` the number is incremented (keeping its
@@ -306,7 +308,7 @@ def series_filenames(first_or_pattern) -> list[str]:
     return names
 
 
-def _series_names(first_or_pattern) -> list[str]:
+def _series_names(first_or_pattern: Any) -> list[str]:
     if isinstance(first_or_pattern, (list, tuple)):
         names = [os.fspath(n) for n in first_or_pattern]
         missing = [n for n in names if not os.path.exists(n)]
@@ -345,7 +347,7 @@ def numbered_groups(names: list[str]) -> dict[tuple[str, str], list[str]]:
     return {key: [n for _, n in sorted(found)] for key, found in groups.items()}
 
 
-def expand_selection(selection, ndim: int) -> tuple:
+def expand_selection(selection: Any, ndim: int) -> tuple[Any, ...]:
     """Selection as a tuple of exactly ``ndim`` items (Ellipsis expanded)."""
     items = selection if isinstance(selection, tuple) else (selection,)
     if any(item is None for item in items):
@@ -363,7 +365,7 @@ def expand_selection(selection, ndim: int) -> tuple:
     return items + fill
 
 
-def frame_indices(item, nframes: int) -> tuple[list[int], bool]:
+def frame_indices(item: Any, nframes: int) -> tuple[list[int], bool]:
     """Frames touched by the first selection item, and whether that axis drops."""
     if isinstance(item, slice):
         return list(range(*item.indices(nframes))), False

@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from . import _hdf5_external, _hdf5_sparse, _paths
-from ._hdf5_links import iter_link_names, link_info, to_key, to_str
 from ._base import Dataset, Filter, Group, Link, LinkError, Node, NodeError, Owner
 from ._format import Unreadable, decode_value, filter_name
+from ._hdf5_links import iter_link_names, link_info, to_key, to_str
 
 _PLUGINS_LOADED = False
 _NOT_COMPRESSION = {2, 3, 5, 6}  # shuffle, fletcher32, nbit, scaleoffset: not "the" compression
@@ -322,7 +322,7 @@ class HDF5Dataset(_HDF5Attrs, Dataset):
         if self._dcpl() is None or self.layout == "virtual":
             load_plugins()  # filters unknown here (or in the source files): register them all
         else:
-            self.filters  # registers hdf5plugin when the pipeline needs it
+            _ = self.filters  # registers hdf5plugin when the pipeline needs it
         if self.layout == "virtual" and not self.__dict__.get("_sources_checked"):
             _hdf5_external.check_sources(self._h5_filename(), self._dcpl())
             self._sources_checked = True

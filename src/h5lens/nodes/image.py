@@ -23,163 +23,23 @@ A single-frame file gives a 2-d ``data``; a multi-frame file or a series a 3-d o
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from ._base import Dataset, Group, Link, Node, NodeError, Owner
+from ._base import Group, NodeError, Owner
 from ._headers import HeaderTable
-from ._imagesource import FabioSource, SeriesSource, expand_selection, frame_indices, series_filenames
+from ._imagenodes import AliasLink, Builder, Factory, FrameStack, ImageGroup, Source, ValueDataset
+from ._imagesource import FabioSource, SeriesSource, series_filenames
 
-Builder = Callable[[Group], dict]
+__all__ = ["AliasLink", "FrameStack", "ImageGroup", "ValueDataset", "is_image_file", "open_image", "open_series"]
 
-
-class ImageGroup(Group):
-    """A group whose members come from a builder called on first listing.
-
-    Parameters
-    ----------
-    builder : callable
-        ``builder(group) -> {name: factory}`` where ``factory(group, name)``
-        makes the member node.
-    attrs : dict
-        Attribute values, already decoded.
-    """
-
-    def __init__(self, name: str, path: str, parent: Node | None, builder: Builder, attrs: dict | None = None,
-                 *, owner: Owner | None = None):
-        super().__init__(name, path, parent, owner=owner)
-        self._builder = builder
-        self._members: dict | None = None
-        self._attr_values = dict(attrs or {})
-
-    def _member_map(self) -> dict:
-        if self._members is None:
-            self._members = self._builder(self)
-        return self._members
-
-    def _iter_names(self):
-        return iter(self._member_map())
-
-    def _cheap_len(self) -> int | None:
-        # building a member map may read every header of a series (counters): only once built
-        return None if self._members is None else len(self._members)
-
-    def _make_child(self, name: str) -> Node:
-        return self._member_map()[name](self, name)
-
-    def _attr_names(self):
-        return list(self._attr_values)
-
-    def _attr_get(self, name):
-        return self._attr_values[name]
-
-    def _alias(self, name: str, path: str, parent: Node | None) -> ImageGroup:
-        return ImageGroup(name, path, parent, self._builder, self._attr_values)
-
-
-class FrameStack(Dataset):
-    """The frames of a source as one lazy array, read frame by frame."""
-
-    def __init__(self, name, path, parent, source, stacked: bool, attrs: dict | None = None):
-        super().__init__(name, path, parent)
-        self._source = source
-        self._stacked = stacked
-        self._attr_values = dict(attrs or {})
-
-    @property
-    def shape(self):
-        frame = self._source.frame_shape
-        return (self._source.nframes, *frame) if self._stacked else frame
-
-    @property
-    def dtype(self):
-        return self._source.dtype
-
-    @property
-    def layout(self):
-        return "external" if isinstance(self._source, SeriesSource) else "contiguous"
-
-    def _attr_names(self):
-        return list(self._attr_values)
-
-    def _attr_get(self, name):
-        return self._attr_values[name]
-
-    def _alias(self, name, path, parent):
-        return FrameStack(name, path, parent, self._source, self._stacked, self._attr_values)
-
-    def _read(self, selection):
-        selection = expand_selection(selection, len(self.shape))
-        if not self._stacked:
-            return self._source.frame(0, selection)
-        frames, drop = frame_indices(selection[0], self._source.nframes)
-        rest = selection[1:]
-        parts = [self._source.frame(i, rest) for i in frames]
-        if drop:
-            return parts[0]
-        if not parts:  # empty selection: shape of what one frame would give, zero frames
-            probe = np.broadcast_to(np.zeros((), self.dtype), self._source.frame_shape)[rest]
-            return np.empty((0, *probe.shape), self.dtype)
-        return np.stack(parts)
-
-
-class ValueDataset(Dataset):
-    """A small array computed on first use (header columns, raw headers)."""
-
-    def __init__(self, name, path, parent, compute: Callable[[], np.ndarray], attrs: dict | None = None,
-                 shape: tuple | None = None, dtype=None):
-        super().__init__(name, path, parent)
-        self._compute = compute
-        self._value: np.ndarray | None = None
-        self._attr_values = dict(attrs or {})
-        # when the caller knows them, listing costs no computation (a series opens every file)
-        self._shape, self._dtype = shape, dtype
-
-    def _array(self) -> np.ndarray:
-        if self._value is None:
-            self._value = np.asarray(self._compute())
-        return self._value
-
-    @property
-    def shape(self):
-        return self._shape if self._shape is not None else self._array().shape
-
-    @property
-    def dtype(self):
-        return np.dtype(self._dtype) if self._dtype is not None else self._array().dtype
-
-    def _attr_names(self):
-        return list(self._attr_values)
-
-    def _attr_get(self, name):
-        return self._attr_values[name]
-
-    def _alias(self, name, path, parent):
-        return ValueDataset(name, path, parent, self._array, self._attr_values)
-
-    def _read(self, selection):
-        out = self._array()[selection]
-        return out.copy() if isinstance(out, np.ndarray) else out
-
-
-class AliasLink(Link):
-    """A soft link inside the image tree (``image_0/data`` → the detector data)."""
-
-    def __init__(self, name, path, parent, target: str):
-        super().__init__(name, path, parent, "soft", target)
-
-    def _resolve(self) -> Node:
-        target = self.root[self.target].deref()
-        return target._alias(self.name, self.path, self.parent)
-
-
-def _is_spectrum(header: dict) -> bool:
+def _is_spectrum(header: dict[str, Any]) -> bool:
     # silx's rule: two or more MCA keys mean the frames are spectra
     return sum(str(k).lower().startswith("mca") for k in header) >= 2
 
 
-def _sample(header: dict) -> dict[str, np.ndarray] | None:
+def _sample(header: dict[str, Any]) -> dict[str, np.ndarray[Any, Any]] | None:
     """Silx's ``sample`` group from the first header's ``UB_*``/``sample_*`` pairs, or None."""
     if not {"UB_mne", "UB_pos", "sample_mne", "sample_pos"} <= set(header):
         return None
@@ -195,28 +55,32 @@ def _sample(header: dict) -> dict[str, np.ndarray] | None:
             "unit_cell": np.concatenate([abc, angles])[None, :], "ub_matrix": matrix}
 
 
-def _build_tree(source, filename: str | None) -> Group:
+def _build_tree(source: Source, filename: str | None) -> Group:
     """The silx-like tree over ``source``; nothing is read here."""
     table = HeaderTable(source)
     stacked = source.nframes > 1 or isinstance(source, SeriesSource)
-    state: dict = {}
+    state: dict[str, str] = {}
 
     def interpretation() -> str:
         if "interp" not in state:  # one header read, on first need
             state["interp"] = "spectrum" if _is_spectrum(source.header(0)) else "image"
         return state["interp"]
 
-    def dataset(kind, key):
+    def dataset(kind: str, key: str) -> Factory:
         return lambda g, n: ValueDataset(n, g._child_path(n), g, lambda: table.array(kind, key))
 
-    def group(builder, attrs=None):
+    def group(builder: Builder, attrs: dict[str, Any] | None = None) -> Factory:
         return lambda g, n: ImageGroup(n, g._child_path(n), g, builder, attrs)
 
-    def link(target):
+    def link(target: str) -> Factory:
         return lambda g, n: AliasLink(n, g._child_path(n), g, target)
 
-    def file_members(g):
-        members = {"scan_header": lambda g2, n: ValueDataset(n, g2._child_path(n), g2, table.raw_headers)}
+    def columns(kind: str) -> Builder:
+        return lambda g: {k: dataset(kind, k) for k in table.names(kind)}
+
+    def file_members(g: Group) -> dict[str, Factory]:
+        members: dict[str, Factory] = {
+            "scan_header": lambda g2, n: ValueDataset(n, g2._child_path(n), g2, table.raw_headers)}
         if source.format == "EDF":  # computed from the layout: known even when the header does not say it
             members["header_size"] = lambda g2, n: ValueDataset(
                 n, g2._child_path(n), g2,
@@ -230,42 +94,47 @@ def _build_tree(source, filename: str | None) -> Group:
                 n, g2._child_path(n), g2, lambda: np.array([i for _, i in where], dtype=np.int64))
         return members
 
+    collection = {"NX_class": "NXcollection"}
     detector_path = "/scan_0/instrument/detector_0"
-    detector = {
+    detector: dict[str, Factory] = {
         "data": lambda g, n: FrameStack(n, g._child_path(n), g, source, stacked, {"interpretation": interpretation()}),
-        "others": group(lambda g: {k: dataset("other", k) for k in table.names("other")}, {"NX_class": "NXcollection"}),
+        "others": group(columns("other"), collection),
     }
-    instrument = {
-        "positioners": group(lambda g: {k: dataset("motor", k) for k in table.names("motor")}, {"NX_class": "NXcollection"}),
+    instrument: dict[str, Factory] = {
+        "positioners": group(columns("motor"), collection),
         "file": group(file_members, {"NX_class": "NXcollection"}),
         "detector_0": group(lambda g: detector, {"NX_class": "NXdetector"}),
     }
 
-    def measurement(g):
+    def measurement(g: Group) -> dict[str, Factory]:
         counters = table.names("counter")
         image = next(f"image_{i}" for i in range(len(counters) + 1) if f"image_{i}" not in counters)
-        members = {image: group(lambda g2: {"data": link(detector_path + "/data"), "info": link(detector_path)})}
+        links = {"data": link(detector_path + "/data"), "info": link(detector_path)}
+        members: dict[str, Factory] = {image: group(lambda g2: links)}
         members.update({k: dataset("counter", k) for k in counters})
         return members
 
-    def nxdata_attrs():
+    def nxdata_attrs() -> dict[str, Any]:
         return {"NX_class": "NXdata", "signal": "data", "interpretation": interpretation()}
 
-    def constant(value):
+    def constant(value: Any) -> Factory:
         return lambda g, n: ValueDataset(n, g._child_path(n), g, lambda: value, {"interpretation": "scalar"})
 
-    def scan(g):
-        members = {
+    frames = link(detector_path + "/data")
+
+    def scan(g: Group) -> dict[str, Factory]:
+        members: dict[str, Factory] = {
             "instrument": group(lambda g2: instrument, {"NX_class": "NXinstrument"}),
             "measurement": group(measurement, {"NX_class": "NXcollection"}),
-            "image": lambda g2, n: ImageGroup(n, g2._child_path(n), g2, lambda g3: {"data": link(detector_path + "/data")}, nxdata_attrs()),
+            "image": lambda g2, n: ImageGroup(n, g2._child_path(n), g2, lambda g3: {"data": frames},
+                                              nxdata_attrs()),
         }
         sample = _sample(source.header(0))
         if sample is not None:
             members["sample"] = group(lambda g2: {k: constant(v) for k, v in sample.items()}, {"NX_class": "NXsample"})
         return members
 
-    attrs = {"NX_class": "NXroot", "default": "scan_0", "creator": "h5lens", "format": source.format}
+    attrs: dict[str, Any] = {"NX_class": "NXroot", "default": "scan_0", "creator": "h5lens", "format": source.format}
     if filename is not None:
         attrs["file_name"] = filename
     owner = Owner(filename, owns_handle=getattr(source, "owns", True), closers=[source.close])
@@ -273,7 +142,7 @@ def _build_tree(source, filename: str | None) -> Group:
                       attrs, owner=owner)
 
 
-def open_image(source) -> Group:
+def open_image(source: Any) -> Group:
     """Open a detector image file (any format fabio reads) as a node tree.
 
     Parameters
@@ -290,7 +159,8 @@ def open_image(source) -> Group:
     import fabio
 
     if isinstance(source, fabio.fabioimage.FabioImage):
-        return _build_tree(FabioSource(source, getattr(source, "filename", None), owns=False), getattr(source, "filename", None))
+        filename = getattr(source, "filename", None)
+        return _build_tree(FabioSource(source, filename, owns=False), filename)
     path = os.fspath(source)
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such file: {path!r}")
@@ -309,7 +179,7 @@ def open_image(source) -> Group:
     return _build_tree(frames, path)
 
 
-def open_series(first_or_pattern) -> Group:
+def open_series(first_or_pattern: Any) -> Group:
     """Open a file series (one frame per file) as one tree with one lazy stack.
 
     Parameters
@@ -344,7 +214,7 @@ def _confirm(path: str, kind: str) -> bool:
         return data is not None and data.size > 0
 
 
-def is_image_file(path) -> bool:
+def is_image_file(path: Any) -> bool:
     """Whether fabio recognises ``path`` by its content (never raises).
 
     HDF5 files are left to the HDF5 backend even though fabio can read some.
