@@ -24,7 +24,7 @@ def read_frames(files: list[tuple[str, int, int]], dtype: Any, frame_shape: tupl
                 stop: int) -> np.ndarray:
     """Task: frames ``start:stop`` of the stack, from ``(file, first frame, count)`` entries."""
     from ..nodes.image import open_image
-    from ..write._stack import DETECTOR
+    from ..write._frames import DETECTOR
 
     out = np.empty((stop - start, *frame_shape), dtype=dtype)
     for name, first, count in files:
@@ -51,7 +51,7 @@ def write_frames(client: Any, stack: Any, dset: Any, frames_per_chunk: int, prog
 
     ``label`` names the output in errors.
     """
-    from ..write._stack import _chunk_writer
+    from ..write._frames import chunk_writer
 
     n, frame_shape, dtype = stack.total, tuple(stack.frame_shape), stack.dtype
     frame_bytes = math.prod(frame_shape) * dtype.itemsize
@@ -61,7 +61,7 @@ def write_frames(client: Any, stack: Any, dset: Any, frames_per_chunk: int, prog
     for name, count in zip(stack.filenames, stack.counts):
         files.append((name, first, count))
         first += count
-    put = _chunk_writer(dset)
+    put = chunk_writer(dset)
     window = 2 * n_threads(client) + 1
     with tracked(client, n, "convert", progress) as tr:
         blocks = [(a, min(a + k, n)) for a in range(0, n, k)]

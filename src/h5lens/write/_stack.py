@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-DETECTOR = "/scan_0/instrument/detector_0"
+from ._frames import DETECTOR, chunk_writer
+
 COLUMNS = {"motor": "/scan_0/instrument/positioners", "counter": "/scan_0/measurement",
            "other": DETECTOR + "/others"}
 
@@ -106,7 +107,7 @@ class ImageStack:
                     dset[()] = frame
                     bar.update(1)
                 return
-            put = _chunk_writer(dset)
+            put = chunk_writer(dset)
             block = np.empty((frames_per_chunk,) + self.frame_shape, self.dtype) if frames_per_chunk > 1 else None
             start = filled = 0
             for frame in self.frames():
@@ -124,25 +125,6 @@ class ImageStack:
                 put(start, block[:filled])
         finally:
             bar.close()
-
-
-def _chunk_writer(dset):
-    """``put(start, frames)`` writing ``frames`` at ``dset[start:]``.
-
-    Unfiltered whole chunks go straight to the file as raw chunks: HDF5's
-    selection and conversion machinery is skipped, which measured about 3x
-    faster for 4 MB frames. Anything else goes through ordinary slicing.
-    """
-    raw = dset.chunks is not None and dset.id.get_create_plist().get_nfilters() == 0
-    rows = dset.chunks[0] if dset.chunks else 0
-
-    def put(start: int, frames: np.ndarray) -> None:
-        if raw and len(frames) == rows and frames.dtype == dset.dtype and frames.shape[1:] == dset.chunks[1:]:
-            dset.id.write_direct_chunk((start,) + (0,) * (frames.ndim - 1), np.ascontiguousarray(frames))
-        else:
-            dset[start:start + len(frames)] = frames
-
-    return put
 
 
 def merge(segments: list[tuple[int, np.ndarray]], total: int) -> np.ndarray:
