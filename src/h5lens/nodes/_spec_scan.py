@@ -133,7 +133,9 @@ def _mca(group: Any, scan: Any, key: str, base: str, commonh5: Any) -> None:
     calib = calibration(scan.mca_header_dict.get("CALIB"))
     if calib is None and "calibration" in inst:
         values = np.asarray(inst["calibration"][()], dtype=np.float64).ravel()
-        calib = tuple((list(values) + [0.0, 0.0, 0.0])[:3]) if values.size >= 2 else None
+        if values.size >= 2:
+            a, b, c = (list(values) + [0.0, 0.0, 0.0])[:3]
+            calib = (float(a), float(b), float(c))
     axis = "channels"
     if calib is not None and not is_identity(calib) and "channels" in inst:
         # SPEC does not say the unit (silx refuses a unit on #@CALIB): none is invented

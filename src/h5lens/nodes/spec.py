@@ -15,11 +15,12 @@ naming the scan when it is listed or read, never while its parent is listed.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from ._base import Dataset, Group, Link, Node, NodeError, Owner
+from ._base import Dataset, Group, Link, LinkError, Node, NodeError, Owner
 from ._format import decode_value
 
 
@@ -35,10 +36,10 @@ class _SilxAttrs:
 
     _obj: Any
 
-    def _attr_names(self):
+    def _attr_names(self) -> list[str]:
         return list(self._obj.attrs.keys())
 
-    def _attr_get(self, name):
+    def _attr_get(self, name: str) -> Any:
         return _attr_value(self._obj.attrs[name])
 
 
@@ -57,7 +58,7 @@ class SpecGroup(_SilxAttrs, Group):
         super().__init__(name, path, parent)
         self._obj = obj
 
-    def _iter_names(self):
+    def _iter_names(self) -> Iterator[str]:
         return iter(list(self._obj.keys()))
 
     def _cheap_len(self) -> int | None:
@@ -81,14 +82,15 @@ class SpecDataset(_SilxAttrs, Dataset):
         self._obj = obj
 
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, ...]:
         return tuple(int(n) for n in self._obj.shape)
 
     @property
-    def dtype(self):
-        return np.dtype(self._obj.dtype)
+    def dtype(self) -> np.dtype[Any]:
+        dtype: np.dtype[Any] = np.dtype(self._obj.dtype)
+        return dtype
 
-    def _read(self, selection):
+    def _read(self, selection: Any) -> Any:
         try:
             out = self._obj[selection]
         except (IndexError, TypeError):  # a bad selection: the caller's error
@@ -102,12 +104,16 @@ class SpecDataset(_SilxAttrs, Dataset):
 class SpecLink(Link):
     """silx's soft links (``measurement/mca_0/data`` → ``instrument/mca_0/data``)."""
 
-    def __init__(self, name, path, parent, target):
+    def __init__(self, name: str, path: str, parent: Node, target: str):
         super().__init__(name, path, parent, "soft", target)
+        self._group = parent
 
     def _resolve(self) -> Node:
-        target = self.root[self.target].deref()
-        return _wrap(target._obj, self.name, self.path, self.parent)
+        root = self.root
+        target = root[self.target].deref() if isinstance(root, Group) else None
+        if not isinstance(target, _SilxAttrs):  # silx links only inside its own tree
+            raise LinkError(f"{self.target!r} is not a node of this SPEC file")
+        return _wrap(target._obj, self.name, self.path, self._group)
 
 
 class SpecRoot(_SilxAttrs, Group):
@@ -118,7 +124,7 @@ class SpecRoot(_SilxAttrs, Group):
         self._specfile = specfile
         self._obj = holder  # silx File that receives the scan groups as they are built
 
-    def _iter_names(self):
+    def _iter_names(self) -> Iterator[str]:
         return iter(list(self._specfile.keys()))
 
     def _count(self) -> int:
@@ -178,7 +184,7 @@ class SpecScan(SpecGroup):
 class BrokenScan(Group):
     """A scan that could not be built: listing it raises its reason."""
 
-    def __init__(self, name, path, parent, reason: str, command: str | None = None):
+    def __init__(self, name: str, path: str, parent: Node | None, reason: str, command: str | None = None):
         super().__init__(name, path, parent)
         self.error = reason
         self._command = command
@@ -187,11 +193,11 @@ class BrokenScan(Group):
     def description(self) -> str | None:
         return self._command or None
 
-    def _iter_names(self):
+    def _iter_names(self) -> Iterator[str]:
         raise NodeError(self.error)
 
 
-def open_spec(path) -> Group:
+def open_spec(path: Any) -> Group:
     """Open a SPEC file as a node tree (silx.io.spech5 layout, scans built lazily).
 
     Parameters

@@ -151,12 +151,12 @@ class ZarrDataset(_ZarrAttrs, Dataset):
         self._z = zobj
 
     @property
-    def shape(self) -> tuple[int, ...]:  # type: ignore[override]  # a property over the base default
+    def shape(self) -> tuple[int, ...]:
         """Array shape."""
         return tuple(int(n) for n in self._z.shape)
 
     @property
-    def dtype(self) -> np.dtype:  # type: ignore[override]
+    def dtype(self) -> np.dtype[Any]:
         """Element type (variable-length strings as ``object``, as h5py gives them)."""
         dt = np.dtype(self._z.dtype)
         # numpy's variable-width StringDType has no h5py/wire equivalent: strings read as objects
