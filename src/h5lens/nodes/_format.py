@@ -31,7 +31,9 @@ _COMPOUND_BUDGET = 60  # characters of field list before "…"
 class Unreadable(str):
     """Placeholder value of an attribute that cannot be read (it is text, so it displays)."""
 
-    def __new__(cls, reason: str):
+    reason: str
+
+    def __new__(cls, reason: str) -> Unreadable:
         self = super().__new__(cls, f"<unreadable: {reason}>")
         self.reason = reason
         return self
@@ -107,7 +109,7 @@ def _plain(dt: np.dtype) -> str:
     if dt.byteorder in "<>" and not dt.isnative:
         order = "big" if dt.byteorder == ">" else "little"
         return f"{dt.newbyteorder('=').name} ({order}-endian)"
-    return dt.name
+    return str(dt.name)
 
 
 def _clip(text: str, budget: int = _COMPOUND_BUDGET + 20) -> str:
@@ -121,7 +123,8 @@ def dtype_label(dtype: Any) -> str:
         base, shape = dt.subdtype
         return f"{dtype_label(base)} [{shape_label(shape)}]"
     if dt.fields is not None and dt.names:
-        parts, used = [], 0
+        parts: list[str] = []
+        used = 0
         for i, name in enumerate(dt.names):
             part = f"{printable_name(name)}: {dtype_label(dt.fields[name][0])}"
             if parts and used + len(part) > _COMPOUND_BUDGET:
@@ -142,8 +145,8 @@ def dtype_label(dtype: Any) -> str:
     return _plain(dt)
 
 
-def _filter_text(f) -> str:
-    text = f.name
+def _filter_text(f: Any) -> str:
+    text: str = f.name
     if f.id == 1 and f.options:  # deflate: its level is what users compare
         text = f"gzip {f.options[0]}"
     if not f.available:
@@ -151,7 +154,7 @@ def _filter_text(f) -> str:
     return text
 
 
-def storage_label(dataset) -> str:
+def storage_label(dataset: Any) -> str:
     """``"chunked 1 × 78 × 100 · gzip 4 · shuffle"``, ``"contiguous"``, ``"compact"``, ``"virtual"``..."""
     layout = dataset.layout
     parts = [layout]
@@ -166,7 +169,7 @@ def storage_label(dataset) -> str:
     return " · ".join(parts)
 
 
-def node_label(node, follow: bool = True) -> str:
+def node_label(node: Any, follow: bool = True) -> str:
     """One short description: ``"540 × 640 uint16"``, ``"3 members"``, ``"→ /target"``.
 
     Broken links are marked ``(broken)``, which means following them; with
@@ -188,7 +191,7 @@ def node_label(node, follow: bool = True) -> str:
     return kind
 
 
-def description(node, max_chars: int = 120) -> str | None:
+def description(node: Any, max_chars: int = 120) -> str | None:
     """The node's one-line description (a SPEC scan's command), printable and clipped; None if none.
 
     The glance, the CLI, the tree and the inspector all show this string.
@@ -208,7 +211,8 @@ SMALL_ITEMS = 16
 SMALL_BYTES = 4096
 
 
-def small_value(node, max_items: int = SMALL_ITEMS, max_chars: int = 80, max_bytes: int = SMALL_BYTES) -> str | None:
+def small_value(node: Any, max_items: int = SMALL_ITEMS, max_chars: int = 80,
+                max_bytes: int = SMALL_BYTES) -> str | None:
     """The value of a small dataset as one line (``0.5``, ``'ascan del ...'``, ``[1, 2, 3]``), or None.
 
     Only scalars and 1-D datasets of at most ``max_items`` elements and
@@ -277,7 +281,7 @@ def value_preview(value: Any, max_chars: int = 80) -> str:
             return value_preview(value[()], max_chars)
         with np.printoptions(threshold=SMALL_ITEMS, edgeitems=3, linewidth=10**6):
             # numbers unpadded, floats at their own shortest precision: [0.0, 14.3712, 28.7424]
-            formatter = {"all": _element} if value.dtype.kind in "OSU" else \
+            formatter: Any = {"all": _element} if value.dtype.kind in "OSU" else \
                 {"float_kind": str, "int_kind": str} if value.dtype.kind in "fiub" else None
             text = np.array2string(value, separator=", ", max_line_width=10**6, formatter=formatter)
         text = " ".join(text.split())
