@@ -1,0 +1,81 @@
+"""One 2-D frame of a dataset (or array), read in rectangles, with its validity.
+
+A :class:`Frame` is what measuring reads: the kept dimensions of a selection
+(``"3,:,:"``), maybe transposed, as ``(rows, cols)``. Reads go through
+:meth:`Frame.read`, a rectangle of the displayed frame, so a profile or an ROI
+costs only the rows and columns it covers. Validity is decided here once:
+a pixel is valid when it is finite, not under the mask and (with
+``mask_invalid``) not the detector's "invalid" sentinel (:func:`h5lens.measure.mask.invalid_value`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import selection as sel
+from ..frames import FrameGeometry, as_real
+
+
+@dataclass
+class Frame:
+    """A displayed 2-D frame of ``source`` (node, h5py dataset or array).
+
+    Parameters
+    ----------
+    source : array-like
+        Anything indexable with a tuple of ints and slices and having ``shape``.
+    items : tuple, optional
+        Parsed selection keeping two dimensions (default: the whole 2-D source).
+    transposed : bool
+        Rows are the second kept dimension.
+    mask : numpy bool array, optional
+        ``True`` = masked (invalid), of the displayed frame's shape.
+    invalid : number, optional
+        A sentinel value marking invalid pixels (e.g. 4294967295 for Eiger uint32).
+    part : str
+        Part of complex data (see :data:`h5lens.frames.COMPLEX_PARTS`).
+    """
+
+    source: Any
+    items: tuple | None = None
+    transposed: bool = False
+    mask: np.ndarray | None = None
+    invalid: float | None = None
+    part: str = "amplitude"
+
+    def __post_init__(self) -> None:
+        full = tuple(int(n) for n in self.source.shape)
+        if self.items is None:
+            if len(full) != 2:
+                raise ValueError(f"a frame needs a selection keeping two of the {len(full)} dimensions {full}")
+            self.items = (slice(None), slice(None))
+        self.items = sel.parse(sel.format(tuple(self.items), full), full)
+        self.geometry = FrameGeometry.of(full, self.items)
+        self.ydim, self.xdim = self.geometry.axes(self.transposed)
+        self.shape: tuple[int, int] = (self.geometry.size(self.ydim), self.geometry.size(self.xdim))
+        if self.mask is not None and tuple(self.mask.shape) != self.shape:
+            raise ValueError(f"mask of shape {tuple(self.mask.shape)} does not fit the frame of shape {self.shape}")
+
+    def read(self, rows: slice, cols: slice) -> np.ndarray:
+        """float64 values of ``frame[rows, cols]`` (unit steps), NaN where invalid."""
+        r0, r1, _ = rows.indices(self.shape[0])
+        c0, c1, _ = cols.indices(self.shape[1])
+        spans = {self.ydim: self.geometry.span(self.ydim, r0, r1), self.xdim: self.geometry.span(self.xdim, c0, c1)}
+        raw = np.asarray(self.source[self.geometry.select(spans)])
+        if self.transposed:  # the read comes in source order
+            raw = raw.T
+        values = np.array(as_real(raw, self.part), dtype=np.float64)
+        bad = ~np.isfinite(values)
+        if self.invalid is not None and raw.dtype.kind in "iu":
+            bad |= raw == self.invalid
+        if self.mask is not None:
+            bad |= self.mask[r0:r1, c0:c1]
+        values[bad] = np.nan
+        return values
+
+    def with_items(self, items: tuple) -> Frame:
+        """The same options on another frame of the stack (``items`` parsed)."""
+        return Frame(self.source, items, self.transposed, self.mask, self.invalid, self.part)

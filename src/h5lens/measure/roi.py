@@ -1,0 +1,150 @@
+"""Regions of interest on a frame: rectangle, ellipse, polygon; their statistics, also over frames.
+
+Coordinates are ``(row, col)`` of pixel centres, as in the profiles. A pixel is
+inside a rectangle when ``y0 <= row <= y1`` and ``x0 <= col <= x1``; inside an
+ellipse inscribed in that rectangle when ``((row-cy)/ry)² + ((col-cx)/rx)² <= 1``;
+inside a polygon by the even-odd rule at its centre. Statistics read only the
+shape's bounding rectangle, clipped to the frame; invalid pixels (masked,
+NaN/Inf, sentinel: see :class:`~h5lens.measure.frame.Frame`) are not counted.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .frame import Frame
+
+KINDS = ("rect", "ellipse", "polygon")
+STATISTICS = ("count", "sum", "mean", "std", "min", "max")
+
+
+@dataclass
+class Shape:
+    """An ROI: ``kind`` with ``y``/``x`` ranges (rect, ellipse) or ``points`` (polygon, ``[(row, col), ...]``)."""
+
+    kind: str
+    y: tuple[float, float] = (0.0, 0.0)
+    x: tuple[float, float] = (0.0, 0.0)
+    points: list[tuple[float, float]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"an ROI is one of {', '.join(KINDS)}, not {self.kind!r}")
+        if self.kind == "polygon":
+            self.points = [(float(r), float(c)) for r, c in self.points]
+            if len(self.points) < 3:
+                raise ValueError(f"a polygon needs at least 3 points, got {len(self.points)}")
+            rows, cols = zip(*self.points)
+            self.y, self.x = (min(rows), max(rows)), (min(cols), max(cols))
+        else:
+            self.y = tuple(sorted(float(v) for v in self.y))  # type: ignore[assignment]
+            self.x = tuple(sorted(float(v) for v in self.x))  # type: ignore[assignment]
+
+    def box(self, shape: tuple[int, int]) -> tuple[slice, slice]:
+        """The pixels that may be inside, clipped to a frame of ``shape``; ValueError when none."""
+        r0, r1 = max(0, math.ceil(self.y[0])), min(shape[0] - 1, math.floor(self.y[1]))
+        c0, c1 = max(0, math.ceil(self.x[0])), min(shape[1] - 1, math.floor(self.x[1]))
+        if r1 < r0 or c1 < c0:
+            raise ValueError(f"the {self.kind} at rows {self.y}, columns {self.x} holds no pixel of the "
+                             f"frame of shape {tuple(shape)} (outside it, or of zero area)")
+        return slice(r0, r1 + 1), slice(c0, c1 + 1)
+
+    def inside(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Whether the pixel centres ``(rows, cols)`` (broadcast) are inside."""
+        rr, cc = np.broadcast_arrays(np.asarray(rows, dtype=float), np.asarray(cols, dtype=float))
+        if self.kind == "rect":
+            return (rr >= self.y[0]) & (rr <= self.y[1]) & (cc >= self.x[0]) & (cc <= self.x[1])
+        if self.kind == "ellipse":
+            cy, cx = sum(self.y) / 2, sum(self.x) / 2
+            ry, rx = (self.y[1] - self.y[0]) / 2, (self.x[1] - self.x[0]) / 2
+            if ry == 0 or rx == 0:
+                return np.zeros(rr.shape, dtype=bool)
+            return ((rr - cy) / ry) ** 2 + ((cc - cx) / rx) ** 2 <= 1
+        out = np.zeros(rr.shape, dtype=bool)
+        pts = self.points
+        for (ar, ac), (br, bc) in zip(pts, pts[1:] + pts[:1]):
+            if ar == br:
+                continue
+            crosses = (ar > rr) != (br > rr)
+            at = ac + (rr - ar) * (bc - ac) / (br - ar)
+            out ^= crosses & (cc < at)
+        return out
+
+    def mask(self, shape: tuple[int, int]) -> np.ndarray:
+        """Boolean mask of a frame of ``shape`` (True inside)."""
+        out = np.zeros(shape, dtype=bool)
+        ys, xs = self.box(shape)
+        out[ys, xs] = self.inside(np.arange(ys.start, ys.stop)[:, None], np.arange(xs.start, xs.stop)[None, :])
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (``kind`` and its coordinates)."""
+        if self.kind == "polygon":
+            return {"kind": "polygon", "points": [list(p) for p in self.points]}
+        return {"kind": self.kind, "y": list(self.y), "x": list(self.x)}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Shape:
+        """The shape of :meth:`to_json`'s dict."""
+        if d["kind"] == "polygon":
+            return cls("polygon", points=[tuple(p) for p in d["points"]])
+        return cls(d["kind"], y=tuple(d["y"]), x=tuple(d["x"]))
+
+
+def _inside_values(frame: Frame, shape: Shape) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Valid values inside ``shape`` and their rows and columns (reads the bounding rectangle)."""
+    ys, xs = shape.box(frame.shape)
+    rows, cols = np.arange(ys.start, ys.stop)[:, None], np.arange(xs.start, xs.stop)[None, :]
+    values = frame.read(ys, xs)
+    keep = shape.inside(rows, cols) & np.isfinite(values)
+    rr, cc = np.broadcast_arrays(rows, cols)
+    return values[keep], rr[keep], cc[keep]
+
+
+def roi_stats(frame: Frame, shape: Shape) -> dict[str, Any]:
+    """count, sum, mean, std (population), min, max, argmin, argmax ``(row, col)`` and com ``(row, col)``.
+
+    Raises ValueError ("no valid pixels") when nothing valid lies inside.
+    """
+    values, rows, cols = _inside_values(frame, shape)
+    if values.size == 0:
+        raise ValueError(f"the {shape.kind} at rows {shape.y}, columns {shape.x} has no valid pixels")
+    total = float(values.sum())
+    lo, hi = int(np.argmin(values)), int(np.argmax(values))
+    # centre of mass of the intensities; undefined (NaN) when they sum to zero
+    com = (float((values * rows).sum() / total), float((values * cols).sum() / total)) if total else (math.nan,) * 2
+    return {"count": int(values.size), "sum": total, "mean": float(values.mean()), "std": float(values.std()),
+            "min": float(values[lo]), "max": float(values[hi]), "argmin": (int(rows[lo]), int(cols[lo])),
+            "argmax": (int(rows[hi]), int(cols[hi])), "com": com}
+
+
+def roi_over_frames(frame: Frame, shape: Shape, statistic: str = "sum", dim: int | None = None,
+                    progress: bool = True) -> np.ndarray:
+    """``statistic`` of the ROI in every frame along ``dim`` (default: the first indexed dimension).
+
+    Frames are read one at a time, each over the ROI's bounding rectangle only.
+    A frame without valid pixels gives NaN (0 for ``count``).
+    """
+    if statistic not in STATISTICS:
+        raise ValueError(f"over_frames computes one of {', '.join(STATISTICS)}, not {statistic!r}")
+    items = tuple(frame.items or ())
+    indexed = [d for d, it in enumerate(items) if not isinstance(it, slice)]
+    if dim is None:
+        if not indexed:
+            raise ValueError(f"the frame of shape {frame.shape} is not part of a stack: no other frames")
+        dim = indexed[0]
+    if dim not in indexed:
+        raise ValueError(f"dimension {dim} is not a stack dimension of the selection (those are {indexed})")
+    from tqdm.auto import tqdm  # terminal bar, or the notebook widget in a notebook
+
+    n = int(frame.source.shape[dim])
+    out = np.full(n, 0.0 if statistic == "count" else math.nan)
+    for i in tqdm(range(n), desc=f"ROI {statistic}", disable=not progress):
+        values, _, _ = _inside_values(frame.with_items(items[:dim] + (i,) + items[dim + 1:]), shape)
+        if values.size:
+            out[i] = getattr(np, statistic)(values) if statistic != "count" else values.size
+    return out
