@@ -49,7 +49,7 @@ def run(*argv) -> tuple[int, str]:
 def test_cli_ls_and_html_of_a_file_1000_levels_deep(files):
     code, text = run("ls", "-r", "--limit", "0", str(files / "deep.h5"))
     assert code == 0 and len(text.splitlines()) == 1002  # file, 1000 groups, the dataset
-    assert text.splitlines()[-1].endswith("└── x  scalar int64  contiguous")
+    assert text.splitlines()[-1].endswith("└── x  scalar int64  contiguous  = 1")  # a scalar shows its value
     code, page = run("html", "--limit", "0", str(files / "deep.h5"))
     assert code == 0 and page.count('class="h5l-group"') == 1001
 

@@ -54,7 +54,8 @@ MCA_SPEC = """#F mca.dat
 
 # the course's XCOM exercise keeps one scan per element: found by typing its symbol
 XCOM_SPEC = "#F xcom.dat\n#D Thu Feb 10 22:43:43 2011\n\n" + "".join(
-    f"#S {i} xcom {el}\n#D Thu Feb 10 22:43:43 2011\n#N 2\n#L Energy  mu\n1 {i}\n2 {i + 1}\n\n" for i, el in enumerate(["H", "Fe", "Cu", "W"], 1))
+    f"#S {i} xcom {el}\n#D Thu Feb 10 22:43:43 2011\n#N 2\n#L Energy  mu\n1 {i}\n2 {i + 1}\n\n"
+    for i, el in enumerate(["H", "Fe", "Cu", "W"], 1))
 
 
 @pytest.fixture

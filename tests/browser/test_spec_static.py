@@ -7,8 +7,9 @@ import pytest
 
 pytest.importorskip("silx")
 
-from h5lens.widgets.explorer import Explorer  # noqa: E402
 from test_explorer_static import mounted  # noqa: E402
+
+from h5lens.widgets.explorer import Explorer  # noqa: E402
 
 
 @pytest.fixture

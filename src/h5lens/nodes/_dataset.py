@@ -96,7 +96,7 @@ class Dataset(Node):
         data = np.asarray(self.read())
         return data.astype(dtype) if dtype is not None else data
 
-    def astype(self, dtype: Any) -> "AsType":
+    def astype(self, dtype: Any) -> AsType:
         """Read with a conversion, as h5py does: ``node.astype("float32")[0, :10]``."""
         return AsType(self, np.dtype(dtype))
 

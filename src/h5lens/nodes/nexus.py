@@ -416,7 +416,7 @@ def plot_problem(node: Node, found: Node | None = None) -> str | None:
         problem = nxdata_problem(node)
         return f"cannot plot {node.path!r}: {problem}" if problem else None
     default = text(_attr(node, "default")) if isinstance(node, Group) else None
-    if default and found is None:
+    if default and found is None and isinstance(node, Group):
         target = _member(node, default)
         if target is None:
             return f"@default of {node.path!r} names {default!r}, which is not a member"

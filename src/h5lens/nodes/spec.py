@@ -166,12 +166,14 @@ class SpecScan(SpecGroup):
 
     @property
     def description(self) -> str | None:
+        """The ``#S`` command, one line (``ascan del -0.5 0.5 20 1``)."""
         from ._spec_scan import command
 
         return command(self._scan) or None
 
     @property
     def details(self) -> list[tuple[str, Any]]:
+        """Header facts (#S, #D, #T, #L, #@CALIB) and the #O/#P motor positions at scan start."""
         from ._spec_scan import details, start_positions
 
         out = details(self._scan, self.name)
@@ -191,6 +193,7 @@ class BrokenScan(Group):
 
     @property
     def description(self) -> str | None:
+        """The ``#S`` command, known from the index even when the scan cannot be built."""
         return self._command or None
 
     def _iter_names(self) -> Iterator[str]:

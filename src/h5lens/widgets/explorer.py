@@ -94,8 +94,10 @@ def plot_notes(group: Group) -> list[Detail]:
 
 
 def member_values(group: Group) -> list[list[str]]:
-    """``[name, value]`` of the small datasets among a group's first :data:`VALUE_MEMBERS` members
-    (``/metadata``: count_time 0.5, pixel_size 0.099824...); big datasets are never read."""
+    """``[name, value]`` of the small datasets among a group's first :data:`VALUE_MEMBERS` members.
+
+    ``/metadata``: count_time 0.5, pixel_size 0.099824...; big datasets are never read.
+    """
     rows = []
     for node in group.page(0, VALUE_MEMBERS):
         value = small_value(node, INSPECT_ITEMS, 200, INSPECT_BYTES)

@@ -24,8 +24,8 @@ import numpy as np
 
 from ._filters import check_compression, parse_compression
 from ._nexus_layout import image_entry, safe_name, scan_entry
-from ._stack import ConvertError, ImageStack
 from ._spec import name_problem
+from ._stack import ConvertError, ImageStack
 from .builder import TreeBuilder
 
 _BLOCK_BYTES = 64 << 20  # SPEC datasets are copied in row blocks of about this size
