@@ -79,3 +79,21 @@ def test_cli_edf_with_a_short_data_block_prints_no_fabio_log(tmp_path):
     edf(tmp_path / "short.edf", (100, 10), size=200)
     out = cli("ls", "-r", "short.edf", cwd=tmp_path)
     assert out.returncode == 0 and out.stderr == ""
+
+
+def test_tiff_whose_directories_loop_is_refused(tmp_path):
+    import struct
+
+    entries = [(256, 3, 1, 4), (257, 3, 1, 4), (258, 3, 1, 8), (273, 4, 1, 200), (279, 4, 1, 16)]
+    ifd = struct.pack("<H", len(entries)) + b"".join(struct.pack("<HHII", *e) for e in entries)
+    path = tmp_path / "loop.tif"
+    path.write_bytes((b"II*\x00" + struct.pack("<I", 8) + ifd + struct.pack("<I", 8)).ljust(216, b"\x00"))
+    with pytest.raises(NodeError, match=r"loop\.tif: damaged TIFF: its image directories loop back to offset 8"):
+        h5lens.open(path)
+
+
+def test_cbf_without_binary_section_is_refused(tmp_path):
+    path = tmp_path / "head.cbf"
+    path.write_bytes(b"###CBF: VERSION 1.5\n\ndata_x\n\n_array_data.data\n;\n--CIF-BINARY-FORMAT-SECTION--\n")
+    with pytest.raises(NodeError, match=r"head\.cbf: damaged CBF: no binary data section"):
+        h5lens.open(path)

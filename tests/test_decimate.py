@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from h5lens import decimate as dec
+from h5lens import frames
 from h5lens import selection as sel
 
 
@@ -157,3 +158,32 @@ def test_chunk_stats_on_the_course_map(course):
         curve = dec.chunk_stats(ds.shape, ds.chunks, sel.parse(":,5,5", ds.shape), ds.dtype.itemsize)
         assert curve["chunks"] == 29 and curve["selected_bytes"] == 29 * 4
         assert dec.chunk_warning(curve, ds.chunks) is None  # 900 KB: not worth a warning
+
+
+def test_huge_curve_is_first_a_strided_sample(tmp_path):
+    import h5py
+
+    from h5lens.nodes.hdf5 import open_hdf5
+
+    with h5py.File(tmp_path / "long.h5", "w") as f:
+        ds = f.create_dataset("long", (10**9,), "f8", chunks=(2**20,), fillvalue=1.0)
+        ds[5 * 10**8: 5 * 10**8 + 2**20] = 7.0  # one chunk of another value, where samples fall
+    with open_hdf5(tmp_path / "long.h5") as root:
+        out = frames.curve(root["long"], (slice(None),), columns=256)
+    assert out["decimated"] and len(out["min"]) == 256 and out["length"] == 10**9
+    assert "sampled: 1 value in" in out["warning"] and "7.5 GB" in out["warning"]
+    assert set(np.unique(out["max"])) == {1.0, 7.0}
+
+
+def test_minmax_1d_sample_bins_hold_their_samples():
+    data = np.arange(10**6, dtype=np.float64)
+    calls = []
+
+    def read(a, b, step=1):
+        calls.append(step)
+        return data[a:b:step]
+
+    got = dec.minmax_1d(read, 0, 10**6, 100, itemsize=dec.CURVE_EXACT_BYTES)  # as if every value were huge
+    assert calls == [-(-10**6 // (100 * dec.SAMPLES_PER_COLUMN))]
+    np.testing.assert_array_equal(got["index"], np.linspace(0, 10**6, 101).astype(np.int64)[:-1])
+    assert np.all(got["min"] >= got["index"]) and np.all(got["max"] < np.append(got["index"][1:], 10**6))

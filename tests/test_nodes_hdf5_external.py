@@ -111,3 +111,20 @@ def test_complete_vds_has_no_problem(storage):
 def test_flat_indices_match_numpy(shape, selection):
     ref = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)
     np.testing.assert_array_equal(flat_indices(shape, selection), ref[selection])
+
+
+def test_vds_whose_sources_loop_back_is_refused_not_a_crash(tmp_path):
+    with h5py.File(tmp_path / "loop.h5", "w") as f:
+        own = h5py.VirtualLayout((4,), "f4")
+        own[:] = h5py.VirtualSource(".", "v", shape=(4,))
+        f.create_virtual_dataset("v", own, fillvalue=0)
+        a, b = h5py.VirtualLayout((4,), "f4"), h5py.VirtualLayout((4,), "f4")
+        a[:] = h5py.VirtualSource(".", "b", shape=(4,))
+        b[:] = h5py.VirtualSource("loop.h5", "a", shape=(4,))
+        f.create_virtual_dataset("a", a, fillvalue=0)
+        f.create_virtual_dataset("b", b, fillvalue=0)
+    root = h5lens.open(tmp_path / "loop.h5")
+    with pytest.raises(NodeError, match=r"virtual sources lead back to '/v'"):
+        root["v"][()]
+    with pytest.raises(NodeError, match=r"lead back to '/a'"):
+        root["a"][0]

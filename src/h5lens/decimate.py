@@ -23,6 +23,10 @@ import numpy as np
 
 #: Bytes one tile read may hold (the output is small; this bounds peak memory).
 BUDGET = 8 * 2**20
+#: A curve holding more bytes than this is first shown from a strided sample of
+#: :data:`SAMPLES_PER_COLUMN` values per column (zooming in reads exact values again).
+CURVE_EXACT_BYTES = 256 * 2**20
+SAMPLES_PER_COLUMN = 16
 
 HOWS = ("max", "mean", "min")
 
@@ -151,6 +155,12 @@ def minmax_1d(
         values = np.asarray(read(start, stop))
         return {"index": np.arange(start, stop), "min": values, "max": values}
     edges = np.linspace(start, stop, columns + 1).astype(np.int64)
+    if n * itemsize > CURVE_EXACT_BYTES:  # reading it all would take minutes: a strided sample first
+        step = -(-n // (columns * SAMPLES_PER_COLUMN))
+        values = np.asarray(read(start, stop, step))
+        offsets = np.minimum(-(-(edges[:-1] - start) // step), len(values) - 1)
+        return {"index": edges[:-1], "min": np.fmin.reduceat(values, offsets),
+                "max": np.fmax.reduceat(values, offsets), "sampled": int(step)}
     per_bin = int(np.max(np.diff(edges)))
     bins_per_read = max(1, budget // max(1, itemsize * per_bin))
     mins, maxs = [], []

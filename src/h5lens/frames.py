@@ -237,13 +237,19 @@ def curve(dataset: Any, items: Sequence[Item], region: Sequence[int] | None = No
     itemsize = np.dtype(dataset.dtype).itemsize
     chunks = getattr(dataset, "chunks", None)
 
-    def read(a: int, b: int) -> np.ndarray:
-        return as_real(np.asarray(dataset[geo.select({xdim: geo.span(xdim, a, b)})]), part)
+    def read(a: int, b: int, step: int = 1) -> np.ndarray:
+        # step > 1: a strided sample of a huge curve (see decimate.minmax_1d)
+        return as_real(np.asarray(dataset[geo.select({xdim: geo.span(xdim, a, b, step)})]), part)
 
     out = decimate.minmax_1d(read, i0, i1, columns, itemsize, budget)
     stats = decimate.chunk_stats(geo.shape, chunks, geo.select({xdim: geo.span(xdim, i0, i1)}), itemsize)
+    warning = decimate.chunk_warning(stats, chunks)
+    sampled = out.pop("sampled", None)
+    if sampled:
+        note = f"sampled: 1 value in {sampled} of {decimate._size(n * itemsize)} (zoom in for exact values)"
+        warning = f"{note}  {warning}" if warning else note
     return {**out, "decimated": out["min"] is not out["max"], "length": n, "region": [i0, i1],
-            "dim": xdim, "stats": stats, "warning": decimate.chunk_warning(stats, chunks)}
+            "dim": xdim, "stats": stats, "warning": warning}
 
 
 def along_curve(signal: Any, items: Sequence[Item], dim: int, region: Sequence[int]) -> Any:

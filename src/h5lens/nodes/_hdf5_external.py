@@ -186,3 +186,40 @@ def missing_sources(filename: str | None, dcpl: Any) -> tuple[int, int]:
     checked = [n for n in names if n != "." and "%" not in n]
     missing = sum(not _present(filename, n) for n in checked)
     return missing, len(names)
+
+
+def _same_file(filename: str | None, name: str) -> bool:
+    if name == ".":
+        return True
+    try:
+        found = _find(filename, name)
+        return found is not None and filename is not None and os.path.samefile(found, filename)
+    except OSError:
+        return False
+
+
+def vds_loop(filename: str | None, path: str, dcpl: Any, lookup: Any, limit: int = 1000) -> str | None:
+    """The dataset path where a virtual dataset's sources lead back to themselves, or None.
+
+    HDF5 follows a VDS whose source is itself (directly, or through other
+    virtual datasets of the same file) until the process crashes, so such a
+    loop is found before reading. ``lookup(path)`` gives the creation property
+    list of a dataset of the same file (None when it is not virtual).
+    """
+    seen, todo = {path}, [dcpl]
+    while todo and len(seen) < limit:
+        current = todo.pop()
+        for i in range(min(current.get_virtual_count(), MAX_SOURCES_CHECKED)):
+            if not _same_file(filename, os.fsdecode(current.get_virtual_filename(i))):
+                continue
+            source = os.fsdecode(current.get_virtual_dsetname(i))
+            source = "/" + source.lstrip("/")
+            if source == path:
+                return source
+            if source not in seen:
+                seen.add(source)
+                found = lookup(source)
+                if found is not None:
+                    todo.append(found)
+    return None
+

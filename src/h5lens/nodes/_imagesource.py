@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from ._base import NodeError
+from ._imagecheck import check as check_structure
 
 
 def _edf_layout(frame: Any) -> tuple[int, tuple[int, ...], np.dtype[Any]] | None:
@@ -217,6 +218,7 @@ class SeriesSource:
         self.filename = self.filenames[0]
         self._fabio = fabio
         self._headers: dict[int, dict[str, Any]] = {}
+        check_structure(self.filename)
         with fabio.open(self.filename) as first:
             probe = FabioSource(first, self.filename, owns=False)
             self.format, self.reserved = probe.format, probe.reserved
@@ -246,6 +248,7 @@ class SeriesSource:
     def _open(self, index: int) -> tuple[Any, str, int]:
         name, local = self.frame_file(index)
         try:
+            check_structure(name)
             image = self._fabio.open(name)
         except Exception as exc:
             raise NodeError(f"cannot open {name!r} (series frame {index}): {exc}") from exc

@@ -244,7 +244,7 @@ class HDF5Dataset(_HDF5Attrs, HDF5Storage, Dataset):
         else:
             _ = self.filters  # registers hdf5plugin when the pipeline needs it
         if self.layout == "virtual" and not self.__dict__.get("_sources_checked"):
-            _hdf5_external.check_sources(self._h5_filename(), self._dcpl())
+            self._check_virtual()
             self._sources_checked = True
         try:
             external = self._external()
@@ -264,6 +264,24 @@ class HDF5Dataset(_HDF5Attrs, HDF5Storage, Dataset):
                 raise NodeError(f"cannot read {self.path!r}: HDF5 filter {names} is not available "
                                 f"(install or import hdf5plugin, or set HDF5_PLUGIN_PATH)") from exc
             raise NodeError(f"cannot read {self.path!r}: {exc}") from exc
+
+    def _check_virtual(self) -> None:
+        """Refuse sources that would hang (a pipe) or crash HDF5 (a loop back to this dataset)."""
+        filename, dcpl = self._h5_filename(), self._dcpl()
+        _hdf5_external.check_sources(filename, dcpl)
+        handle = self._h5.file
+
+        def lookup(path: str):
+            try:
+                plist = handle[path].id.get_create_plist()
+                return plist if plist.get_layout() == 3 else None  # H5D_VIRTUAL
+            except Exception:  # missing or not a dataset: HDF5 reads fill values there
+                return None
+
+        loop = _hdf5_external.vds_loop(filename, self._h5.name, dcpl, lookup)
+        if loop is not None:
+            raise NodeError(f"cannot read {self.path!r} of {filename}: its virtual sources lead back to "
+                            f"{loop!r} (a loop HDF5 cannot read)")
 
     def _external(self) -> _hdf5_external.ExternalArray | None:
         """The reader of external raw storage (read here: see :mod:`._hdf5_external`), else None.

@@ -29,6 +29,7 @@ import numpy as np
 
 from ._base import Group, NodeError, Owner
 from ._headers import HeaderTable
+from ._imagecheck import check as check_structure
 from ._imagenodes import AliasLink, Builder, Factory, FrameStack, ImageGroup, Source, ValueDataset
 from ._imagesource import FabioSource, SeriesSource, series_filenames
 
@@ -164,6 +165,7 @@ def open_image(source: Any) -> Group:
     path = os.fspath(source)
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such file: {path!r}")
+    check_structure(path)  # damage fabio would read forever
     try:
         image = fabio.open(path)
     except Exception as exc:
