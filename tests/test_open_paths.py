@@ -135,3 +135,9 @@ def test_soft_link_loop_of_two_is_a_loop(tmp_path):
         f["b"] = h5py.SoftLink("/a")
     error = h5lens.open(tmp_path / "c.h5")["a"].error
     assert "a link loop (the links lead back to '/a')" in error
+
+
+def test_empty_file_says_so(tmp_path):
+    (tmp_path / "zero.h5").write_bytes(b"")
+    with pytest.raises(UnknownFormatError, match=r"zero\.h5: empty file \(0 bytes\)"):
+        h5lens.open(tmp_path / "zero.h5")

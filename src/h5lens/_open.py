@@ -56,6 +56,8 @@ def sniff(path: str) -> str:
     UnknownFormatError
         Naming the formats tried.
     """
+    if os.path.getsize(path) == 0:
+        raise UnknownFormatError(f"{path}: empty file (0 bytes)")
     if hdf5_signature_offset(path) is not None:
         return "hdf5"
     if is_spec_file(path):

@@ -169,7 +169,8 @@ def open_image(source: Any) -> Group:
     try:
         image = fabio.open(path)
     except Exception as exc:
-        raise NodeError(f"{path}: fabio cannot read it as a detector image ({exc})") from exc
+        raise NodeError(f"{path}: fabio cannot read it as a detector image "
+                        f"({exc or type(exc).__name__}: damaged or truncated)") from exc
     try:
         frames = FabioSource(image, path, owns=True)
     except NodeError:  # already one sentence naming the file and the header key
