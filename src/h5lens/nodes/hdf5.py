@@ -290,12 +290,13 @@ class HDF5Dataset(_HDF5Attrs, HDF5Storage, Dataset):
         those are left to HDF5.
         """
         if "_external_reader" not in self.__dict__:
-            self._external_reader = None
+            reader = None
             dcpl, filename = self._dcpl(), self._h5_filename()
             if dcpl is not None and filename and self.layout == "external" and not self.dtype.hasobject \
                     and self.shape is not None:
-                self._external_reader = _hdf5_external.ExternalArray(filename, dcpl, self.shape, self.dtype,
-                                                                     self.path)
+                # raises (missing file, pipe) before anything is cached: HDF5 must never get the read
+                reader = _hdf5_external.ExternalArray(filename, dcpl, self.shape, self.dtype, self.path)
+            self._external_reader = reader
         return self._external_reader
 
 
