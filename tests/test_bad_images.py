@@ -37,8 +37,9 @@ def test_absurd_edf_dimensions_are_refused(tmp_path):
 
 
 def test_zero_size_edf_still_opens(tmp_path):
-    data = h5lens.open(edf(tmp_path / "zero.edf", (0, 10), size=0))["/scan_0/instrument/detector_0/data"]
-    assert data.shape == (10, 0) and data[()].shape == (10, 0)
+    with h5lens.open(edf(tmp_path / "zero.edf", (0, 10), size=0)) as root:
+        data = root["/scan_0/instrument/detector_0/data"]
+        assert data.shape == (10, 0) and data[()].shape == (10, 0)
 
 
 def tiff(path, keep):

@@ -101,11 +101,10 @@ def test_plain_folder_zarr_store_and_series_folder(tmp_path):
     series.mkdir()
     for i in range(3):
         shutil.copy(COURSE / f"ID19_D2H2T2_000{i}.edf", series / f"ID19_D2H2T2_000{i}.edf")
-    root = h5lens.open(series)
-    data = root["/scan_0/instrument/detector_0/data"]
-    assert data.shape[0] == 3
-    np.testing.assert_array_equal(data[2], h5lens.open(series / "ID19_D2H2T2_0002.edf")
-                                  ["/scan_0/instrument/detector_0/data"][()])
+    with h5lens.open(series) as root, h5lens.open(series / "ID19_D2H2T2_0002.edf") as one:
+        data = root["/scan_0/instrument/detector_0/data"]
+        assert data.shape[0] == 3
+        np.testing.assert_array_equal(data[2], one["/scan_0/instrument/detector_0/data"][()])
     (series / "notes_0001.txt").write_text("x")  # two numbered groups: not one series
     with pytest.raises(IsADirectoryError):
         h5lens.open(series)

@@ -176,6 +176,6 @@ def test_value_views_match_the_front_end():
     from pathlib import Path
     import re
 
-    js = (Path(__file__).parents[1] / "js" / "src" / "viewer" / "index.js").read_text()
+    js = (Path(__file__).parents[1] / "js" / "src" / "viewer" / "meta.js").read_text()
     listed = re.search(r"const VALUE_VIEWS = new Set\(\[([^\]]*)\]\)", js).group(1)
     assert {name.strip().strip('"') for name in listed.split(",")} == set(views.VALUE_VIEWS)

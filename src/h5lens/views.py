@@ -104,7 +104,7 @@ INTERPRETATIONS = {
 
 
 #: Views the front-end shows as values (text or a table), whatever their dimensions
-#: (``displayMode`` in js/src/viewer/index.js); the others draw ``ndisplay`` dimensions.
+#: (``displayMode`` in js/src/viewer/meta.js); the others draw ``ndisplay`` dimensions.
 VALUE_VIEWS = frozenset({"list", "table", "scalar", "text", "empty", "none"})
 
 
