@@ -138,3 +138,13 @@ def test_embedding_a_node_relocates_it(tree):
     tree.add("copy", other)
     assert tree["copy/k"].path == "/copy/k" and tree["copy/k"].root is tree
     assert other.path == "/" and other["k"].path == "/k"
+
+
+def test_a_dict_that_contains_itself_is_refused_not_a_recursion_error():
+    d = {"a": np.arange(3)}
+    d["inner"] = {"up": d}
+    with pytest.raises(ValueError, match=r"'/inner/up' is the one of '/'.*cycle"):
+        from_object(d)
+    shared = {"x": np.arange(2)}
+    tree = from_object({"one": shared, "two": shared})  # the same dict twice is no cycle
+    assert sorted(tree.keys()) == ["one", "two"]

@@ -81,6 +81,7 @@ class MemoryGroup(_MemoryAttrs, Group):
         super().__init__(name, path, parent, owner=owner)
         self._init_attrs(attrs)
         self._members: dict[str, Node] = {}
+        self._source_id = id(members)  # the dict this group is built from: a dict inside itself is a cycle
         for key, value in (members or {}).items():
             self.add(key, value)
 
@@ -109,6 +110,12 @@ class MemoryGroup(_MemoryAttrs, Group):
         if isinstance(value, Node):
             node = value if (value.parent is self and value.name == name) else relocate(value, self, name, path)
         elif isinstance(value, dict):
+            ancestor: Node | None = self
+            while ancestor is not None:  # converting a dict that contains itself would never end
+                if getattr(ancestor, "_source_id", None) == id(value):
+                    raise ValueError(f"the dict given for {path!r} is the one of {ancestor.path!r}, which "
+                                     "contains it: a cycle cannot be shown as a tree")
+                ancestor = ancestor.parent
             node = MemoryGroup(name, path, self, members=value)
         else:
             node = MemoryDataset(name, path, self, value)
