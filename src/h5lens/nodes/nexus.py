@@ -21,151 +21,23 @@ so the signal can still be plotted against indices.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ._base import Dataset, Group, Link, Node
+from ._base import Dataset, Group, Node
+from ._nexus_read import NXDataInfo, text
+from ._nexus_read import as_int as _int
+from ._nexus_read import attr as _attr
+from ._nexus_read import member as _member
+from ._nexus_read import members as _members
+from ._nexus_read import names as _names
+from ._nexus_read import read_text as _read_text
+
+__all__ = ["NXDataInfo", "axis_values", "find_nxdata", "nxdata_columns", "nxdata_info", "nxdata_problem",
+           "plot_problem", "text"]
 
 _MAX_HOPS = 16  # @default chains longer than this are cycles
-_SCAN_BUDGET = 1000  # members looked at when searching a group (huge groups stay cheap)
-
-
-@dataclass
-class NXDataInfo:
-    """What an NXdata group plots.
-
-    Attributes
-    ----------
-    group : Group
-        The NXdata group.
-    signal : Dataset
-        The signal dataset; ``signal_name`` its member name.
-    axes : list of (Dataset or None)
-        One entry per signal dimension (None: plot against indices).
-    axis_names : list of (str or None)
-        Member names of those axes.
-    errors : Dataset or None
-        Uncertainties of the signal (same shape).
-    long_name, units : str or None
-        Of the signal; ``axis_long_names``/``axis_units`` per dimension.
-    title : str or None
-        The NXdata ``title``, else its entry's ``title``.
-    auxiliary_signals : list of Dataset
-        Other signals of the same shape (``auxiliary_signal_names``).
-    interpretation : str or None
-        ``spectrum``, ``image``, ``rgba-image``, ``scalar`` ... when stated.
-    warnings : list of str
-        Axes or errors that were ignored, and why.
-    """
-
-    group: Group
-    signal: Dataset
-    signal_name: str
-    axes: list = field(default_factory=list)
-    axis_names: list = field(default_factory=list)
-    errors: Dataset | None = None
-    long_name: str | None = None
-    units: str | None = None
-    axis_long_names: list = field(default_factory=list)
-    axis_units: list = field(default_factory=list)
-    title: str | None = None
-    auxiliary_signals: list = field(default_factory=list)
-    auxiliary_signal_names: list = field(default_factory=list)
-    interpretation: str | None = None
-    warnings: list = field(default_factory=list)
-
-    def label(self, dim: int | None = None) -> str:
-        """``long_name`` or ``name (units)`` of the signal (``dim=None``) or of an axis."""
-        if dim is None:
-            name, long_name, units = self.signal_name, self.long_name, self.units
-        else:
-            name, long_name, units = self.axis_names[dim], self.axis_long_names[dim], self.axis_units[dim]
-            if name is None:
-                return f"dimension {dim}"
-        if long_name:
-            return long_name
-        return f"{name} ({units})" if units else str(name)
-
-
-# -- small tolerant readers -------------------------------------------------------------
-def text(value: Any) -> str | None:
-    """A str from a str/bytes attribute or a one-element string array, else None."""
-    if isinstance(value, np.ndarray):
-        if value.size != 1:
-            return None
-        value = value.ravel()[0]
-    if isinstance(value, (bytes, np.bytes_)):
-        return bytes(value).decode("utf-8", "replace")
-    if isinstance(value, (str, np.str_)):
-        return str(value)
-    return None
-
-
-def _names(value: Any, separators: str = ":") -> list[str]:
-    """Names from a string (split on ``separators``) or an array/list of strings."""
-    if isinstance(value, (list, tuple)):
-        value = np.array(value, dtype=object)
-    if isinstance(value, np.ndarray) and value.size != 1:
-        return [text(v) or "" for v in value.ravel()]
-    single = text(value)
-    if single is None:
-        return []
-    return [part.strip() for part in re.split(f"[{separators}]", single)] if separators else [single]
-
-
-def _attr(node: Node, name: str) -> Any:
-    try:
-        return node.attrs.get(name)
-    except Exception:  # an unreadable attribute counts as absent
-        return None
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, np.ndarray) and value.size == 1:
-        value = value.ravel()[0]
-    try:
-        return int(text(value) if text(value) is not None else value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _member(group: Group, name: str) -> Node | None:
-    """Member ``name`` with links followed; None when absent or broken."""
-    if not name:
-        return None
-    try:
-        return group[name].deref()
-    except Exception:
-        return None
-
-
-def _members(group: Group) -> list[Node]:
-    """Members to search (soft links followed; external ones skipped: no file is opened)."""
-    out = []
-    try:
-        for node in group.page(0, _SCAN_BUDGET):
-            if isinstance(node, Link) and node.link_type == "external":
-                continue
-            try:
-                out.append(node.deref())
-            except Exception:  # broken links are skipped
-                continue
-    except Exception:
-        return []
-    return out
-
-
-def _read_text(node: Node | None) -> str | None:
-    """A title-like dataset as text (scalar or one-element string)."""
-    if not isinstance(node, Dataset) or node.shape is None or node.size != 1:
-        return None
-    try:
-        return text(node[()])
-    except Exception:
-        return None
 
 
 # -- the @default chain -----------------------------------------------------------------
@@ -241,12 +113,13 @@ def _analyse(group: Node) -> tuple[NXDataInfo | None, str | None]:
     if problem:
         return None, problem
     if not isinstance(signal, Dataset):
-        return None, f"signal {name!r} of {group.path!r} is a {signal.kind}, not a dataset"
+        kind = signal.kind if signal is not None else "missing member"
+        return None, f"signal {name!r} of {group.path!r} is a {kind}, not a dataset"
     if signal.shape is None:
         return None, f"signal {name!r} of {group.path!r} is empty (null dataspace)"
     if signal.dtype.kind not in "biufc":
         return None, f"signal {name!r} of {group.path!r} is not numeric ({signal.dtype})"
-    info = NXDataInfo(group=group, signal=signal, signal_name=name)
+    info = NXDataInfo(group=group, signal=signal, signal_name=str(name))
     info.long_name = text(_attr(signal, "long_name"))
     info.units = text(_attr(signal, "units")) or text(_attr(signal, "unit"))
     info.interpretation = text(_attr(signal, "interpretation")) or text(_attr(group, "interpretation"))
@@ -285,7 +158,8 @@ def _marked_axes(group: Group, signal: Dataset) -> list[str]:
             continue
         primary = _int(_attr(member, "primary"))
         rank = 1 if primary is None else primary  # an axis without @primary counts as primary
-        if chosen[number - 1] is None or rank < chosen[number - 1][0]:
+        current = chosen[number - 1]
+        if current is None or rank < current[0]:
             chosen[number - 1] = (rank, member.name)
     if all(c is None for c in chosen):
         return []
@@ -313,7 +187,7 @@ def _dimension(group: Group, name: str, position: int, axis: Node | None, new_st
 
 
 def _resolve_axes(group: Group, info: NXDataInfo) -> None:
-    shape = info.signal.shape
+    shape = info.signal.shape or ()  # never None: a null dataspace is no signal
     ndim = len(shape)
     info.axes, info.axis_names = [None] * ndim, [None] * ndim
     info.axis_long_names, info.axis_units = [None] * ndim, [None] * ndim
@@ -392,7 +266,7 @@ def nxdata_columns(info: NXDataInfo, selection: slice) -> tuple[list[str], list[
     except Exception:  # an unlistable group: axis, signal, auxiliary signals
         order = {}
     named.sort(key=lambda item: order.get(item[0], len(order)))
-    n = len(range(*selection.indices(info.signal.shape[0])))
+    n = len(range(*selection.indices((info.signal.shape or (0,))[0])))
     columns = []
     for _, node in named:
         values = np.asarray(node[selection]).ravel()[:n]
