@@ -217,7 +217,7 @@ def test_masks_from_files_and_saved_three_ways(tmp_path, course):
     medipix = str(course / "medipix.edf")
     assert load_mask(medipix, (256, 256)).sum() == (fabio.open(medipix).data != 0).sum()
     assert invalid_value(np.uint32) == 4294967295 and invalid_value(np.uint16) == 65535
-    assert invalid_value(np.int32) is None and invalid_value(np.float32) is None
+    assert invalid_value(np.uint8) is None and invalid_value(np.int32) is None and invalid_value(np.float32) is None
 
 
 def test_detector_pixel_mask_found_through_the_nxdata_link_and_unreadable_said(tmp_path):

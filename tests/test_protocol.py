@@ -189,6 +189,10 @@ def examples(tmp: Path) -> list[dict]:
         'frame({"selection": ":,:", "canvas": [2, 2], "seq": 1})')
     add("ErrorReply", v.frame({"selection": "3,:"}, [])[0], 'frame({"selection": "3,:"})')
     add("LutsReply", v.luts({"names": ["gray"]}, [])[0], 'luts({"names": ["gray"]})')
+    add("ProfileReply", v.profile({"start": [0, 0], "end": [2, 3], "seq": 5}, [])[0],
+        'profile({"start": [0, 0], "end": [2, 3], "seq": 5})')
+    add("RoiStatsReply", v.roi_stats({"kind": "rect", "y": [0, 1], "x": [1, 2], "seq": 6}, [])[0],
+        'roi_stats({"kind": "rect", "y": [0, 1], "x": [1, 2], "seq": 6})')
     v.close()
     c = Viewer(np.array([1.5, 2.5, 4.0], dtype=np.complex64))
     add("CurveReply", c.curve({"selection": ":", "seq": 2}, [])[0], 'curve({"selection": ":", "seq": 2}) of complex64')
@@ -236,6 +240,8 @@ def _exercise_viewer(v: Viewer) -> None:
         return
     if v.ndisplay == 2:
         answer(v, "frame", {"canvas": [64, 64], "seq": 3})
+        answer(v, "profile", {"start": [0, 0], "end": [1, 1], "width": 2})  # ok, or an ErrorReply (rgb, tiny)
+        answer(v, "roi_stats", {"kind": "ellipse", "y": [0, 3], "x": [0, 3]})
     elif v.ndisplay == 1:
         answer(v, "curve", {"columns": 32, "seq": 4})
     else:

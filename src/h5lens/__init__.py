@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # what editors and type checkers see; at run time names load on first use
     from ._glance import Glance, glance
     from ._open import open, open_series
+    from .measure import compare
     from .nodes._errors import LinkError, NodeError, UnknownFormatError
     from .roi import roi_sum
     from .selection import SelectionError
@@ -70,11 +71,12 @@ _API = {
     "UnknownFormatError": "h5lens.nodes._errors:UnknownFormatError",
     "SelectionError": "h5lens.selection:SelectionError",
     "roi_sum": "h5lens.roi:roi_sum",
+    "compare": "h5lens.measure.compare:compare",
 }
 
 # literal, so that linters and type checkers read it (a test keeps it equal to _API)
 __all__ = ["Explorer", "Glance", "LinkError", "NodeError", "SelectionError", "Tree", "TreeBuilder",
-    "UnknownFormatError", "Viewer", "convert", "datasets", "enable_display", "explore", "flatfield",
+    "UnknownFormatError", "Viewer", "compare", "convert", "datasets", "enable_display", "explore", "flatfield",
     "flatfield_stack", "glance", "imshowmany", "interpolated_flat", "open", "open_series", "roi_sum", "view",
     "__version__"]
 

@@ -189,6 +189,30 @@ class ValuesReply(Reply, total=False):
     truncated: bool
 
 
+class ProfileReply(Reply):
+    """Command ``profile``: ``arrays`` are the values then the positions (float64), ``axis`` labels the positions."""
+
+    seq: Any
+    length: int
+    arrays: list[WireArray]
+    axis: str
+
+
+class RoiStatsReply(Reply):
+    """Command ``roi_stats``: valid pixels of the ROI on a frame; ``com`` (row, col) is null when the sum is 0."""
+
+    seq: Any
+    count: int
+    sum: float
+    mean: float
+    std: float
+    min: float
+    max: float
+    argmin: list[int]
+    argmax: list[int]
+    com: list[float] | None
+
+
 class LutsReply(Reply):
     """Command ``luts``: one buffer of 256 × RGBA bytes per name, in order."""
 
@@ -337,7 +361,8 @@ MESSAGES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
         Options, ErrorInfo, ErrorReply, WireArray, ReadStats, Dim, ViewerMeta, FrameAxes, FrameReply,
-        CurveReply, ValuesReply, LutsReply, ExportReply, LinkInfo, TreeItem, ChildrenReply, InfoReply,
+        CurveReply, ValuesReply, ProfileReply, RoiStatsReply, LutsReply, ExportReply, LinkInfo, TreeItem,
+        ChildrenReply, InfoReply,
         SearchReply, AttributeRow, Detail, NodeInfo, InspectReply, PreviewReply,
     )
 }

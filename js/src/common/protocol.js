@@ -170,6 +170,33 @@
  */
 
 /**
+ * Reply of the `profile` command: `arrays` are the values (NaN where no valid pixel) then the
+ * positions along the line (NXdata axis values, else pixels from the start), both float64.
+ * @typedef {object} ProfileReply
+ * @property {boolean} ok
+ * @property {any} seq
+ * @property {number} length
+ * @property {WireArray[]} arrays
+ * @property {string} axis label of the positions
+ */
+
+/**
+ * Reply of the `roi_stats` command: statistics of the valid pixels of an ROI on a frame.
+ * @typedef {object} RoiStatsReply
+ * @property {boolean} ok
+ * @property {any} seq
+ * @property {number} count
+ * @property {number} sum
+ * @property {number} mean
+ * @property {number} std
+ * @property {number} min
+ * @property {number} max
+ * @property {number[]} argmin (row, col)
+ * @property {number[]} argmax (row, col)
+ * @property {number[] | null} com centre of mass (row, col); null when the sum is 0
+ */
+
+/**
  * Reply of the `values` command: a text, or a table of texts.
  * @typedef {object} ValuesReply
  * @property {boolean} ok

@@ -2,7 +2,7 @@
 
 Rules, explicit and switchable (``viewer.mask_invalid``):
 
-- **sentinel**: unsigned integer detector data whose dtype maximum (65535 for
+- **sentinel**: unsigned integer detector data (16 bits or more) whose dtype maximum (65535 for
   uint16, 4294967295 for uint32 Eiger) marks gaps and saturated pixels; the
   value is invalid wherever it appears (:func:`invalid_value`). Signed and
   floating data have no sentinel (NaN/Inf are always invalid).
@@ -22,9 +22,12 @@ import numpy as np
 
 
 def invalid_value(dtype: Any) -> int | None:
-    """The sentinel of ``dtype`` (its maximum for unsigned integers), else None."""
+    """The sentinel of ``dtype``: the maximum of unsigned integers of 16 bits or more, else None.
+
+    uint8 is left out: 255 is an ordinary value of 8-bit images, not a detector's gap marker.
+    """
     dtype = np.dtype(dtype)
-    return int(np.iinfo(dtype).max) if dtype.kind == "u" else None
+    return int(np.iinfo(dtype).max) if dtype.kind == "u" and dtype.itemsize >= 2 else None
 
 
 def as_mask(values: Any, shape: tuple[int, ...], label: str = "the mask") -> np.ndarray:

@@ -26,6 +26,7 @@ from ..nodes._base import Dataset, Node
 from ..views import Choice
 from ._ahead import ReadAhead
 from ._base import H5Widget, bundle, command, open_source
+from ._measure import Measuring
 
 #: A displayed slice bigger than this is refused by ``export`` (it is built in memory).
 EXPORT_LIMIT = 512 * 2**20
@@ -44,7 +45,7 @@ TABLE_COLUMNS = 100
 EMBEDDED_ESM = "export default {};"
 
 
-class Viewer(H5Widget):
+class Viewer(Measuring, H5Widget):
     """Interactive view of a dataset, an NXdata group or an array.
 
     Parameters
@@ -106,6 +107,7 @@ class Viewer(H5Widget):
         )
         selection = traits.pop("selection", None)
         self._ahead = ReadAhead(self._compute_frame, self.shape)
+        self._measure_setup()  # profiles, ROIs, mask: see widgets/_measure.py
         super().__init__(**init, **traits)
         if shape is not None:
             self.selection = selection if selection is not None else choice.selection
