@@ -152,7 +152,7 @@ def main() -> None:
 
     for name in ["ID16B_diatomee.edf", "medipix.edf", "ID16_diatomee/data.edf"]:
         path = data / name
-        row(f"{name}: open+list+frame 0", lambda: ours_open_list_frame(path), lambda: silx_open_list_frame(path))
+        row(f"{name}: open+list+frame 0", lambda p=path: ours_open_list_frame(p), lambda p=path: silx_open_list_frame(p))
     first = data / "ID19_D2H2T2_0000.edf"
     row("ID19 series (6 files): open+list+frame 0",
         lambda: ours_open_list_frame(first, series=True), lambda: silx_open_list_frame(first, series=True))

@@ -8,7 +8,6 @@ from h5lens import glance
 from h5lens.nodes._format import node_label, storage_label, value_preview
 from h5lens.nodes.memory import MemoryGroup, from_object
 
-
 TITLE = "scan\nnumber 5"
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from h5lens import views
-from h5lens.nodes.memory import MemoryDataset, MemoryGroup, from_object
+from h5lens.nodes.memory import MemoryDataset, MemoryGroup
 
 
 def ds(data=None, attrs=None, **kw):
@@ -173,8 +173,8 @@ def test_display_command_follows_the_view_like_the_front_end(view, ndisplay, com
 
 
 def test_value_views_match_the_front_end():
-    from pathlib import Path
     import re
+    from pathlib import Path
 
     js = (Path(__file__).parents[1] / "js" / "src" / "viewer" / "meta.js").read_text()
     listed = re.search(r"const VALUE_VIEWS = new Set\(\[([^\]]*)\]\)", js).group(1)

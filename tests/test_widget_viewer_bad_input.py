@@ -3,10 +3,10 @@
 import h5py
 import numpy as np
 import pytest
+from fixtures.h5files import make_edge_cases
 
 from h5lens import views, wire
 from h5lens.widgets.viewer import Viewer
-from fixtures.h5files import make_edge_cases
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from _harness.lab import LabServer
 from _harness.static import STATIC, Harness, StaticServer
 

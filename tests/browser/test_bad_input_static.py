@@ -11,12 +11,12 @@ from __future__ import annotations
 import h5py
 import numpy as np
 import pytest
+from fixtures.h5files import NASTY_VALUE, SCRIPT, make_edge_cases
 
 from h5lens import colormaps
+from h5lens.nodes.hdf5 import open_hdf5 as open_node
 from h5lens.widgets.explorer import explore
 from h5lens.widgets.viewer import view
-from fixtures.h5files import NASTY_VALUE, SCRIPT, make_edge_cases
-from h5lens.nodes.hdf5 import open_hdf5 as open_node
 
 ROOT = ".h5l-viewer"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import h5py
 import numpy as np
 import pytest
-
 from test_viewer_lab import check, kernel_output
 
 pytestmark = pytest.mark.lab
@@ -196,10 +195,10 @@ def test_child_viewer_commands_use_anywidget_command_messages(lab, lab_page, tmp
     here: if a release renames either kind, the kernel ignores the request (or the page the
     answer), the child viewer never paints and this test fails (checked by renaming the kind).
     """
-    import tomllib
     from importlib.metadata import version
     from pathlib import Path
 
+    import tomllib
     from packaging.requirements import Requirement
 
     project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]

@@ -7,11 +7,11 @@ import time
 import h5py
 import numpy as np
 import pytest
+from test_viewer_static import check_pixels, wait_seq
 
 from h5lens.nodes.hdf5 import open_hdf5
 from h5lens.widgets.explorer import Explorer
 from h5lens.widgets.viewer import Viewer
-from test_viewer_static import check_pixels, wait_seq
 
 VIEW = ".h5l-explorer .h5l-view"
 

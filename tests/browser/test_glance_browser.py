@@ -4,9 +4,9 @@ no payload ever runs, colours follow the host's theme."""
 from __future__ import annotations
 
 import pytest
+from test_glance_html import payload_tree
 
 from h5lens import glance
-from test_glance_html import payload_tree
 
 
 @pytest.mark.parametrize("javascript", [False, True])

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-
 from . import _html, _text
 from ._plan import HEAD, MAX_ATTRS, MAX_ITEMS, TAIL, Plan, plan
 
@@ -16,7 +15,7 @@ __all__ = ["Glance", "glance"]
 
 def glance(source, depth: int | None = None, attrs: bool = True, *, max_items: int | None = MAX_ITEMS,
            head: int = HEAD, tail: int = TAIL, max_attrs: int = MAX_ATTRS, values: str | None = "short",
-           facts: bool = False) -> "Glance":
+           facts: bool = False) -> Glance:
     """A static overview of a file or a node.
 
     Parameters
@@ -102,7 +101,7 @@ class Glance:
         if self._owned:
             self.node.close()
 
-    def __enter__(self) -> "Glance":
+    def __enter__(self) -> Glance:
         return self
 
     def __exit__(self, *exc) -> None:

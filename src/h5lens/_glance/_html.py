@@ -80,7 +80,8 @@ def render(plan: Plan, standalone: bool = False, script: bool = True) -> str:
         out.append(
             f'<div class="h5l-foot">Display budget of {plan.max_items} entries reached: '
             f"{plan.groups_cut} more group{'s' if plan.groups_cut != 1 else ''} "
-            f"({plan.members_cut} members) not expanded (raise max_items, or --limit of h5lens html, to see more).</div>"
+            f"({plan.members_cut} members) not expanded "
+            "(raise max_items, or --limit of h5lens html, to see more).</div>"
         )
     out.append("</div>")
     if script:

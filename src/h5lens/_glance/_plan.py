@@ -52,7 +52,7 @@ class Entry:
     attrs: list[tuple[str, str, str]] = field(default_factory=list)  # name, preview, dtype
     attrs_hidden: int = 0
     count: int = 0  # number of members of a group
-    children: list["Entry"] | None = None  # None: not expanded
+    children: list[Entry] | None = None  # None: not expanded
     head: int = 0  # children[:head] are the first members, the rest the last ones
     cut: str | None = None  # why members are missing: "depth", "budget" or an error text
     depth: int = 0
@@ -260,7 +260,7 @@ def _attributes(node: Node, max_attrs: int) -> tuple[list[tuple[str, str, str]],
 
 
 def _value_dtype(value) -> str:
-    """dtype label of an attribute value, via the shared label maker."""
+    """Dtype label of an attribute value, via the shared label maker."""
     if isinstance(value, _format.Unreadable):
         return ""
     dtype = getattr(value, "dtype", None)  # numpy values and h5py.Empty

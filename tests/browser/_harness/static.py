@@ -100,7 +100,7 @@ class Bridge:
         """Pending changes of every bridged widget, ``{ref: patch}``."""
         return {ref: patch for ref, b in self.family.items() if (patch := b.drain())}
 
-    def _member(self, ref: str) -> "Bridge":
+    def _member(self, ref: str) -> Bridge:
         return self.family[ref or ""]
 
     def child(self, ref: str) -> dict:
