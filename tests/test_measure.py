@@ -247,3 +247,42 @@ def test_detector_pixel_mask_found_through_the_nxdata_link_and_unreadable_said(t
     mask, problem = detector_mask(root["entry/plot/data"])
     assert mask is None and "pixel_mask" in problem and "could not be read" in problem
     root.close()
+
+
+def test_roi_stats_read_in_row_blocks_match_numpy_and_the_course_sum(course, monkeypatch):
+    """ID16B_diatomee.h5 /data/0000 read 1000 pixels at a time: EXPECTED.md's sum, numpy's mean and std."""
+    roi_mod = importlib.import_module("h5lens.measure.roi")
+    monkeypatch.setattr(roi_mod, "BLOCK_PIXELS", 1000)
+    root = h5lens.open(course / "ID16B_diatomee.h5")
+    node = root["/data/0000"]
+    reads = []
+
+    class Spy:
+        shape = node.shape
+
+        def __getitem__(self, key):
+            out = node[key]
+            reads.append(out.size)
+            return out
+
+    image = np.asarray(node[()], dtype=np.float64)
+    stats = roi_stats(Frame(Spy()), Shape("rect", y=(0, 539), x=(0, 639)))
+    assert stats["sum"] == 3406639693 and stats["count"] == 540 * 640
+    assert max(reads) <= 1000 and len(reads) == 540
+    np.testing.assert_allclose([stats["mean"], stats["std"]], [image.mean(), image.std()], rtol=1e-12)
+    assert stats["argmax"] == np.unravel_index(np.argmax(image), image.shape)
+    assert stats["argmin"] == np.unravel_index(np.argmin(image), image.shape)
+    ellipse = Shape("ellipse", y=(40.5, 500), x=(100, 610.3))
+    check_stats(roi_stats(Frame(Spy()), ellipse), image, ellipse.mask(image.shape))
+    root.close()
+
+
+def test_a_mask_given_as_a_node(tmp_path):
+    path = tmp_path / "masks.h5"
+    with h5py.File(path, "w") as f:
+        f["entry/mask"] = np.eye(4, dtype=np.int8)
+    root = h5lens.open(path)
+    np.testing.assert_array_equal(load_mask(root["entry/mask"], (4, 4)), np.eye(4, dtype=bool))
+    with pytest.raises(ValueError, match=r"masks.h5::/entry/mask has shape \(4, 4\), the frame has shape \(5, 5\)"):
+        load_mask(root["entry/mask"], (5, 5))
+    root.close()

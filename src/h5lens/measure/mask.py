@@ -60,7 +60,9 @@ def load_mask(source: Any, shape: tuple[int, ...]) -> np.ndarray | None:
         finally:
             root.close()
     if hasattr(source, "shape") and hasattr(source, "__getitem__") and not isinstance(source, np.ndarray):
-        return as_mask(source[()], shape, getattr(source, "name", None) or "the mask")
+        where = getattr(source, "path", None) or getattr(source, "name", None)
+        label = f"{getattr(source, 'filename', None) or ''}::{where}" if where else "the mask"
+        return as_mask(source[()], shape, label)
     return as_mask(source, shape)
 
 
