@@ -19,6 +19,17 @@ worker's memory is bounded by one task: about 1.5 x 64 MB plus the dark and
 flat(s), whatever the stack size. The single-process path is untouched when
 ``client`` is None (one branch and one ``stat`` of the output name).
 
+Measured (bench/flatfield_dask.py, (400, 2048, 2048) uint16 to Zarr, this
+2-core machine shared by six developers, load average 9-17 throughout, so
+spreads are wide): h5lens beat plain dask.array + to_zarr with one worker in
+every run (1.29-1.33x) and used half its memory per worker (~370 MB against
+~790 MB); with two workers the runs scattered too much to conclude (h5lens /
+plain dask 0.30-1.22x). The cluster path was slower than the single process
+(0.46-0.65x with one worker): the single-process path overlaps its writes
+with the next block in a second thread (:class:`~h5lens.tutorial._rawwrite.Pipeline`),
+a task reads, corrects and writes in turn. Running each task's blocks
+through that same pipeline is the next step.
+
 Model for 32 workers on a shared file system. Per frame a worker needs
 ``t_c`` seconds of CPU (cast and correct, about 25-40 ms for 2048² on one core
 of this machine, measured by the 1-worker run) and moves 24 MB (8 in, 16
