@@ -143,8 +143,30 @@ class FrameAxes(TypedDict, total=False):
     x: list[float]
 
 
+class FrameSummary(TypedDict):
+    """Statistics of the full-resolution frame region when the display copy aggregates pixels.
+
+    Exact ``count`` (finite values), ``min``, ``max``, ``mean``, ``std`` and
+    ``min_positive`` (None when there is no such value); ``values``/``counts``
+    are the non-empty histogram bins (float64 buffers): one per value when
+    ``exact``, else float bins whose lower edge is within a relative
+    ``accuracy`` of every value they hold (:mod:`h5lens.stats`).
+    """
+
+    count: int
+    min: float | None
+    max: float | None
+    mean: float | None
+    std: float | None
+    min_positive: float | None
+    exact: bool
+    accuracy: float
+    values: WireArray
+    counts: WireArray
+
+
 class FrameReply(Reply):
-    """Command ``frame``: one 2-D frame at display size (one buffer)."""
+    """Command ``frame``: one 2-D frame at display size (its buffer, then the summary's values and counts)."""
 
     array: WireArray
     seq: Any
@@ -157,6 +179,7 @@ class FrameReply(Reply):
     warning: str | None
     axes: FrameAxes
     kernel_ms: float
+    summary: FrameSummary | None
 
 
 class _CurveReply(Reply):
@@ -360,7 +383,7 @@ class PreviewReply(Reply):
 MESSAGES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
-        Options, ErrorInfo, ErrorReply, WireArray, ReadStats, Dim, ViewerMeta, FrameAxes, FrameReply,
+        Options, ErrorInfo, ErrorReply, WireArray, ReadStats, Dim, ViewerMeta, FrameAxes, FrameSummary, FrameReply,
         CurveReply, ValuesReply, ProfileReply, RoiStatsReply, LutsReply, ExportReply, LinkInfo, TreeItem,
         ChildrenReply, InfoReply,
         SearchReply, AttributeRow, Detail, NodeInfo, InspectReply, PreviewReply,

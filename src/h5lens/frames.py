@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from . import decimate
+from . import decimate, stats
 from . import selection as sel
 from ._protocol import PARTS, FrameAxes, ValuesReply
 from .nodes import _format, nexus
@@ -188,7 +188,10 @@ def frame(dataset: Any, items: Sequence[Item], transposed: bool = False, region:
     -------
     dict
         ``data`` (≤ canvas), ``frame_shape``, ``region``, ``factors``, ``dims``,
-        ``stats`` (chunks and bytes the read touches) and ``warning``.
+        ``stats`` (chunks and bytes the read touches), ``warning`` and ``summary``:
+        a :class:`h5lens.stats.Summary` of the full-resolution region when the
+        display copy is an aggregation (None when it holds every pixel, or is a
+        strided preview or an RGB image).
     """
     geo = FrameGeometry.of(dataset.shape, items)
     rgb = len(geo.kept) == 3
@@ -207,17 +210,29 @@ def frame(dataset: Any, items: Sequence[Item], transposed: bool = False, region:
         values = as_real(np.asarray(dataset[sub]), name)
         return values.T if flip else values
 
+    summary: stats.Summary | None = None
     if rgb or how == "sample":  # colour images, and quick previews: one pixel per block (strided read)
         data = read(r0, r1, c0, c1, fy, fx, None if rgb else part)
     else:
         ystep, xstep = geo.span(ydim, 0, 1).step, geo.span(xdim, 0, 1).step
         tile_chunks = (chunks[ydim] // ystep or 1, chunks[xdim] // xstep or 1) if chunks else None
-        data = decimate.aggregate(read, (r0, r1, c0, c1), (fy, fx), how, tile_chunks, itemsize, budget)
-    stats = decimate.chunk_stats(geo.shape, chunks, geo.select({ydim: geo.span(ydim, r0, r1),
-                                                                xdim: geo.span(xdim, c0, c1)}), itemsize)
+        reduced = (fy > 1 or fx > 1) and np.dtype(dataset.dtype).kind in "biufc"  # the browser has every pixel otherwise, and computes the same itself
+        summary = stats.Summary(np.dtype(dataset.dtype) if part is None or np.dtype(dataset.dtype).kind != "c"
+                                else np.float64) if reduced else None
+
+        def read_counted(a: int, b: int, c: int, d: int, sy: int = 1, sx: int = 1) -> np.ndarray:
+            tile = read(a, b, c, d, sy, sx)
+            if summary is not None:  # the tiles the display copy is made of: statistics cost no second read
+                summary.add(tile)
+            return tile
+
+        data = decimate.aggregate(read_counted, (r0, r1, c0, c1), (fy, fx), how, tile_chunks, itemsize, budget)
+    cost = decimate.chunk_stats(geo.shape, chunks, geo.select({ydim: geo.span(ydim, r0, r1),
+                                                               xdim: geo.span(xdim, c0, c1)}), itemsize)
     return {
         "data": data, "frame_shape": [geo.size(ydim), geo.size(xdim)], "region": [r0, r1, c0, c1],
-        "factors": [fy, fx], "dims": [ydim, xdim], "stats": stats, "warning": decimate.chunk_warning(stats, chunks),
+        "factors": [fy, fx], "dims": [ydim, xdim], "stats": cost, "warning": decimate.chunk_warning(cost, chunks),
+        "summary": summary,
     }
 
 

@@ -69,7 +69,12 @@ test("the frame reply example reads as a frame", () => {
   const { value } = cases.examples.find((e) => e.type === "FrameReply");
   const [h, w] = value.array.shape;
   const bytes = new Uint16Array(h * w).map((_, i) => i);
-  const f = toFrame(value, [new DataView(bytes.buffer)], ":,:", false);
+  // the example aggregates 2 × 2: its summary's histogram follows the frame's buffer
+  const n = value.summary.values.shape[0];
+  const values = new Float64Array(n).map((_, i) => i), counts = new Float64Array(n).fill(1);
+  const f = toFrame(value, [new DataView(bytes.buffer), new DataView(values.buffer), new DataView(counts.buffer)], ":,:", false);
   assert.deepEqual([f.h, f.w, f.frameShape, f.region, f.factors], [h, w, value.frame_shape, value.region, value.factors]);
   assert.deepEqual(Array.from(f.data), Array.from(bytes));
+  assert.deepEqual([f.summary.count, f.summary.min, f.summary.max, f.summary.exact], [12, 0, 11, true]);
+  assert.deepEqual(Array.from(f.summary.values), Array.from(values));
 });

@@ -116,6 +116,38 @@ test("8/16-bit integers: counted ranges and histograms equal the float paths", (
   }
 });
 
+// What the kernel sends for an integer frame it aggregated (h5lens/stats.py): exact moments,
+// one histogram bin per value.
+function summaryOf(data) {
+  const tally = new Map();
+  for (const v of data) tally.set(v, (tally.get(v) ?? 0) + 1);
+  const values = Float64Array.from([...tally.keys()].sort((a, b) => a - b));
+  const counts = Float64Array.from(values, (v) => tally.get(v));
+  const n = data.length, mean = data.reduce((a, b) => a + b, 0) / n;
+  const std = Math.sqrt(data.reduce((a, v) => a + (v - mean) ** 2, 0) / n);
+  const positive = [...values].filter((v) => v > 0);
+  return { count: n, min: values[0], max: values.at(-1), mean, std, minPositive: positive.length ? positive[0] : null,
+    exact: true, accuracy: 0, values, counts };
+}
+
+test("a frame summary gives the ranges and histogram of the full data it describes", () => {
+  const r = rng(3);
+  const data = new Int16Array(30000).map(() => Math.floor(r() * 5000) - 400);
+  const s = summaryOf(data);
+  for (const scale of ["linear", "log", "sqrt", "symlog"]) {
+    for (const mode of ["minmax", "percentile", "std"]) {
+      const a = autoRange(s, mode, scale, [0.1, 99.9]);
+      const b = autoRange(data, mode, scale, [0.1, 99.9]);
+      assert.ok(Math.abs(a[0] - b[0]) <= 1e-9 * Math.max(1, Math.abs(b[0])) && Math.abs(a[1] - b[1]) <= 1e-9 * Math.max(1, Math.abs(b[1])),
+        `${scale} ${mode}: ${a} vs ${b}`);
+    }
+    const [lo, hi] = autoRange(data, "minmax", scale);
+    assert.deepEqual(histogram(s, 64, lo, hi, scale), histogram(data, 64, lo, hi, scale));
+  }
+  assert.equal(autoRange(summaryOf(new Int16Array([-3, -1])), "minmax", "log"), null);
+  assert.equal(autoRange({ ...s, count: 0, min: null, max: null }, "percentile"), null);
+});
+
 test("cached frame statistics give the same ranges as fresh computations", () => {
   const r = rng(5);
   const positive = new Float32Array(30000).map(() => 1 + r() * 500);

@@ -134,7 +134,25 @@
  */
 
 /**
- * Reply of the `frame` command (one buffer).
+ * Statistics of the full-resolution frame region when the display copy aggregates pixels
+ * (see h5lens/stats.py): exact moments; `values`/`counts` are the non-empty histogram bins
+ * (float64 buffers after the frame's), one per value when `exact`, else float bins whose
+ * lower edge is within a relative `accuracy` of their values.
+ * @typedef {object} FrameSummary
+ * @property {number} count finite values
+ * @property {number | null} min
+ * @property {number | null} max
+ * @property {number | null} mean
+ * @property {number | null} std
+ * @property {number | null} min_positive
+ * @property {boolean} exact
+ * @property {number} accuracy
+ * @property {WireArray} values
+ * @property {WireArray} counts
+ */
+
+/**
+ * Reply of the `frame` command (its buffer, then the summary's values and counts).
  * @typedef {object} FrameReply
  * @property {boolean} ok
  * @property {WireArray} array
@@ -148,6 +166,7 @@
  * @property {string | null} warning
  * @property {FrameAxes} axes
  * @property {number} kernel_ms
+ * @property {FrameSummary | null} summary
  */
 
 /**
@@ -358,6 +377,22 @@
  * @property {boolean} transposed
  * @property {boolean} preview
  * @property {number} kernelMs
+ * @property {Summary | null} summary statistics of the full-resolution data when `factors` aggregate pixels
+ */
+
+/**
+ * A decoded FrameSummary: the frame's statistics with its histogram as typed arrays.
+ * @typedef {object} Summary
+ * @property {number} count
+ * @property {number | null} min
+ * @property {number | null} max
+ * @property {number | null} mean
+ * @property {number | null} std
+ * @property {number | null} minPositive
+ * @property {boolean} exact
+ * @property {number} accuracy
+ * @property {Float64Array} values
+ * @property {Float64Array} counts
  */
 
 export {};

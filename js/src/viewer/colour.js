@@ -135,14 +135,18 @@ export function nominalRange(scale) {
  * Auto range of the values the scale can show: "minmax", "percentile" (numpy's linear
  * interpolation between order statistics) or "std" (mean ± 3σ clipped to min/max).
  * `scratch` is an object whose buffers and statistics are reused between calls on a frame.
- * @param {Values} data
+ * `source` is the frame's values when the browser has every pixel, else the kernel's Summary of
+ * the full-resolution data (see summaryRange).
+ * @param {Values | import("../common/protocol.js").Summary} source
  * @param {string} mode
  * @param {string} [scale]
  * @param {number[]} [percentiles]
  * @param {object} [scratch]
  * @returns {[number, number] | null} null when the scale can show none of the values
  */
-export function autoRange(data, mode, scale = "linear", percentiles = [0.1, 99.9], scratch = {}) {
+export function autoRange(source, mode, scale = "linear", percentiles = [0.1, 99.9], scratch = {}) {
+  if (isSummary(source)) return summaryRange(/** @type {any} */ (source), mode, scale, percentiles);
+  const data = /** @type {Values} */ (source);
   const counts = smallIntCounts(data, scratch);
   if (counts) return rangeFromCounts(counts, mode, scale, percentiles);
   const st = floatStats(data, scale, scratch);
@@ -309,11 +313,22 @@ function rangeFromCounts({ values: c, offset }, mode, scale, percentiles) {
   return [at(percentiles[0]), at(percentiles[1])];
 }
 
-/** Histogram of the scaled values in [f(lo), f(hi)]: `bins` counts (Float64Array). */
+/** Histogram of the scaled values in [f(lo), f(hi)]: `bins` counts (Float64Array); `data` may be a Summary. */
 export function histogram(data, bins, lo, hi, scale, scratch = {}) {
   const counts = new Float64Array(bins);
   const f0 = forward(lo, scale), f1 = forward(hi, scale);
   const k = f1 > f0 ? bins / (f1 - f0) : 0;
+  if (isSummary(data)) { // the kernel's histogram of every pixel, rebinned
+    const { values, counts: c } = data;
+    for (let p = 0; p < values.length; p++) {
+      const f = forward(values[p], scale);
+      if (Number.isNaN(f)) continue;
+      const i = Math.floor((f - f0) * k);
+      if (i >= 0 && i < bins) counts[i] += c[p];
+      else if (i === bins && f === f1) counts[bins - 1] += c[p];
+    }
+    return counts;
+  }
   const small = smallIntCounts(data, scratch);
   if (small) { // bin the value counts, not the pixels
     const { values: c, offset } = small;
@@ -354,4 +369,69 @@ export function paintRgb(data, out, channels, vmin, vmax, dtype) {
     const a = channels === 4 ? (direct ? data[q + 3] : c8(data[q + 3])) : 255;
     out[p] = pack(r, g, b, a);
   }
+}
+
+/**
+ * Whether `data` is a frame Summary (statistics of the full-resolution data) rather than values.
+ * @param {any} data
+ */
+export function isSummary(data) {
+  return !!data && data.values instanceof Float64Array && data.counts instanceof Float64Array && "exact" in data;
+}
+
+/**
+ * Auto range from the kernel's statistics of a full-resolution frame whose display copy
+ * aggregates pixels: min, max, mean and σ are exact (for the values a scale can show when
+ * it shows all of them); percentiles and the other scales' moments come from the histogram,
+ * exact for integers of at most 16 bits, else within `summary.accuracy` (relative).
+ * @param {import("../common/protocol.js").Summary} s
+ * @param {string} mode
+ * @param {string} scale
+ * @param {number[]} percentiles
+ * @returns {[number, number] | null}
+ */
+export function summaryRange(s, mode, scale, percentiles) {
+  if (!s.count || s.min == null || s.max == null) return null;
+  const { values, counts } = s;
+  const whole = scale === "linear" || scale === "symlog" || (scale === "log" && s.min > 0) || (scale === "sqrt" && s.min >= 0);
+  const ok = (/** @type {number} */ v) => whole || (scale === "log" ? v > 0 : v >= 0);
+  let count = 0, sum = 0, first = -1;
+  for (let p = 0; p < values.length; p++) {
+    if (!ok(values[p])) continue;
+    if (first < 0) first = p;
+    count += counts[p]; sum += counts[p] * values[p];
+  }
+  if (whole) count = s.count;
+  if (!count || (scale === "log" && s.minPositive == null)) return null;
+  const lo = whole ? s.min : scale === "log" ? /** @type {number} */ (s.minPositive) : Math.max(0, values[first]);
+  const hi = s.max;
+  if (mode === "minmax") return [lo, hi];
+  if (mode === "std") {
+    let mean = s.mean ?? 0, sd = s.std ?? 0;
+    if (!whole) {
+      mean = sum / count;
+      let ss = 0;
+      for (let p = 0; p < values.length; p++) if (ok(values[p])) ss += counts[p] * (values[p] - mean) ** 2;
+      sd = Math.sqrt(ss / count);
+    }
+    return [Math.max(lo, mean - 3 * sd), Math.min(hi, mean + 3 * sd)];
+  }
+  if (mode !== "percentile") throw new Error(`unknown auto-range ${mode}`);
+  const kth = (/** @type {number} */ k) => { // k-th smallest valid value (0-based)
+    let seen = 0;
+    for (let p = 0; p < values.length; p++) {
+      if (!ok(values[p])) continue;
+      seen += counts[p];
+      if (seen > k) return values[p];
+    }
+    return hi;
+  };
+  const at = (/** @type {number} */ q) => {
+    const pos = (q / 100) * (count - 1);
+    const i = Math.floor(pos), frac = pos - i;
+    const x = kth(i);
+    const v = frac === 0 || i + 1 >= count ? x : x + (kth(i + 1) - x) * frac;
+    return Math.min(hi, Math.max(lo, v)); // a float bin's lower edge may lie below the data
+  };
+  return [at(percentiles[0]), at(percentiles[1])];
 }

@@ -10,6 +10,15 @@
 // leaving rather than on request.
 import { autoRange, nominalRange, parseColor } from "./colour.js";
 
+/**
+ * What a frame's statistics are computed from: the kernel's Summary of the full-resolution
+ * data when the display copy aggregates pixels, else the values the browser holds (all of them).
+ * @param {{data: any, summary?: import("../common/protocol.js").Summary | null}} frame
+ */
+export function statsSource(frame) {
+  return frame.summary ?? frame.data;
+}
+
 /** Colour settings are saved to Python once they have not changed for this long. */
 export const COLOUR_IDLE_MS = 1000;
 
@@ -80,7 +89,7 @@ export class ColourState {
   /**
    * The range of `data` under the current settings (manual bounds, or the auto range), or
    * null when the scale can show none of the values.
-   * @param {any} data a typed array of values
+   * @param {any} data a typed array of values, or the Summary of a frame whose display copy aggregates pixels
    * @returns {[number, number] | null}
    */
   range(data) {
@@ -100,13 +109,13 @@ export class ColourState {
 
   /**
    * Everything a paint of `frame` needs (waits for the colormap's LUT).
-   * @param {{data: any, dtype: string, rgb: boolean}} frame
+   * @param {{data: any, dtype: string, rgb: boolean, summary?: any}} frame
    * @returns {Promise<Colour>}
    */
   async colour(frame) {
     const m = this.model;
     const scale = m.get("scale");
-    const r = frame.rgb && frame.dtype === "uint8" ? [0, 255] : this.range(frame.data);
+    const r = frame.rgb && frame.dtype === "uint8" ? [0, 255] : this.range(statsSource(frame));
     const [vmin, vmax] = r ?? nominalRange(scale);
     const lutBytes = await this.lut(m.get("colormap"));
     return { lutBytes, vmin, vmax, scale, bad: parseColor(m.get("bad_color")), empty: r === null };

@@ -23,7 +23,21 @@ export function toFrame(reply, buffers, selection, transposed) {
     rgb: arr.shape.length === 3, channels: arr.shape[2] ?? 1,
     region: /** @type {Region} */ (reply.region), factors: /** @type {[number, number]} */ (reply.factors),
     frameShape: reply.frame_shape, axes: reply.axes, stats: reply.stats, warning: reply.warning,
-    selection, transposed, preview: reply.preview, kernelMs: reply.kernel_ms };
+    selection, transposed, preview: reply.preview, kernelMs: reply.kernel_ms,
+    summary: reply.summary ? toSummary(reply.summary, buffers.slice(1)) : null };
+}
+
+/**
+ * The decoded summary of a frame reply (`buffers`: its values then its counts).
+ * @param {import("../common/protocol.js").FrameSummary} s
+ * @param {any[]} buffers
+ * @returns {import("../common/protocol.js").Summary}
+ */
+export function toSummary(s, buffers) {
+  const values = /** @type {Float64Array} */ (decode(s.values, [buffers[0]]).data);
+  const counts = /** @type {Float64Array} */ (decode(s.counts, [buffers[1]]).data);
+  return { count: s.count, min: s.min, max: s.max, mean: s.mean, std: s.std, minPositive: s.min_positive,
+    exact: s.exact, accuracy: s.accuracy, values, counts };
 }
 
 /**

@@ -7,6 +7,8 @@ import { Histogram } from "./histogram.js";
 import { autoRange, nominalRange } from "./colour.js";
 import { exactRegion, refineRegion } from "./frame_loader.js";
 import { label } from "./ticks.js";
+import { statsSource } from "./colour_state.js";
+import { pixelAt } from "./image_geometry.js";
 
 /** @typedef {import("../common/protocol.js").Frame} Frame */
 
@@ -18,7 +20,7 @@ export class ImagePanel {
     this.image = new ImageView(viewer.main, {
       onHover: (h) => {
         viewer.readout.textContent = h ? `x=${h.ax != null ? label(h.ax) : h.x}  y=${h.ay != null ? label(h.ay) : h.y}  `
-          + `value=${Array.isArray(h.value) ? h.value : label(h.value)}` : "";
+          + `${this.aggregated(h.x, h.y)}${Array.isArray(h.value) ? h.value : label(h.value)}` : "";
       },
       onView: (v) => this.refine(v),
     });
@@ -67,12 +69,30 @@ export class ImagePanel {
     clearTimeout(this.histTimer);
     this.histTimer = setTimeout(() => {
       if (!this.hist || this.frame?.data !== f.data || v.model.get("scale") !== scale) return;
-      const data = /** @type {any} */ (f.data);
+      const data = /** @type {any} */ (statsSource(f)); // every pixel, not the display copy
       const [lo, hi] = autoRange(data, "minmax", scale, undefined, v.colour.scratch) ?? nominalRange(scale);
       this.hist.setData(f.rgb ? null : data, lo, hi, scale, v.colour.scratch);
       this.hist.setRange(...(this.range ?? [c.vmin, c.vmax]));
       this.histOf = { data: f.data, scale };
     }, 0);
+  }
+
+  /**
+   * How the displayed pixel at frame (x, y) stands for the data: "value=" when it is one data
+   * pixel, else "max of 2 × 2 (y 10–11, x 20–21): " (rows and columns it aggregates).
+   * @param {number} x
+   * @param {number} y
+   */
+  aggregated(x, y) {
+    const f = this.frame;
+    if (!f || (f.factors[0] === 1 && f.factors[1] === 1)) return "value=";
+    const at = pixelAt(f, x, y);
+    if (!at) return "value=";
+    const [fy, fx] = f.factors, [r0, r1, c0, c1] = f.region;
+    const y0 = r0 + at.i * fy, x0 = c0 + at.j * fx;
+    const y1 = Math.min(r1, y0 + fy) - 1, x1 = Math.min(c1, x0 + fx) - 1;
+    const how = f.preview || f.rgb ? "sample of" : `${this.viewer.model.get("aggregation")} of`;
+    return `${how} ${fy} × ${fx} (y ${y0}–${y1}, x ${x0}–${x1}): `;
   }
 
   /** @param {number} vmin @param {number} vmax */

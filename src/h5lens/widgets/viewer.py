@@ -213,11 +213,13 @@ class Viewer(Measuring, H5Widget):
             self._ahead.ahead(request)
         header, bufs = wire.encode(out["data"])
         axes = frames.frame_axes(self.choice.nxdata, items, self.shape, out)
+        summary, more = _summary(out["summary"])
         return protocol.FrameReply(
             ok=True, array=header, seq=msg.get("seq"), preview=preview, frame_shape=out["frame_shape"],
             region=out["region"], factors=out["factors"], dims=out["dims"], stats=out["stats"],
             warning=self._warning(out["warning"]), axes=axes, kernel_ms=round(1000 * (time.perf_counter() - t0), 1),
-        ), bufs
+            summary=summary,
+        ), bufs + more
 
     def _compute_frame(self, request: FrameRequest) -> dict:
         """The frame of a request (runs in the kernel or in the read-ahead thread)."""
@@ -313,6 +315,15 @@ class Viewer(Measuring, H5Widget):
         if owned is not None:
             owned.close()
             self._owned = None
+
+
+def _summary(summary: Any) -> tuple[protocol.FrameSummary | None, list]:
+    """The reply form of a frame's :class:`h5lens.stats.Summary` and its two buffers (after the frame's)."""
+    if summary is None:
+        return None, []
+    values, counts = summary.histogram()
+    (vh, vb), (ch, cb) = wire.encode(values), wire.encode(counts)
+    return protocol.FrameSummary(**summary.result(), values=vh, counts=ch), vb + cb
 
 
 def view(source: Any, view: str | None = None, **traits: Any) -> Viewer:
