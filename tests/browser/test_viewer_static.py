@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import h5py
 import numpy as np
@@ -227,7 +228,12 @@ def test_zoom_pan_hover_and_reset(harness, tmp_path):
     xy = page.evaluate("(() => { const i = document.querySelector('.h5l-viewer').h5lens.image; const p = i.toScreen(1501.5, 1000.5); return [p.x, p.y]; })()")
     page.mouse.move(box["x"] + xy[0], box["y"] + xy[1])
     readout = page.get_by_label("value under the pointer")
-    assert "value=6e+4" in readout.text_content() or "value=60000" in readout.text_content()
+    # a displayed pixel of the decimated copy says which block of data pixels it stands for
+    text = readout.text_content()
+    m = re.search(r"max of (\d+) × (\d+) \(y (\d+)–(\d+), x (\d+)–(\d+)\): (\S+)", text)
+    assert m, text
+    fy, fx, y0, y1, x0, x1 = (int(g) for g in m.groups()[:6])
+    assert [fy, fx] == f and y0 <= 1000 <= y1 and x0 <= 1501 <= x1 and y1 - y0 + 1 == fy and m.group(7) in ("60000", "6e+4")
     # wheel zoom about the hot pixel fetches the region at full resolution
     calls = len(harness.bridge.calls)
     for _ in range(8):
@@ -600,3 +606,23 @@ def test_colour_burst_sends_no_kernel_message_then_one_save(harness, stack):
     saved = page.evaluate(f"harness.model.saved.slice({saves0})")
     assert len(saved) == 1 and {"colormap", "scale", "autoscale", "vmax"} <= set(saved[0])
     assert harness.bridge.calls[calls0:] == []
+
+
+@pytest.mark.parametrize("autoscale", ["percentile", "minmax", "std"])
+def test_course_frame_range_is_the_data_s_not_the_display_copy_s(harness, course, autoscale):
+    """/data/0000 of ID16B_diatomee.h5 shown smaller than 540 × 640: the auto range is numpy's on every pixel."""
+    path = course / "ID16B_diatomee.h5"
+    with h5py.File(path, "r") as f:
+        full = f["/data/0000"][()].astype(np.float64)
+    v = view(f"{path}::/data/0000", autoscale=autoscale)
+    harness.mount(v)
+    page = harness.page
+    wait_seq(page)
+    factors = page.evaluate("document.querySelector('.h5l-viewer').h5lens.image.frame.factors")
+    assert max(factors) > 1  # the display copy aggregates pixels
+    want = {"percentile": tuple(np.percentile(full, [0.1, 99.9])), "minmax": (full.min(), full.max()),
+            "std": (max(full.min(), full.mean() - 3 * full.std()), min(full.max(), full.mean() + 3 * full.std()))}[autoscale]
+    assert shown_range(page) == pytest.approx(want, rel=1e-9)
+    # the histogram spans the data's extremes, not the copy's
+    lo, hi = page.evaluate("(() => { const h = document.querySelector('.h5l-viewer').h5lens.panel.hist; return [h.lo, h.hi]; })()")
+    assert (lo, hi) == (full.min(), full.max())
