@@ -21,8 +21,10 @@ from .frame import Frame
 
 KINDS = ("rect", "ellipse", "polygon")
 STATISTICS = ("count", "sum", "mean", "std", "min", "max")
-#: Pixels of the bounding rectangle read at once (rows of it).
-BLOCK_PIXELS = 4 << 20
+#: Pixels of the bounding rectangle read at once (rows of it). Whole-frame ROI of an 8192² uint16 image
+#: (chunks 512²): peak 57 MB of Python memory with 1 Mpx blocks, 228 MB with 4 Mpx (float64 copies and
+#: index arrays of one block); a 2000² ellipse 155 ms vs 267 ms (median of 3).
+BLOCK_PIXELS = 1 << 20
 
 
 @dataclass
