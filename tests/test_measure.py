@@ -9,14 +9,13 @@ import fabio
 import h5py
 import numpy as np
 import pytest
+import skimage.draw as skimage_draw  # the oracle ([test] extra): a missing install fails, never skips
+import skimage.measure as skimage_measure
 
-skimage_measure = pytest.importorskip("skimage.measure")
-skimage_draw = pytest.importorskip("skimage.draw")
-
-import h5lens  # noqa: E402
-from h5lens.measure import Frame, Shape, compare, invalid_value, load_mask, profile, roi_stats, save_mask  # noqa: E402
-from h5lens.measure.mask import detector_mask  # noqa: E402
-from h5lens.measure.roi import roi_over_frames  # noqa: E402
+import h5lens
+from h5lens.measure import Frame, Shape, compare, invalid_value, load_mask, profile, roi_stats, save_mask
+from h5lens.measure.mask import detector_mask
+from h5lens.measure.roi import roi_over_frames
 
 profile_mod = importlib.import_module("h5lens.measure.profile")  # the package exports a function of that name
 

@@ -7,11 +7,10 @@ import json
 import h5py
 import numpy as np
 import pytest
+import skimage.measure as skimage_measure  # the oracle ([test] extra)
 
-skimage_measure = pytest.importorskip("skimage.measure")
-
-import h5lens  # noqa: E402
-from h5lens.measure import Frame, roi_stats  # noqa: E402
+import h5lens
+from h5lens.measure import Frame, roi_stats
 
 
 def oracle(image, src, dst, width=1):
