@@ -127,6 +127,10 @@ class Measuring(t.HasTraits):
         """Why the detector's pixel_mask is not applied (it could not be read), else ``""``."""
         return self._detector_mask()[1] or ""
 
+    def _mask_notice(self) -> str | None:
+        """The pixel_mask problem once the mask has been looked up (frames do not read it for this)."""
+        return self._detector[1] if getattr(self, "_detector", None) else None  # type: ignore[index]
+
     def _detector_mask(self) -> tuple[np.ndarray | None, str | None]:
         if self._detector is None:
             found = detector_mask(self.dataset)  # type: ignore[attr-defined]

@@ -185,9 +185,9 @@ class Viewer(Measuring, H5Widget):
         return self.dataset
 
     def _warning(self, read_warning: str | None) -> str | None:
-        """The read's own warning (chunks) after what is wrong with the storage (missing VDS sources)."""
+        """The read's own warning (chunks) after what is wrong with the storage (missing VDS sources) and the mask."""
         problem = getattr(self.dataset, "storage_problem", None)
-        return "  ".join(w for w in (problem, read_warning) if w) or None
+        return "  ".join(w for w in (problem, self._mask_notice(), read_warning) if w) or None
 
     # -- commands (browser → Python) --------------------------------------------------------
     @command
