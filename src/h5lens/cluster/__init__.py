@@ -19,15 +19,17 @@ worker's memory is bounded by one task: about 1.5 x 64 MB plus the dark and
 flat(s), whatever the stack size. The single-process path is untouched when
 ``client`` is None (one branch and one ``stat`` of the output name).
 
-Measured (bench/flatfield_dask.py, (400, 2048, 2048) uint16 to Zarr, this
-2-core machine shared by six developers, load average 9-17 throughout, so
-spreads are wide): h5lens beat plain dask.array + to_zarr with one worker in
-every run (1.29-1.33x) and used half its memory per worker (~370 MB against
-~790 MB); with two workers the runs scattered too much to conclude (h5lens /
-plain dask 0.30-1.22x). The cluster path was slower than the single process
-(0.46-0.65x with one worker): the single-process path overlaps its writes
-with the next block in a second thread (:class:`~h5lens.tutorial._rawwrite.Pipeline`),
-a task reads, corrects and writes in turn. Running each task's blocks
+Measured (bench/flatfield_dask.py, (400, 2048, 2048) uint16 to Zarr, three
+runs on this 2-core machine shared by six developers, load average 9-17
+throughout, so spreads are wide; median of medians [min-max]): h5lens /
+plain dask.array + to_zarr 1.29x [0.56-1.33] with one worker and 1.22x
+[0.30-2.04] with two; two workers / one 1.28x [0.65-1.39] (efficiency 0.64);
+worker peak RSS ~370 MB (h5lens) against ~800 MB (plain dask) with one
+worker, ~790 against ~890 MB with two. The cluster path was slower than the
+single process (0.55x [0.46-0.65] with one worker, 0.76x [0.30-0.83] with
+two): the single-process path overlaps its writes with the next block in a
+second thread (:class:`~h5lens.tutorial._rawwrite.Pipeline`), a task reads,
+corrects and writes in turn. Running each task's blocks
 through that same pipeline is the next step.
 
 Model for 32 workers on a shared file system. Per frame a worker needs
