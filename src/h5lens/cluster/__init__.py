@@ -33,15 +33,17 @@ corrects and writes in turn. Running each task's blocks
 through that same pipeline is the next step.
 
 Model for 32 workers on a shared file system. Per frame a worker needs
-``t_c`` seconds of CPU (cast and correct, about 25-40 ms for 2048² on one core
-of this machine, measured by the 1-worker run) and moves 24 MB (8 in, 16
-out). Throughput is then ``min(W / t_c, B_read / 8 MB, B_write / 16 MB)``
-frames/s, where ``B_*`` are the aggregate bandwidths the file system gives all
-clients together. The CPU term grows linearly with W: 32 workers need about
-32 x 30 = 960 frames/s, i.e. ~7.7 GB/s read and ~15 GB/s written. A typical
-beamline GPFS/Lustre gives a few GB/s to a job, so 32 workers are I/O-bound:
-expect ``B_write / 16 MB`` (e.g. 3 GB/s → ~190 frames/s, the speed of ~6
-workers), and more workers only add contention. Ways to move the bound:
+``t_c`` seconds (read, cast, correct, write; the 1-worker run measures it:
+0.25-0.41 s here under load 10-17, an upper bound) and moves 24 MB (8 in,
+16 out). Throughput is ``min(W / t_c, B_read / 8 MB, B_write / 16 MB)``
+frames/s, ``B_*`` being the aggregate bandwidths the file system gives all
+clients together. The first term grows linearly with W (the tasks share
+nothing but the scheduler, about 1 ms per 4-frame task). With t_c = 0.25 s,
+32 workers compute 128 frames/s and need ~1 GB/s in and ~2 GB/s out, which a
+beamline GPFS/Lustre can give: CPU-bound, up to 32x one worker. On idle cores t_c
+drops to a few tens of ms and 32 workers would want ~10 GB/s out: the job
+becomes I/O-bound at ``B_write / 16 MB`` (3 GB/s → ~190 frames/s), and more
+workers only add contention. Ways to move the bound:
 write float16 or compressed Zarr chunks (``compressors=``: the CPU is there
 to spare), or keep the output on node-local disk. The HDF5 output is worse
 at that scale: every block crosses the network to the single writer, whose
