@@ -11,6 +11,7 @@ from __future__ import annotations
 import mmap
 import os
 import struct
+from typing import BinaryIO
 
 from ._base import NodeError
 
@@ -31,7 +32,7 @@ def check(path: str) -> None:
             _check_cbf(handle, size, path)
 
 
-def _check_tiff(handle, start: bytes, size: int, path: str) -> None:
+def _check_tiff(handle: BinaryIO, start: bytes, size: int, path: str) -> None:
     """Follow the chain of image directories: each inside the file, none visited twice."""
     order = "<" if start[:2] == b"II" else ">"
     offset = struct.unpack(order + "I", start[4:8])[0]
@@ -55,7 +56,7 @@ def _check_tiff(handle, start: bytes, size: int, path: str) -> None:
         offset = struct.unpack(order + "I", following)[0]
 
 
-def _check_cbf(handle, size: int, path: str) -> None:
+def _check_cbf(handle: BinaryIO, size: int, path: str) -> None:
     """A CBF must hold a binary section and its start marker."""
     if size == 0:
         return

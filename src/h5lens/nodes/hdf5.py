@@ -200,20 +200,24 @@ class HDF5Dataset(_HDF5Attrs, HDF5Storage, Dataset):
 
     @property
     def shape(self) -> tuple[int, ...] | None:
+        """The dimensions, from the file's metadata."""
         shape: tuple[int, ...] | None = self._h5.shape  # h5py is untyped
         return shape
 
     @property
     def dtype(self) -> np.dtype[Any]:
+        """The element type, from the file's metadata."""
         dtype: np.dtype[Any] = self._h5.dtype
         return dtype
 
     @property
     def maxshape(self) -> tuple[int | None, ...] | None:
+        """The largest shape the dataset may grow to (None: unlimited)."""
         return getattr(self._h5, "maxshape", self.shape)
 
     @property
     def fillvalue(self) -> Any:
+        """The value unwritten elements read as (None when the dtype has none)."""
         try:
             return self._h5.fillvalue
         except Exception:  # some dtypes have no numpy fill value
@@ -271,7 +275,7 @@ class HDF5Dataset(_HDF5Attrs, HDF5Storage, Dataset):
         _hdf5_external.check_sources(filename, dcpl)
         handle = self._h5.file
 
-        def lookup(path: str):
+        def lookup(path: str) -> Any:
             try:
                 plist = handle[path].id.get_create_plist()
                 return plist if plist.get_layout() == 3 else None  # H5D_VIRTUAL

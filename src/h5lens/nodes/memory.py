@@ -206,14 +206,17 @@ class MemoryDataset(_MemoryAttrs, Dataset):
 
     @property
     def shape(self) -> tuple[int, ...] | None:
+        """The dimensions (None: a null dataspace)."""
         return self._shape
 
     @property
     def dtype(self) -> np.dtype[Any]:
+        """The element type."""
         return self._dtype
 
     @property
     def chunks(self) -> tuple[int, ...] | None:
+        """The chunk shape, or None when not chunked."""
         return self._chunks
 
     @property
@@ -223,18 +226,22 @@ class MemoryDataset(_MemoryAttrs, Dataset):
 
     @property
     def compression_opts(self) -> Any:
+        """The compression settings as given (gzip's level...)."""
         return self._compression_opts
 
     @property
     def maxshape(self) -> tuple[int | None, ...] | None:
+        """The declared maximum shape (the shape when none was given)."""
         return self._maxshape
 
     @property
     def layout(self) -> str:
+        """``chunked`` when chunks were declared, else ``memory``."""
         return "chunked" if self._chunks else "memory"
 
     @property
     def filters(self) -> list[Filter]:
+        """The declared compression as a one-filter pipeline (empty without one)."""
         if self._compression is None:
             return []
         fid = self._compression if isinstance(self._compression, int) else _COMPRESSION_IDS.get(self._compression, -1)
@@ -243,6 +250,7 @@ class MemoryDataset(_MemoryAttrs, Dataset):
 
     @property
     def fillvalue(self) -> Any:
+        """The declared fill value, else zero of the dtype (None for objects)."""
         if self._fillvalue is not None:
             return self._fillvalue
         return None if self.dtype.kind == "O" else np.zeros((), self.dtype)[()]

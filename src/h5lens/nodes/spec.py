@@ -83,10 +83,12 @@ class SpecDataset(_SilxAttrs, Dataset):
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """The dimensions of the silx dataset."""
         return tuple(int(n) for n in self._obj.shape)
 
     @property
     def dtype(self) -> np.dtype[Any]:
+        """The element type of the silx dataset."""
         dtype: np.dtype[Any] = np.dtype(self._obj.dtype)
         return dtype
 
