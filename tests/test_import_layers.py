@@ -96,12 +96,7 @@ def test_the_checker_sees_imports_inside_functions_and_relative_ones():
 
 
 #: cycles known and owed a fix, each with where it lives; a new one fails, and so does a fixed one left listed
-KNOWN_CYCLES = {
-    # tutorial.stack dispatches to the cluster when given client=, and cluster.flatfield reuses five private
-    # helpers of tutorial.stack (_Job, prepare, split_spec, _write_file, _zarr_spec): they belong in a module
-    # both import
-    frozenset({"h5lens.cluster.flatfield", "h5lens.tutorial.stack"}),
-}
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def test_no_import_cycles():

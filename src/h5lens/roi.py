@@ -73,7 +73,7 @@ def roi_sum(source: Any, mask: Any, *, client: Any = None, chunk_frames: int | N
         return _on_cluster(source, mask, client, chunk_frames, progress)
     from tqdm.auto import tqdm
 
-    from .tutorial.stack import _opened
+    from .tutorial._stackjob import _opened
 
     with _opened(source) as src:
         shape = tuple(getattr(src, "shape", ()))

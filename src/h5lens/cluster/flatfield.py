@@ -57,7 +57,7 @@ def correct_block(ref: SourceRef, start: int, stop: int, flats: Any, dark: np.nd
     frames; a returned block is a new array (the worker keeps it until the
     client has fetched it).
     """
-    from ..tutorial.stack import _Job
+    from ..tutorial._stackjob import _Job
 
     count = stop - start
     try:
@@ -86,7 +86,7 @@ def flatfield_stack_on(client: Any, source: Any, flat: Any, dark: Any, out: Any,
                        overwrite: bool = False, **dataset_options: Any) -> str:
     """:func:`h5lens.flatfield_stack` on a dask cluster; see its ``client`` parameter."""
     from ..tutorial.flatfield import warn_bad
-    from ..tutorial.stack import _write_file, _zarr_spec, prepare, split_spec, zarr_chunks
+    from ..tutorial._stackjob import _write_file, _zarr_spec, prepare, split_spec, zarr_chunks
 
     ref = as_ref(source)
     if hasattr(out, "shape"):
