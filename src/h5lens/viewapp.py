@@ -156,7 +156,7 @@ def serve(sources: list[str], ip: str = "127.0.0.1", port: int = 0, browser: boo
                             stdout=log, stderr=subprocess.STDOUT, env=voila_env(),
                             start_new_session=True)  # Ctrl-C reaches us alone; we stop voila ourselves
     stop = _stopper(proc)
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop())
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C, outside the handler
     try:
         try:
             _wait_ready(f"http://{host}:{port}/", proc, timeout)
@@ -181,6 +181,11 @@ def serve(sources: list[str], ip: str = "127.0.0.1", port: int = 0, browser: boo
         log.close()
         signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _interrupt(signum, frame):
+    """SIGTERM handler: unwind as Ctrl-C does (stopping Voila inside a handler would re-enter its wait)."""
+    raise KeyboardInterrupt
 
 
 def _stopper(proc: subprocess.Popen):

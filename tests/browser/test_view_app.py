@@ -126,3 +126,18 @@ def test_view_names_a_file_it_cannot_open(tmp_path):
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith("h5lens: error: ") and "notes.h5" in done.stderr
     assert done.stderr.count("\n") == 1
+
+
+@pytest.mark.timeout(180)
+def test_view_stops_on_sigterm(course, tmp_path):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    proc = subprocess.Popen([sys.executable, "-m", "h5lens", "view", "--no-browser", str(course / "test.h5")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        base, _ = _url(_lines(proc))
+    finally:
+        proc.terminate()
+    assert proc.wait(timeout=60) == 0
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1].strip("/"))),
+                                                          timeout=5):
+        pass
