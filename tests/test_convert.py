@@ -112,7 +112,8 @@ def test_course_spec(course, tmp_path):
 
 
 def test_big_spec_datasets_are_copied_in_blocks(course, tmp_path, monkeypatch):
-    from h5lens.write import _nexus_layout, convert as convert_module
+    from h5lens.write import _nexus_layout
+    from h5lens.write import convert as convert_module
 
     monkeypatch.setattr(_nexus_layout, "SMALL_BYTES", 10_000)  # the (21, 1024) MCA arrays count as big
     monkeypatch.setattr(convert_module, "_BLOCK_BYTES", 50_000)  # several row blocks each

@@ -37,7 +37,7 @@ def test_exception_leaves_no_file(tmp_path):
     with pytest.raises(ZeroDivisionError):
         with atomic_path(target) as tmp:
             tmp.write_bytes(b"half")
-            1 / 0
+            raise ZeroDivisionError("the writer fails half way")
     assert list(tmp_path.iterdir()) == []
 
 

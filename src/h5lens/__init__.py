@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # what editors and type checkers see; at run time names load on first use
     from ._glance import Glance, glance
     from ._open import open, open_series
-    from .measure import compare
+    from .measure.compare import compare
     from .nodes._errors import LinkError, NodeError, UnknownFormatError
     from .roi import roi_sum
     from .selection import SelectionError

@@ -137,7 +137,7 @@ def aggregate(
 
 
 def minmax_1d(
-    read: Callable[[int, int], np.ndarray],
+    read: Callable[..., np.ndarray],  # read(start, stop[, step])
     start: int,
     stop: int,
     columns: int,

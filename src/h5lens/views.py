@@ -36,6 +36,7 @@ import numpy as np
 from . import selection as sel
 from ._protocol import Dim, ViewerMeta, options
 from .nodes._base import Dataset, Group, Link, Node
+from .nodes._dataset import ndim_of, size_of
 from .nodes._format import text_attr
 
 
@@ -48,9 +49,15 @@ class Subject:
     interpretation: str | None = None
     image_class: bool = False  # CLASS == "IMAGE" (HDF5 image spec)
 
-    # the same rules as a dataset's (a null dataspace has ndim 0 and size 0)
-    ndim = Dataset.ndim
-    size = Dataset.size
+    @property
+    def ndim(self) -> int:
+        """Dimensions, by the same rule as a dataset's (a null dataspace has none)."""
+        return ndim_of(self.shape)
+
+    @property
+    def size(self) -> int:
+        """Elements, by the same rule as a dataset's (a null dataspace holds none)."""
+        return size_of(self.shape)
 
     @property
     def numeric(self) -> bool:
@@ -71,7 +78,8 @@ def subject(node: Any, interpretation: str | None = None) -> Subject:
 
 def _rgb(s: Subject) -> bool:
     return (
-        s.ndim >= 3
+        s.shape is not None
+        and s.ndim >= 3
         and s.shape[-1] in (3, 4)
         and s.numeric
         and (s.image_class or s.interpretation in ("rgb-image", "rgba-image"))
@@ -124,7 +132,7 @@ def views_for(s: Subject) -> list[str]:
     if "empty" in names:
         return ["empty"]
     preferred = [v for v in INTERPRETATIONS.get(s.interpretation or "", ()) if v in names]
-    if not preferred and "curve" in names and s.ndim >= 2 and sum(n > 1 for n in s.shape) <= 1:
+    if not preferred and "curve" in names and s.shape is not None and s.ndim >= 2 and sum(n > 1 for n in s.shape) <= 1:
         preferred = ["curve"]  # a column stored as (N, 1): a curve, not a one-pixel-wide image
     return preferred + [n for n in names if n not in preferred]
 
@@ -188,7 +196,7 @@ class Choice:
     problem: str | None = None
 
 
-def _nxdata(group: Group):
+def _nxdata(group: Group) -> tuple[Group | None, Any]:
     from .nodes import nexus  # lazy: NeXus resolution is only needed for groups
 
     found = nexus.find_nxdata(group)

@@ -73,7 +73,8 @@ def render(plan: Plan, standalone: bool = False, script: bool = True) -> str:
             out.append(item)
         else:
             parts: list = []
-            _entry(*item, parts)
+            entry, is_root = item
+            _entry(entry, is_root, parts)
             stack.extend(reversed(parts))
     out.append("</ul>")
     if plan.truncated:

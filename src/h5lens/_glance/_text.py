@@ -48,7 +48,8 @@ def render(plan: Plan, color: bool = False) -> str:
         if isinstance(item, str):
             lines.append(item)
         else:
-            stack.extend(reversed(_node(*item, paint)))
+            entry, first, rest = item
+            stack.extend(reversed(_node(entry, first, rest, paint)))
     if plan.truncated:
         lines.append(paint("note", f"(display budget of {plan.max_items} entries reached: {plan.groups_cut} more "
                                    f"group{'s' if plan.groups_cut != 1 else ''} ({plan.members_cut} members) "

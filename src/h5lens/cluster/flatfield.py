@@ -85,8 +85,8 @@ def flatfield_stack_on(client: Any, source: Any, flat: Any, dark: Any, out: Any,
                        chunk_frames: int | None = None, progress: bool = True, fill: float = np.nan,
                        overwrite: bool = False, **dataset_options: Any) -> str:
     """:func:`h5lens.flatfield_stack` on a dask cluster; see its ``client`` parameter."""
-    from ..tutorial.flatfield import warn_bad
     from ..tutorial._stackjob import _write_file, _zarr_spec, prepare, split_spec, zarr_chunks
+    from ..tutorial.flatfield import warn_bad
 
     ref = as_ref(source)
     if hasattr(out, "shape"):

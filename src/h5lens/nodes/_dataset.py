@@ -9,6 +9,15 @@ import numpy as np
 from ._node import DATASET, Filter, Node
 
 
+def ndim_of(shape: tuple[int, ...] | None) -> int:
+    """Dimensions of a shape; a null dataspace (``None``) has none."""
+    return 0 if shape is None else len(shape)
+
+
+def size_of(shape: tuple[int, ...] | None) -> int:
+    """Elements of a shape; a null dataspace (``None``) holds none."""
+    return 0 if shape is None else int(np.prod(shape, dtype=np.int64))
+
 class Dataset(Node):
     """An n-dimensional array node; reads only the selection asked for.
 
@@ -31,11 +40,11 @@ class Dataset(Node):
 
     @property
     def ndim(self) -> int:
-        return 0 if self.shape is None else len(self.shape)
+        return ndim_of(self.shape)
 
     @property
     def size(self) -> int:
-        return 0 if self.shape is None else int(np.prod(self.shape, dtype=np.int64))
+        return size_of(self.shape)
 
     @property
     def nbytes(self) -> int:

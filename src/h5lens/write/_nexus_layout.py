@@ -59,6 +59,7 @@ def image_entry(b: TreeBuilder, entry: str, *, shape: tuple, dtype, frames_per_c
     if data_path:
         frames = data_path if data_path.startswith("/") else f"{e}/{data_path}"
     stacked = len(shape) == 3
+    chunks: tuple[int, ...] | None
     if stacked:
         chunks = (max(1, min(frames_per_chunk, shape[0])),) + tuple(shape[1:])
     else:
@@ -137,7 +138,7 @@ def _is_column(scan, name: str) -> bool:
 
 
 def _text_values(value):
-    """silx gives text as bytes or object arrays of bytes: store them as UTF-8 text."""
+    """Silx gives text as bytes or object arrays of bytes: store them as UTF-8 text."""
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     if isinstance(value, np.ndarray) and value.dtype.kind in "OS":

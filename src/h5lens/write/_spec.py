@@ -95,7 +95,8 @@ def as_storable(value: Any) -> tuple[Any, str | None]:
         return None, f"cannot make an array of {type(value).__name__}: {exc}"
     if arr.dtype.kind == "U":
         return arr.astype(h5py.string_dtype()), None
-    if arr.dtype.kind == "O" and h5py.check_string_dtype(arr.dtype) is None and h5py.check_vlen_dtype(arr.dtype) is None:
+    plain_object = h5py.check_string_dtype(arr.dtype) is None and h5py.check_vlen_dtype(arr.dtype) is None
+    if arr.dtype.kind == "O" and plain_object:
         items = arr.ravel()
         if items.size and all(isinstance(v, str) for v in items):  # np.str_ is a str
             return arr.astype(h5py.string_dtype()), None

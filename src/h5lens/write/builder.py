@@ -66,7 +66,7 @@ class TreeBuilder:
             self.set_attrs("/", attrs)
 
     # -- building -------------------------------------------------------
-    def group(self, path: str, attrs: Mapping | None = None) -> "TreeBuilder":
+    def group(self, path: str, attrs: Mapping | None = None) -> TreeBuilder:
         """Add a group (naming an existing group again merges its attributes)."""
         self._items.append(Item(GROUP, path, attrs=dict(attrs or {})))
         return self
@@ -74,7 +74,7 @@ class TreeBuilder:
     def dataset(self, path: str, data: Any = None, *, shape: tuple | None = None, dtype: Any = None,
                 maxshape: tuple | None = None, chunks: Any = None, compression: Any = None,
                 compression_opts: Any = None, shuffle: bool = False, fletcher32: bool = False, fillvalue: Any = None,
-                attrs: Mapping | None = None) -> "TreeBuilder":
+                attrs: Mapping | None = None) -> TreeBuilder:
         """Add a dataset from ``data``, or declare it empty (``shape`` + ``dtype``) to fill later.
 
         Parameters
@@ -109,22 +109,22 @@ class TreeBuilder:
                                 fletcher32=fletcher32, fillvalue=fillvalue, attrs=dict(attrs or {})))
         return self
 
-    def soft_link(self, path: str, target: str) -> "TreeBuilder":
+    def soft_link(self, path: str, target: str) -> TreeBuilder:
         """Add a soft link at ``path`` to ``target`` (absolute, or relative to the link's group)."""
         self._items.append(Item(SOFT, path, target=target))
         return self
 
-    def external_link(self, path: str, filename: str, target: str) -> "TreeBuilder":
+    def external_link(self, path: str, filename: str, target: str) -> TreeBuilder:
         """Add an external link at ``path`` to ``target`` inside ``filename`` (not checked)."""
         self._items.append(Item(EXTERNAL, path, target=target, target_file=filename))
         return self
 
-    def set_attrs(self, path: str, attrs: Mapping | None = None, **more: Any) -> "TreeBuilder":
+    def set_attrs(self, path: str, attrs: Mapping | None = None, **more: Any) -> TreeBuilder:
         """Set attributes on the group or dataset at ``path`` (``"/"`` for the root)."""
         self._attrs.append((path, {**dict(attrs or {}), **more}))
         return self
 
-    def update(self, mapping: Mapping, path: str = "/") -> "TreeBuilder":
+    def update(self, mapping: Mapping, path: str = "/") -> TreeBuilder:
         """Add a nested mapping under ``path``.
 
         Mappings become groups, :class:`SoftLink`/:class:`ExternalLink`

@@ -7,7 +7,7 @@ paths, storable arrays, implied groups) or raises one
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,8 +37,8 @@ class Plan:
     attrs: dict[Parts, dict] = field(default_factory=dict)
 
 
-def plan(items: list[Item], extra_attrs: list[tuple[Any, dict]] = (),
-         existing: Callable[[str], str | None] | None = None, problems: list[str] = ()) -> Plan:
+def plan(items: list[Item], extra_attrs: Sequence[tuple[Any, dict]] = (),
+         existing: Callable[[str], str | None] | None = None, problems: Sequence[str] = ()) -> Plan:
     """Validate ``items`` and return the :class:`Plan`; raise :class:`ValidationError`.
 
     Parameters
@@ -82,7 +82,7 @@ def plan(items: list[Item], extra_attrs: list[tuple[Any, dict]] = (),
 
     # every ancestor must be (or become) a group
     implied: set[Parts] = set()
-    for parts, item in kinds.items():
+    for parts in kinds:
         for depth in range(1, len(parts)):
             anc = parts[:depth]
             holder = kinds.get(anc)
@@ -105,9 +105,10 @@ def plan(items: list[Item], extra_attrs: list[tuple[Any, dict]] = (),
             if held is not None and held.kind == SOFT:  # follow chains, stop on cycles
                 if hops > 32 or not isinstance(held.target, str):
                     return None
-                node = resolve(node[:-1], held.target, hops + 1)
-                if node is None:
+                landed = resolve(node[:-1], held.target, hops + 1)
+                if landed is None:
                     return None
+                node = landed
             elif held is not None and held.kind == EXTERNAL:
                 return node  # the other file is not checked
             elif held is None and node not in implied and existing(join(node)) is None:
@@ -126,9 +127,9 @@ def plan(items: list[Item], extra_attrs: list[tuple[Any, dict]] = (),
         if item.kind == GROUP:
             pass
         elif item.kind == DATASET:
-            data, why = _check_dataset(item)
-            if why:
-                problems.extend(f"dataset {where!r}: {w}" for w in why)
+            data, dataset_why = _check_dataset(item)
+            if dataset_why:
+                problems.extend(f"dataset {where!r}: {w}" for w in dataset_why)
             else:
                 out.datasets.append((parts, item, data))
         elif item.kind in (SOFT, EXTERNAL):
@@ -137,7 +138,8 @@ def plan(items: list[Item], extra_attrs: list[tuple[Any, dict]] = (),
             elif item.kind == SOFT and not target_exists(parts, item.target):
                 problems.append(f"soft link {where!r} points to {item.target!r}, which is not in the tree")
             elif item.kind == EXTERNAL and (not isinstance(item.target_file, str) or not item.target_file):
-                problems.append(f"external link {where!r}: file name must be a non-empty string, not {item.target_file!r}")
+                problems.append(
+                    f"external link {where!r}: file name must be a non-empty string, not {item.target_file!r}")
             else:
                 out.links.append((parts, item))
 

@@ -63,6 +63,8 @@ class Written(Mapping):
 
     def __exit__(self, *exc) -> bool | None:
         session, self._session = self._session, None
+        if session is None:  # __exit__ without __enter__: nothing to commit
+            return None
         try:
             return session.__exit__(*exc)
         finally:
