@@ -626,3 +626,37 @@ def test_course_frame_range_is_the_data_s_not_the_display_copy_s(harness, course
     # the histogram spans the data's extremes, not the copy's
     lo, hi = page.evaluate("(() => { const h = document.querySelector('.h5l-viewer').h5lens.panel.hist; return [h.lo, h.hi]; })()")
     assert (lo, hi) == (full.min(), full.max())
+
+
+CURVE_CONTRAST_JS = """() => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = (c) => { const [r, g, b] = rgb(c).map(v => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const bgOf = (el) => { for (; el; el = el.parentElement) { const c = getComputedStyle(el).backgroundColor;
+      if (c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') return c; } return 'rgb(255, 255, 255)'; };
+  const ratio = (fg, el) => { const a = lum(fg), b = lum(bgOf(el)); return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); };
+  const u = document.querySelector('.h5l-viewer').h5lens.curve.plot;
+  const out = u.axes.map((ax, i) => [ratio(ax.stroke(u, i), u.root), 'axis ' + i + ' ' + ax.stroke(u, i)]);
+  for (const el of u.root.querySelectorAll('.u-legend .u-label, .u-legend .u-value'))
+    if (el.textContent.trim()) out.push([ratio(getComputedStyle(el).color, el), 'legend ' + el.textContent.slice(0, 20)]);
+  out.sort((a, b) => a[0] - b[0]);
+  return out[0];
+}"""
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_curve_titles_readable_whole_in_a_tooltip_and_never_cut_mid_word(harness, course, theme, tmp_path):
+    v = view(f"{course / 'test.h5'}::/diff_map_0004/data/map")
+    assert v.kind == "curve"
+    full = v.meta["signal"]
+    harness.mount(v, theme=theme)
+    page = harness.page
+    wait_seq(page)
+    label = page.evaluate("document.querySelector('.h5l-viewer').h5lens.curve.plot.axes[1].label")
+    assert label == full or (label.endswith(" …") and full.startswith(label[:-2]) and full[len(label) - 2] in " ,:;"), label
+    tip = page.locator(".h5l-v-axtitle-y")
+    assert tip.get_attribute("title") == full
+    ratio, where = page.evaluate(CURVE_CONTRAST_JS)
+    assert ratio >= 4.5, where
+    page.locator(ROOT).screenshot(path=str(tmp_path / f"curve_{theme}.png"))

@@ -1,7 +1,7 @@
 // node --test: legend names of curves and log-axis ranges fitted to the data.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { curveLabel, errorExtent, fitLogRange, logSplits } from "../../js/src/viewer/curve_maths.js";
+import { curveLabel, errorExtent, fitLogRange, logSplits, fitTitle } from "../../js/src/viewer/curve_maths.js";
 
 test("curve legend names say which curve it is", () => {
   assert.equal(curveLabel(":", { name: "counts" }), "counts");
@@ -36,4 +36,18 @@ test("TeX labels read as plain text", async () => {
   assert.equal(texText("no math: 5 $"), "no math: 5 $");
   assert.equal(texText("price in $"), "price in $");
   assert.equal(texText(undefined), "");
+});
+
+test("an axis title too long for its axis shrinks, then ends at a whole word with an ellipsis", () => {
+  const measure = (t, size) => t.length * size * 0.5; // a monospace stand-in for canvas measureText
+  const title = "Diffraction Mapping experiment with ntp_slow: 29 ntp_fast: 78, npt_diff: 100";
+  assert.deepEqual(fitTitle("counts", 200, measure), { text: "counts", size: 12, cut: false });
+  const shrunk = fitTitle(title, title.length * 10.5 * 0.5 + 1, measure, [12, 11, 10]);
+  assert.deepEqual([shrunk.size, shrunk.cut, shrunk.text], [10, false, title]);
+  const cut = fitTitle(title, 200, measure);
+  assert.ok(cut.cut && cut.text.endsWith(" …") && measure(cut.text, cut.size) <= 200, cut.text);
+  const kept = cut.text.slice(0, -2);
+  assert.ok(title.startsWith(kept) && /\s/.test(title[kept.length] ?? " ") || title.startsWith(`${kept}:`) || title.startsWith(`${kept},`), kept);
+  const word = fitTitle("a_very_long_single_identifier_without_spaces", 60, measure);
+  assert.ok(word.text.endsWith("…") && measure(word.text, word.size) <= 60);
 });

@@ -5,7 +5,7 @@
 import uPlot from "uplot";
 import uplotCss from "uplot/dist/uPlot.min.css";
 import { label as tickLabel } from "./ticks.js";
-import { errorExtent, fitLogRange, logSplits } from "./curve_maths.js";
+import { errorExtent, fitLogRange, fitTitle, logSplits } from "./curve_maths.js";
 
 const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
@@ -89,10 +89,13 @@ export class CurveView {
       }
     });
     const width = Math.max(200, this.root.clientWidth || 600);
-    const fg = getComputedStyle(this.root).color || "#333";
+    // read at each draw: the view may be built before it is in the page, and the theme may change
+    const fg = () => getComputedStyle(this.root).color || "#333";
     const grid = { stroke: "rgba(128,128,128,0.2)" };
+    const height = 360, ySize = 64;
+    const titles = this._titles(width - ySize - 24, height - 70);
     const opts = {
-      width, height: 360, series, bands,
+      width, height, series, bands,
       scales: {
         x: { time: false, distr: this.options.logx ? 3 : 1,
           ...(this.options.logx ? { range: (u, min, max) => fitLogRange(u.data[0], min, max) } : {}) },
@@ -101,8 +104,8 @@ export class CurveView {
             : (u, min, max) => this._yRange(min, max) },
       },
       // tick labels of our own: uPlot's default shows 1e-10 as "0"
-      axes: [{ label: this.options.xlabel, stroke: fg, grid, values: ticksText, ...(this.options.logx ? { splits: logAxisSplits } : {}) },
-        { label: this.options.ylabel, stroke: fg, grid, size: 64, values: ticksText, ...(this.options.logy ? { splits: logAxisSplits } : {}) }],
+      axes: [{ ...titles.x, stroke: fg, grid, values: ticksText, ...(this.options.logx ? { splits: logAxisSplits } : {}) },
+        { ...titles.y, stroke: fg, grid, size: ySize, values: ticksText, ...(this.options.logy ? { splits: logAxisSplits } : {}) }],
       cursor: { drag: { x: true, y: false, setScale: true } },
       legend: { live: true },
       hooks: {
@@ -113,6 +116,41 @@ export class CurveView {
     this.plot = new uPlot(opts, data, this.root);
     this.plot.series.forEach((s, i) => { if (i > 0 && hidden.has(s.label)) this.plot.setSeries(i, { show: false }); });
     this.plot.over.addEventListener("wheel", this._wheel, { passive: false });
+    this._titleTips(titles);
+  }
+
+  /**
+   * uPlot axis options of the x and y titles, fitted to `xRoom` and `yRoom` px (see fitTitle).
+   * @param {number} xRoom
+   * @param {number} yRoom
+   */
+  _titles(xRoom, yRoom) {
+    const family = getComputedStyle(this.root).fontFamily || "sans-serif";
+    const ctx = document.createElement("canvas").getContext("2d");
+    const measure = (/** @type {string} */ t, /** @type {number} */ size) => {
+      if (!ctx) return t.length * size * 0.6;
+      ctx.font = `bold ${size}px ${family}`;
+      return ctx.measureText(t).width;
+    };
+    const one = (/** @type {string} */ full, /** @type {number} */ room) => {
+      const f = fitTitle(full, room, measure);
+      return { label: f.text, labelFont: `bold ${f.size}px ${family}`, labelSize: f.size + 12, full, cut: f.cut };
+    };
+    return { x: one(this.options.xlabel, xRoom), y: one(this.options.ylabel, yRoom) };
+  }
+
+  // The whole axis titles as tooltips (and accessible names) over the strips where they are drawn.
+  _titleTips(titles) {
+    const wrap = this.plot.root.querySelector(".u-wrap") ?? this.plot.root;
+    for (const [axis, t] of /** @type {Array<[string, any]>} */ (Object.entries(titles))) {
+      if (!t.full) continue;
+      const tip = document.createElement("div");
+      tip.className = `h5l-v-axtitle h5l-v-axtitle-${axis}`;
+      tip.title = t.full;
+      tip.setAttribute("aria-label", `${axis} axis: ${t.full}`);
+      tip.style.cssText = axis === "y" ? `left:0;top:0;bottom:0;width:${t.labelSize}px` : `left:0;right:0;bottom:0;height:${t.labelSize}px`;
+      wrap.appendChild(tip);
+    }
   }
 
   /**

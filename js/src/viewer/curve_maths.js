@@ -127,3 +127,31 @@ export function texText(text) {
     .replace(/_\{([^}]*)\}|_(\S)/g, (m, a, b) => script(a ?? b, SUB))
     .replace(/[{}]/g, ""));
 }
+
+/**
+ * An axis title that fits `room` px: the whole text at the largest of `sizes` (px) where it
+ * fits, else at the smallest size cut after the last whole word that fits, ending in "…"
+ * (the caller shows the whole text in a tooltip). Never cut mid-word unless one word alone
+ * is too long.
+ * @param {string} text
+ * @param {number} room
+ * @param {(text: string, size: number) => number} measure width in px of `text` at `size`
+ * @param {number[]} [sizes] largest first
+ * @returns {{text: string, size: number, cut: boolean}}
+ */
+export function fitTitle(text, room, measure, sizes = [12, 11, 10]) {
+  for (const size of sizes) if (measure(text, size) <= room) return { text, size, cut: false };
+  const size = sizes[sizes.length - 1];
+  let out = "";
+  for (const word of text.split(/\s+/)) {
+    const next = out ? `${out} ${word}` : word;
+    if (measure(`${next} …`, size) > room) break;
+    out = next;
+  }
+  if (!out) { // a single word longer than the room: cut it by characters
+    out = text;
+    while (out.length > 1 && measure(`${out}…`, size) > room) out = out.slice(0, -1);
+    return { text: `${out}…`, size, cut: true };
+  }
+  return { text: `${out.replace(/[,:;]$/, "")} …`, size, cut: true };
+}

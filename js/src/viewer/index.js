@@ -181,7 +181,7 @@ export class Viewer {
     if (nd === 2) this.panel = new ImagePanel(this);
     else if (nd === 1) {
       this.curve = new CurveView(this.main, { onRange: (lo, hi, zoomed) => this.refineCurve(lo, hi, zoomed) });
-      this.curve.options.ylabel = (meta.signal || "").length > 44 ? `${meta.signal.slice(0, 43)}…` : meta.signal || "";
+      this.curve.options.ylabel = meta.signal || ""; // fitted to the axis by the curve view, whole in its tooltip
     } else {
       this.values = el("div", { class: "h5l-v-values" });
       this.main.append(this.values);
