@@ -179,3 +179,20 @@ def test_value_views_match_the_front_end():
     js = (Path(__file__).parents[1] / "js" / "src" / "viewer" / "meta.js").read_text()
     listed = re.search(r"const VALUE_VIEWS = new Set\(\[([^\]]*)\]\)", js).group(1)
     assert {name.strip().strip('"') for name in listed.split(",")} == set(views.VALUE_VIEWS)
+
+
+def test_dimension_names_follow_the_file_layout(course):
+    """fabio stacks: ``frame``; SPEC scans: ``point``, MCA ``channel``; else ``dim k`` (the viewer's sliders and legends)."""
+    from h5lens.widgets.viewer import view
+
+    for source, names in [(f"{course / 'ID16B_diatomee.edf'}::/scan_0/instrument/detector_0/data", ["frame", "dim 1", "dim 2"]),
+                          (f"{course / 'oleg.dat'}::/94.1/measurement/mca_0/data", ["point", "channel"]),
+                          (f"{course / 'oleg.dat'}::/94.1/measurement/Epoch", ["point"])]:
+        v = view(source)
+        try:
+            assert [d["name"] for d in v.meta["dims"]] == names, source
+        finally:
+            v.close()
+    assert views.layout_names(MemoryDataset("a", "/a", None, np.zeros((2, 3, 4)))) == ["dim 0", "dim 1", "dim 2"]
+    stack = MemoryDataset("s", "/s", None, np.zeros((5, 3, 4)), attrs={"interpretation": "image"})
+    assert views.layout_names(stack) == ["frame", "dim 1", "dim 2"]

@@ -257,6 +257,29 @@ def _label(name: str | None, long_name: str | None = None, units: str | None = N
 AXIS_VALUES_LIMIT = 10_000  # 10k floats: ~200 KB of JSON at most in a saved notebook
 
 
+def layout_names(ds: Any) -> list[str]:
+    """Dimension names from the layout the file declares, ``dim k`` where it says nothing.
+
+    silx/fabio conventions: the dimension before an image (``interpretation``
+    ``image``: a detector stack) is ``frame``; the last one of a ``spectrum``
+    (an MCA) is ``channel``; the first dimension of SPEC scan data is ``point``.
+    NXdata axis names, when the file has them, replace these (see :func:`viewer_meta`).
+    """
+    from .nodes import _format
+    from .nodes.spec import SpecDataset
+
+    ndim = len(ds.shape or ())
+    names = [f"dim {d}" for d in range(ndim)]
+    interpretation = _format.text_attr(ds, "interpretation") or ""
+    if interpretation == "image" and ndim >= 3:
+        names[ndim - 3] = "frame"
+    if interpretation == "spectrum" and ndim >= 1:
+        names[-1] = "channel"
+    if isinstance(ds, SpecDataset) and ndim >= 1 and names[0] == "dim 0":
+        names[0] = "point"
+    return names
+
+
 def viewer_meta(node: Node, choice: Choice) -> ViewerMeta:
     """What a viewer of ``node`` shown as ``choice`` tells the front-end (its ``meta`` trait).
 
@@ -274,7 +297,7 @@ def viewer_meta(node: Node, choice: Choice) -> ViewerMeta:
     meta.update({"shape": _format.shape_label(ds.shape), "dtype": _format.dtype_label(ds.dtype),
                  "chunks": list(ds.chunks) if ds.chunks else None, "name": ds.name,
                  "signal": _label(ds.name, _format.text_attr(ds, "long_name"), _format.text_attr(ds, "units"))})
-    dims = [Dim(name=f"dim {d}", size=int(n)) for d, n in enumerate(ds.shape or ())]
+    dims = [Dim(name=name, size=int(n)) for name, n in zip(layout_names(ds), ds.shape or ())]
     meta["nxdata"] = info is not None
     if info is not None:
         meta["title"] = info.title or ""

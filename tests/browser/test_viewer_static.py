@@ -660,3 +660,18 @@ def test_curve_titles_readable_whole_in_a_tooltip_and_never_cut_mid_word(harness
     ratio, where = page.evaluate(CURVE_CONTRAST_JS)
     assert ratio >= 4.5, where
     page.locator(ROOT).screenshot(path=str(tmp_path / f"curve_{theme}.png"))
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_image_toolbar_controls_have_captions_and_tooltips(harness, course, theme, tmp_path):
+    v = view(f"{course / 'ID16B_diatomee.h5'}::/data/0000")
+    harness.mount(v, theme=theme)
+    page = harness.page
+    wait_seq(page)
+    captions = page.locator(".h5l-v-toolbar .h5l-v-caption").all_inner_texts()
+    assert captions == ["colormap", "scale", "range", "percentiles", "downsample by", "aspect"]
+    for name in ("auto range", "minimum", "maximum", "low percentile", "high percentile", "aggregation of pixels", "aspect ratio"):
+        assert page.get_by_label(name, exact=False).first.get_attribute("title"), name
+    tip = page.get_by_label("aggregation of pixels").get_attribute("title")
+    assert "display" in tip and "statistics" in tip  # it says what it changes, and what it does not
+    page.locator(".h5l-v-toolbar").screenshot(path=str(tmp_path / f"toolbar_{theme}.png"))

@@ -5,6 +5,31 @@
 import { el, select } from "./dom.js";
 import { toolbarOptions } from "./toolbar_options.js";
 
+/** What each image control does, in words a newcomer reads as tooltips. */
+export const TIPS = {
+  colormap: "colormap: the colours values are painted with (tick 'reversed' to flip it)",
+  scale: "scale: how values map to colours — linear, log (values > 0), sqrt (values ≥ 0), symlog",
+  range: "colour range: percentile (the two percentiles below), minmax, std (mean ± 3σ) or manual "
+    + "(type the bounds, or drag them on the histogram); always computed on every data pixel of the frame "
+    + "(or zoomed region), never on the downsampled display copy",
+  percentiles: "percentiles of the data giving the colour range in 'percentile' mode (0–100)",
+  aggregation: "downsample by: when the image has more pixels than the screen, each screen pixel shows "
+    + "the max (keeps single hot pixels) or the mean of the block of data pixels it covers; "
+    + "this changes only the display, not the data's statistics, colour range or histogram",
+  aspect: "aspect: equal keeps data pixels square; auto stretches the image to the available space",
+};
+
+/**
+ * A captioned group of controls: a visible short caption, the whole explanation as tooltip.
+ * @param {string} caption
+ * @param {string} tip
+ * @param {...HTMLElement} controls
+ */
+export function group(caption, tip, ...controls) {
+  for (const c of controls) c.title = tip;
+  return el("span", { class: "h5l-v-group", title: tip }, el("span", { class: "h5l-v-caption", text: caption }), ...controls);
+}
+
 /**
  * Fill `toolbar` for the current view.
  * @param {HTMLElement} toolbar
@@ -29,10 +54,11 @@ export function buildToolbar(toolbar, ctx) {
     rev.addEventListener("change", () => setColormap());
     const setColormap = () => saveColour({ colormap: cm.value + (rev.checked ? "_r" : "") });
     controls.colormap = cm; controls.reverse = rev;
-    toolbar.append(cm, el("label", { text: "reversed " }, rev));
+    toolbar.append(group("colormap", TIPS.colormap, cm, el("label", { text: "reversed " }, rev)));
     controls.scale = select("scale", opts.scales, model.get("scale"), (v) => saveColour({ scale: v }));
     controls.autoscale = select("auto range", opts.autoscales, model.get("autoscale"), (v) => saveColour({ autoscale: v }));
-    toolbar.append(controls.scale, controls.autoscale);
+    toolbar.append(group("scale", TIPS.scale, controls.scale));
+    const bounds = [];
     for (const k of ["vmin", "vmax"]) {
       const input = el("input", { type: "text", class: "h5l-v-range", "aria-label": k === "vmin" ? "minimum" : "maximum" });
       input.addEventListener("change", () => {
@@ -42,8 +68,9 @@ export function buildToolbar(toolbar, ctx) {
         saveColour({ autoscale: "manual", vmin: k === "vmin" ? v : lo, vmax: k === "vmax" ? v : hi });
       });
       controls[k] = input;
-      toolbar.append(input);
+      bounds.push(input);
     }
+    toolbar.append(group("range", TIPS.range, controls.autoscale, bounds[0], el("span", { text: "–" }), bounds[1]));
     const pct = model.get("percentiles") ?? [0.1, 99.9];
     const pin = (i, aria) => {
       const input = el("input", { type: "number", min: "0", max: "100", step: "0.1", value: String(pct[i]), "aria-label": aria, class: "h5l-v-pct" });
@@ -56,10 +83,11 @@ export function buildToolbar(toolbar, ctx) {
       });
       return input;
     };
-    toolbar.append(el("label", { text: "% " }, pin(0, "low percentile"), pin(1, "high percentile")));
-    controls.aggregation = select("aggregation of pixels", opts.aggregations, model.get("aggregation"), (v) => save({ aggregation: v }));
+    toolbar.append(group("percentiles", TIPS.percentiles, pin(0, "low percentile"), el("span", { text: "–" }),
+      pin(1, "high percentile"), el("span", { text: "%" })));
+    controls.aggregation = select("aggregation of pixels when downsampling (display only)", opts.aggregations, model.get("aggregation"), (v) => save({ aggregation: v }));
     controls.aspect = select("aspect ratio", opts.aspects, model.get("aspect"), (v) => save({ aspect: v }));
-    toolbar.append(controls.aggregation, controls.aspect);
+    toolbar.append(group("downsample by", TIPS.aggregation, controls.aggregation), group("aspect", TIPS.aspect, controls.aspect));
   } else {
     controls.vmin = el("input"); controls.vmax = el("input");
   }
