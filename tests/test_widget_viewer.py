@@ -179,8 +179,9 @@ def test_html_fallback_is_a_png_thumbnail_with_numpy_colours():
     import base64
 
     assert base64.b64encode(expected).decode() in html
+    assert "<div>48 × 64 float32 array [" in html  # an in-memory array is titled by shape and dtype, not "/"
     curve = view(np.arange(5.0))
-    assert "h5lens viewer" in curve._repr_mimebundle_()[0]["text/html"]
+    assert "h5lens viewer: 5 float64 array" in curve._repr_mimebundle_()[0]["text/html"]
 
 
 def test_png_encoder_round_trip():

@@ -71,7 +71,7 @@ def test_explore_click_step_and_read_back(app, browser, course):
         viewer = page.locator(STANDALONE)
         n = seq(viewer, 0)
         assert viewer.get_attribute("data-selection") == "0,:,:"
-        viewer.get_by_label("next dim 0").click()
+        viewer.get_by_label("next frame").click()
         seq(viewer, n)  # a slider step paints the next frame
         assert viewer.get_attribute("data-selection") == "1,:,:"
 

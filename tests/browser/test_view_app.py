@@ -102,7 +102,7 @@ def test_view_serves_the_explorer_offline_and_stops_on_ctrl_c(browser, course, t
         stack = ex_edf.locator(".h5l-view .h5l-viewer")
         n = seq(stack, 0)
         assert stack.get_attribute("data-selection") == "0,:,:"
-        stack.get_by_label("next dim 0").click()
+        stack.get_by_label("next frame").click()
         seq(stack, n)
         assert stack.get_attribute("data-selection") == "1,:,:"
         GALLERY.mkdir(parents=True, exist_ok=True)

@@ -62,7 +62,7 @@ def test_slide_through_the_edf_frames_and_the_diffraction_map(lab, lab_page, cou
     assert len(frames) == 6
     check(page, frames[0].astype(np.float64))
     for i in range(1, 6):
-        first.get_by_label("next dim 0").click()
+        first.get_by_label("next frame").click()
         n = seq(page, n)
         assert first.get_attribute("data-selection") == f"{i},:,:"
         check(page, frames[i].astype(np.float64))
@@ -71,7 +71,7 @@ def test_slide_through_the_edf_frames_and_the_diffraction_map(lab, lab_page, cou
     # Python moves the view back to the first frame
     lab.execute(page, "v.selection = '0,:,:'")
     n = seq(page, n)
-    assert first.get_by_label("index of dim 0 (number)").input_value() == "0"
+    assert first.get_by_label("index of frame (number)").input_value() == "0"
     check(page, frames[0].astype(np.float64))
     assert lab.execute(page, "print(seen[-1], len(seen) >= 6)").split() == ["0,:,:", "True"]
     first.screenshot(path=str(tmp_path / "edf.png"))

@@ -27,6 +27,9 @@ test("titles say where the data is; TeX labels read as text", () => {
   assert.deepEqual(titleText(meta), { where: "scan.h5::/entry/data", main: "2θ scan", small: "scan.h5::/entry/data  2 × 540 × 640  uint16" });
   assert.deepEqual(titleText(readableMeta({ path: "/", filename: "C:\\beam\\a.edf" })), { where: "a.edf", main: "a.edf", small: "" });
   assert.deepEqual(titleText(readableMeta({ path: "/x", filename: "" })), { where: "/x", main: "/x", small: "" });
+  // an in-memory array is titled by its shape and dtype, not "/"
+  assert.deepEqual(titleText(readableMeta({ path: "/", filename: "", shape: "3 × 4", dtype: "uint16" })),
+    { where: "in-memory array 3 × 4 uint16", main: "3 × 4 uint16", small: "in-memory array" });
   assert.equal(readableMeta(null).dims.length, 0);
   assert.equal(axisLabel(meta, [0, "y", "x"], "y"), "dim 1");
   assert.equal(axisLabel(meta, ["x", 3, 1], "x"), "χ (deg)"); // the NeXus label before the name

@@ -28,13 +28,18 @@ export function readableMeta(meta) {
 }
 
 /**
- * Where the data is ("file.h5::/entry/data"), the title's main text and its small print.
+ * Where the data is ("file.h5::/entry/data"), the title's main text and its small print; an
+ * in-memory array (no file, path "/") is titled by its shape and dtype.
  * @param {ViewerMeta} meta readable meta
  * @returns {{where: string, main: string, small: string}}
  */
 export function titleText(meta) {
   const file = (meta.filename || "").split(/[\\/]/).pop();
   const where = file ? `${file}${meta.path && meta.path !== "/" ? `::${meta.path}` : ""}` : meta.path || "";
+  if (!file && (!meta.path || meta.path === "/") && meta.shape) { // an in-memory array: "/" says nothing
+    const main = `${meta.shape} ${meta.dtype ?? ""}`.trim();
+    return { where: `in-memory array ${main}`, main, small: "in-memory array" };
+  }
   return { where, main: meta.title || where, small: [meta.title ? where : "", meta.shape, meta.dtype].filter(Boolean).join("  ") };
 }
 

@@ -188,7 +188,8 @@ export class Slicer extends SliceState {
       next.addEventListener("click", () => this.step(1, d));
       play.addEventListener("click", () => this.hooks.onPlay(this.playing === d ? null : d));
       const row = el("div", { class: "h5l-v-dim" }, el("span", { class: "h5l-v-dimname", text: `${name(d)}` }),
-        prev, range, next, num, el("span", { class: "h5l-v-dimsize", text: `/ ${n}` }), value, play);
+        prev, range, next, num, el("span", { class: "h5l-v-dimsize", text: `of 0…${n - 1}`,
+          title: `positions count from 0, as Python indexes: 0 is the first of ${n}, ${n - 1} the last` }), value, play);
       this.rows[d] = { range, num, value, play };
       this.root.append(row);
     }

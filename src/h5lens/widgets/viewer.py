@@ -291,7 +291,10 @@ class Viewer(Measuring, H5Widget):
 
     def _fallback_html(self) -> str:
         """A static view for nbconvert and GitHub: a PNG thumbnail of an image, else a line of text."""
-        title = html.escape(f"{self.meta.get('filename', '')}::{self.meta.get('path', '')}")
+        filename, path = self.meta.get("filename", ""), self.meta.get("path", "")
+        memory = not filename and path in ("", "/")  # an in-memory array: titled by shape and dtype, not "/"
+        title = html.escape(f"{self.meta.get('shape', '')} {self.meta.get('dtype', '')} array" if memory
+                            else f"{filename}::{path}")
         if self.dataset is None or self.ndisplay != 2 or self.kind == "rgb":
             return f'<div class="h5lens-viewer-fallback">h5lens viewer: {title} ({html.escape(self.kind)})</div>'
         if frames.region_bytes(self.dataset, self.items) > PREVIEW_BYTES:
