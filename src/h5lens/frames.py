@@ -216,9 +216,10 @@ def frame(dataset: Any, items: Sequence[Item], transposed: bool = False, region:
     else:
         ystep, xstep = geo.span(ydim, 0, 1).step, geo.span(xdim, 0, 1).step
         tile_chunks = (chunks[ydim] // ystep or 1, chunks[xdim] // xstep or 1) if chunks else None
-        reduced = (fy > 1 or fx > 1) and np.dtype(dataset.dtype).kind in "biufc"  # the browser has every pixel otherwise, and computes the same itself
-        summary = stats.Summary(np.dtype(dataset.dtype) if part is None or np.dtype(dataset.dtype).kind != "c"
-                                else np.float64) if reduced else None
+        # statistics of every pixel, when the copy aggregates them (else the browser has them all)
+        kind = np.dtype(dataset.dtype).kind
+        if (fy > 1 or fx > 1) and kind in "biufc":
+            summary = stats.Summary(np.float64 if kind == "c" else np.dtype(dataset.dtype))
 
         def read_counted(a: int, b: int, c: int, d: int, sy: int = 1, sx: int = 1) -> np.ndarray:
             tile = read(a, b, c, d, sy, sx)

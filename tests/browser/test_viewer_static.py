@@ -675,3 +675,16 @@ def test_image_toolbar_controls_have_captions_and_tooltips(harness, course, them
     tip = page.get_by_label("aggregation of pixels").get_attribute("title")
     assert "display" in tip and "statistics" in tip  # it says what it changes, and what it does not
     page.locator(".h5l-v-toolbar").screenshot(path=str(tmp_path / f"toolbar_{theme}.png"))
+
+
+def test_copy_as_code_gives_the_python_of_what_is_shown(harness, course):
+    v = view(f"{course / 'ID16B_diatomee.h5'}::/data/0000")
+    harness.mount(v)
+    page = harness.page
+    wait_seq(page)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_label("copy as code").click()
+    page.wait_for_function("document.querySelector('.h5l-v-code').textContent === 'Copied' || !!document.querySelector('.h5l-v-codebox')")
+    box = page.locator(".h5l-v-codebox")
+    text = box.input_value() if box.count() else page.evaluate("navigator.clipboard.readText()")
+    assert text == v.code and "['/data/0000'][:, :]" in text

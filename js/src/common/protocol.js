@@ -76,6 +76,7 @@
  * @property {string} aspect
  * @property {number} fps
  * @property {string} error
+ * @property {string} code the Python reading what is shown (set by Python)
  */
 
 /** @typedef {Model<ViewerTraits>} ViewerModel */

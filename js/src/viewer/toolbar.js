@@ -117,9 +117,35 @@ export function buildToolbar(toolbar, ctx) {
       toolbar.append(b);
     }
   }
+  if (model.get("code")) toolbar.append(copyCodeButton(model));
   const fps = el("input", { type: "number", min: "0.1", max: "120", step: "1", value: String(model.get("fps")), "aria-label": "frames per second" });
   fps.addEventListener("change", () => save({ fps: Math.max(0.1, Math.min(120, Number(fps.value) || 10)) }));
   const dims = model.get("meta")?.dims ?? [];
   const shown = model.get("kind") === "rgb" ? 3 : model.get("ndisplay");
   if (shown >= 1 && dims.filter((d) => d.size > 1).length > shown) toolbar.append(el("label", { text: "fps " }, fps));
+}
+
+/**
+ * "Code": puts on the clipboard the Python that reads what is shown (the `code` trait, which
+ * Python keeps in step with the selection); shows it in a text box when the page may not
+ * write the clipboard.
+ * @param {import("../common/protocol.js").ViewerModel} model
+ */
+function copyCodeButton(model) {
+  const b = el("button", { type: "button", class: "h5l-v-code", "aria-label": "copy as code",
+    title: "copy the Python that reads exactly what is shown (h5lens, then the plain h5py / silx.io equivalent)", text: "Code" });
+  b.addEventListener("click", async () => {
+    const text = model.get("code") ?? "";
+    try {
+      await navigator.clipboard.writeText(text);
+      b.textContent = "Copied";
+      setTimeout(() => { b.textContent = "Code"; }, 1500);
+    } catch {
+      const box = el("textarea", { class: "h5l-v-codebox", readonly: "", rows: "6", "aria-label": "code to copy" });
+      box.value = text;
+      b.after(box);
+      box.select();
+    }
+  });
+  return b;
 }

@@ -18,7 +18,7 @@ import numpy as np
 import traitlets as t
 
 from .. import _protocol as protocol
-from .. import colormaps, frames, views, wire
+from .. import colormaps, frames, snippet, views, wire
 from .. import selection as sel
 from ..frames import FrameRequest
 from ..nodes import nexus
@@ -88,6 +88,8 @@ class Viewer(Measuring, H5Widget):
     aspect = t.Enum(protocol.ASPECTS, default_value="equal").tag(sync=True)
     fps = t.Float(10.0, min=0.1, max=120.0).tag(sync=True)
     error = t.Unicode("").tag(sync=True)
+    #: The Python that reads what is shown (h5lens, then the plain library): follows the selection.
+    code = t.Unicode("").tag(sync=True)
 
     def __init__(self, source: Any = None, view: str | None = None, *, embedded: bool = False,
                  choice: Choice | None = None, **traits: Any):
@@ -146,6 +148,18 @@ class Viewer(Measuring, H5Widget):
         if self.ndisplay and kept != want:
             raise t.TraitError(f"the {self.kind} view keeps {want} dimension(s); {proposal['value']!r} keeps {kept}")
         return sel.format(items, self.shape)
+
+    @t.observe("selection", "transposed", "complex_part", "kind")
+    def _code_follows(self, change: dict) -> None:
+        ds = getattr(self, "dataset", None)
+        if ds is None or ds.shape is None:
+            return
+        filename = getattr(ds, "filename", None) or self.meta.get("filename", "")
+        complex_shown = ds.dtype.kind == "c" and self.ndisplay >= 1
+        self.code = snippet.code(filename, ds.path, self.selection, snippet.backend_of(ds),
+                                 transposed=self.ndisplay == 2 and self.transposed and self.kind != "rgb",
+                                 part=self.complex_part if complex_shown else None,
+                                 variable="data" if filename else "array")
 
     @t.observe("kind")
     def _kind_changed(self, change: dict) -> None:

@@ -1,0 +1,62 @@
+"""The code a viewer offers to copy reads exactly what it shows (executed here against the course files)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from h5lens import snippet
+
+
+def run(text: str) -> dict:
+    namespace: dict = {}
+    exec(compile(text, "<snippet>", "exec"), namespace)  # the snippet is ours, built from test inputs
+    return namespace
+
+
+def test_index_text():
+    assert snippet.index_text("12,:,:") == "[12, :, :]"
+    assert snippet.index_text("0,2:10:2") == "[0, 2:10:2]"
+    assert snippet.index_text("") == "[()]"
+
+
+@pytest.mark.parametrize("file, path, selection, backend", [
+    ("ID16B_diatomee.h5", "/data/0000", "100:200,::4", "hdf5"),
+    ("ID16B_diatomee.edf", "/scan_0/instrument/detector_0/data", "3,:,:", "silx"),
+    ("oleg.dat", "/94.1/measurement/mca_0/data", "2,:", "silx"),
+])
+def test_both_snippets_read_the_viewer_s_data(course, file, path, selection, backend):
+    from h5lens.widgets.viewer import view
+
+    v = view(f"{course / file}::{path}", selection=selection)
+    try:
+        shown = np.asarray(v.data)
+    finally:
+        v.close()
+    text = snippet.code(str(course / file), path, selection, backend)
+    assert f"h5lens.open({str(course / file)!r})[{path!r}][" in text
+    ns = run(text)  # the plain library's block runs last and rebinds `data`
+    np.testing.assert_array_equal(ns["data"], shown)
+    h5lens_only = text.split("\n\n# the same with")[0]
+    np.testing.assert_array_equal(run(h5lens_only)["data"], shown)
+
+
+def test_transposed_complex_and_in_memory():
+    z = (np.arange(12) + 1j * np.arange(12)).reshape(3, 4)
+    text = snippet.code("", "/", "1:,:", transposed=True, part="phase", variable="z")
+    assert text.endswith("z_shown = np.angle(z[1:, :]).T\n")
+    np.testing.assert_array_equal(run(text.replace("import numpy as np", f"import numpy as np\nz = np.array({z.tolist()!r})"))["z_shown"],
+                                  np.angle(z[1:, :]).T)
+
+
+def test_viewer_code_follows_the_selection_and_reads_viewer_data(course):
+    from h5lens.widgets.viewer import view
+
+    v = view(str(course / "ID16B_diatomee.edf"))
+    try:
+        v.selection = "3,:,:"
+        assert "[3, :, :]" in v.code
+        np.testing.assert_array_equal(run(v.code)["data"], v.data)
+    finally:
+        v.close()
+    assert view(np.zeros((3, 4))).code == "array_shown = array[:, :]\n"
