@@ -626,6 +626,7 @@ def test_course_frame_range_is_the_data_s_not_the_display_copy_s(harness, course
     # the histogram spans the data's extremes, not the copy's
     lo, hi = page.evaluate("(() => { const h = document.querySelector('.h5l-viewer').h5lens.panel.hist; return [h.lo, h.hi]; })()")
     assert (lo, hi) == (full.min(), full.max())
+    assert f"range and histogram of all {full.size} data pixels" in page.get_by_label("what this selection reads").inner_text()
 
 
 CURVE_CONTRAST_JS = """() => {

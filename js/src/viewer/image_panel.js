@@ -119,6 +119,9 @@ export class ImagePanel {
     this.image.setFrame(frame);
     await this.recolour();
     v.showStats(frame.stats, frame.warning);
+    const sm = frame.summary; // say what the colour range and histogram describe
+    if (sm) v.stats.textContent += `  · range and histogram of all ${sm.count} data pixels`
+      + (sm.exact ? "" : ` (percentiles within ±${Number((sm.accuracy * 100).toPrecision(2))} %)`);
     v.root.dataset.selection = frame.selection;
     v.root.dataset.preview = String(!!frame.preview);
     v.timing.painted ??= performance.now();
