@@ -219,7 +219,7 @@ def frame(dataset: Any, items: Sequence[Item], transposed: bool = False, region:
         # statistics of every pixel, when the copy aggregates them (else the browser has them all)
         kind = np.dtype(dataset.dtype).kind
         if (fy > 1 or fx > 1) and kind in "biufc":
-            summary = stats.Summary(np.float64 if kind == "c" else np.dtype(dataset.dtype))
+            summary = stats.Summary(np.dtype(np.float64) if kind == "c" else np.dtype(dataset.dtype))
 
         def read_counted(a: int, b: int, c: int, d: int, sy: int = 1, sx: int = 1) -> np.ndarray:
             tile = read(a, b, c, d, sy, sx)

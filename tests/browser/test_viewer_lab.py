@@ -6,9 +6,9 @@ import fabio
 import h5py
 import numpy as np
 import pytest
+from test_viewer_static import pixels, shown_range
 
 from h5lens import colormaps, decimate
-from test_viewer_static import pixels, shown_range
 
 pytestmark = pytest.mark.lab
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 import h5py
@@ -10,7 +9,7 @@ import numpy as np
 import pytest
 
 from h5lens import colormaps
-from h5lens.widgets.viewer import Viewer, view
+from h5lens.widgets.viewer import view
 
 ROOT = ".h5l-viewer"
 
@@ -199,7 +198,7 @@ def test_slider_keyboard_play_and_python_selection(harness, stack):
     # play through the stack, then pause
     harness.set(fps=30.0)
     page.get_by_label("play along dim 0").click()
-    page.wait_for_function("Number(document.querySelector('.h5l-viewer').dataset.seq) > %d" % (seq + 6))
+    page.wait_for_function(f"Number(document.querySelector('.h5l-viewer').dataset.seq) > {seq + 6}")
     page.get_by_label("play along dim 0").click()
     page.wait_for_timeout(300)
     shown = page.eval_on_selector(ROOT, "r => r.dataset.selection")
@@ -218,7 +217,7 @@ def test_zoom_pan_hover_and_reset(harness, tmp_path):
     v = view(f"{path}::/img", autoscale="minmax")
     harness.mount(v)
     page = harness.page
-    seq = wait_seq(page)
+    wait_seq(page)
     f = page.evaluate("document.querySelector('.h5l-viewer').h5lens.image.frame.factors")
     assert max(f) > 1  # decimated to the canvas
     assert shown_range(page) == (0.0, 60000.0)  # the hot pixel survived

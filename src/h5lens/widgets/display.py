@@ -86,9 +86,10 @@ def _shell(ipython: Any):
     if ipython is None:
         try:
             from IPython import get_ipython
-        except ImportError:
-            get_ipython = None
-        ipython = get_ipython() if get_ipython is not None else None
+        except ImportError:  # no IPython at all: said below
+            pass
+        else:
+            ipython = get_ipython()
     if ipython is None:
         raise RuntimeError("h5lens.enable_display needs IPython: call it in a notebook or the ipython shell")
     return ipython

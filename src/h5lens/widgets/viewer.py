@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import time
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import traitlets as t
@@ -340,7 +340,8 @@ def _summary(summary: Any) -> tuple[protocol.FrameSummary | None, list]:
         return None, []
     values, counts = summary.histogram()
     (vh, vb), (ch, cb) = wire.encode(values), wire.encode(counts)
-    return protocol.FrameSummary(**summary.result(), values=vh, counts=ch), vb + cb
+    # the statistics' keys are those of FrameSummary (pinned by tests/test_protocol.py)
+    return cast(protocol.FrameSummary, {**summary.result(), "values": vh, "counts": ch}), vb + cb
 
 
 def view(source: Any, view: str | None = None, **traits: Any) -> Viewer:
