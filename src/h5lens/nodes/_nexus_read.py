@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ._base import Dataset, Group, Link, Node
+from ._format import text_value as text  # one decoder of text attributes for labels and NeXus
 
 _SCAN_BUDGET = 1000  # members looked at when searching a group (huge groups stay cheap)
 
@@ -72,19 +73,6 @@ class NXDataInfo:
         if long_name:
             return long_name
         return f"{name} ({units})" if units else str(name)
-
-
-def text(value: Any) -> str | None:
-    """A str from a str/bytes attribute or a one-element string array, else None."""
-    if isinstance(value, np.ndarray):
-        if value.size != 1:
-            return None
-        value = value.ravel()[0]
-    if isinstance(value, (bytes, np.bytes_)):
-        return bytes(value).decode("utf-8", "replace")
-    if isinstance(value, (str, np.str_)):
-        return str(value)
-    return None
 
 
 def names(value: Any, separators: str = ":") -> list[str]:

@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from ._base import Dataset, Group, Node
-from ._nexus_read import NXDataInfo, text
+from ._format import text_value as text
+from ._nexus_read import NXDataInfo
 from ._nexus_read import as_int as _int
 from ._nexus_read import attr as _attr
 from ._nexus_read import member as _member
