@@ -5,6 +5,7 @@ from __future__ import annotations
 import h5py
 import numpy as np
 import pytest
+from _harness.contrast import CONTRAST_HELPERS
 from test_viewer_lab import check, kernel_output
 
 pytestmark = pytest.mark.lab
@@ -17,18 +18,11 @@ def wait_ready(page, n):
         f"document.querySelectorAll('{EXPLORER} .h5l-tree[data-ready=true]').length >= {n}", timeout=60_000)
 
 
-CONTRAST_JS = """() => {
-  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
-  const lum = (c) => { const [r, g, b] = rgb(c).map(v => { v /= 255;
-      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
-  const bgOf = (el) => { for (; el; el = el.parentElement) { const c = getComputedStyle(el).backgroundColor;
-      if (c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') return c; } return 'rgb(255, 255, 255)'; };
+CONTRAST_JS = "() => {" + CONTRAST_HELPERS + """
   const ratios = [...document.querySelectorAll('.h5l-explorer .h5l-name, .h5l-explorer .h5l-label, '
       + '.h5l-explorer .h5l-fields td, .h5l-explorer .h5l-v-title, .h5l-explorer .h5l-v-status span')]
       .filter(el => el.textContent.trim()).map(el => {
-    const a = lum(getComputedStyle(el).color), b = lum(bgOf(el));
-    return [(Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), el.className + ' ' + el.textContent.slice(0, 30)
+    return [ratio(getComputedStyle(el).color, el), el.className + ' ' + el.textContent.slice(0, 30)
             + ' ' + getComputedStyle(el).color + ' on ' + bgOf(el)]; });
   ratios.sort((x, y) => x[0] - y[0]);
   return ratios[0];

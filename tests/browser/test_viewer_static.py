@@ -7,6 +7,7 @@ import re
 import h5py
 import numpy as np
 import pytest
+from _harness.contrast import CONTRAST_HELPERS
 
 from h5lens import colormaps
 from h5lens.widgets.viewer import view
@@ -628,14 +629,7 @@ def test_course_frame_range_is_the_data_s_not_the_display_copy_s(harness, course
     assert f"range and histogram of all {full.size} data pixels" in page.get_by_label("what this selection reads").inner_text()
 
 
-CURVE_CONTRAST_JS = """() => {
-  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
-  const lum = (c) => { const [r, g, b] = rgb(c).map(v => { v /= 255;
-      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
-  const bgOf = (el) => { for (; el; el = el.parentElement) { const c = getComputedStyle(el).backgroundColor;
-      if (c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') return c; } return 'rgb(255, 255, 255)'; };
-  const ratio = (fg, el) => { const a = lum(fg), b = lum(bgOf(el)); return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); };
+CURVE_CONTRAST_JS = "() => {" + CONTRAST_HELPERS + """
   const u = document.querySelector('.h5l-viewer').h5lens.curve.plot;
   const out = u.axes.map((ax, i) => [ratio(ax.stroke(u, i), u.root), 'axis ' + i + ' ' + ax.stroke(u, i)]);
   for (const el of u.root.querySelectorAll('.u-legend .u-label, .u-legend .u-value'))
