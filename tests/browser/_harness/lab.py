@@ -81,6 +81,11 @@ def notebook(cells: list[str]) -> nbformat.NotebookNode:
 class LabServer:
     """``python -m jupyterlab`` in ``tmp`` (root dir ``tmp/nb``); :meth:`stop` shuts it down."""
 
+    #: ``python -m MODULE`` starts the server; ``APP`` is its traitlets class for the app options.
+    MODULE = "jupyterlab"
+    APP = "LabApp"
+    EXTRA = ("--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",)
+
     def __init__(self, tmp: Path, nodelay: bool = False, timeout: float = 60.0):
         self.tmp = Path(tmp)
         self.root = self.tmp / "nb"
@@ -99,22 +104,25 @@ class LabServer:
         env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config), JUPYTER_RUNTIME_DIR=str(self.tmp / "runtime"),
                    JUPYTER_DATA_DIR=str(self.tmp / "data"), IPYTHONDIR=str(self.tmp / "ipython"),
                    PYTHONUNBUFFERED="1")
-        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
-               f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
-               "--LabApp.expose_app_in_browser=True",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               f"--LabApp.workspaces_dir={self.tmp / 'workspaces'}",
-               f"--LabApp.app_settings_dir={settings}",
-               f"--LabApp.user_settings_dir={self.tmp / 'user-settings'}"]
         self.log_path = self.tmp / "jupyter.log"
         self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(cmd, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(self.command(settings), env=env, stdout=self._log, stderr=subprocess.STDOUT)
         try:
             self._wait_ready(timeout)
         except Exception:
             self.stop()
             raise
+
+    def command(self, settings: Path) -> list[str]:
+        """The server's command line: loopback, own token and port, isolated settings and workspaces."""
+        app = self.APP
+        return [sys.executable, "-m", self.MODULE, "--no-browser", "--allow-root",
+                "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
+                f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+                f"--{app}.expose_app_in_browser=True",
+                f"--{app}.app_settings_dir={settings}",
+                f"--{app}.user_settings_dir={self.tmp / 'user-settings'}",
+                f"--{app}.workspaces_dir={self.tmp / 'workspaces'}", *self.EXTRA]
 
     def _request(self, path: str, method: str = "GET", timeout: float = 5):
         req = urllib.request.Request(f"{self.url}{path}", method=method,
