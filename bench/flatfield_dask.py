@@ -31,12 +31,12 @@ import os
 import shutil
 import statistics
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 import h5py
 import numpy as np
+from flatfield_chunked import timings  # bench/ is the script's path
 
 import h5lens
 from h5lens.tutorial.sample_data import large_stack
@@ -49,13 +49,8 @@ def _peak_rss_mb() -> float:
 
 
 def _timed(fn, repeat: int, out: Path) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        shutil.rmtree(out, ignore_errors=True)
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return times
+    # The previous result is removed untimed, as in the single-machine bench.
+    return timings(repeat, fn, setup=lambda: shutil.rmtree(out, ignore_errors=True))
 
 
 def _plain_dask(spec: str, flat: np.ndarray, dark: np.ndarray, out: Path) -> None:
