@@ -202,3 +202,50 @@ def test_embedded_viewer_shown_alone_gets_its_module(gen):
     assert gen.viewer._esm == EMBEDDED_ESM
     data, _ = gen.viewer._repr_mimebundle_()
     assert gen.viewer._esm == bundle("viewer").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def hard_linked(tmp_path):
+    """One dataset and one group, each reached by two hard links (names with HTML in them)."""
+    path = tmp_path / "hard.h5"
+    with h5py.File(path, "w") as f:
+        a = f.create_group("A")
+        a["a<b>&"] = np.arange(6)
+        a.create_group("g").attrs["x"] = 1
+        b = f.create_group("B")
+        b["copy"] = a["a<b>&"]  # a second hard link: the same object, not a copy
+        b["g2"] = a["g"]
+        b["other"] = np.arange(6)  # equal values, another object
+    root = open_hdf5(path)
+    yield root
+    root.close()
+
+
+def test_inspector_says_same_as_for_hard_links_as_ls_does(hard_linked, capsys):
+    ex = Explorer(hard_linked)
+    try:
+        copy = ok(ex.inspect({"path": "/B/copy"}, []))["info"]
+        group = ok(ex.inspect({"path": "/B/g2"}, []))["info"]
+        first = ok(ex.inspect({"path": "/A/a<b>&"}, []))["info"]
+        other = ok(ex.inspect({"path": "/B/other"}, []))["info"]
+    finally:
+        ex.close()
+    assert copy["same_as"] == "/A/a<b>&" and "also_at" not in copy
+    assert group["same_as"] == "/A/g" and "cycle" not in group
+    assert "same_as" not in first and first["also_at"] == ["/B/copy"]
+    assert "same_as" not in other and "also_at" not in other  # equal values are not the same object
+    # the walk `h5lens ls -r` prints from says the same
+    from h5lens.cli import main
+
+    assert main(["ls", "-r", hard_linked.filename]) == 0
+    out = capsys.readouterr().out
+    assert next(x for x in out.splitlines() if "copy" in x).endswith("(same as /A/a<b>&)")
+
+
+def test_hard_links_walk_nothing_for_a_single_link(hard_linked, monkeypatch):
+    from h5lens._glance import _plan
+
+    walks = []
+    monkeypatch.setattr(_plan, "plan", lambda *a, **k: walks.append(a) or pytest.fail("walked"))
+    assert _plan.hard_links(hard_linked["B/other"]) == (None, [])
+    assert walks == []

@@ -344,7 +344,8 @@ class NodeInfo(_NodeInfo, total=False):
     """Every field of a node in the inspector; dataset fields for datasets, ``members`` for groups.
 
     A broken link has only the required fields and ``link``; ``cycle`` says
-    which group a hard link leads back to.
+    which group a hard link leads back to; ``same_as`` where a listing shows
+    the same object first (as ``h5ls`` prints it), ``also_at`` its later paths.
     """
 
     link: LinkInfo
@@ -363,6 +364,8 @@ class NodeInfo(_NodeInfo, total=False):
     maxshape: str
     members: int
     cycle: str
+    same_as: str  # the path a listing shows this object under first (another hard link to it)
+    also_at: list[str]  # the other hard links to this object, when this path is the first
     value: str  # the value of a small dataset (see _format.small_value)
 
 

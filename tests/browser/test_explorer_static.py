@@ -175,3 +175,34 @@ def test_narrow_cell_and_dark_theme(harness, sample, tmp_path):
     page.wait_for_timeout(300)
     check_pixels(page, sample.root["stack"][0].astype("f8"), "viridis", "linear")
     page.locator(".h5l-explorer").screenshot(path=str(tmp_path / "explorer_narrow.png"))
+
+
+def test_inspector_says_same_as_for_a_second_hard_link(harness, tmp_path):
+    """Two hard links to one dataset and to one group: the inspector names the first path, as h5ls does."""
+    path = tmp_path / "hard.h5"
+    with h5py.File(path, "w") as f:
+        a = f.create_group("A")
+        a["<i>a&amp;b"] = np.arange(6.0)
+        a.create_group("g")
+        b = f.create_group("B")
+        b["copy"] = a["<i>a&amp;b"]
+        b["g2"] = a["g"]
+    root = open_hdf5(path)
+    ex = Explorer(root)
+    try:
+        harness.mount(ex)
+        page = harness.page
+        page.wait_for_selector(".h5l-explorer .h5l-tree[data-ready=true]")
+        fields = page.locator(".h5l-inspector")
+        for selected, want in (("/B/copy", "/A/<i>a&amp;b"), ("/B/g2", "/A/g")):
+            harness.set(selected=selected)
+            page.wait_for_selector(f'.h5l-inspector[data-path="{selected}"]')
+            assert fields.locator('tr[data-field="same_as"] td').inner_text() == want
+        assert fields.locator("td i").count() == 0  # the name is text, never markup
+        harness.set(selected="/A/<i>a&amp;b")
+        page.wait_for_selector('.h5l-inspector[data-path="/A/<i>a&amp;b"]')
+        assert fields.locator('tr[data-field="same_as"]').count() == 0
+        assert fields.locator('tr[data-field="also_at"] td').inner_text() == "/B/copy"
+    finally:
+        ex.close()
+        root.close()

@@ -341,6 +341,8 @@
  * @property {string} [maxshape]
  * @property {number} [members]
  * @property {string} [cycle]
+ * @property {string} [same_as] the path a listing shows this object under first (another hard link, as h5ls says)
+ * @property {string[]} [also_at] the other hard links to this object, when this path is the first
  * @property {string} [value] the value of a small dataset
  */
 

@@ -6,7 +6,7 @@ import { errorText } from "../tree/tree.js";
 const FIELDS = [
   ["path", "Path"], ["description", "Description"], ["kind", "Kind"], ["nx_class", "NX class"], ["shape", "Shape"], ["dtype", "Dtype"],
   ["maxshape", "Max shape"], ["chunks", "Chunks"], ["filters", "Filters"], ["layout", "Layout"],
-  ["storage", "Storage"], ["members", "Members"], ["cycle", "Cycle"], ["value", "Value"],
+  ["storage", "Storage"], ["members", "Members"], ["cycle", "Cycle"], ["same_as", "Same as"], ["also_at", "Also linked at"], ["value", "Value"],
 ];
 
 /**

@@ -177,6 +177,11 @@ class Node:
         return None
 
     @property
+    def link_count(self) -> int | None:
+        """How many hard links lead to this object (HDF5), or None when the backend does not say."""
+        return None
+
+    @property
     def cycle_of(self) -> str | None:
         """The path of the ancestor this group is (a hard-link cycle back to it), or None."""
         own = self.object_id

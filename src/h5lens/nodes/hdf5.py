@@ -39,9 +39,16 @@ class _HDF5Attrs:
 
                 info = h5o.get_info(self._h5.id)
                 self._object_id: tuple[str, int, int] | None = ("hdf5", info.fileno, info.addr)
+                self._link_count: int | None = int(info.rc)
             except Exception:  # h5pyd and other duck-typed groups: no address to compare
-                self._object_id = None
+                self._object_id = self._link_count = None
         return self._object_id
+
+    @property
+    def link_count(self) -> int | None:
+        """Hard links to this object (HDF5's reference count), from the same look-up as :attr:`object_id`."""
+        self.object_id  # noqa: B018 - one h5o.get_info call fills both
+        return self._link_count
 
     def _attr_names(self) -> list[str]:
         try:

@@ -17,6 +17,7 @@ import numpy as np
 import traitlets
 
 from .. import views
+from .._glance._plan import hard_links, same_as_listing
 from .._protocol import AttributeRow, Detail, InspectReply, NodeInfo, PreviewReply
 from ..nodes._base import Dataset, Group, Link, Node
 from ..nodes._format import (
@@ -106,8 +107,11 @@ def member_values(group: Group) -> list[list[str]]:
     return rows
 
 
-def describe(node: Node) -> NodeInfo:
-    """The inspector's fields for ``node`` (a link is described with its target's fields)."""
+def describe(node: Node, listing: dict[str, str | None] | None = None) -> NodeInfo:
+    """The inspector's fields for ``node`` (a link is described with its target's fields).
+
+    ``listing``: the file's :func:`~h5lens._glance._plan.same_as_listing` when the caller keeps one.
+    """
     info = NodeInfo(path=to_wire(node.path), name=printable_name(node.name), kind=node.kind, label=node_label(node),
                     attributes=[], attribute_count=0)
     target = node.target_node if isinstance(node, Link) else node
@@ -142,6 +146,11 @@ def describe(node: Node) -> NodeInfo:
         if rows:
             info["details"].append({"label": "Member values", "rows": rows})
         info["details"] += plot_notes(target)
+    first, others = hard_links(target, listing)  # "same as /A/a", as h5ls and `h5lens ls` print it
+    if first and "cycle" not in info:
+        info["same_as"] = first
+    if others:
+        info["also_at"] = others
     info["attributes"], info["attribute_count"] = attributes(target)
     return info
 
@@ -195,6 +204,9 @@ class Explorer(Tree):
     #: why the selected node cannot be viewed ("" when it can, or when it is a plain group)
     view_error = traitlets.Unicode("").tag(sync=True)
 
+    #: the file's hard links as its listing shows them (see _glance._plan.same_as_listing), walked when first needed
+    _same_as: dict[str, str | None] | None = None
+
     @traitlets.observe("selected")
     def _selected_changed(self, change) -> None:
         self._show(change["new"])
@@ -228,7 +240,11 @@ class Explorer(Tree):
     @command
     def inspect(self, msg: dict, buffers: list) -> InspectReply:
         """Every field of the node at ``path`` (see :func:`describe`)."""
-        return InspectReply(ok=True, info=describe(self._lookup(msg.get("path") or "/")))
+        node = self._lookup(msg.get("path") or "/")
+        target = node.target_node if isinstance(node, Link) else node
+        if self._same_as is None and target is not None and (target.link_count or 0) > 1:
+            self._same_as = same_as_listing(node.root)  # walked once, for the first object with two hard links
+        return InspectReply(ok=True, info=describe(node, self._same_as))
 
     @command
     def preview(self, msg: dict, buffers: list) -> PreviewReply:
