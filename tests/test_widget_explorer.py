@@ -249,3 +249,51 @@ def test_hard_links_walk_nothing_for_a_single_link(hard_linked, monkeypatch):
     monkeypatch.setattr(_plan, "plan", lambda *a, **k: walks.append(a) or pytest.fail("walked"))
     assert _plan.hard_links(hard_linked["B/other"]) == (None, [])
     assert walks == []
+
+
+@pytest.mark.parametrize(("name", "path", "kind"), [
+    ("silx-io/test.h5", "", None),  # no NeXus plot named: nothing chosen for the reader
+    ("test.h5", "/diff_map_0000/data", "curve"),  # pyFAI: several entries, no @default: the first's plot
+    ("ID16B_diatomee.edf", "/scan_0/image", "stack"),  # a detector's frames: the image stack
+    ("ID19_D2H2T2_000*.edf", "/scan_0/image", "stack"),  # a series of files
+    ("medipix.edf", "/scan_0/image", "image"),
+    ("oleg.dat", "/94.1/plot", "curve"),  # SPEC: the first scan's counters
+])
+def test_explore_opens_on_the_default_plot(course, name, path, kind):
+    e = explore(str(course / name))
+    try:
+        assert e.selected == path
+        assert (e.viewer.kind if e.viewer is not None else None) == kind
+    finally:
+        e.close()
+
+
+def test_default_chain_select_override_and_bad_path(tmp_path, course):
+    path = tmp_path / "chain.h5"
+    with h5py.File(path, "w") as f:
+        f.create_group("first").attrs["NX_class"] = "NXentry"  # an entry the file's @default skips
+        f["first/plot/y"] = np.arange(5.0)
+        f["first/plot"].attrs.update(NX_class="NXdata", signal="y")
+        f.attrs["default"] = "second"
+        entry = f.create_group("second")
+        entry.attrs.update(NX_class="NXentry", default="images")
+        entry["images/frames"] = np.zeros((3, 4, 5), "u2")
+        entry["images"].attrs.update(NX_class="NXdata", signal="frames")
+    e = explore(str(path))
+    assert e.selected == "/second/images" and e.viewer.kind == "stack"
+    e.close()
+    e = explore(str(path), select="/first/plot/y")  # the caller's choice wins
+    assert e.selected == "/first/plot/y" and e.viewer.kind == "curve"
+    e.close()
+    e = explore(str(path), select="")
+    assert e.selected == "" and e.viewer is None
+    e.close()
+    with pytest.raises(KeyError) as caught:
+        explore(str(course / "oleg.dat"), select="/94.1/nowhere")
+    message = str(caught.value)
+    assert message == f"cannot select '/94.1/nowhere' in {course / 'oleg.dat'}: no member 'nowhere' in '/94.1'"
+    with h5py.File(path, "a") as f:  # a @default leading to a plot that cannot be drawn: nothing chosen
+        f["second/images"].attrs["signal"] = "missing"
+    e = explore(str(path))
+    assert e.selected == "" and e.viewer is None
+    e.close()

@@ -206,3 +206,31 @@ def test_inspector_says_same_as_for_a_second_hard_link(harness, tmp_path):
     finally:
         ex.close()
         root.close()
+
+
+@pytest.mark.parametrize(("name", "path", "frame"), [
+    ("ID16B_diatomee.edf", "/scan_0/image", lambda r: r["scan_0/image/data"][0]),  # the detector's stack
+    ("test.h5", "/diff_map_0000/data", None),  # the first entry's NXdata plot (a curve)
+])
+def test_opens_on_the_default_plot_highlighted_and_painted(harness, course, name, path, frame):
+    from h5lens.widgets.explorer import explore
+
+    ex = explore(str(course / name))
+    try:
+        harness.mount(ex)
+        page = harness.page
+        row = page.wait_for_selector(f'li[data-path="{path}"][aria-selected=true]')
+        assert row.is_visible()  # revealed: its parents were expanded
+        assert page.locator('li[aria-selected="true"]').count() == 1
+        mounted(page, path)
+        if frame is None:
+            page.wait_for_selector(".h5l-view .h5l-viewer .uplot")
+        else:  # the display copy of the first frame (max of blocks when the cell is narrower)
+            from h5lens.decimate import reduce_blocks
+
+            fy, fx = page.evaluate("document.querySelector('.h5l-view .h5l-viewer').h5lens.image.frame.factors")
+            copy = reduce_blocks(frame(ex.root), fy, fx).astype("f8")
+            check_pixels(page, copy[:-1, :-1], "viridis", "linear")  # the last row and column blend with the edge
+        assert page.locator(".h5l-inspector td").first.inner_text() == path
+    finally:
+        ex.close()

@@ -18,5 +18,12 @@ class LinkError(NodeError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class PathError(NodeError, KeyError):
+    """A path that names no node of the file (the message names the file and the path)."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
 class UnknownFormatError(NodeError, ValueError):
     """No backend recognises the file's content."""

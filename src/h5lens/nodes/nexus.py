@@ -35,8 +35,8 @@ from ._nexus_read import members as _members
 from ._nexus_read import names as _names
 from ._nexus_read import read_text as _read_text
 
-__all__ = ["NXDataInfo", "axis_values", "find_nxdata", "nxdata_columns", "nxdata_info", "nxdata_problem",
-           "plot_problem", "text"]
+__all__ = ["NXDataInfo", "axis_values", "default_plot", "find_nxdata", "nxdata_columns", "nxdata_info",
+           "nxdata_problem", "plot_problem", "text"]
 
 _MAX_HOPS = 16  # @default chains longer than this are cycles
 
@@ -75,6 +75,21 @@ def find_nxdata(node: Node) -> Group | None:
             continue
         return None
     return None
+
+
+def default_plot(root: Node) -> Group | None:
+    """The plot a file opens on: its ``@default`` chain, else the first NXentry's default plot.
+
+    ``find_nxdata`` alone gives nothing for a file of several entries without
+    ``@default`` (a SPEC file's scans, pyFAI's ``test.h5``); a scientist then
+    expects the first entry's plot. Only the first members are looked at, and
+    an NXdata that cannot be plotted is not chosen.
+    """
+    found = find_nxdata(root)
+    if found is None and isinstance(root, Group) and not text(_attr(root, "default")):
+        entries = (m for m in _members(root) if isinstance(m, Group) and m.nx_class == "NXentry")
+        found = next((g for g in map(find_nxdata, entries) if g is not None), None)
+    return found if found is not None and nxdata_info(found) is not None else None
 
 
 # -- NXdata -----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from .. import views
 from .._glance._plan import hard_links, same_as_listing
 from .._protocol import AttributeRow, Detail, InspectReply, NodeInfo, PreviewReply
 from ..nodes._base import Dataset, Group, Link, Node
+from ..nodes._errors import PathError
 from ..nodes._format import (
     decode_value,
     description,
@@ -258,16 +259,41 @@ class Explorer(Tree):
         super().close()
 
 
-def explore(source: Any, selected: str = "", **kwargs) -> Explorer:
+def explore(source: Any, select: str | None = None, **kwargs) -> Explorer:
     """Explore a file (or node) in the notebook: tree, inspector and view area.
 
     Parameters
     ----------
     source
         A node, or anything :func:`h5lens.open` accepts.
-    selected : str, optional
-        Path to select at start.
+    select : str, optional
+        Path to select at start. By default the file's NeXus plot (the
+        ``@default`` chain, else the first entry's plot; for detector images
+        the image stack), or nothing when the file names none; ``""`` selects
+        nothing.
     **kwargs
-        Passed to :class:`Explorer` (``page_size``...).
+        Passed to :class:`Explorer` (``page_size``...); ``selected`` is
+        accepted as another name of ``select``.
+
+    Raises
+    ------
+    h5lens.NodeError
+        ``select`` names no node (a ``KeyError`` too) of the file.
     """
-    return Explorer(source, selected=selected, **kwargs)
+    if select is None:
+        select = kwargs.pop("selected", None)
+    explorer = Explorer(source, **kwargs)
+    try:
+        if select is None:
+            from ..nodes import nexus
+
+            plot = nexus.default_plot(explorer.root)
+            select = plot.path if plot is not None else ""
+        problem = explorer.select_problem(select) if select else None
+        if problem:
+            raise PathError(problem)
+        explorer.selected = select
+    except BaseException:
+        explorer.close()
+        raise
+    return explorer

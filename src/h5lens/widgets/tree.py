@@ -159,15 +159,21 @@ class Tree(H5Widget):
         rel = path[len(root.path):] if root.path != "/" and path.startswith(root.path + "/") else path
         return root[rel]
 
+    def select_problem(self, path: str) -> str | None:
+        """Why ``path`` cannot be selected, as one sentence naming the file and the path (None: it can)."""
+        try:
+            self._lookup(path)
+        except Exception as exc:
+            reason = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+            return f"cannot select {path!r} in {self.filename or self.title or self._root.path}: {reason}"
+        return None
+
     @traitlets.validate("selected")
     def _check_selected(self, proposal):
         path = proposal["value"]
-        if path:
-            try:
-                self._lookup(path)
-            except Exception as exc:
-                reason = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-                raise traitlets.TraitError(f"cannot select {path!r}: {reason}") from None
+        problem = self.select_problem(path) if path else None
+        if problem:
+            raise traitlets.TraitError(problem)
         return to_wire(path)  # the trait travels as JSON: no lone surrogates
 
     def close(self) -> None:
