@@ -146,7 +146,7 @@ def test_spectrum_through_frame_chunks_warns():
     spectrum = dec.chunk_stats(shape, chunks, sel.parse(":,100,200", shape), 2)
     assert spectrum["chunks"] == 50 and spectrum["bytes"] == 50 * 2048 * 2048 * 2
     msg = dec.chunk_warning(spectrum, chunks)
-    assert "50 chunk(s)" in msg and "400.0 MB" in msg and "100 B" in msg
+    assert "50 chunk(s)" in msg and "400.0 MiB" in msg and "100 B" in msg
     contiguous = dec.chunk_stats(shape, None, sel.parse(":,100,200", shape), 2)
     assert contiguous["chunks"] == 0 and dec.chunk_warning(contiguous, None) is None
 
@@ -157,7 +157,7 @@ def test_chunk_stats_on_the_course_map(course):
         assert ds.chunks == (1, 78, 100)
         curve = dec.chunk_stats(ds.shape, ds.chunks, sel.parse(":,5,5", ds.shape), ds.dtype.itemsize)
         assert curve["chunks"] == 29 and curve["selected_bytes"] == 29 * 4
-        assert dec.chunk_warning(curve, ds.chunks) is None  # 900 KB: not worth a warning
+        assert dec.chunk_warning(curve, ds.chunks) is None  # 900 KiB: not worth a warning
 
 
 def test_huge_curve_is_first_a_strided_sample(tmp_path):
@@ -171,7 +171,7 @@ def test_huge_curve_is_first_a_strided_sample(tmp_path):
     with open_hdf5(tmp_path / "long.h5") as root:
         out = frames.curve(root["long"], (slice(None),), columns=256)
     assert out["decimated"] and len(out["min"]) == 256 and out["length"] == 10**9
-    assert "sampled: 1 value in" in out["warning"] and "7.5 GB" in out["warning"]
+    assert "sampled: 1 value in" in out["warning"] and "7.5 GiB" in out["warning"]
     assert set(np.unique(out["max"])) == {1.0, 7.0}
 
 

@@ -158,3 +158,10 @@ def test_value_type_text_attr_and_link_info():
     broken = link_info(tree["bad"])
     assert broken["broken"] is True and "nowhere" in broken["error"]
     assert link_info(tree["bad"], follow=False)["broken"] is True  # once followed, the answer is known
+
+
+def test_size_label_names_binary_units():
+    from h5lens.nodes._format import size_label
+
+    assert [size_label(n) for n in (0, 1023, 1024, 691_200, 5 * 2**20 + 2**19, 3 * 2**30)] == \
+        ["0 B", "1023 B", "1.0 KiB", "675.0 KiB", "5.5 MiB", "3.0 GiB"]

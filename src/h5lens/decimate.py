@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .nodes._format import size_label
+
 #: Bytes one tile read may hold (the output is small; this bounds peak memory).
 BUDGET = 8 * 2**20
 #: A curve holding more bytes than this is first shown from a strided sample of
@@ -225,15 +227,6 @@ def chunk_warning(stats: dict, chunks: Sequence[int] | None) -> str | None:
         return None
     return (
         f"this selection reads {stats['chunks']} chunk(s) of shape {tuple(chunks)} "
-        f"({_size(stats['bytes'])} uncompressed) to use {_size(stats['selected_bytes'])}: "
+        f"({size_label(stats['bytes'])} uncompressed) to use {size_label(stats['selected_bytes'])}: "
         "it cuts across the chunking and will be slow"
     )
-
-
-def _size(nbytes: int) -> str:
-    n = float(nbytes)
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"  # pragma: no cover

@@ -262,7 +262,7 @@ def curve(dataset: Any, items: Sequence[Item], region: Sequence[int] | None = No
     warning = decimate.chunk_warning(stats, chunks)
     sampled = out.pop("sampled", None)
     if sampled:
-        note = f"sampled: 1 value in {sampled} of {decimate._size(n * itemsize)} (zoom in for exact values)"
+        note = f"sampled: 1 value in {sampled} of {_format.size_label(n * itemsize)} (zoom in for exact values)"
         warning = f"{note}  {warning}" if warning else note
     return {**out, "decimated": out["min"] is not out["max"], "length": n, "region": [i0, i1],
             "dim": xdim, "stats": stats, "warning": warning}

@@ -41,8 +41,8 @@ test("titles say where the data is; TeX labels read as text", () => {
 test("what a selection reads, in readable units", () => {
   assert.equal(statsText(null), "");
   assert.equal(statsText({ chunks: 0, bytes: 640 }), "reads 640 B");
-  assert.equal(statsText({ chunks: 1, bytes: 2048 }), "reads 1 chunk (2.0 KB)");
-  assert.equal(statsText({ chunks: 12, bytes: 5.5 * 2 ** 20 }), "reads 12 chunks (5.5 MB)");
+  assert.equal(statsText({ chunks: 1, bytes: 2048 }), "reads 1 chunk (2.0 KiB)");
+  assert.equal(statsText({ chunks: 12, bytes: 5.5 * 2 ** 20 }), "reads 12 chunks (5.5 MiB)");
 });
 
 test("keys: steps, ends, play, reset and zoom; others are left to the page", () => {

@@ -57,12 +57,14 @@ export function axisLabel(meta, mapping, axis) {
 }
 
 /**
- * "reads 3 chunks (1.2 MB)" / "reads 640 B": what the selection read.
+ * "reads 3 chunks (1.2 MiB)" / "reads 640 B": what the selection read.
  * @param {{chunks?: number, bytes: number} | null | undefined} stats
  */
 export function statsText(stats) {
   if (!stats) return "";
   const n = stats.bytes;
-  const mb = n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`;
+  // binary units, named as such (as the Python side's size_label): 1 KiB = 1024 bytes
+  const mb = n >= 1 << 30 ? `${(n / (1 << 30)).toFixed(1)} GiB` : n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB`
+    : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`;
   return stats.chunks ? `reads ${stats.chunks} chunk${stats.chunks > 1 ? "s" : ""} (${mb})` : `reads ${mb}`;
 }

@@ -62,6 +62,18 @@ def maxshape_label(maxshape: tuple | None) -> str:
     return " × ".join("∞" if n is None else str(int(n)) for n in maxshape) if maxshape else "scalar"
 
 
+def size_label(nbytes: int) -> str:
+    """``"675.0 KiB"``: binary units, named as such (1 KiB = 1024 bytes), everywhere h5lens shows a size."""
+    n = float(nbytes)
+    if n < 1024:
+        return f"{int(n)} B"
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        n /= 1024
+        if n < 1024 or unit == "TiB":
+            break
+    return f"{n:.1f} {unit}"
+
+
 def filter_name(filter_id: int, stored: str | bytes | None = None) -> str:
     """Short name of a filter id, else the name stored in the file, else ``filter <id>``."""
     if filter_id in FILTER_NAMES:

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._format import maxshape_label, value_preview
+from ._format import maxshape_label, size_label, value_preview
 
 
 def _size(nbytes: int) -> str:
     """``12 345 678 bytes (11.8 MiB)``."""
     text = f"{nbytes:,} bytes".replace(",", " ")
-    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if nbytes >= scale:
-            return f"{text} ({nbytes / scale:.1f} {unit})"
-    return text
+    return f"{text} ({size_label(nbytes)})" if nbytes >= 1024 else text
 
 
 def dataset_details(h5ds: Any, logical: int) -> list[tuple[str, Any]]:
