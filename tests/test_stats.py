@@ -108,3 +108,50 @@ def test_course_frame_issue_numbers(course):
     s = out["summary"]
     assert out["factors"] == [2, 2]
     assert (round(s.percentile(0.1)), round(s.percentile(99.9)), s.result()["min"]) == (3985, 25564, 1738)
+
+
+def test_pieces_of_both_signs_counted_together_equal_numpy():
+    """Tiles of both signs (their keys gathered over many pieces, beyond KEYS) and of one sign, mixed."""
+    from h5lens import stats
+
+    rng = np.random.default_rng(3)
+    a = rng.normal(0, 50, (2 * stats.KEYS // 1000 + 7, 1000)).astype(np.float32)
+    a[:200] = np.abs(a[:200])  # pieces of one sign, counted at once, among pieces of both signs
+    s = summary_of(a, 11)
+    values, counts = s.histogram()
+    assert counts.sum() == a.size and np.all(np.diff(values) > 0)
+    v = a.astype(np.float64)
+    r = s.result()
+    assert (r["min"], r["max"]) == (v.min(), v.max())
+    assert r["mean"] == pytest.approx(v.mean(), rel=1e-10, abs=1e-12) and r["std"] == pytest.approx(v.std(), rel=1e-10)
+    for q in (0.1, 25, 50, 75, 99.9):
+        want = np.percentile(v, q)
+        assert abs(s.percentile(q) - want) <= 2 * RELATIVE_ACCURACY * abs(want) + 1e-12, q
+
+
+def test_negative_zero_joins_zero_among_non_negative_values():
+    a = np.array([[0.0, -0.0, 1.5, 2.0], [-0.0, 3.0, 0.0, 7.0]], np.float32)
+    s = summary_of(a, 2)
+    values, counts = s.histogram()
+    assert values[0] == 0 and counts[0] == 4 and counts.sum() == a.size
+    assert s.percentile(50) == np.percentile(a, 50) and s.result()["min_positive"] == 1.5
+
+
+@pytest.mark.parametrize("dtype", ["uint16", "int16", "float32"])
+def test_small_tiles_and_strided_tiles_fold_like_one(dtype):
+    """Tiles of a few rows (a frame held in memory) and strided views give what one whole tile gives."""
+    rng = np.random.default_rng(4)
+    a = (rng.integers(-3000 if dtype == "int16" else 0, 60000 if dtype == "uint16" else 3000, (512, 300))
+         if dtype != "float32" else rng.gamma(2.0, 100.0, (512, 300))).astype(dtype)
+    whole = Summary(a.dtype)
+    whole.add(a)
+    rows, strided = Summary(a.dtype), Summary(a.dtype)
+    for r in range(0, 512, 4):
+        rows.add(a[r : r + 4])
+    strided.add(a[:, ::2])
+    strided.add(a[:, 1::2])
+    for s in (rows, strided):
+        assert np.array_equal(s.histogram()[1], whole.histogram()[1])
+        assert s.result()["count"] == a.size and s.result()["min"] == whole.result()["min"]
+        assert s.result()["mean"] == pytest.approx(whole.result()["mean"], rel=1e-12)
+        assert s.percentile(99.9) == whole.percentile(99.9)
