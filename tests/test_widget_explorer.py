@@ -297,3 +297,14 @@ def test_default_chain_select_override_and_bad_path(tmp_path, course):
     e = explore(str(path))
     assert e.selected == "" and e.viewer is None
     e.close()
+
+
+def test_storage_facts_are_one_section_and_file_facts_another(gen):
+    info = ok(gen.inspect({"path": "/stack"}, []))["info"]
+    sections = {d["label"]: d.get("section") for d in info["details"]}
+    assert sections == {"Fill value": "Storage", "Max shape": "Storage", "Size in memory": "Storage",
+                        "Size on disk": "Storage", "Compression ratio": "Storage"}
+    assert {d["label"]: d["value"] for d in info["details"]}["Size in memory"] == "7 200 000 bytes (6.9 MiB)"
+    root = ok(gen.inspect({"path": "/"}, []))["info"]
+    assert {d.get("section") for d in root["details"] if "value" in d} == {"File"}
+    assert "Driver" in {d["label"] for d in root["details"]}

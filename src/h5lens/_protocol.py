@@ -325,10 +325,15 @@ class _Detail(TypedDict):
 
 
 class Detail(_Detail, total=False):
-    """One extra fact of a node (a file header): a ``value``, or ``rows`` of (key, value) text."""
+    """One extra fact of a node (a file header): a ``value``, or ``rows`` of (key, value) text.
+
+    ``section`` names the inspector section a value belongs to (``Storage``, ``File``); without it the value
+    is one of the node's fields.
+    """
 
     value: str
     rows: list[list[str]]
+    section: str
 
 
 class _NodeInfo(TypedDict):

@@ -234,3 +234,50 @@ def test_opens_on_the_default_plot_highlighted_and_painted(harness, course, name
         assert page.locator(".h5l-inspector td").first.inner_text() == path
     finally:
         ex.close()
+
+
+@pytest.mark.parametrize(("name", "select", "attribute"), [
+    ("test.h5", "/diff_map_0004/data/map", "long_name"),  # a chunked dataset with five attributes
+    ("ID16B_diatomee.edf", None, "NX_class"),  # the detector stack the explorer opens on
+])
+def test_attributes_fit_a_laptop_screen_and_storage_is_said_once(browser, static_server, course, name, select,
+                                                                  attribute):
+    from _harness.static import Harness
+
+    from h5lens.widgets.explorer import explore
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    harness, ex = Harness(page, static_server.url), explore(str(course / name), select=select)
+    try:
+        harness.mount(ex)
+        page.evaluate("document.querySelector('.view').style.width = '1100px'")  # a Lab cell beside the file browser
+        mounted(page, ex.selected)
+        page.wait_for_selector(f'.h5l-inspector[data-path="{ex.selected}"]')
+        page.wait_for_timeout(300)  # the view settles to its size
+        box = page.evaluate("""(name) => {
+            const r = (e) => e.getBoundingClientRect(), q = (s) => document.querySelector(s);
+            const row = q(`.h5l-inspector tr[data-attr="${name}"]`), insp = q('.h5l-inspector');
+            return {row: row && r(row).bottom, inspector: r(insp).bottom, explorer: r(q('.h5l-explorer')).bottom,
+                    scrolled: insp.scrollTop + window.scrollY};
+        }""", attribute)
+        assert box["row"] is not None, box
+        assert box["row"] <= min(768, box["inspector"]) and box["scrolled"] == 0, box  # seen without scrolling
+        assert box["explorer"] <= 768, box  # the whole explorer fits the screen
+        inspector = page.locator(".h5l-inspector")
+        if select:  # layout, chunks and filters are one line of a folded "Storage" section, never repeated
+            storage = inspector.locator('details[data-section="Storage"]')
+            assert storage.get_attribute("open") is None
+            assert inspector.inner_text().count("chunked") == 0
+            assert inspector.locator('tr[data-field="storage"] td').text_content() == "chunked 1 × 78 × 100"
+            assert inspector.locator('tr[data-field="layout"], tr[data-field="chunks"], tr[data-field="filters"]').count() == 0
+            storage.locator("summary").click()
+            assert inspector.inner_text().count("chunked") == 1 and inspector.inner_text().count("Max shape") == 1
+            assert "883.6 KiB" in storage.inner_text()
+            harness.set(selected="/diff_map_0003/data/map")  # the reader's choice to unfold stays
+            page.wait_for_selector('.h5l-inspector[data-path="/diff_map_0003/data/map"]')
+            assert inspector.locator('details[data-section="Storage"]').get_attribute("open") is not None
+    finally:
+        ex.close()
+        context.close()

@@ -43,5 +43,6 @@ def test_scans_by_command_filter_plot_and_inspector(harness, oleg):
     fields = page.locator(".h5l-inspector .h5l-fields").inner_text()
     assert "ascan del -0.5 0.5 20 1" in fields and "#S 94" in fields and "1 (Seconds)" in fields
     motors = page.locator('.h5l-inspector table[aria-label="Motors at start (#O/#P)"]')
-    assert motors.locator("tr").count() == 67
+    assert motors.locator("tr").count() == 67 and not motors.is_visible()  # folded: the attributes stay in sight
+    page.locator('.h5l-inspector details[data-section="Motors at start (#O/#P)"] > summary').click()
     assert motors.locator("tr").nth(1).inner_text().split() == ["gamma", "40.0"]

@@ -309,10 +309,13 @@
 
 /**
  * One extra fact of a node (a file header): a `value`, or `rows` of (key, value) text.
+ * `section` names the inspector section a value belongs to (`Storage`, `File`); without it the value
+ * is one of the node's fields.
  * @typedef {object} Detail
  * @property {string} label
  * @property {string} [value]
  * @property {string[][]} [rows]
+ * @property {string} [section]
  */
 
 /**

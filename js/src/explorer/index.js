@@ -1,5 +1,5 @@
 // Entry of the Explorer widget (bundled to src/h5lens/widgets/static/explorer.js):
-// the tree on the left; the viewer of the selected node and its inspector on the right.
+// the tree and the inspector of the selected node on the left; its viewer on the right.
 import { ensureStyle, h } from "../common/dom.js";
 import { createRpc } from "../common/rpc.js";
 import treeCss from "../tree/tree.css";
@@ -15,14 +15,16 @@ export default {
     const rpc = createRpc(experimental);
     const left = h("div", { class: "h5l-main" });
     const side = h("div", { class: "h5l-side" });
+    const about = h("div", { class: "h5l-about" });
+    // three grid areas: the tree with the inspector under it on the left, the view on the right (one
+    // column in a narrow cell: tree, view, inspector), so the attributes show on a laptop screen
     const root = h("div", { class: "h5l-explorer", role: "region", "aria-label": `Explorer: ${model.get("title")}` },
-      left, side);
+      left, side, about);
     el.classList.add("h5l-explorer-host"); // the layout follows the cell's width (container query)
     el.append(root);
     const tree = createTree({ el: left, model, rpc });
-    // the view first: it is what a click is for; the inspector's fields follow below it
     const view = createViewArea({ el: side, model, host });
-    const inspector = createInspector({ el: side, rpc });
+    const inspector = createInspector({ el: about, rpc });
 
     let shown = null;
     async function onSelected() {

@@ -50,6 +50,11 @@ INSPECT_ITEMS = 64
 INSPECT_BYTES = 16_384
 #: members of a group whose values the inspector lists
 VALUE_MEMBERS = 100
+#: facts about how a dataset is stored (HDF5's property lists): the inspector's "Storage" section;
+#: on a file's root, the "File" section (the node's own fields stay short, so the attributes show)
+STORAGE_FACTS = frozenset({"Fill value", "Max shape", "Size in memory", "Size on disk", "Compression ratio",
+                           "Driver", "User block", "Library version bounds", "Superblock version", "SWMR",
+                           "Chunk cache"})
 
 
 def attributes(node: Node) -> tuple[list[AttributeRow], int]:
@@ -73,12 +78,15 @@ def details(node: Node) -> list[Detail]:
     except Exception as exc:  # a header that cannot be read is said, not fatal to the inspector
         return [{"label": "Details", "value": f"<unreadable: {exc}>"}]
     out: list[Detail] = []
+    section = "File" if isinstance(node, Group) else "Storage"
     for label, value in facts:
         if isinstance(value, list):
             out.append({"label": label, "rows": [[printable_name(str(k)), value_preview(v, ATTR_CHARS)]
                                                   for k, v in value]})
         else:
             out.append({"label": label, "value": value_preview(value, ATTR_CHARS)})
+            if label in STORAGE_FACTS:
+                out[-1]["section"] = section
     return out
 
 
