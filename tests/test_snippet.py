@@ -60,3 +60,36 @@ def test_viewer_code_follows_the_selection_and_reads_viewer_data(course):
     finally:
         v.close()
     assert view(np.zeros((3, 4))).code == "array_shown = array[:, :]\n"
+
+
+@pytest.mark.parametrize("file, path", [
+    ("ID16B_diatomee.edf", "/scan_0/instrument"),  # a group read through silx.io
+    ("test.h5", "/diff_map_0001"),  # an NXentry read through h5py
+])
+def test_node_code_reads_the_group_the_explorer_shows(course, file, path):
+    text = snippet.node_code(str(course / file), path, "silx" if file.endswith(".edf") else "hdf5")
+    h5lens_only, plain = text.split("\n\n# the same with")
+    ns = run(h5lens_only)
+    members, attributes = ns["members"], ns["attributes"]
+    assert members and ns["node"].path == path
+    ns = run("# " + plain)
+    assert ns["members"] == members and ns["attributes"].keys() == attributes.keys()
+
+
+def test_explorer_code_is_what_it_shows(course):
+    from h5lens.widgets.explorer import explore
+
+    ex = explore(str(course / "ID16B_diatomee.edf"))  # opens on the image stack
+    try:
+        ex.viewer.selection = "4,:,:"
+        assert ex.code == ex.viewer.code and "[4, :, :]" in ex.code
+        ns = run(ex.code)
+        np.testing.assert_array_equal(ns["data"], ex.viewer.data)
+        np.testing.assert_array_equal(run(ex.code.split("\n\n# the same with")[0])["data"], ex.viewer.data)
+        ex.selected = "/scan_0/instrument/positioners"  # a group: its members and attributes
+        assert ex.viewer is None and "members, attributes = " in ex.code
+        assert run(ex.code)["members"] == list(ex.node)
+        ex.selected = ""
+        assert ex.code == ""
+    finally:
+        ex.close()

@@ -6,8 +6,8 @@ import h5py
 import numpy as np
 import pytest
 
+from h5lens import inspector as mod
 from h5lens.nodes.hdf5 import open_hdf5
-from h5lens.widgets import explorer as mod
 from h5lens.widgets.explorer import Explorer, explore
 
 

@@ -75,3 +75,19 @@ def code(file: str, path: str, selection: str, backend: str | None = None, *, tr
         lines += ["", f"# the same with {imp.split()[-1]} alone", imp, opener.format(file=file)]
         lines += [f"    {body}"] if opener.endswith(":") else [body]
     return "\n".join(lines) + "\n"
+
+
+def node_code(file: str, path: str, backend: str | None = None, variable: str = "node") -> str:
+    """Python opening the group (or other node read without a view) at ``path``: its members and attributes.
+
+    What the explorer shows of a group (the inspector's members and attributes)
+    as a script: the h5lens lines, and the plain library's equivalent.
+    """
+    lines = ["import h5lens", "", f"{variable} = h5lens.open({file!r})[{path!r}]",
+             f"members, attributes = list({variable}), dict({variable}.attrs)"]
+    if backend in _PLAIN:
+        imp, opener = _PLAIN[backend]
+        body = [f"{variable} = f[{path!r}]", f"members, attributes = list({variable}), dict({variable}.attrs)"]
+        lines += ["", f"# the same with {imp.split()[-1]} alone", imp, opener.format(file=file)]
+        lines += [f"    {b}" for b in body] if opener.endswith(":") else body
+    return "\n".join(lines) + "\n"

@@ -281,3 +281,33 @@ def test_attributes_fit_a_laptop_screen_and_storage_is_said_once(browser, static
     finally:
         ex.close()
         context.close()
+
+
+def test_copy_as_code_in_the_explorer_reads_what_is_shown(harness, course):
+    from h5lens.widgets.explorer import explore
+
+    ex = explore(str(course / "ID16B_diatomee.edf"))
+    try:
+        harness.mount(ex)
+        page = harness.page
+        seq = mounted(page, "/scan_0/image")
+        page.locator(".h5l-view .h5l-viewer").focus()
+        page.keyboard.press("ArrowRight")  # frame 1: the code follows the slider
+        wait_seq(page, seq)
+        end = time.monotonic() + 5
+        while "[1, :, :]" not in ex.code:
+            assert time.monotonic() < end, ex.code
+            page.wait_for_timeout(25)
+        harness.bridge.push()
+        page.wait_for_function("document.querySelector('.h5l-view .h5l-viewer').dataset.selection === '1,:,:'")
+        page.locator(".h5l-view").get_by_label("copy as code").click()
+        page.wait_for_function("document.querySelector('.h5l-view .h5l-v-code').textContent === 'Copied' "
+                               "|| !!document.querySelector('.h5l-view .h5l-v-codebox')")
+        box = page.locator(".h5l-view .h5l-v-codebox")
+        text = box.input_value() if box.count() else page.evaluate("navigator.clipboard.readText()")
+        assert text == ex.code
+        namespace: dict = {}
+        exec(compile(text, "<copied>", "exec"), namespace)  # the text the page copied, built by h5lens
+        np.testing.assert_array_equal(namespace["data"], ex.root["scan_0/instrument/detector_0/data"][1])
+    finally:
+        ex.close()

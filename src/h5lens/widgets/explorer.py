@@ -1,11 +1,12 @@
 """``h5lens.explore(source)`` → :class:`Explorer`: the tree beside an inspector and a view area.
 
 The inspector shows everything about the selected node (path, kind, shape,
-dtype, chunks, filters, storage layout, link target, every attribute with its
-value). The view area is a :class:`~h5lens.widgets.viewer.Viewer` of the
-selected dataset or NXdata group (``explorer.viewer``): a child widget whose
-traits and commands the front-end drives with the viewer's own code. The text
-:func:`preview` (at most :data:`PREVIEW_ELEMENTS` elements) remains a command.
+dtype, storage, link target, every attribute with its value): the ``inspect``
+and ``preview`` commands call :mod:`h5lens.inspector`. The view area is a
+:class:`~h5lens.widgets.viewer.Viewer` of the selected dataset or NXdata
+group (``explorer.viewer``): a child widget whose traits and commands the
+front-end drives with the viewer's own code. ``explorer.code`` is the Python
+that reads what is shown.
 """
 
 from __future__ import annotations
@@ -13,191 +14,19 @@ from __future__ import annotations
 from typing import Any
 
 import anywidget
-import numpy as np
 import traitlets
 
-from .. import views
-from .._glance._plan import hard_links, same_as_listing
-from .._protocol import AttributeRow, Detail, InspectReply, NodeInfo, PreviewReply
-from ..nodes._base import Dataset, Group, Link, Node
+from .. import snippet, views
+from .._glance._plan import same_as_listing
+from .._protocol import InspectReply, PreviewReply
+from ..inspector import describe, preview
+from ..nodes._base import Group, Link
 from ..nodes._errors import PathError
-from ..nodes._format import (
-    decode_value,
-    description,
-    dtype_label,
-    link_info,
-    maxshape_label,
-    node_label,
-    printable_name,
-    shape_label,
-    small_value,
-    storage_label,
-    value_preview,
-    value_type,
-)
 from ._base import bundle, command
-from .tree import Tree, to_wire
+from .tree import Tree
 from .viewer import Viewer
 
-#: elements read at most for the text preview
-PREVIEW_ELEMENTS = 1000
-#: attributes listed at most in the inspector (their names are counted beyond)
-MAX_ATTRS = 500
-ATTR_CHARS = 2000
-PREVIEW_CHARS = 20_000
-#: the inspector shows the value of a dataset of at most this many elements and bytes
-INSPECT_ITEMS = 64
-INSPECT_BYTES = 16_384
-#: members of a group whose values the inspector lists
-VALUE_MEMBERS = 100
-#: facts about how a dataset is stored (HDF5's property lists): the inspector's "Storage" section;
-#: on a file's root, the "File" section (the node's own fields stay short, so the attributes show)
-STORAGE_FACTS = frozenset({"Fill value", "Max shape", "Size in memory", "Size on disk", "Compression ratio",
-                           "Driver", "User block", "Library version bounds", "Superblock version", "SWMR",
-                           "Chunk cache"})
-
-
-def attributes(node: Node) -> tuple[list[AttributeRow], int]:
-    """Up to :data:`MAX_ATTRS` attributes as ``{name, value, type}`` rows, and the total count."""
-    names = list(node.attrs)
-    rows: list[AttributeRow] = []
-    for name in names[:MAX_ATTRS]:
-        try:
-            value = node.attrs[name]
-            rows.append(AttributeRow(name=printable_name(name), value=value_preview(value, ATTR_CHARS),
-                                     type=value_type(value)))
-        except Exception as exc:  # one bad attribute must not hide the others
-            rows.append(AttributeRow(name=printable_name(name), value=f"<unreadable: {exc}>", type="?"))
-    return rows, len(names)
-
-
-def details(node: Node) -> list[Detail]:
-    """The node's extra facts (:attr:`Node.details`) as ``{label, value}`` or ``{label, rows}`` (a table)."""
-    try:
-        facts = node.details
-    except Exception as exc:  # a header that cannot be read is said, not fatal to the inspector
-        return [{"label": "Details", "value": f"<unreadable: {exc}>"}]
-    out: list[Detail] = []
-    section = "File" if isinstance(node, Group) else "Storage"
-    for label, value in facts:
-        if isinstance(value, list):
-            out.append({"label": label, "rows": [[printable_name(str(k)), value_preview(v, ATTR_CHARS)]
-                                                  for k, v in value]})
-        else:
-            out.append({"label": label, "value": value_preview(value, ATTR_CHARS)})
-            if label in STORAGE_FACTS:
-                out[-1]["section"] = section
-    return out
-
-
-def plot_notes(group: Group) -> list[Detail]:
-    """Why the plot a group asks for cannot be drawn, or what its NXdata leaves out (axes ignored...)."""
-    from ..nodes import nexus
-
-    problem = nexus.plot_problem(group, nexus.find_nxdata(group))
-    if problem:
-        return [{"label": "Cannot plot", "value": problem}]
-    info = nexus.nxdata_info(group) if group.nx_class == "NXdata" else None
-    if info is not None and info.warnings:
-        return [{"label": "Plot notes", "value": "; ".join(info.warnings)}]
-    return []
-
-
-def member_values(group: Group) -> list[list[str]]:
-    """``[name, value]`` of the small datasets among a group's first :data:`VALUE_MEMBERS` members.
-
-    ``/metadata``: count_time 0.5, pixel_size 0.099824...; big datasets are never read.
-    """
-    rows = []
-    for node in group.page(0, VALUE_MEMBERS):
-        value = small_value(node, INSPECT_ITEMS, 200, INSPECT_BYTES)
-        if value is not None:
-            rows.append([printable_name(node.name), value])
-    return rows
-
-
-def describe(node: Node, listing: dict[str, str | None] | None = None) -> NodeInfo:
-    """The inspector's fields for ``node`` (a link is described with its target's fields).
-
-    ``listing``: the file's :func:`~h5lens._glance._plan.same_as_listing` when the caller keeps one.
-    """
-    info = NodeInfo(path=to_wire(node.path), name=printable_name(node.name), kind=node.kind, label=node_label(node),
-                    attributes=[], attribute_count=0)
-    target = node.target_node if isinstance(node, Link) else node
-    if isinstance(node, Link):
-        info["link"] = link_info(node)
-    if target is None:  # a broken link: nothing more to say
-        return info
-    if isinstance(node, Link):
-        info["target_kind"] = target.kind
-    info["nx_class"] = target.nx_class
-    info["description"] = description(node) or description(target)
-    info["details"] = details(target)
-    if isinstance(target, Dataset):
-        chunks = target.chunks
-        info.update({
-            "shape": shape_label(target.shape), "dtype": dtype_label(target.dtype),
-            "chunks": shape_label(chunks) if chunks else "none",
-            "filters": [f.name + ("" if f.available else " (unavailable)") for f in target.filters],
-            "layout": target.layout, "storage": storage_label(target), "size": target.size, "nbytes": target.nbytes,
-        })
-        if target.maxshape != target.shape and target.maxshape is not None:
-            info["maxshape"] = maxshape_label(target.maxshape)
-        value = small_value(target, INSPECT_ITEMS, ATTR_CHARS, INSPECT_BYTES)
-        if value is not None:
-            info["value"] = value
-    elif isinstance(target, Group):
-        info["members"] = len(target)
-        cycle = target.cycle_of
-        if cycle is not None:
-            info["cycle"] = f"a hard link back to {printable_name(cycle)} (not expanded in the tree)"
-        rows = member_values(target)
-        if rows:
-            info["details"].append({"label": "Member values", "rows": rows})
-        info["details"] += plot_notes(target)
-    first, others = hard_links(target, listing)  # "same as /A/a", as h5ls and `h5lens ls` print it
-    if first and "cycle" not in info:
-        info["same_as"] = first
-    if others:
-        info["also_at"] = others
-    info["attributes"], info["attribute_count"] = attributes(target)
-    return info
-
-
-def _head_selection(shape: tuple) -> tuple:
-    """A leading block of at most :data:`PREVIEW_ELEMENTS` elements: ``[0, …, :20, :50]``."""
-    if len(shape) == 1:
-        return (slice(0, min(shape[0], PREVIEW_ELEMENTS)),)
-    return (0,) * (len(shape) - 2) + (slice(0, min(shape[-2], 20)), slice(0, min(shape[-1], 50)))
-
-
-def preview(node: Node) -> PreviewReply:
-    """Text preview of a dataset: ``{text, note}``; reads a bounded block only."""
-    target = node.deref()
-    if not isinstance(target, Dataset):
-        return PreviewReply(ok=True, text="", note=f"{target.kind}: {node_label(target)}")
-    shape = target.shape
-    if shape is None:
-        return PreviewReply(ok=True, text="empty", note="null dataspace (no data)")
-    if target.size <= PREVIEW_ELEMENTS:
-        value, note = target[()], ""
-    else:
-        sel = _head_selection(shape)
-        value = target[sel]
-        where = ", ".join(str(s) if isinstance(s, int) else f":{s.stop}" for s in sel)
-        note = f"first block [{where}] of {shape_label(shape)}"
-    if np.ndim(value) == 0:
-        text = value_preview(value, PREVIEW_CHARS)
-    else:
-        arr = np.asarray(decode_value(np.asarray(value)))  # valid UTF-8 bytes shown as text
-        plain: Any = {"numpystr": lambda v: repr(v.item() if isinstance(v, np.generic) else v)}
-        with np.printoptions(threshold=PREVIEW_ELEMENTS, linewidth=120, edgeitems=5):
-            text = np.array2string(arr, separator=" ", formatter=plain if arr.dtype.kind in "OSU" else None)
-        text = printable_name(text)
-        if len(text) > PREVIEW_CHARS:
-            text = text[:PREVIEW_CHARS - 1] + "…"
-    return PreviewReply(ok=True, text=text, note=note)
-
+__all__ = ["Explorer", "describe", "explore", "preview"]
 
 class Explorer(Tree):
     """The tree of a file beside an inspector and a view area.
@@ -219,6 +48,24 @@ class Explorer(Tree):
     @traitlets.observe("selected")
     def _selected_changed(self, change) -> None:
         self._show(change["new"])
+
+    @property
+    def code(self) -> str:
+        """The Python that reads what the explorer shows (the text its viewer's "Code" button copies).
+
+        The viewer's :attr:`~h5lens.widgets.viewer.Viewer.code` when the
+        selected node is viewed (the slice on screen); for a group, the lines
+        opening it and reading its members and attributes; ``""`` when nothing
+        is selected or the node lives in memory only.
+        """
+        if self.viewer is not None and self.viewer.code:
+            return str(self.viewer.code)
+        node = self.node
+        filename = str(getattr(self._root, "filename", None) or "")
+        if node is None or not filename:
+            return ""
+        target = node.deref() if not isinstance(node, Link) or node.resolved else node
+        return snippet.node_code(filename, node.path, snippet.backend_of(target))
 
     def _show(self, path: str) -> None:
         """Replace the viewer by one of the node at ``path``; close the previous one."""
