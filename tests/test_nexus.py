@@ -278,3 +278,29 @@ def test_axis_values_at_source_indices(modern):
         assert axis_values(info, 0, [0, 1]) is None  # "." : no axis for this dimension
         assert axis_values(info, 2, np.array([7, 8])) is None  # nothing inside the axis
         assert axis_values(None, 2, [0]) is None and axis_values(info, 9, [0]) is None
+
+
+def test_other_axes_of_a_dimension_are_offered_as_abscissae(tmp_path):
+    """``NAME_indices`` without ``@axes``: another axis of that dimension (NeXus), offered after the default."""
+    from h5lens import abscissa
+
+    path = tmp_path / "alt.h5"
+    with h5py.File(path, "w") as f:
+        g = nxdata(f.create_group("d"), shape=(2, 5), axes=[".", "energy"], energy_indices=1,
+                   channels_indices=1, wrong_indices=1, far_indices=7)
+        g["energy"] = np.linspace(1.0, 2.0, 5)
+        g["energy"].attrs["units"] = "keV"
+        g["channels"] = np.arange(10, 15)
+        g["channels"].attrs["long_name"] = "MCA channel"
+        g["wrong"] = np.arange(4)  # not the dimension's length: never offered
+        g["far"] = np.arange(5)  # a dimension the signal does not have
+    with open_hdf5(path) as root:
+        info = nxdata_info(root["d"])
+        assert [[name for name, _ in dim] for dim in info.other_axes] == [[], ["channels"]]
+        assert abscissa.choices(info, 1) == [{"name": "energy", "label": "energy (keV)"},
+                                             {"name": "channels", "label": "MCA channel"},
+                                             {"name": "index", "label": "index"}]
+        assert abscissa.choices(info, 0) == [{"name": "index", "label": "index"}]
+        assert abscissa.values(info, 1, "channels", [1, 3]) == [11.0, 13.0]
+        assert abscissa.values(info, 1, "index", [1, 3]) is None
+        assert abscissa.resolve(info, 1, "wrong") == "energy" and abscissa.resolve(info, 0, "energy") == "index"

@@ -195,3 +195,84 @@ def test_table_view_of_a_scan_lists_every_column_in_L_order(course):
     assert reply["columns"] == labels.split() and reply["total"] == 21 and len(reply["rows"]) == 21
     assert reply["rows"][0][0] == "-0.5" and reply["rows"][-1][0] == "0.5"
     assert float(reply["rows"][0][20]) == pytest.approx(6.2475021e-07, rel=1e-6)  # bpmi, first point
+
+
+# channels 100..115 of a 16-channel MCA, a quadratic calibration: energy is not the index in disguise
+CALIB = (-0.25, 0.0125, 3.5e-5)
+CALIB_SPEC = f"""#F calib.dat
+#D Thu Feb 10 22:43:43 2011
+
+#S 1 ascan tx 0 1 1 1
+#D Thu Feb 10 22:43:43 2011
+#N 2
+#L tx  det
+#@MCA 16C
+#@CHANN 16 100 115 1
+#@CALIB {CALIB[0]} {CALIB[1]} {CALIB[2]}
+0 10
+@A {" ".join(str(v) for v in range(16))}
+1 20
+@A {" ".join(str(v) for v in range(16, 0, -1))}
+"""
+
+
+@pytest.fixture
+def calib_file(tmp_path):
+    path = tmp_path / "calib.dat"
+    path.write_text(CALIB_SPEC)
+    return path
+
+
+def test_viewer_draws_mca_spectra_in_energy_with_channels_one_click_away(calib_file):
+    from h5lens.widgets.viewer import Viewer
+
+    a, b, c = CALIB
+    ch = np.arange(100, 116, dtype=np.float64)
+    with h5lens.open(calib_file) as root:
+        v = Viewer(root["1.1/measurement/mca_0"])
+        assert v.kind == "curve" and v.selection == "0,:" and v.x == "energy"
+        dim = v.meta["dims"][1]
+        assert [(x["name"], x["label"]) for x in dim["abscissae"]] == [
+            ("energy", "energy"), ("channels", "channels"), ("index", "index")]
+        reply, _ = v.curve({"seq": 1}, [])
+        assert reply["abscissa"] == "energy"
+        np.testing.assert_allclose(reply["x"], a + b * ch + c * ch**2, rtol=1e-12)
+        v.x = "channels"  # the toggle, from Python
+        reply, _ = v.curve({}, [])
+        assert reply["abscissa"] == "channels"
+        np.testing.assert_array_equal(reply["x"], ch)
+        reply, _ = v.curve({"x": "index"}, [])  # the front-end asks with its own choice
+        assert reply["abscissa"] == "index" and reply["x"] is None and reply["index"] == list(range(16))
+        with pytest.raises(ValueError, match="choose one of energy, channels, index"):
+            v.x = "time"
+        # a curve along the points has no energy: its index, and back to energy along the channels
+        v.selection = ":,3"
+        assert v.x == "index"
+        v.selection = "1,:"
+        assert v.x == "energy"
+        v.close()
+        # x= at construction, as every other trait; the scan's own plot of an MCA-only scan too
+        w = h5lens.view(root["1.1/measurement/mca_0"], x="channels", selection="1,:")
+        np.testing.assert_array_equal(w.curve({}, [])[0]["x"], ch)
+        w.close()
+        # counters against the motor get the same choice: the motor or the point index
+        s = Viewer(root["1.1"])
+        assert s.x == "tx" and [x["name"] for x in s.meta["dims"][0]["abscissae"]] == ["tx", "index"]
+        s.close()
+        # an image has no abscissa to choose
+        assert Viewer(np.zeros((4, 5))).x == ""
+
+
+def test_explorer_viewer_starts_in_energy(calib_file):
+    from h5lens.widgets.explorer import Explorer
+
+    a, b, c = CALIB
+    ex = Explorer(str(calib_file))
+    try:
+        ex.selected = "/1.1/measurement/mca_0"
+        assert ex.viewer.x == "energy"
+        x = ex.viewer.curve({}, [])[0]["x"]
+        ch = np.arange(100, 116, dtype=np.float64)
+        np.testing.assert_allclose(x, a + b * ch + c * ch**2, rtol=1e-12)
+    finally:
+        ex.close()

@@ -95,16 +95,28 @@ class ReadStats(TypedDict):
 
 
 # -- viewer ------------------------------------------------------------------------------
+class Abscissa(TypedDict):
+    """One abscissa a curve can be drawn against (:mod:`h5lens.abscissa`): its name and its label."""
+
+    name: str
+    label: str
+
+
 class _Dim(TypedDict):
     name: str
     size: int
 
 
 class Dim(_Dim, total=False):
-    """One dimension of the dataset shown: NXdata axis label and values when known."""
+    """One dimension of the dataset shown: NXdata axis label and values when known.
+
+    ``abscissae``: what a curve along this dimension can be drawn against (the
+    default first, ``index`` last), when there is more than the index.
+    """
 
     label: str
     values: list[float]
+    abscissae: list[Abscissa]
 
 
 class _ViewerMeta(TypedDict):
@@ -193,11 +205,15 @@ class _CurveReply(Reply):
     warning: str | None
     arrays: list[WireArray]
     x: list[float] | None
+    abscissa: str
     aux: list[str]
 
 
 class CurveReply(_CurveReply, total=False):
-    """Command ``curve``: ``arrays`` are y (or min then max when decimated), errors, auxiliary signals."""
+    """Command ``curve``: ``arrays`` are y (or min then max when decimated), errors, auxiliary signals.
+
+    ``x`` holds the values of the ``abscissa`` the curve is drawn against (None for ``index``).
+    """
 
     errors: bool
 
@@ -391,7 +407,8 @@ class PreviewReply(Reply):
 MESSAGES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
-        Options, ErrorInfo, ErrorReply, WireArray, ReadStats, Dim, ViewerMeta, FrameAxes, FrameSummary, FrameReply,
+        Options, ErrorInfo, ErrorReply, WireArray, ReadStats, Abscissa, Dim, ViewerMeta, FrameAxes, FrameSummary,
+        FrameReply,
         CurveReply, ValuesReply, ProfileReply, RoiStatsReply, LutsReply, ExportReply, LinkInfo, TreeItem,
         ChildrenReply, InfoReply,
         SearchReply, AttributeRow, Detail, NodeInfo, InspectReply, PreviewReply,

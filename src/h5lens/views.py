@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from . import abscissa
 from . import selection as sel
 from ._protocol import Dim, ViewerMeta, options
 from .nodes._base import Dataset, Group, Link, Node
@@ -309,6 +310,10 @@ def viewer_meta(node: Node, choice: Choice) -> ViewerMeta:
             dims[d]["label"] = info.label(d)
             if axis.shape[0] <= AXIS_VALUES_LIMIT and axis.dtype.kind in "iuf":
                 dims[d]["values"] = np.asarray(axis[()], dtype=np.float64).tolist()
+        for d, dim in enumerate(dims):  # what a curve along d can be drawn against, beyond its index
+            offered = abscissa.choices(info, d)
+            if len(offered) > 1:
+                dim["abscissae"] = offered
         meta["errors"] = info.errors is not None
         meta["auxiliary"] = list(info.auxiliary_signal_names)
     meta["dims"] = dims

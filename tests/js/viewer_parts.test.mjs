@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { FakeModel } from "../browser/_harness/fake_model.js";
-import { axisLabel, displayMode, readableMeta, statsText, titleText } from "../../js/src/viewer/meta.js";
+import { axisLabel, curveAbscissae, displayMode, readableMeta, statsText, titleText } from "../../js/src/viewer/meta.js";
 import { keyCommand, runKey } from "../../js/src/viewer/keys.js";
 import { curveRegion, toCurve } from "../../js/src/viewer/curve_maths.js";
 
@@ -71,4 +71,18 @@ test("a curve reply becomes the view's curve; a zoom asks for the source points 
   assert.deepEqual(curveRegion(c, 0, 100), [0, 7]);
   const noAxis = toCurve({ ...reply, x: null }, [buf], "counts");
   assert.deepEqual(Array.from(noAxis.x), [0, 2, 4, 6]); // the indices stand in
+});
+
+test("a curve's abscissa menu and title: the dimension's abscissae, the chosen one's label", () => {
+  const abscissae = [{ name: "energy", label: "energy (keV)" }, { name: "channels", label: "channels" },
+    { name: "index", label: "index" }];
+  const meta = readableMeta({ dims: [{ name: "point", size: 3 }, { name: "energy", size: 16, label: "energy (keV)", abscissae }] });
+  assert.deepEqual(curveAbscissae(meta, "0,:"), ["energy", "channels", "index"]);
+  assert.deepEqual(curveAbscissae(meta, "2,10:20"), ["energy", "channels", "index"]); // a zoomed slice too
+  assert.deepEqual(curveAbscissae(meta, ":,3"), []); // along the points: only their index, no menu
+  assert.deepEqual(curveAbscissae(meta, ":,:"), []); // an image
+  assert.equal(axisLabel(meta, [0, "x"], "x"), "energy (keV)");
+  assert.equal(axisLabel(meta, [0, "x"], "x", "channels"), "channels");
+  assert.equal(axisLabel(meta, [0, "x"], "x", "energy"), "energy (keV)");
+  assert.equal(axisLabel(meta, [0, "x"], "x", "elsewhere"), "energy (keV)"); // unknown: the dimension's own label
 });

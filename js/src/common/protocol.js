@@ -23,12 +23,20 @@
  */
 
 /**
+ * One abscissa a curve can be drawn against.
+ * @typedef {object} Abscissa
+ * @property {string} name an NXdata axis name, or "index"
+ * @property {string} label its label (may hold TeX math)
+ */
+
+/**
  * One dimension of the viewed dataset.
  * @typedef {object} Dim
  * @property {string} name
  * @property {number} size
  * @property {string} [label] NeXus axis label (may hold TeX math)
  * @property {number[]} [values] axis values (NXdata axes of at most AXIS_VALUES_LIMIT points)
+ * @property {Abscissa[]} [abscissae] what a curve along it can be drawn against, the default first
  */
 
 /**
@@ -77,6 +85,7 @@
  * @property {number} fps
  * @property {string} error
  * @property {string} code the Python reading what is shown (set by Python)
+ * @property {string} x what a curve is drawn against (an NXdata axis name or "index"; "" without a curve)
  */
 
 /** @typedef {Model<ViewerTraits>} ViewerModel */
@@ -184,7 +193,8 @@
  * @property {ReadStats} stats
  * @property {string | null} warning
  * @property {WireArray[]} arrays
- * @property {number[] | null} x axis values at those indices
+ * @property {number[] | null} x axis values at those indices (null: the index is the abscissa)
+ * @property {string} abscissa what x holds: an NXdata axis name or "index"
  * @property {string[]} aux names of the auxiliary signals
  * @property {boolean} [errors]
  */

@@ -43,6 +43,10 @@ export function listen(v) {
     if (v.image) { v.image.aspect = model.get("aspect"); v.image.draw(); }
     if (v.controls.aspect) v.controls.aspect.value = model.get("aspect");
   });
+  on("x", () => { // the curve's abscissa: relabel and fetch its x values
+    v.labelAxes();
+    if (v.curve) v.load();
+  });
   for (const k of ["aggregation", "complex_part"]) on(k, () => {
     if (v.controls[k]) v.controls[k].value = model.get(/** @type {any} */ (k));
     v.load();

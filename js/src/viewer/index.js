@@ -10,7 +10,7 @@ import { CurveView, CSS as UPLOT_CSS } from "./curve.js";
 import { downloadBlob, canvasBlob } from "./export.js";
 import css from "./style.css";
 import { el } from "./dom.js";
-import { buildToolbar } from "./toolbar.js";
+import { buildToolbar, fillAbscissae } from "./toolbar.js";
 import { createPlayer } from "./player.js";
 import { ColourState } from "./colour_state.js";
 import { FrameLoader } from "./frame_loader.js";
@@ -138,8 +138,10 @@ export class Viewer {
   async loadCurve(selection, region) {
     const width = Math.max(200, this.curve.root.clientWidth || 800);
     const [reply, buffers] = await this.rpc.call("curve", { selection, region, columns: width,
-      part: this.model.get("complex_part") }, { key: "curve" });
+      part: this.model.get("complex_part"), x: this.model.get("x") }, { key: "curve" });
     this.curveData = toCurve(reply, buffers, curveLabel(selection, this.model.get("meta")));
+    // titled by what the x values are (Python falls back to the dimension's default abscissa)
+    this.curve.options.xlabel = axisLabel(readableMeta(this.model.get("meta")), this.slicer?.mapping ?? [], "x", reply.abscissa);
     this.curve.setCurve(this.curveData);
     this.showStats(reply.stats, reply.warning);
     this.root.dataset.selection = selection;
@@ -203,7 +205,8 @@ export class Viewer {
     const meta = readableMeta(this.model.get("meta"));
     const m = this.slicer?.mapping ?? [];
     if (this.image) this.image.labels = { x: axisLabel(meta, m, "x"), y: axisLabel(meta, m, "y") };
-    if (this.curve) this.curve.options.xlabel = axisLabel(meta, m, "x");
+    if (this.curve) this.curve.options.xlabel = axisLabel(meta, m, "x", this.model.get("x"));
+    if (this.controls.x) fillAbscissae(this.controls.x, this.model);
   }
 
   /** @param {number | null} lo @param {number | null} hi @param {boolean} zoomed */

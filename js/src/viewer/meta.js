@@ -44,16 +44,32 @@ export function titleText(meta) {
 }
 
 /**
- * The axis label of the dimension shown as `axis` ("x"/"y") under `mapping`, cut to 60 characters.
+ * The axis label of the dimension shown as `axis` ("x"/"y") under `mapping`, cut to 60 characters;
+ * `abscissa` names what a curve is drawn against when it is not the dimension's default.
  * @param {ViewerMeta} meta readable meta
  * @param {Array<number | string>} mapping
  * @param {string} axis
+ * @param {string} [abscissa] the viewer's `x` (or a curve reply's `abscissa`)
  */
-export function axisLabel(meta, mapping, axis) {
+export function axisLabel(meta, mapping, axis, abscissa) {
   const d = mapping.indexOf(axis);
   const dim = d >= 0 ? meta.dims?.[d] : undefined;
-  const t = dim?.label || dim?.name || "";
+  const chosen = abscissa ? dim?.abscissae?.find((a) => a.name === abscissa) : undefined;
+  const t = chosen ? texText(chosen.label) : dim?.label || dim?.name || "";
   return t.length > 60 ? `${t.slice(0, 59)}…` : t;
+}
+
+/**
+ * What the curve of `selection` can be drawn against (the names of its dimension's `abscissae`,
+ * the default first), empty unless it runs along exactly one dimension that offers more than its index.
+ * @param {ViewerMeta | null | undefined} meta
+ * @param {string} selection
+ * @returns {string[]}
+ */
+export function curveAbscissae(meta, selection) {
+  const kept = (selection ?? "").split(",").map((item, d) => (item.includes(":") ? d : -1)).filter((d) => d >= 0);
+  if (kept.length !== 1) return [];
+  return (meta?.dims?.[kept[0]]?.abscissae ?? []).map((a) => a.name);
 }
 
 /**

@@ -4,6 +4,7 @@
 // The menus are the option lists Python sends in `meta.options` (see toolbar_options.js).
 import { el, select } from "./dom.js";
 import { toolbarOptions } from "./toolbar_options.js";
+import { curveAbscissae } from "./meta.js";
 
 /** What each image control does, in words a newcomer reads as tooltips. */
 export const TIPS = {
@@ -17,7 +18,23 @@ export const TIPS = {
     + "the max (keeps single hot pixels) or the mean of the block of data pixels it covers; "
     + "this changes only the display, not the data's statistics, colour range or histogram",
   aspect: "aspect: equal keeps data pixels square; auto stretches the image to the available space",
+  x: "abscissa: what the curve is drawn against — the file's axis (an MCA's calibrated energy, a scan's motor), "
+    + "another axis of the same dimension (the MCA channels), or the index",
 };
+
+/**
+ * Fill the abscissa menu with what the current curve can be drawn against; hidden when only its index.
+ * @param {HTMLSelectElement} menu
+ * @param {import("../common/protocol.js").ViewerModel} model
+ */
+export function fillAbscissae(menu, model) {
+  const names = curveAbscissae(model.get("meta"), model.get("selection"));
+  if (names.join() !== Array.from(menu.options, (o) => o.value).join()) {
+    menu.replaceChildren(...names.map((n) => el("option", { value: n, text: n })));
+  }
+  menu.value = model.get("x");
+  (menu.parentElement ?? menu).hidden = names.length < 2;
+}
 
 /**
  * A captioned group of controls: a visible short caption, the whole explanation as tooltip.
@@ -97,11 +114,16 @@ export function buildToolbar(toolbar, ctx) {
     const style = select("curve style", ["lines", "points", "both"], "lines", () => ctx.curve()?.setOptions({ style: style.value }));
     logx.addEventListener("change", () => ctx.curve()?.setOptions({ logx: logx.checked }));
     logy.addEventListener("change", () => ctx.curve()?.setOptions({ logy: logy.checked }));
+    // what the curve is drawn against (an MCA's energy, its channels, the index): Python's `x`
+    controls.x = select("abscissa", [], "", (v) => save({ x: v }));
+    controls.x.title = TIPS.x;
     const pin = el("button", { type: "button", "aria-label": "pin this curve", text: "Pin" });
     const clear = el("button", { type: "button", "aria-label": "clear pinned curves", text: "Clear pins" });
     pin.addEventListener("click", () => ctx.curve()?.pin());
     clear.addEventListener("click", () => ctx.curve()?.clearPins());
-    toolbar.append(el("label", { text: "log x " }, logx), el("label", { text: "log y " }, logy), style, pin, clear);
+    toolbar.append(el("label", { class: "h5l-v-abscissa", text: "x " }, controls.x),
+      el("label", { text: "log x " }, logx), el("label", { text: "log y " }, logy), style, pin, clear);
+    fillAbscissae(controls.x, model);
   }
   if (nd >= 1) {
     const reset = el("button", { type: "button", "aria-label": "reset zoom", text: "Reset" });

@@ -38,6 +38,10 @@ class NXDataInfo:
         Of the signal; ``axis_long_names``/``axis_units`` per dimension.
     title : str or None
         The NXdata ``title``, else its entry's ``title``.
+    other_axes : list of list of (str, Dataset)
+        Per signal dimension, the other 1-d axes the group declares for it
+        with ``NAME_indices`` without naming them in ``@axes`` (NeXus's way to
+        give a dimension several axes: an MCA's energy and its channels).
     auxiliary_signals : list of Dataset
         Other signals of the same shape (``auxiliary_signal_names``).
     interpretation : str or None
@@ -61,6 +65,13 @@ class NXDataInfo:
     auxiliary_signal_names: list = field(default_factory=list)
     interpretation: str | None = None
     warnings: list = field(default_factory=list)
+    other_axes: list = field(default_factory=list)  # per dimension: (name, Dataset) not named in @axes
+
+    def axis_label(self, name: str, axis: Dataset) -> str:
+        """The label of axis ``name`` (``long_name``, else ``name (units)``)."""
+        long_name = text(attr(axis, "long_name"))
+        units = text(attr(axis, "units")) or text(attr(axis, "unit"))
+        return long_name or (f"{name} ({units})" if units else name)
 
     def label(self, dim: int | None = None) -> str:
         """``long_name`` or ``name (units)`` of the signal (``dim=None``) or of an axis."""

@@ -12,7 +12,8 @@ header silx already parsed; no data column is read):
   ``measurement``. A scan with no columns plots its first MCA instead.
 - ``instrument/mca_i/energy`` = a + b·ch + c·ch² (``#@CALIB``) over the
   ``#@CHANN`` channels, and ``measurement/mca_i`` made an NXdata of the spectra
-  against it (against ``channels`` when the calibration is the identity).
+  against it (against ``channels`` when the calibration is the identity), the
+  channels kept as its second axis of the same dimension (``channels_indices``).
 - ``#T``/``#M``, ``#G``, ``#Q`` in ``instrument/specfile`` (``count_time``,
   ``monitor_preset``, ``geometry_G0``..., ``Q``) and ``#@ROI`` as
   ``instrument/mca_i/roi/<name>`` = [first, last] channel.
@@ -154,10 +155,15 @@ def _mca(group: Any, scan: Any, key: str, base: str, commonh5: Any) -> None:
     # measurement/mca_i: silx's plain group of two links becomes the spectra's NXdata
     meas = group["measurement"]
     if key in meas:
-        nxdata = commonh5.Group(key, attrs={"NX_class": "NXdata", "signal": "data", "axes": [".", axis],
-                                            "interpretation": "spectrum"})
+        spectra: dict[str, Any] = {"NX_class": "NXdata", "signal": "data", "axes": [".", axis],
+                                   "interpretation": "spectrum"}
+        members = [("data", "data"), ("info", ""), (axis, axis)]
+        if axis == "energy":  # the channels stay one click away: a second axis of the last dimension
+            spectra.update(energy_indices=1, channels_indices=1)
+            members.append(("channels", "channels"))
+        nxdata = commonh5.Group(key, attrs=spectra)
         meas.add_node(nxdata)
-        for name, target in (("data", "data"), ("info", ""), (axis, axis)):
+        for name, target in members:
             if target == "" or target in inst:
                 nxdata.add_node(commonh5.SoftLink(name, f"{base}/instrument/{key}" + (f"/{target}" if target else "")))
 

@@ -36,7 +36,7 @@ from ._nexus_read import names as _names
 from ._nexus_read import read_text as _read_text
 
 __all__ = ["NXDataInfo", "axis_values", "default_plot", "find_nxdata", "nxdata_columns", "nxdata_info",
-           "nxdata_problem", "plot_problem", "text"]
+           "nxdata_problem", "plot_problem", "read_axis", "text"]
 
 _MAX_HOPS = 16  # @default chains longer than this are cycles
 
@@ -229,6 +229,25 @@ def _resolve_axes(group: Group, info: NXDataInfo) -> None:
         info.axes[dim], info.axis_names[dim] = axis, name
         info.axis_long_names[dim] = text(_attr(axis, "long_name"))
         info.axis_units[dim] = text(_attr(axis, "units")) or text(_attr(axis, "unit"))
+    _resolve_other_axes(group, info, names if new_style else [])
+
+
+def _resolve_other_axes(group: Group, info: NXDataInfo, named: list[str]) -> None:
+    """1-d axes given a dimension by ``NAME_indices`` but absent from ``@axes``: alternatives to offer."""
+    shape = info.signal.shape or ()
+    info.other_axes = [[] for _ in shape]
+    try:
+        keys = [k for k in group.attrs if k.endswith("_indices") and k[: -len("_indices")] not in named]
+    except Exception:  # an unlistable attribute table: no alternatives
+        return
+    for key in keys:
+        name = key[: -len("_indices")]
+        dims, axis = _dimension(group, name, -1, None, True), _member(group, name)
+        if not dims or len(dims) != 1 or not 0 <= dims[0] < len(shape) or not isinstance(axis, Dataset):
+            continue
+        if axis.shape is None or len(axis.shape) != 1 or axis.shape[0] not in (shape[dims[0]], shape[dims[0]] + 1):
+            continue
+        info.other_axes[dims[0]].append((name, axis))
 
 
 def _resolve_errors(group: Group, info: NXDataInfo) -> None:
@@ -325,7 +344,11 @@ def axis_values(info: NXDataInfo | None, dim: int, index: Any) -> list[float] | 
     asked for). Reads only the span of the axis from the first index to the last.
     """
     axes = list(info.axes) if info is not None else []
-    axis = axes[dim] if 0 <= dim < len(axes) else None
+    return read_axis(axes[dim] if 0 <= dim < len(axes) else None, index)
+
+
+def read_axis(axis: Dataset | None, index: Any) -> list[float] | None:
+    """Values of a numeric 1-d ``axis`` at ``index`` (see :func:`axis_values`), reading only their span."""
     if axis is None or axis.shape is None or len(axis.shape) != 1 or axis.dtype.kind not in "iuf":
         return None
     idx = np.asarray(index, dtype=np.int64)

@@ -18,10 +18,9 @@ import numpy as np
 import traitlets as t
 
 from .. import _protocol as protocol
-from .. import colormaps, frames, snippet, views, wire
+from .. import abscissa, colormaps, frames, snippet, views, wire
 from .. import selection as sel
 from ..frames import FrameRequest
-from ..nodes import nexus
 from ..nodes._base import Dataset, Node
 from ..views import Choice
 from ._ahead import ReadAhead
@@ -87,6 +86,9 @@ class Viewer(Measuring, H5Widget):
     bad_color = t.Unicode("#ff00ff").tag(sync=True)
     aspect = t.Enum(protocol.ASPECTS, default_value="equal").tag(sync=True)
     fps = t.Float(10.0, min=0.1, max=120.0).tag(sync=True)
+    #: What a curve is drawn against: an NXdata axis of its dimension (an MCA's ``energy``, its
+    #: ``channels``) or ``index``; "" when no curve is shown (see :mod:`h5lens.abscissa`).
+    x = t.Unicode("").tag(sync=True)
     error = t.Unicode("").tag(sync=True)
     #: The Python that reads what is shown (h5lens, then the plain library): follows the selection.
     code = t.Unicode("").tag(sync=True)
@@ -107,12 +109,14 @@ class Viewer(Measuring, H5Widget):
             kind=choice.shown or choice.view, views=choice.views, ndisplay=choice.ndisplay,
             meta=views.viewer_meta(self.node, choice), colormap_names=colormaps.menu(), error=choice.reason or "",
         )
-        selection = traits.pop("selection", None)
+        selection, x = traits.pop("selection", None), traits.pop("x", None)
         self._ahead = ReadAhead(self._compute_frame, self.shape)
         self._measure_setup()  # profiles, ROIs, mask: see widgets/_measure.py
         super().__init__(**init, **traits)
         if shape is not None:
             self.selection = selection if selection is not None else choice.selection
+            if x is not None:
+                self.x = x
             self._start_first_preview()
 
     def _start_first_preview(self) -> None:
@@ -148,6 +152,25 @@ class Viewer(Measuring, H5Widget):
         if self.ndisplay and kept != want:
             raise t.TraitError(f"the {self.kind} view keeps {want} dimension(s); {proposal['value']!r} keeps {kept}")
         return sel.format(items, self.shape)
+
+    def _curve_dim(self) -> int | None:
+        """The dimension the shown curve runs along (None when no curve is shown)."""
+        if getattr(self, "dataset", None) is None or self.ndisplay != 1 or self.kind in views.VALUE_VIEWS \
+                or not self.selection:  # the constructor sets the selection last
+            return None
+        return abscissa.curve_dim(self.items)
+
+    @t.validate("x")
+    def _valid_x(self, proposal: dict) -> str:
+        return abscissa.check(self.choice.nxdata, self._curve_dim(), str(proposal["value"]), self.kind)
+
+    @t.observe("selection", "kind")
+    def _x_follows(self, change: dict) -> None:
+        """A curve keeps its abscissa along the same dimension; along another, it takes that one's default."""
+        if getattr(self, "choice", None) is not None:
+            dim, before = self._curve_dim(), self.__dict__.get("_x_dim")
+            self._x_dim = dim
+            self.x = abscissa.resolve(self.choice.nxdata, dim, self.x if dim == before else "")
 
     @t.observe("selection", "transposed", "complex_part", "kind")
     def _code_follows(self, change: dict) -> None:
@@ -249,11 +272,13 @@ class Viewer(Measuring, H5Widget):
         out = frames.curve(ds, items, msg.get("region"), columns, part)
         dim, decimated = out["dim"], out["decimated"]
         extras, errors, aux = frames.curve_extras(info, ds, items, out, part)
+        x = abscissa.resolve(info, dim, msg.get("x", self.x))
         reply = protocol.CurveReply(
             ok=True, seq=msg.get("seq"), index=np.asarray(out["index"]).tolist(), length=out["length"],
             region=out["region"], dim=dim, decimated=decimated, stats=out["stats"],
             warning=self._warning(out["warning"]), arrays=[], aux=aux,
-            x=nexus.axis_values(info, dim, frames.FrameGeometry.of(self.shape, items).index(dim, out["index"])),
+            x=abscissa.values(info, dim, x, frames.FrameGeometry.of(self.shape, items).index(dim, out["index"])),
+            abscissa=x,
         )
         if errors:
             reply["errors"] = True
