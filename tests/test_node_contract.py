@@ -322,3 +322,26 @@ def test_every_member_of_a_group_is_a_node(case):
         for node in root[case.group].values():
             assert isinstance(node, (Group, Dataset, Link)) and node.parent is root[case.group]
             assert node.root is root and node.owner is root.owner
+
+
+# -- following ---------------------------------------------------------------------
+def test_refresh_on_every_kind_of_node_is_false_when_nothing_changed(case):
+    with case.open() as root:
+        group, dataset = root[case.group], root[case.dataset]
+        before = dataset[()]
+        group.keys()
+        attrs = {name: root[case.attr[0]].attrs[name] for name in [case.attr[1]]} if case.attr else {}
+        nodes = [root, group, dataset] + [root[p] for p in (case.link[0] if case.link else None,
+                                                            case.broken) if p]
+        for node in nodes:
+            assert node.refresh() is False, node.path
+        assert root.refresh() is False  # twice: still nothing
+        assert dataset.shape == case.shape and np.array_equal(dataset[()], before)
+        assert group.keys() == list(root[case.group].keys())
+        for name, value in attrs.items():
+            assert root[case.attr[0]].attrs[name] == value
+        if case.link:
+            assert root[case.link[0]].deref().path == case.link[0]
+    for node in nodes:
+        with pytest.raises(NodeError, match="closed"):
+            node.refresh()

@@ -188,7 +188,7 @@ def _is_fabio_image(obj: Any) -> bool:
     return isinstance(obj, fabio.fabioimage.FabioImage)
 
 
-def open(source: Any, mode: str = "r", **options: Any) -> Node:  # noqa: A001 - the public name is h5lens.open
+def open(source: Any, mode: str = "r", *, swmr: bool | None = None, **options: Any) -> Node:  # noqa: A001
     """Open anything h5lens can show as a lazy node tree.
 
     Parameters
@@ -203,6 +203,11 @@ def open(source: Any, mode: str = "r", **options: Any) -> Node:  # noqa: A001 - 
         an h5lens node (returned as is).
     mode : str
         Only ``"r"``: h5lens never modifies files.
+    swmr : bool or None
+        HDF5 files by path: read in SWMR mode (True), or not (False). None
+        (default): when the file allows it (written with ``libver="latest"``,
+        as a SWMR writer writes); a writer appending then shows on
+        :meth:`Node.refresh`.
     **options
         HDF5 files only: the chunk cache (``rdcc_nbytes``, ``rdcc_nslots``,
         ``rdcc_w0``, as :class:`h5py.File` takes them); the inspector shows the
@@ -226,6 +231,8 @@ def open(source: Any, mode: str = "r", **options: Any) -> Node:  # noqa: A001 - 
     """
     if mode != "r":
         raise ValueError(f"h5lens opens files read-only: mode must be 'r', not {mode!r}")
+    if swmr is not None:
+        options["swmr"] = bool(swmr)
     if isinstance(source, Node):
         return source
     if isinstance(source, bytes):
@@ -269,12 +276,13 @@ def open(source: Any, mode: str = "r", **options: Any) -> Node:  # noqa: A001 - 
                     "an h5py object, a fabio image, a numpy array or a dict")
 
 
-def open_series(first_filename_or_pattern: Any) -> Node:
+def open_series(first_filename_or_pattern: Any, follow: bool = False) -> Node:
     """Open a file series (``ID19_D2H2T2_0000.edf`` ... or a glob pattern) as one tree.
 
     Each file is one frame of a lazy stack, like ``fabio.open_series``; see
-    :func:`h5lens.nodes.image.open_series`.
+    :func:`h5lens.nodes.image.open_series`. ``follow=True``: new files of the
+    series become new frames on :meth:`~h5lens.nodes.Node.refresh`, each once complete.
     """
     from .nodes.image import open_series as open_image_series
 
-    return _with_opener(open_image_series(first_filename_or_pattern))
+    return _with_opener(open_image_series(first_filename_or_pattern, follow=follow))

@@ -42,6 +42,23 @@ class Group(Node):
         """The member count if it costs no listing (for reprs), else None."""
         return None if self._names is None else len(self._names)
 
+    def _refresh(self) -> bool:
+        """Re-list the members if they were listed, then refresh the member nodes already made."""
+        changed = False
+        if self._names is not None:
+            names = list(self._iter_names())
+            if names != self._names:
+                for gone in set(self._names) - set(names):
+                    self._cache.pop(gone, None)
+                self._names, changed = names, True
+        for name, node in list(self._cache.items()):
+            if self._names is None and not self._has(name):  # removed by the writer
+                del self._cache[name]
+                changed = True
+                continue
+            changed = node.refresh() or changed
+        return changed
+
     # -- listing -------------------------------------------------------
     def keys(self) -> list[str]:
         """All member names, in the file's order (cached)."""

@@ -42,8 +42,11 @@ def dataset_details(h5ds: Any, logical: int) -> list[tuple[str, Any]]:
     return out
 
 
-def file_details(h5file: Any) -> list[tuple[str, Any]]:
-    """User block, driver, libver bounds, superblock version, SWMR and the chunk cache of an h5py File."""
+def file_details(h5file: Any, being_written: bool = False) -> list[tuple[str, Any]]:
+    """User block, driver, libver bounds, superblock version, SWMR and the chunk cache of an h5py File.
+
+    ``being_written``: another program holds the file open for writing (not in SWMR mode).
+    """
     out: list[tuple[str, Any]] = [("Driver", str(h5file.driver)), ("User block", _size(int(h5file.userblock_size)))]
     try:
         low, high = h5file.libver
@@ -55,6 +58,9 @@ def file_details(h5file: Any) -> list[tuple[str, Any]]:
     except Exception:
         pass
     out.append(("SWMR", "reading in SWMR mode" if getattr(h5file, "swmr_mode", False) else "off"))
+    if being_written:
+        out.append(("Being written", "yes: another program has it open for writing (not SWMR); "
+                                     "what is shown may change or be incomplete"))
     try:
         _, nslots, nbytes, w0 = h5file.id.get_access_plist().get_cache()
         out.append(("Chunk cache", f"{_size(int(nbytes))}, {int(nslots)} slots, w0 = {w0:g}"))

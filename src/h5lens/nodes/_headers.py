@@ -83,6 +83,10 @@ class HeaderTable:
         self._index: dict[str, dict[str, int]] = {}  # mne string -> {name: position}
         self._tokens: dict[tuple[str, int], list[str]] = {}  # (base, frame) -> split _pos values
 
+    def reset(self) -> None:
+        """Forget the column names found so far (the source gained frames)."""
+        self._names.clear()
+
     def _headers(self) -> Iterator[dict[str, Any]]:
         return (self.source.header(i) for i in range(self.source.nframes))
 

@@ -23,10 +23,27 @@ Builder = Callable[[Group], dict[str, Factory]]
 Source = FabioSource | SeriesSource
 
 
+def _now(parent: Node | None) -> int:
+    """The source's generation now (0 for a tree that does not follow)."""
+    source = getattr(parent.root, "follow_source", None) if parent is not None else None
+    return int(getattr(source, "generation", 0))
+
+
 class _ImageAttrs:
     """Attributes given at construction (already decoded), and the node seen at another path."""
 
     _attr_values: dict[str, Any]
+    #: the source's generation this node was built at (see :func:`_follow`)
+    _built: int = 0
+
+    def _grown(self) -> bool:
+        """Ask the source for new frames (through the root); whether it grew since this node was built."""
+        follow = getattr(self.root, "follow", None)  # type: ignore[attr-defined]
+        if follow is None:
+            return False
+        generation = follow()
+        grown, self._built = generation != self._built, generation
+        return bool(grown)
 
     def _attr_names(self) -> list[str]:
         return list(self._attr_values)
@@ -41,6 +58,9 @@ class _ImageAttrs:
 class ImageGroup(_ImageAttrs, Group):
     """A group whose members come from a builder called on first listing.
 
+    The root of a tree over a growing source also holds ``follow()`` (refresh the
+    source, give its generation) and ``follow_source``.
+
     Parameters
     ----------
     builder : callable
@@ -50,12 +70,16 @@ class ImageGroup(_ImageAttrs, Group):
         Attribute values, already decoded.
     """
 
+    follow: Callable[[], int] | None = None
+    follow_source: Any = None
+
     def __init__(self, name: str, path: str, parent: Node | None, builder: Builder,
                  attrs: dict[str, Any] | None = None, *, owner: Owner | None = None):
         super().__init__(name, path, parent, owner=owner)
         self._builder = builder
         self._members: dict[str, Factory] | None = None
         self._attr_values = dict(attrs or {})
+        self._built = _now(parent)
 
     def _member_map(self) -> dict[str, Factory]:
         if self._members is None:
@@ -64,6 +88,13 @@ class ImageGroup(_ImageAttrs, Group):
 
     def _iter_names(self) -> Iterator[str]:
         return iter(self._member_map())
+
+    def _refresh(self) -> bool:
+        """Members are rebuilt from the grown source (header columns gain rows, a series its files)."""
+        if not self._grown():
+            return False
+        self._members, self._names, self._cache = None, None, {}
+        return True
 
     def _cheap_len(self) -> int | None:
         # building a member map may read every header of a series (counters): only once built
@@ -85,6 +116,7 @@ class FrameStack(_ImageAttrs, Dataset):
         self._source = source
         self._stacked = stacked
         self._attr_values = dict(attrs or {})
+        self._built = _now(parent)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -98,6 +130,9 @@ class FrameStack(_ImageAttrs, Dataset):
     @property
     def layout(self) -> str:
         return "external" if isinstance(self._source, SeriesSource) else "contiguous"
+
+    def _refresh(self) -> bool:
+        return self._grown()  # the shape is the source's: it grew in place
 
     def _alias(self, name: str, path: str, parent: Node | None) -> FrameStack:
         return FrameStack(name, path, parent, self._source, self._stacked, self._attr_values)
@@ -126,6 +161,7 @@ class ValueDataset(_ImageAttrs, Dataset):
         self._compute = compute
         self._value: np.ndarray[Any, Any] | None = None
         self._attr_values = dict(attrs or {})
+        self._built = _now(parent)
         # when the caller knows them, listing costs no computation (a series opens every file)
         self._shape, self._dtype = shape, dtype
 
@@ -142,6 +178,12 @@ class ValueDataset(_ImageAttrs, Dataset):
     def dtype(self) -> np.dtype[Any]:
         dtype: np.dtype[Any] = np.dtype(self._dtype) if self._dtype is not None else self._array().dtype
         return dtype
+
+    def _refresh(self) -> bool:
+        if not self._grown():
+            return False
+        self._value, self._shape = None, None  # computed again over every frame
+        return True
 
     def _alias(self, name: str, path: str, parent: Node | None) -> ValueDataset:
         return ValueDataset(name, path, parent, self._array, self._attr_values, self._shape, self._dtype)

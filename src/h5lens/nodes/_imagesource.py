@@ -188,6 +188,9 @@ class FabioSource:
         del view
         return out
 
+    #: a single file is read as opened; a followed series grows (see :mod:`._imagefollow`)
+    generation = 0
+
     def close(self) -> None:
         if self._map is not None and not isinstance(self._map, bytes):
             try:
@@ -239,6 +242,11 @@ class SeriesSource:
         self.counts = counts
         self.starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self.nframes = int(self.starts[-1])
+        #: following (see :mod:`._imagefollow`): what to list again (None: not followed), bumped when frames come
+        self.spec: Any = None
+        self.generation = 0
+        self.problem: str | None = None
+        self.waiting: str | None = None
 
     def frame_file(self, index: int) -> tuple[str, int]:
         """``(file name, frame index inside that file)`` of series frame ``index``."""

@@ -43,6 +43,16 @@ class Link(Node):
             except Exception as exc:  # a broken link is data, not a failure
                 self._error = describe_link_error(self, exc)
 
+    def _refresh(self) -> bool:
+        """Refresh the target; a broken link is followed again (its target may exist now)."""
+        if self._error is not None:
+            self._error = None
+            self._follow()
+            return self._error is None
+        if self._resolved is not None:
+            return self._resolved.refresh()
+        return False
+
     @property
     def resolved(self) -> bool:
         """Whether the target exists (follows the link once, cached)."""

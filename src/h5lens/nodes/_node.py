@@ -65,10 +65,38 @@ class Attrs(Mapping):
     def __len__(self) -> int:
         return len(self._keys())
 
+    def refresh(self) -> bool:
+        """Re-list the names and re-read the values read so far; whether any changed."""
+        if self._names is None:
+            return False
+        names = list(self._node._attr_names())
+        changed = names != self._names
+        self._names = names
+        for name in list(self._values):
+            value = self._node._attr_get(name) if name in names else None
+            if name not in names:
+                del self._values[name]
+            elif not _same(value, self._values[name]):
+                self._values[name], changed = value, True
+        return changed
+
     def __repr__(self) -> str:
         if self._node.closed:
             return f"<Attrs of {self._node.path!r} (closed)>"
         return f"<Attrs of {self._node.path!r}: {len(self)} names>"
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two decoded attribute values are equal (arrays element-wise, NaN equal to NaN)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.shape == b.shape and a.dtype == b.dtype and bool(
+            np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    try:
+        return bool(a == b)
+    except Exception:  # values that refuse comparison: count them as changed
+        return False
 
 
 class Node:
@@ -89,6 +117,8 @@ class Node:
     """
 
     kind: str = ""
+    #: the owner's generation at this node's last refresh (None: never refreshed)
+    _seen: int | None = None
 
     def __init__(self, name: str, path: str, parent: Node | None = None, *, owner: Owner | None = None):
         self.name = name
@@ -96,6 +126,8 @@ class Node:
         self.parent = parent
         self._owner = owner
         self._attrs: Attrs | None = None
+        if parent is not None:  # made from the file as last polled: nothing to refresh until it changes
+            self._seen = parent.owner.generation
 
     # -- identity ------------------------------------------------------
     @property
@@ -193,6 +225,40 @@ class Node:
                 return node.path
             node = node.parent
         return None
+
+    # -- following a file that grows ------------------------------------
+    def refresh(self) -> bool:
+        """Re-read what a writer may have changed: a dataset's shape, a group's members, attributes.
+
+        Cheap when nothing changed: one ``stat`` of the file (see
+        :meth:`Owner.poll <h5lens.nodes.Owner.poll>`). A group refreshes the
+        members it already opened; a link refreshes its target, or tries again
+        when it was broken.
+
+        Returns
+        -------
+        bool
+            Whether anything this node shows changed.
+
+        Raises
+        ------
+        NodeError
+            The file was closed, deleted, or cannot be read now (one sentence
+            naming it); a later refresh works again once the file is sane.
+        """
+        self._check_open("refresh")
+        generation = self.owner.poll()
+        if generation is not None and generation == self._seen:
+            return False
+        changed = self._refresh()
+        if self._attrs is not None:
+            changed = self._attrs.refresh() or changed
+        self._seen = generation
+        return changed
+
+    def _refresh(self) -> bool:
+        """Backend hook of :meth:`refresh` (attributes are handled there); whether anything changed."""
+        return False
 
     # -- backend hooks -------------------------------------------------
     def _attr_names(self) -> list[str]:

@@ -14,10 +14,11 @@ backend importing it (the import would run back up the layers).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ._errors import LinkError
+from ._errors import LinkError, NodeError
 
 if TYPE_CHECKING:
     from ._node import Node
@@ -41,17 +42,72 @@ class Owner:
     opener : callable or None
         ``opener(filename)`` opens an external file as a tree (its owner is
         adopted). None: external files of other formats cannot be followed.
+    watch : bool
+        Whether :meth:`poll` may compare the file's size and time to skip a
+        refresh when nothing changed (a regular file read through a handle).
+    reopen : callable or None
+        Called by :meth:`poll` when the file was replaced or shrank (a writer
+        started over): the backend opens it again, or raises :class:`NodeError`
+        when it cannot be read yet. None: the backend re-reads by name anyway.
     """
 
     def __init__(self, filename: str | None = None, *, owns_handle: bool = False,
                  closers: tuple[Callable[[], object], ...] | list[Callable[[], object]] = (),
-                 opener: Opener | None = None):
+                 opener: Opener | None = None, watch: bool = False,
+                 reopen: Callable[[], object] | None = None):
         self.filename = filename
         self.owns_handle = owns_handle
         self.closers: list[Callable[[], object]] = list(closers)
         self.opener = opener
         self.adopted: list[Owner] = []
         self._closed = False
+        #: the file is read in HDF5's SWMR mode (a writer may append while we read)
+        self.swmr = False
+        #: another program holds the file open for writing (not SWMR): what is read may change
+        self.being_written = False
+        self.watch = watch
+        self.reopen = reopen
+        self._stat: tuple[int, int, int, int] | None = None
+        self._generation = 0
+
+    @property
+    def generation(self) -> int | None:
+        """The generation of the last :meth:`poll` (no ``stat``); None when not watched."""
+        return self._generation if self.watch and self._stat is not None else None
+
+    def poll(self) -> int | None:
+        """The file's generation: a number that changes whenever the file changed (None: not watched).
+
+        One ``stat`` call. A node that refreshed at this generation has nothing
+        to re-read. A file replaced by another (new inode) or shrunk (a writer
+        started over) is opened again through ``reopen``.
+
+        Raises
+        ------
+        NodeError
+            The file was deleted, or it was replaced and cannot be read yet.
+        """
+        if not self.watch or not self.filename:
+            return None
+        try:
+            st = os.stat(self.filename)
+        except FileNotFoundError:
+            raise NodeError(f"{self.filename} was deleted while it was followed "
+                            "(following resumes when it is back)") from None
+        key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        if key == self._stat:
+            return self._generation
+        old = self._stat
+        if old is not None and (key[:2] != old[:2] or key[2] < old[2]) and self.reopen is not None:
+            what = "replaced by another file" if key[:2] != old[:2] else f"truncated from {old[2]} to {key[2]} bytes"
+            try:
+                self.reopen()
+            except Exception as exc:
+                raise NodeError(f"{self.filename} was {what} while it was followed and cannot be read now "
+                                f"({exc}); following resumes when it is readable") from exc
+        self._stat = key
+        self._generation += 1
+        return self._generation
 
     @property
     def closed(self) -> bool:

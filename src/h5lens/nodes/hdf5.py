@@ -22,6 +22,8 @@ from . import _hdf5_external, _hdf5_sparse, _paths
 from ._base import Dataset, Group, Link, LinkError, Node, NodeError, Owner
 from ._format import Unreadable, decode_value
 from ._hdf5_links import iter_link_names, link_info, to_key, to_str
+from ._hdf5_live import follow
+from ._hdf5_live import open_file as _open_file
 from ._hdf5_storage import HDF5Storage, load_plugins
 
 
@@ -49,6 +51,22 @@ class _HDF5Attrs:
         """Hard links to this object (HDF5's reference count), from the same look-up as :attr:`object_id`."""
         self.object_id  # noqa: B018 - one h5o.get_info call fills both
         return self._link_count
+
+    def _rebind(self) -> bool:
+        """After the file was opened again (replaced by its writer): take this path's object in the new handle."""
+        if getattr(getattr(self._h5, "id", None), "valid", True):
+            return False
+        root: Any = self.root  # type: ignore[attr-defined]
+        if root is self:
+            return False
+        fresh = root.get(self.path) if hasattr(root, "get") else None  # type: ignore[attr-defined]
+        if type(fresh) is not type(self):
+            raise NodeError(f"{self.path!r} is no longer a {type(self).__name__[4:].lower()} "  # type: ignore[attr-defined]
+                            f"of {self.filename}")  # type: ignore[attr-defined]
+        self._h5 = fresh._h5
+        self.__dict__.pop("_external_reader", None)
+        self.__dict__.pop("_object_id", None)
+        return True
 
     def _attr_names(self) -> list[str]:
         try:
@@ -88,7 +106,12 @@ class HDF5Group(_HDF5Attrs, Group):
             return []
         from ._hdf5_info import file_details
 
-        return file_details(self._h5)
+        return file_details(self._h5, self.owner.being_written)
+
+    def _refresh(self) -> bool:
+        reopened = self.__dict__.pop("_reopened", False)  # the root, after the file was replaced
+        rebound = self._rebind()
+        return super()._refresh() or reopened or rebound
 
 
     def _iter_names(self) -> Iterator[str]:
@@ -246,6 +269,17 @@ class HDF5Dataset(_HDF5Attrs, HDF5Storage, Dataset):
                                      "(read as the fill value)")
         return self._problem
 
+    def _refresh(self) -> bool:
+        """Re-read the shape (h5py's ``refresh``: SWMR readers see what the writer flushed)."""
+        rebound = self._rebind()
+        old = self.shape
+        try:
+            if hasattr(self._h5, "refresh"):
+                self._h5.refresh()
+        except Exception as exc:
+            raise NodeError(f"cannot refresh {self.path!r} of {self._h5_filename()}: {exc}") from exc
+        return rebound or self.shape != old
+
     def _h5_filename(self) -> str | None:
         return getattr(getattr(self._h5, "file", None), "filename", None) or self.filename
 
@@ -311,23 +345,11 @@ class HDF5Dataset(_HDF5Attrs, HDF5Storage, Dataset):
         return self._external_reader
 
 
-def _open_file(h5py: Any, path: str, **options: Any) -> Any:
-    """``h5py.File(path, "r")``; a file locked by its writer (acquisition running) is read anyway.
-
-    HDF5 locks files it writes; readers only need the lock to be safe against
-    concurrent writes, and a viewer re-reads what it shows.
-    """
-    try:
-        return h5py.File(path, "r", **options)
-    except BlockingIOError:
-        return h5py.File(path, "r", locking=False, **options)
-
-
 #: h5py.File options :func:`open_hdf5` passes on (the chunk cache, and the family driver's)
 FILE_OPTIONS = ("rdcc_nbytes", "rdcc_nslots", "rdcc_w0", "driver", "memb_size")
 
 
-def open_hdf5(source: Any, **options: Any) -> Node:
+def open_hdf5(source: Any, swmr: bool | None = None, **options: Any) -> Node:
     """Open an HDF5 file read-only, or wrap an already-open h5py(-like) object.
 
     Parameters
@@ -335,6 +357,9 @@ def open_hdf5(source: Any, **options: Any) -> Node:
     source : str, os.PathLike, or h5py File/Group/Dataset (or a duck-typed equivalent)
         A path is opened with mode ``"r"`` and closed with the tree. An
         object passed in stays owned by the caller (closing the tree leaves it open).
+    swmr : bool or None
+        Read in HDF5's SWMR mode (a writer appends while we read). None: when
+        the file allows it (superblock version 3, ``libver="latest"``).
     **options
         For a path: ``rdcc_nbytes``, ``rdcc_nslots``, ``rdcc_w0`` (the chunk
         cache, as :class:`h5py.File` takes them), ``driver``/``memb_size``.
@@ -353,12 +378,19 @@ def open_hdf5(source: Any, **options: Any) -> Node:
             raise TypeError(f"{path}: unknown HDF5 open option(s) {', '.join(unknown)}; "
                             f"expected {', '.join(FILE_OPTIONS)}")
         try:
-            handle = _open_file(h5py, path, **options)
+            handle, written = _open_file(h5py, path, swmr, **options)
         except FileNotFoundError:
             raise
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # h5py raises RuntimeError for some bad superblocks
+            if "SWMR" in str(exc):
+                raise
             raise OSError(f"{path}: not a readable HDF5 file ({exc})") from exc
-        return HDF5Group("", "/", None, handle, owner=Owner(path, owns_handle=True, closers=[handle.close]))
+        owner = Owner(path, owns_handle=True, watch=os.path.isfile(path))  # not a family pattern
+        root = HDF5Group("", "/", None, handle, owner=owner)
+        follow(root, written, lambda: _open_file(h5py, path, swmr, **options))
+        return root
+    if swmr is not None:
+        raise TypeError("swmr applies when h5lens opens an HDF5 file by path, not to an object already open")
     obj_name = to_str(getattr(source, "name", None) or "/")
     filename = getattr(getattr(source, "file", None), "filename", None)
     return make_node(source, obj_name.rsplit("/", 1)[-1], obj_name, None, owner=Owner(filename))

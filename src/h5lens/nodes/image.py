@@ -30,6 +30,7 @@ import numpy as np
 from ._base import Group, NodeError, Owner
 from ._headers import HeaderTable
 from ._imagecheck import check as check_structure
+from ._imagefollow import complete_prefix, grow, series_spec
 from ._imagenodes import AliasLink, Builder, Factory, FrameStack, ImageGroup, Source, ValueDataset
 from ._imagesource import FabioSource, SeriesSource, series_filenames
 
@@ -139,8 +140,16 @@ def _build_tree(source: Source, filename: str | None) -> Group:
     if filename is not None:
         attrs["file_name"] = filename
     owner = Owner(filename, owns_handle=getattr(source, "owns", True), closers=[source.close])
-    return ImageGroup("", "/", None, lambda g: {"scan_0": group(scan, {"NX_class": "NXentry", "default": "image"})},
+    root = ImageGroup("", "/", None, lambda g: {"scan_0": group(scan, {"NX_class": "NXentry", "default": "image"})},
                       attrs, owner=owner)
+
+    def follow() -> int:  # every node of the tree asks here: new frames make new header columns
+        if isinstance(source, SeriesSource) and source.spec is not None and grow(source):
+            table.reset()
+        return source.generation
+
+    root.follow, root.follow_source = follow, source
+    return root
 
 
 def open_image(source: Any) -> Group:
@@ -182,7 +191,7 @@ def open_image(source: Any) -> Group:
     return _build_tree(frames, path)
 
 
-def open_series(first_or_pattern: Any) -> Group:
+def open_series(first_or_pattern: Any, follow: bool = False) -> Group:
     """Open a file series (one frame per file) as one tree with one lazy stack.
 
     Parameters
@@ -191,12 +200,19 @@ def open_series(first_or_pattern: Any) -> Group:
         The first file (``ID19_D2H2T2_0000.edf``: following numbers are taken
         while the files exist), a glob pattern (``ID19_*.edf``, sorted) or
         an explicit list of file names.
+    follow : bool
+        Whether :meth:`~h5lens.nodes.Node.refresh` looks for new files (a
+        detector writing the series): each new file, once complete, is a new frame.
     """
     names = series_filenames(first_or_pattern)
+    if follow:  # the detector may be writing the last file: it joins on a refresh, once complete
+        names = complete_prefix(names)
     try:
         source = SeriesSource(names)
     except Exception as exc:
         raise NodeError(f"fabio cannot read {names[0]!r}, first file of the series: {exc}") from exc
+    if follow:
+        source.spec = series_spec(first_or_pattern)
     return _build_tree(source, names[0])
 
 

@@ -51,12 +51,41 @@ def _wrap(obj: Any, name: str, path: str, parent: Node) -> Node:
     return SpecDataset(obj, name, path, parent)
 
 
+def _rebind(node: Any) -> bool:
+    """After the file was indexed again: take the silx object now at this node's path; whether it changed.
+
+    Raises
+    ------
+    NodeError
+        The path is gone from the file (a scan rewritten without it).
+    """
+    root = node.root
+    root.refresh()
+    if node._index == root._index:
+        return False
+    fresh = root.get(node.path, getlink=True)
+    if type(fresh) is not type(node):
+        raise NodeError(f"{node.path!r} is no longer in {node.filename!r} (the file was rewritten)")
+    node._obj, node._index = fresh._obj, root._index
+    return True
+
+
 class SpecGroup(_SilxAttrs, Group):
     """A silx ``commonh5`` group (scan, instrument, measurement ...)."""
+
+    #: the root's indexing this node was built from (the file is indexed again when it grows)
+    _index = 0
 
     def __init__(self, obj: Any, name: str, path: str, parent: Node | None):
         super().__init__(name, path, parent)
         self._obj = obj
+        self._index = getattr(self.root, "_index", 0)
+
+    def _refresh(self) -> bool:
+        if not _rebind(self):
+            return False
+        self._names, self._cache = None, {}
+        return True
 
     def _iter_names(self) -> Iterator[str]:
         return iter(list(self._obj.keys()))
@@ -77,9 +106,15 @@ class SpecGroup(_SilxAttrs, Group):
 class SpecDataset(_SilxAttrs, Dataset):
     """A silx dataset: a counter, a positioner, an MCA block, a title ..."""
 
+    _index = 0
+
     def __init__(self, obj: Any, name: str, path: str, parent: Node | None):
         super().__init__(name, path, parent)
         self._obj = obj
+        self._index = getattr(self.root, "_index", 0)
+
+    def _refresh(self) -> bool:
+        return _rebind(self)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -122,9 +157,23 @@ class SpecRoot(_SilxAttrs, Group):
     """The file: one member per scan (``94.1``), each built on first use."""
 
     def __init__(self, specfile: Any, holder: Any, filename: str):
-        super().__init__("", "/", None, owner=Owner(filename, owns_handle=True, closers=[specfile.close]))
+        super().__init__("", "/", None, owner=Owner(filename, owns_handle=True, closers=[self._close], watch=True))
         self._specfile = specfile
         self._obj = holder  # silx File that receives the scan groups as they are built
+        self._index = 0
+        self._seen = self.owner.poll()  # the file as indexed
+
+    def _close(self) -> None:
+        self._specfile.close()
+
+    def _refresh(self) -> bool:
+        """Index the file again (it grew, or was rewritten): new scans, new points of the last one."""
+        specfile, holder = _index(self.filename or "")
+        old, self._specfile, self._obj = self._specfile, specfile, holder
+        old.close()
+        self._names, self._cache = None, {}
+        self._index += 1
+        return True
 
     def _iter_names(self) -> Iterator[str]:
         return iter(list(self._specfile.keys()))
@@ -220,13 +269,44 @@ def open_spec(path: Any) -> Group:
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such file: {path!r}")
+    return SpecRoot(*_index(path), path)
+
+
+def _index(path: str) -> tuple[Any, Any]:
+    """Index the file's complete lines with silx; also an empty holder for the scans built from it.
+
+    A line still being written (no newline yet) is left out: it could hold
+    half a number. silx then reads a copy of the complete lines.
+    """
     from silx.io import commonh5
     from silx.io.specfile import SpecFile
 
     try:
-        specfile = SpecFile(path)
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            handle.seek(max(size - 1, 0))
+            ends_line = size == 0 or handle.read(1) == b"\n"
+            text = None if ends_line else (handle.seek(0), handle.read(size))[1]
+        source = path if text is None else _complete_copy(text)
+        try:
+            specfile = SpecFile(source)
+        finally:
+            if source != path:
+                os.unlink(source)  # silx read the index and keeps the file open
+    except FileNotFoundError:
+        raise
     except Exception as exc:
         raise NodeError(f"silx cannot read {path!r} as a SPEC file: {exc}") from exc
     attrs = {"NX_class": "NXroot", "file_name": path, "creator": "h5lens (silx.io.spech5 layout)"}
     # mode "w" keeps the holder's groups editable: _spec_scan completes each scan silx builds
-    return SpecRoot(specfile, commonh5.File(path, mode="w", attrs=attrs), path)
+    return specfile, commonh5.File(path, mode="w", attrs=attrs)
+
+
+def _complete_copy(text: bytes) -> str:
+    """A private temporary file of ``text`` up to its last newline (read by silx, then unlinked)."""
+    import tempfile
+
+    fd, name = tempfile.mkstemp(suffix=".spec", prefix="h5lens-")
+    with os.fdopen(fd, "wb") as out:
+        out.write(text[: text.rfind(b"\n") + 1])
+    return name

@@ -84,6 +84,14 @@ def _attr_value(value: Any) -> Any:
     return value
 
 
+def _reopened(zobj: Any) -> Any:
+    """The same group or array read again from its store (zarr caches the metadata it opened)."""
+    zarr = _zarr()
+    if hasattr(zobj, "shape"):
+        return zarr.open_array(store=zobj.store, path=zobj.path, mode="r")
+    return zarr.open_group(store=zobj.store, path=zobj.path, mode="r")
+
+
 def _child(obj: Any, name: str, path: str, parent: Node | None, owner: Owner | None = None) -> Node:
     if hasattr(obj, "shape") and hasattr(obj, "dtype"):
         return ZarrDataset(name, path, parent, obj, owner=owner)
@@ -101,6 +109,13 @@ class ZarrGroup(_ZarrAttrs, Group):
         if self.closed:
             raise NodeError(f"cannot list {self.path!r}: its store is closed")
         yield from sorted(_member_names(self._z))
+
+    def _refresh(self) -> bool:
+        try:
+            self._z = _reopened(self._z)  # consolidated metadata lists members as they were
+        except Exception as exc:
+            raise NodeError(f"{self.filename or 'the store'}: cannot read {self.path!r} again ({exc})") from exc
+        return super()._refresh()
 
     def _make_child(self, name: str) -> Node:
         path = self._child_path(name)
@@ -149,6 +164,14 @@ class ZarrDataset(_ZarrAttrs, Dataset):
     def __init__(self, name: str, path: str, parent: Node | None, zobj: Any, *, owner: Owner | None = None):
         super().__init__(name, path, parent, owner=owner)
         self._z = zobj
+
+    def _refresh(self) -> bool:
+        old = (self._z.shape, dict(self._z.attrs))
+        try:
+            self._z = _reopened(self._z)
+        except Exception as exc:
+            raise NodeError(f"{self.filename or 'the store'}: cannot read {self.path!r} again ({exc})") from exc
+        return (self._z.shape, dict(self._z.attrs)) != old
 
     @property
     def shape(self) -> tuple[int, ...]:
