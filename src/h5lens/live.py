@@ -1,0 +1,132 @@
+"""Following files while they are written: a background poller that backs off, woken by the file system.
+
+:class:`Follower` calls ``check()`` (in practice ``node.refresh()``, which is one
+``stat`` when nothing changed) every ``interval`` seconds, doubling the wait
+after each check that found nothing new, up to ``max_interval``; a change
+brings the wait back to ``interval``. Where the file system reports changes
+(inotify on a local disk), ``watchfiles`` wakes the poller as soon as a file of
+the watched folders changes, so a new frame shows without waiting for the
+next poll. Network file systems do not report changes made by other machines:
+there, and when ``watchfiles`` is missing or refuses a folder, the poller alone
+runs (``Follower.watching`` says which).
+
+Waits use ``threading.Event.wait``, a monotonic clock: a jump of the wall
+clock neither stops nor hurries following. Nodes stay passive; only this
+module runs threads.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+#: default seconds between checks, and the longest wait when nothing changes
+INTERVAL = 1.0
+MAX_INTERVAL = 8.0
+
+
+def next_interval(current: float, changed: bool, interval: float, max_interval: float) -> float:
+    """The wait after a check: back to ``interval`` on a change, else twice as long, up to ``max_interval``."""
+    return interval if changed else min(max(current, interval) * 2, max(max_interval, interval))
+
+
+def watched_folders(node: Any) -> list[str]:
+    """Folders whose changes concern ``node``'s tree: its file's folder (a series' folder), none in memory."""
+    source = getattr(node.root, "follow_source", None)
+    spec = getattr(source, "spec", None)
+    names = [spec] if isinstance(spec, str) else list(spec or [])
+    if node.filename:
+        names.append(node.filename)
+    folders = {os.path.dirname(os.path.abspath(n)) for n in names}
+    return sorted(f for f in folders if os.path.isdir(f))
+
+
+class Follower:
+    """Run ``check()`` in a background thread until stopped, reporting each result.
+
+    Parameters
+    ----------
+    check : callable
+        ``check() -> bool``: whether something changed (``node.refresh``).
+    report : callable
+        ``report(changed, error)`` after each check: ``error`` is the exception
+        ``check`` raised (following goes on: the source may become sane again), else None.
+    folders : iterable of str
+        Folders to watch with ``watchfiles``; empty: poll only.
+    interval, max_interval : float
+        Seconds between checks when things change, and at most when nothing does.
+    """
+
+    def __init__(self, check: Callable[[], bool], report: Callable[[bool, Exception | None], None],
+                 folders: Iterable[str] = (), interval: float = INTERVAL, max_interval: float = MAX_INTERVAL):
+        if interval <= 0:
+            raise ValueError(f"the follow interval must be positive, not {interval!r}")
+        self.check, self.report = check, report
+        self.folders = list(folders)
+        self.interval, self.max_interval = float(interval), float(max_interval)
+        self.wait = self.interval  #: the current wait between checks
+        self.watching = False  #: whether watchfiles wakes the poller
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def running(self) -> bool:
+        """Whether the poller runs (started and not stopped)."""
+        return any(t.is_alive() for t in self._threads) and not self._stop.is_set()
+
+    def start(self) -> Follower:
+        """Start polling (and watching, where possible); returns self."""
+        if self.running:
+            return self
+        self._stop.clear()
+        self._threads = [threading.Thread(target=self._poll, name="h5lens-follow", daemon=True)]
+        if self.folders:
+            self._threads.append(threading.Thread(target=self._watch, name="h5lens-watch", daemon=True))
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def poke(self) -> None:
+        """Check now instead of at the end of the current wait."""
+        self._wake.set()
+
+    def stop(self, timeout: float | None = 5.0) -> None:
+        """Stop the threads and wait for them (a check under way finishes first)."""
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout)
+        self.watching = False
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                changed, error = bool(self.check()), None
+            except Exception as exc:  # the source is broken for now: say so, keep following
+                changed, error = False, exc
+            self.wait = next_interval(self.wait, changed, self.interval, self.max_interval)
+            if self._stop.is_set():
+                return
+            self.report(changed, error)
+            self._wake.wait(self.wait)
+
+    def _watch(self) -> None:
+        try:
+            from watchfiles import watch
+        except ImportError:  # the extra is not installed: polling alone
+            return
+        try:
+            self.watching = True
+            for _changes in watch(*self.folders, stop_event=self._stop, yield_on_timeout=False,
+                                  rust_timeout=1000, debounce=50, step=10, raise_interrupt=False):
+                self.wait = self.interval  # something moves: check now and soon again
+                self._wake.set()
+        except Exception:  # a folder the file system cannot watch (too many watches...): polling alone
+            pass
+        finally:
+            self.watching = False
