@@ -93,3 +93,23 @@ def test_explorer_code_is_what_it_shows(course):
         assert ex.code == ""
     finally:
         ex.close()
+
+
+def test_for_view_follows_the_viewer_state(tmp_path):
+    """What a viewer's state asks of the snippet: the part only for complex data shown, ``.T`` only for an image."""
+    import h5py
+
+    import h5lens
+
+    path = tmp_path / "z.h5"
+    with h5py.File(path, "w") as f:
+        f["c"] = (np.arange(24) * (1 + 2j)).reshape(2, 3, 4).astype(np.complex64)
+    state = {"selection": "1,:,:", "ndisplay": 2, "transposed": True, "kind": "image", "complex_part": "phase"}
+    with h5lens.open(path) as root:
+        text = snippet.for_view(root["c"], state)
+        ns = run(text)
+        np.testing.assert_allclose(ns["data"], np.angle(root["c"][1]).T)
+        rgb = snippet.for_view(root["c"], {**state, "kind": "rgb", "selection": ":,:,:"})
+        assert ".T" not in rgb
+        scalar = snippet.for_view(root["c"], {**state, "ndisplay": 0, "selection": "0,0,0"})
+        assert "np.angle" not in scalar

@@ -242,11 +242,11 @@ def test_nxdata_curve_with_errors_axes_and_auxiliary_signals(nxdata_file):
 
 
 def test_huge_region_comes_first_as_a_preview(tmp_path, monkeypatch):
-    import h5lens.widgets.viewer as viewer_mod
+    from h5lens import replies
 
     a = np.zeros((600, 800), np.float32)
     a[301, 402] = 9.0  # a spot between the preview's samples
-    monkeypatch.setattr(viewer_mod, "PREVIEW_BYTES", 100_000)
+    monkeypatch.setattr(replies, "PREVIEW_BYTES", 100_000)
     v = view(a)
     quick, bufs = call(v, "frame", canvas=[100, 100])
     assert quick["preview"] and quick["factors"] == [8, 8]
@@ -256,7 +256,7 @@ def test_huge_region_comes_first_as_a_preview(tmp_path, monkeypatch):
     small, _ = call(v, "frame", canvas=[100, 100], region=[0, 100, 0, 100])
     assert not small["preview"]
     # a preview reads few rows: with a 40 KB budget, 100 sampled rows of 3.2 KB become at most 13
-    monkeypatch.setattr(viewer_mod, "PREVIEW_TOUCH", 40_000)
+    monkeypatch.setattr(replies, "PREVIEW_TOUCH", 40_000)
     coarse, bufs = call(v, "frame", canvas=[100, 100])
     fy, fx = coarse["factors"]
     got = wire.decode(coarse["array"], bufs)

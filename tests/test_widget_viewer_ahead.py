@@ -6,8 +6,8 @@ import h5py
 import numpy as np
 import pytest
 
+from h5lens import replies
 from h5lens.widgets import _ahead
-from h5lens.widgets import viewer as viewer_mod
 from h5lens.widgets.viewer import Viewer
 
 
@@ -111,7 +111,7 @@ def test_a_failed_read_ahead_is_read_again_with_its_error(stack, monkeypatch):
 
 def test_huge_frames_are_not_read_ahead(stack, monkeypatch):
     path, _ = stack
-    monkeypatch.setattr(viewer_mod, "PREVIEW_BYTES", 1000)
+    monkeypatch.setattr(replies, "PREVIEW_BYTES", 1000)
     v = Viewer(f"{path}::/s")
     calls = counted(v)
     reply, _ = frame(v, "0,:,:")
@@ -121,9 +121,9 @@ def test_huge_frames_are_not_read_ahead(stack, monkeypatch):
 
 def test_first_preview_of_a_huge_frame_starts_with_the_viewer(stack, monkeypatch):
     path, data = stack
-    monkeypatch.setattr(viewer_mod, "PREVIEW_BYTES", 1000)
-    monkeypatch.setattr(viewer_mod, "FIRST_CANVAS", (60, 45))
-    monkeypatch.setattr(viewer_mod, "PREVIEW_TOUCH", 40 * 90 * 2)  # 40 sampled rows of 90 uint16
+    monkeypatch.setattr(replies, "PREVIEW_BYTES", 1000)
+    monkeypatch.setattr(replies, "FIRST_CANVAS", (60, 45))
+    monkeypatch.setattr(replies, "PREVIEW_TOUCH", 40 * 90 * 2)  # 40 sampled rows of 90 uint16
     v = Viewer(f"{path}::/s")
     first = v._ahead.first
     assert first is not None and first in v._ahead.frames  # under way before the page asks

@@ -10,6 +10,8 @@ swapped.
 
 from __future__ import annotations
 
+from typing import Any
+
 #: How each plain library opens a file, by the kind of tree h5lens built for it.
 _PLAIN = {
     "hdf5": ("import h5py", 'with h5py.File({file!r}, "r") as f:'),
@@ -91,3 +93,17 @@ def node_code(file: str, path: str, backend: str | None = None, variable: str = 
         lines += ["", f"# the same with {imp.split()[-1]} alone", imp, opener.format(file=file)]
         lines += [f"    {b}" for b in body] if opener.endswith(":") else body
     return "\n".join(lines) + "\n"
+
+
+def for_view(dataset: Any, state: dict, filename: str = "") -> str:
+    """:func:`code` for what a viewer shows of ``dataset``: ``state`` is the viewer's traits by name.
+
+    ``filename`` stands in when the dataset does not know its file; the part
+    is written only when complex data is shown as a curve or an image, the
+    transposition only for an image that is not RGB.
+    """
+    file = getattr(dataset, "filename", None) or filename
+    complex_shown = dataset.dtype.kind == "c" and state["ndisplay"] >= 1
+    return code(file, dataset.path, state["selection"], backend_of(dataset),
+                transposed=state["ndisplay"] == 2 and state["transposed"] and state["kind"] != "rgb",
+                part=state["complex_part"] if complex_shown else None, variable="data" if file else "array")

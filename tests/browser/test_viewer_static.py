@@ -418,9 +418,9 @@ def test_complex_parts(harness, tmp_path):
 
 
 def test_huge_frame_preview_then_exact_and_chunk_warning(harness, tmp_path, monkeypatch):
-    import h5lens.widgets.viewer as viewer_mod
+    from h5lens import replies
 
-    monkeypatch.setattr(viewer_mod, "PREVIEW_BYTES", 1_000_000)
+    monkeypatch.setattr(replies, "PREVIEW_BYTES", 1_000_000)
     img = np.zeros((1200, 1600), np.float32)
     img[601, 803] = 100.0  # between the preview's samples: only the exact max shows it
     path = tmp_path / "wide.h5"

@@ -9,37 +9,27 @@ range changes cost no kernel message.
 
 from __future__ import annotations
 
-import base64
-import html
 import time
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import traitlets as t
 
 from .. import _protocol as protocol
-from .. import abscissa, colormaps, frames, snippet, views, wire
+from .. import abscissa, colormaps, frames, replies, snippet, views
 from .. import selection as sel
-from ..frames import FrameRequest
 from ..nodes._base import Dataset, Node
 from ..views import Choice
 from ._ahead import ReadAhead
 from ._base import H5Widget, bundle, command, open_source
 from ._measure import Measuring
 
-#: A displayed slice bigger than this is refused by ``export`` (it is built in memory).
-EXPORT_LIMIT = 512 * 2**20
-#: Frames whose region holds more bytes than this are first sent as a strided preview.
-PREVIEW_BYTES = 64 * 2**20
-#: A strided preview samples rows touching at most about this many bytes: a cold first look at a
-#: huge image costs its disk reads (16384² float32, cold cache: 64 MB of sampled rows ~420-600 ms in
-#: the kernel, 16 MB 140-470 ms, 8 MB 90-240 ms; see bench/viewer_lab.py --cold).
-PREVIEW_TOUCH = 8 * 2**20
-#: Canvas assumed for the preview started before the front-end says its size.
-FIRST_CANVAS = (1024, 1024)
 #: Tables show at most this many rows and columns.
 TABLE_ROWS = 1000
 TABLE_COLUMNS = 100
+#: The traits that commands take as defaults and the static view follows (:meth:`Viewer._state`).
+STATE = ("selection", "transposed", "kind", "ndisplay", "aggregation", "complex_part", "aspect", "colormap", "scale",
+         "autoscale", "percentiles", "vmin", "vmax", "x")
 #: Front-end module of a viewer drawn by its host widget (it has no view of its own).
 EMBEDDED_ESM = "export default {};"
 
@@ -120,25 +110,10 @@ class Viewer(Measuring, H5Widget):
             self._start_first_preview()
 
     def _start_first_preview(self) -> None:
-        """Begin reading the strided preview of a huge first frame now, in the read-ahead thread.
-
-        The front-end asks for its first frame only once it is mounted (100-150 ms
-        after the cell runs in JupyterLab); a cold read of the preview's sampled
-        rows takes about as long, so it overlaps that wait instead of following it.
-        The preview is only a first glimpse: the front-end takes it whatever its
-        canvas (see :meth:`frame`) and then asks for the exact aggregation.
-        """
-        if self.ndisplay != 2 or self.kind == "rgb":
-            return
-        try:
-            items = self.items
-            if frames.region_bytes(self.dataset, items) <= PREVIEW_BYTES:
-                return
-            canvas = frames.preview_canvas(self.dataset, items, None, FIRST_CANVAS, PREVIEW_TOUCH)
-        except Exception:  # the first request reports any problem with this selection
-            return
-        self._ahead.start_first(FrameRequest.of(items, self.shape, transposed=self.transposed, canvas=canvas,
-                                                how="sample", part=self.complex_part, equal=self.aspect == "equal"))
+        """Begin reading the strided preview of a huge first frame now (:func:`h5lens.replies.first_preview`)."""
+        request = replies.first_preview(self.dataset, self.shape, self._state())
+        if request is not None:
+            self._ahead.start_first(request)
 
     # -- state -----------------------------------------------------------------------------
     @t.validate("selection")
@@ -177,12 +152,7 @@ class Viewer(Measuring, H5Widget):
         ds = getattr(self, "dataset", None)
         if ds is None or ds.shape is None:
             return
-        filename = getattr(ds, "filename", None) or self.meta.get("filename", "")
-        complex_shown = ds.dtype.kind == "c" and self.ndisplay >= 1
-        self.code = snippet.code(filename, ds.path, self.selection, snippet.backend_of(ds),
-                                 transposed=self.ndisplay == 2 and self.transposed and self.kind != "rgb",
-                                 part=self.complex_part if complex_shown else None,
-                                 variable="data" if filename else "array")
+        self.code = snippet.for_view(ds, self._state(), self.meta.get("filename", ""))
 
     @t.observe("kind")
     def _kind_changed(self, change: dict) -> None:
@@ -221,6 +191,10 @@ class Viewer(Measuring, H5Widget):
             raise ValueError(self.error or "nothing to display")
         return self.dataset
 
+    def _state(self) -> dict[str, Any]:
+        """The traits a reply depends on, by name (see :mod:`h5lens.replies`)."""
+        return {name: getattr(self, name) for name in STATE}
+
     def _warning(self, read_warning: str | None) -> str | None:
         """The read's own warning (chunks) after what is wrong with the storage (missing VDS sources) and the mask."""
         problem = getattr(self.dataset, "storage_problem", None)
@@ -231,34 +205,15 @@ class Viewer(Measuring, H5Widget):
     def frame(self, msg: dict, buffers: list) -> tuple[protocol.FrameReply, list]:
         """``{selection, transposed, region, canvas: [h, w], how, part, aspect, exact}`` → one frame at display size."""
         ds, t0 = self._shown(), time.perf_counter()
-        items, region = sel.parse(msg.get("selection", self.selection), self.shape), msg.get("region")
-        canvas = [max(1, min(int(v), 8192)) for v in msg.get("canvas", [1024, 1024])]
-        how = msg.get("how", self.aggregation)
-        # a region much bigger than the canvas first comes as a strided preview (reads little,
-        # shows at once); the front-end then asks for the exact aggregation with `exact`
-        nbytes = frames.region_bytes(ds, items, region)
-        preview = how in ("max", "mean") and not msg.get("exact") and nbytes > PREVIEW_BYTES
-        if preview:
-            canvas = frames.preview_canvas(ds, items, region, canvas, PREVIEW_TOUCH)
-        request = FrameRequest.of(items, self.shape, transposed=bool(msg.get("transposed", self.transposed)),
-                                  region=region, canvas=canvas, how="sample" if preview else how,
-                                  part=msg.get("part", self.complex_part),
-                                  equal=msg.get("aspect", self.aspect) == "equal")
+        request, preview, nbytes = replies.frame_request(ds, self.shape, msg, self._state())
         request = self._ahead.take_first(request, preview)  # the preview started at construction may do
         out = self._ahead.get(request)  # shared with the read-ahead cache: read, never modified
-        if nbytes <= PREVIEW_BYTES:  # the next step's frame, read while the browser paints this one
+        if nbytes <= replies.PREVIEW_BYTES:  # the next step's frame, read while the browser paints this one
             self._ahead.ahead(request)
-        header, bufs = wire.encode(out["data"])
-        axes = frames.frame_axes(self.choice.nxdata, items, self.shape, out)
-        summary, more = _summary(out["summary"])
-        return protocol.FrameReply(
-            ok=True, array=header, seq=msg.get("seq"), preview=preview, frame_shape=out["frame_shape"],
-            region=out["region"], factors=out["factors"], dims=out["dims"], stats=out["stats"],
-            warning=self._warning(out["warning"]), axes=axes, kernel_ms=round(1000 * (time.perf_counter() - t0), 1),
-            summary=summary,
-        ), bufs + more
+        return replies.frame_reply(out, request, self.shape, self.choice.nxdata, seq=msg.get("seq"), preview=preview,
+                                   warning=self._warning(out["warning"]), kernel_ms=1000 * (time.perf_counter() - t0))
 
-    def _compute_frame(self, request: FrameRequest) -> dict:
+    def _compute_frame(self, request: frames.FrameRequest) -> dict:
         """The frame of a request (runs in the kernel or in the read-ahead thread)."""
         return frames.frame(self._shown(), request.items, request.transposed, request.region, request.canvas,
                             request.how, request.part, equal=request.equal)
@@ -266,28 +221,7 @@ class Viewer(Measuring, H5Widget):
     @command
     def curve(self, msg: dict, buffers: list) -> tuple[protocol.CurveReply, list]:
         """``{selection, region, columns, part}`` → y (min/max when decimated), x values, errors, auxiliary signals."""
-        ds, info = self._shown(), self.choice.nxdata
-        items, part = sel.parse(msg.get("selection", self.selection), self.shape), msg.get("part", self.complex_part)
-        columns = max(16, min(int(msg.get("columns", 2048)), 16384))
-        out = frames.curve(ds, items, msg.get("region"), columns, part)
-        dim, decimated = out["dim"], out["decimated"]
-        extras, errors, aux = frames.curve_extras(info, ds, items, out, part)
-        x = abscissa.resolve(info, dim, msg.get("x", self.x))
-        reply = protocol.CurveReply(
-            ok=True, seq=msg.get("seq"), index=np.asarray(out["index"]).tolist(), length=out["length"],
-            region=out["region"], dim=dim, decimated=decimated, stats=out["stats"],
-            warning=self._warning(out["warning"]), arrays=[], aux=aux,
-            x=abscissa.values(info, dim, x, frames.FrameGeometry.of(self.shape, items).index(dim, out["index"])),
-            abscissa=x,
-        )
-        if errors:
-            reply["errors"] = True
-        bufs: list = []
-        for a in ([out["min"], out["max"]] if decimated else [out["min"]]) + extras:
-            header, b = wire.encode(a)
-            reply["arrays"].append(header)
-            bufs.extend(b)
-        return reply, bufs
+        return replies.curve_reply(self._shown(), self.shape, self.choice.nxdata, msg, self._state(), self._warning)
 
     @command
     def values(self, msg: dict, buffers: list) -> protocol.ValuesReply:
@@ -312,16 +246,7 @@ class Viewer(Measuring, H5Widget):
     @command
     def export(self, msg: dict, buffers: list) -> tuple[protocol.ExportReply, list]:
         """``{format: "npy" | "csv"}`` → the displayed slice at full resolution as a file's bytes."""
-        fmt, ds = msg.get("format", "npy"), self._shown()
-        if fmt not in ("npy", "csv"):
-            raise ValueError(f"export format {fmt!r} is not npy or csv")
-        size = int(np.prod(sel.result_shape(self.items, self.shape), dtype=np.int64)) * ds.dtype.itemsize
-        if size > EXPORT_LIMIT:
-            raise ValueError(f"the displayed slice is {size / 2**20:.0f} MB; export is limited to "
-                             f"{EXPORT_LIMIT // 2**20} MB (use viewer.data in Python)")
-        data = frames.export_bytes(self.data, fmt)
-        stem = (ds.name or "data").replace("/", "_") or "data"
-        return protocol.ExportReply(ok=True, filename=f"{stem}.{fmt}", bytes=len(data)), [memoryview(data)]
+        return replies.export_reply(self._shown(), self.items, self.shape, msg.get("format", "npy"), lambda: self.data)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         if self._esm == EMBEDDED_ESM:  # an explorer's viewer shown in a cell of its own
@@ -329,24 +254,8 @@ class Viewer(Measuring, H5Widget):
         return super()._repr_mimebundle_(**kwargs)
 
     def _fallback_html(self) -> str:
-        """A static view for nbconvert and GitHub: a PNG thumbnail of an image, else a line of text."""
-        filename, path = self.meta.get("filename", ""), self.meta.get("path", "")
-        memory = not filename and path in ("", "/")  # an in-memory array: titled by shape and dtype, not "/"
-        title = html.escape(f"{self.meta.get('shape', '')} {self.meta.get('dtype', '')} array" if memory
-                            else f"{filename}::{path}")
-        if self.dataset is None or self.ndisplay != 2 or self.kind == "rgb":
-            return f'<div class="h5lens-viewer-fallback">h5lens viewer: {title} ({html.escape(self.kind)})</div>'
-        if frames.region_bytes(self.dataset, self.items) > PREVIEW_BYTES:
-            # a thumbnail must not hold up the live view by reading a huge frame
-            return (f'<div class="h5lens-viewer-fallback">h5lens viewer: {title} [{html.escape(self.selection)}] '
-                    f'{html.escape(self.meta.get("shape", ""))} {html.escape(self.meta.get("dtype", ""))}</div>')
-        out = frames.frame(self.dataset, self.items, self.transposed, None, (256, 256), self.aggregation,
-                           self.complex_part)
-        png = colormaps.thumbnail(out["data"], self.colormap, self.scale, self.autoscale,
-                                  (self.percentiles[0], self.percentiles[1]), self.vmin, self.vmax)
-        src = "data:image/png;base64," + base64.b64encode(png).decode()
-        return (f'<div class="h5lens-viewer-fallback"><div>{title} [{html.escape(self.selection)}]</div>'
-                f'<img src="{src}" alt="{title}" style="image-rendering:pixelated"></div>')
+        """A static view for nbconvert and GitHub (:func:`h5lens.replies.fallback_html`)."""
+        return replies.fallback_html(self.dataset, self.meta, self._state())
 
     def close(self) -> None:
         """Close the widget, and the file when the viewer opened it."""
@@ -357,16 +266,6 @@ class Viewer(Measuring, H5Widget):
         if owned is not None:
             owned.close()
             self._owned = None
-
-
-def _summary(summary: Any) -> tuple[protocol.FrameSummary | None, list]:
-    """The reply form of a frame's :class:`h5lens.stats.Summary` and its two buffers (after the frame's)."""
-    if summary is None:
-        return None, []
-    values, counts = summary.histogram()
-    (vh, vb), (ch, cb) = wire.encode(values), wire.encode(counts)
-    # the statistics' keys are those of FrameSummary (pinned by tests/test_protocol.py)
-    return cast(protocol.FrameSummary, {**summary.result(), "values": vh, "counts": ch}), vb + cb
 
 
 def view(source: Any, view: str | None = None, **traits: Any) -> Viewer:
