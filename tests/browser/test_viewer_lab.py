@@ -138,3 +138,29 @@ def test_nxdata_plots_and_an_old_nexus_file(lab, lab_page, course, tmp_path):
     assert "no NXdata" in c.locator(".h5l-v-error").inner_text()
     page.screenshot(path=str(tmp_path / "nexus.png"), full_page=True)
     assert page.errors == []
+
+
+def test_mca_abscissa_menu_reaches_the_kernel_and_back(lab, lab_page, tmp_path):
+    """An MCA spectrum starts in #@CALIB energy; the abscissa menu sets the kernel's ``x``, and ``x`` set there redraws."""
+    from test_spec_scan import CALIB, CALIB_SPEC
+
+    pytest.importorskip("silx")
+    page = lab_page
+    path = tmp_path / "calib.dat"
+    path.write_text(CALIB_SPEC)
+    lab.open(page, "mca.ipynb", [f"import h5lens\nv = h5lens.view({str(path)!r} + '::/1.1/measurement/mca_0')\nv"])
+    n = seq(page)
+    root = page.locator(ROOT).nth(0)
+    a, b, c = CALIB
+    ch = np.arange(100, 116, dtype=np.float64)
+    xs = "(r) => Array.from(r.h5lens.curve.plot.data[0])"
+    np.testing.assert_allclose(page.evaluate(xs, root.element_handle()), a + b * ch + c * ch**2, rtol=1e-9)
+    root.get_by_label("abscissa", exact=True).select_option("channels")
+    n = seq(page, n)
+    page.wait_for_function("(r) => r.h5lens.curve.plot.data[0][0] === 100", arg=root.element_handle())
+    assert kernel_output(lab, page, "print(v.x)", "channels") == "channels"
+    lab.execute(page, "v.x = 'index'")
+    page.wait_for_function("(r) => r.h5lens.curve.plot.data[0][0] === 0", arg=root.element_handle(), timeout=30_000)
+    assert root.get_by_label("abscissa", exact=True).input_value() == "index"
+    assert root.locator(".h5l-v-axtitle-x").get_attribute("title") == "index"
+    assert page.errors == []
