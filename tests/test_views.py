@@ -185,7 +185,9 @@ def test_dimension_names_follow_the_file_layout(course):
     """fabio stacks: ``frame``; SPEC scans: ``point``, MCA ``channel``; else ``dim k`` (the viewer's sliders and legends)."""
     from h5lens.widgets.viewer import view
 
-    for source, names in [(f"{course / 'ID16B_diatomee.edf'}::/scan_0/instrument/detector_0/data", ["frame", "dim 1", "dim 2"]),
+    for source, names in [(f"{course / 'ID16B_diatomee.edf'}::/scan_0/instrument/detector_0/data", ["frame", "y", "x"]),
+                          (f"{course / 'ID16B_diatomee.h5'}::/data/0000", ["y", "x"]),
+                          (f"{course / 'test.h5'}::/diff_map_0000/data/map", ["dim 0", "dim 1", "channel"]),
                           (f"{course / 'oleg.dat'}::/94.1/measurement/mca_0/data", ["point", "channel"]),
                           (f"{course / 'oleg.dat'}::/94.1/measurement/Epoch", ["point"])]:
         v = view(source)
@@ -193,6 +195,12 @@ def test_dimension_names_follow_the_file_layout(course):
             assert [d["name"] for d in v.meta["dims"]] == names, source
         finally:
             v.close()
-    assert views.layout_names(MemoryDataset("a", "/a", None, np.zeros((2, 3, 4)))) == ["dim 0", "dim 1", "dim 2"]
+    # image rows and columns are y and x; what is not an image keeps its index names
+    assert views.layout_names(MemoryDataset("a", "/a", None, np.zeros((2, 3, 4)))) == ["dim 0", "y", "x"]
     stack = MemoryDataset("s", "/s", None, np.zeros((5, 3, 4)), attrs={"interpretation": "image"})
-    assert views.layout_names(stack) == ["frame", "dim 1", "dim 2"]
+    assert views.layout_names(stack) == ["frame", "y", "x"]
+    rgb = MemoryDataset("c", "/c", None, np.zeros((3, 4, 3), "u1"), attrs={"CLASS": "IMAGE"})
+    assert views.layout_names(rgb) == ["y", "x", "dim 2"]
+    assert views.layout_names(MemoryDataset("t", "/t", None, np.zeros((4, 1)))) == ["dim 0", "dim 1"]  # a column
+    assert views.layout_names(MemoryDataset("s", "/s", None, np.zeros((2, 4)),
+                                            attrs={"interpretation": "spectrum"})) == ["dim 0", "channel"]

@@ -264,7 +264,10 @@ def layout_names(ds: Any) -> list[str]:
     silx/fabio conventions: the dimension before an image (``interpretation``
     ``image``: a detector stack) is ``frame``; the last one of a ``spectrum``
     (an MCA) is ``channel``; the first dimension of SPEC scan data is ``point``.
-    NXdata axis names, when the file has them, replace these (see :func:`viewer_meta`).
+    The rows and columns of data best shown as images (an image, a stack, RGB
+    pixels) are ``y`` and ``x``, as a scientist says them and as ``imshow``
+    draws them. NXdata axis names, when the file has them, replace these (see
+    :func:`viewer_meta`).
     """
     from .nodes import _format
     from .nodes.spec import SpecDataset
@@ -278,6 +281,12 @@ def layout_names(ds: Any) -> list[str]:
         names[-1] = "channel"
     if isinstance(ds, SpecDataset) and ndim >= 1 and names[0] == "dim 0":
         names[0] = "point"
+    best = views_for(subject(ds))[0] if ndim >= 2 else None
+    rows = {"image": ndim - 2, "stack": ndim - 2, "rgb": ndim - 3}.get(best or "")
+    if rows is not None and rows >= 0:
+        for d, name in ((rows, "y"), (rows + 1, "x")):
+            if names[d] == f"dim {d}":
+                names[d] = name
     return names
 
 

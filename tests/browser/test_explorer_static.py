@@ -231,6 +231,10 @@ def test_opens_on_the_default_plot_highlighted_and_painted(harness, course, name
             fy, fx = page.evaluate("document.querySelector('.h5l-view .h5l-viewer').h5lens.image.frame.factors")
             copy = reduce_blocks(frame(ex.root), fy, fx).astype("f8")
             check_pixels(page, copy[:-1, :-1], "viridis", "linear")  # the last row and column blend with the edge
+            # the image's axes and the slider use the same names: rows y, columns x, the stack's frame
+            labels = page.evaluate("document.querySelector('.h5l-view .h5l-viewer').h5lens.image.labels")
+            assert labels == {"x": "x", "y": "y"}
+            assert page.locator(".h5l-view").get_by_label("next frame").count() == 1
         assert page.locator(".h5l-inspector td").first.inner_text() == path
     finally:
         ex.close()
