@@ -120,3 +120,21 @@ def test_thumbnail_is_the_png_of_the_front_end_colours():
     assert manual == colormaps.png(colormaps.colorize(a, "gray", 0, 1))
     unset = colormaps.thumbnail(a, "gray", "linear", "manual")  # manual without bounds: the data's range
     assert unset == colormaps.png(colormaps.colorize(a, "gray", -1, 3))
+
+
+@pytest.mark.parametrize("dtype", ["uint16", "float32"])
+@pytest.mark.parametrize("scale", ["linear", "log", "sqrt"])
+@pytest.mark.parametrize("mode", ["minmax", "percentile", "std"])
+def test_summary_range_is_auto_range_of_every_value(dtype, scale, mode):
+    from h5lens.stats import RELATIVE_ACCURACY, Summary
+
+    rng = np.random.default_rng(3)
+    data = rng.gamma(2.0, 300.0, (300, 200)) - 50  # some values ≤ 0: log and sqrt leave them out
+    data = data.clip(0, None).astype(dtype) if dtype == "uint16" else data.astype(dtype)
+    s = Summary(data.dtype)
+    for rows in range(0, 300, 64):  # tiles, as a reduced read gives them
+        s.add(data[rows:rows + 64])
+    got = colormaps.summary_range(s, mode, scale, (0.1, 99.9))
+    want = colormaps.auto_range(data, mode, scale, (0.1, 99.9))
+    exact = dtype == "uint16" or mode == "minmax"
+    np.testing.assert_allclose(got, want, rtol=1e-9 if exact else 2 * RELATIVE_ACCURACY, atol=1e-9)

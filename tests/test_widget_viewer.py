@@ -262,3 +262,25 @@ def test_huge_region_comes_first_as_a_preview(tmp_path, monkeypatch):
     got = wire.decode(coarse["array"], bufs)
     assert coarse["preview"] and max(got.shape) <= 13 and got.shape[0] * 800 * 4 <= 40_000 * 1.1
     np.testing.assert_array_equal(got, a[::fy, ::fx])
+
+
+@pytest.mark.parametrize("percentiles", [(0.1, 99.9), (2.0, 98.0)])
+def test_thumbnail_range_is_the_full_frame_s_not_the_reduced_copy(course, percentiles):
+    """540 × 640 uint16 reduced to ≤ 256²: the colours still span numpy's percentiles of every pixel."""
+    import base64
+
+    from h5lens import frames
+
+    v = view(f"{course / 'ID16B_diatomee.h5'}::/data/0000", percentiles=list(percentiles))
+    try:
+        frame = np.asarray(v.data, dtype=np.float64)
+        lo, hi = np.percentile(frame, percentiles)  # numpy on the full-resolution frame
+        out = frames.frame(v.dataset, v.items, False, None, (256, 256), "max", None)
+        assert out["factors"] != [1, 1]  # the thumbnail is drawn from a reduced copy
+        copy_range = np.percentile(out["data"].astype(np.float64), percentiles)
+        assert abs(copy_range[0] - lo) > 100  # the copy's own range is far off (max-reduced: brighter)
+        expected = png(colormaps.colorize(out["data"], "viridis", lo, hi, "linear"))
+        html = v._repr_mimebundle_()[0]["text/html"]
+        assert base64.b64encode(expected).decode() in html
+    finally:
+        v.close()

@@ -12,6 +12,7 @@ import difflib
 import struct
 import zlib
 from functools import cache, lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -152,15 +153,65 @@ def png(rgba: np.ndarray) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
 
 
+def summary_range(summary: Any, mode: str = "percentile", scale: str = "linear",
+                  percentiles: tuple[float, float] = (0.1, 99.9)) -> tuple[float, float] | None:
+    """:func:`auto_range` of a full-resolution frame from its :class:`h5lens.stats.Summary` (None: no valid value).
+
+    The twin of the front-end's ``summaryRange`` (js/src/viewer/colour.js):
+    min, max, mean and σ are exact when the scale shows every value; percentiles
+    and the moments of the values a scale shows come from the histogram (exact
+    for integers of at most 16 bits, else within ``summary`` accuracy).
+    """
+    r = summary.result()
+    if not r["count"] or r["min"] is None:
+        return None
+    values, counts = summary.histogram()
+    whole = scale in ("linear", "symlog") or (scale == "log" and r["min"] > 0) or (scale == "sqrt" and r["min"] >= 0)
+    if not whole:
+        keep = values > 0 if scale == "log" else values >= 0
+        values, counts = values[keep], counts[keep]
+    count = r["count"] if whole else float(counts.sum())
+    if not count or (scale == "log" and r["min_positive"] is None):
+        return None
+    lo = r["min"] if whole else r["min_positive"] if scale == "log" else max(0.0, float(values[0]))
+    if lo > 0 and r["min_positive"] is not None:  # sqrt without zeros: the exact smallest value, not a bin's edge
+        lo = r["min_positive"]
+    hi = r["max"]
+    if mode == "minmax":
+        return float(lo), float(hi)
+    if mode == "std":
+        mean, sd = r["mean"], r["std"]
+        if not whole:
+            mean = float(np.dot(values, counts) / count)
+            sd = float(np.sqrt(np.dot(np.square(values - mean), counts) / count))
+        return max(lo, mean - 3 * sd), min(hi, mean + 3 * sd)
+    if mode != "percentile":
+        raise ValueError(f"auto-range {mode!r} is not one of minmax, percentile, std")
+    cum = np.cumsum(counts)
+
+    def at(q: float) -> float:
+        pos = q / 100 * (count - 1)
+        i = int(np.floor(pos))
+        kth = [float(values[min(np.searchsorted(cum, k, side="right"), values.size - 1)]) for k in (i, i + 1)]
+        v = kth[0] if pos == i or i + 1 >= count else kth[0] + (kth[1] - kth[0]) * (pos - i)
+        return min(hi, max(lo, v))  # a float bin's lower edge may lie below the data
+
+    return at(percentiles[0]), at(percentiles[1])
+
+
 def thumbnail(values: np.ndarray, name: str = "viridis", scale: str = "linear", autoscale: str = "percentile",
               percentiles: tuple[float, float] = (0.1, 99.9), vmin: float | None = None,
-              vmax: float | None = None) -> bytes:
+              vmax: float | None = None, summary: Any = None) -> bytes:
     """The PNG of a frame coloured as the viewer's front-end would (a static fallback).
 
     ``autoscale="manual"`` uses ``vmin``/``vmax`` when both are set, else the data's min and max.
+    ``summary``: the :class:`h5lens.stats.Summary` of the full-resolution frame when ``values`` is a
+    reduced copy; the colour range then describes the data, not the copy (as the live view's does).
     """
     if autoscale == "manual" and vmin is not None and vmax is not None:
         lo, hi = float(vmin), float(vmax)
     else:
-        lo, hi = auto_range(values, autoscale if autoscale != "manual" else "minmax", scale, percentiles)
+        mode = autoscale if autoscale != "manual" else "minmax"
+        found = summary_range(summary, mode, scale, percentiles) if summary is not None else None
+        lo, hi = found if found is not None else auto_range(values, mode, scale, percentiles)
     return png(colorize(values, name, lo, hi, scale))

@@ -180,7 +180,8 @@ def fallback_html(dataset: Any, meta: Mapping[str, Any], state: Mapping[str, Any
     out = frames.frame(dataset, items, state["transposed"], None, (256, 256), state["aggregation"],
                        state["complex_part"])
     png = colormaps.thumbnail(out["data"], state["colormap"], state["scale"], state["autoscale"],
-                              (state["percentiles"][0], state["percentiles"][1]), state["vmin"], state["vmax"])
+                              (state["percentiles"][0], state["percentiles"][1]), state["vmin"], state["vmax"],
+                              summary=out["summary"])  # the range of every pixel, not of the reduced copy
     src = "data:image/png;base64," + base64.b64encode(png).decode()
     return (f'<div class="h5lens-viewer-fallback"><div>{title} [{selection}]</div>'
             f'<img src="{src}" alt="{title}" style="image-rendering:pixelated"></div>')

@@ -403,7 +403,8 @@ export function summaryRange(s, mode, scale, percentiles) {
   }
   if (whole) count = s.count;
   if (!count || (scale === "log" && s.minPositive == null)) return null;
-  const lo = whole ? s.min : scale === "log" ? /** @type {number} */ (s.minPositive) : Math.max(0, values[first]);
+  let lo = whole ? s.min : scale === "log" ? /** @type {number} */ (s.minPositive) : Math.max(0, values[first]);
+  if (lo > 0 && s.minPositive != null) lo = s.minPositive; // sqrt without zeros: the exact smallest value, not a bin's edge
   const hi = s.max;
   if (mode === "minmax") return [lo, hi];
   if (mode === "std") {
