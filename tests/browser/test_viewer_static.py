@@ -682,3 +682,22 @@ def test_copy_as_code_gives_the_python_of_what_is_shown(harness, course):
     box = page.locator(".h5l-v-codebox")
     text = box.input_value() if box.count() else page.evaluate("navigator.clipboard.readText()")
     assert text == v.code and "['/data/0000'][:, :]" in text
+
+
+def test_a_theme_switch_redraws_the_curve_axes_in_the_new_colours(harness, course):
+    """JupyterLab changes themes by <body> attributes: the axes drawn in Light are drawn again, light on Dark."""
+    v = view(f"{course / 'test.h5'}::/diff_map_0004/data/map")
+    harness.mount(v, theme="light")
+    page = harness.page
+    wait_seq(page)
+    axis_ink = """() => {  // mean luminance of the opaque pixels of the y axis (tick labels and title)
+      const u = document.querySelector('.h5l-viewer').h5lens.curve.plot, c = u.ctx.canvas;
+      const d = u.ctx.getImageData(0, 0, Math.max(1, Math.floor(u.bbox.left)), c.height).data;
+      let sum = 0, n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200) { sum += (d[i] + d[i + 1] + d[i + 2]) / 765; n++; }
+      return n ? sum / n : null;
+    }"""
+    assert page.evaluate(axis_ink) < 0.35  # dark ink on the light page
+    page.evaluate("document.body.dataset.jpThemeLight = 'false'")
+    page.wait_for_function(f"({axis_ink})() > 0.6")  # light ink on the dark page
+    v.close()

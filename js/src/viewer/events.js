@@ -61,7 +61,17 @@ export function listen(v) {
   };
   const resizeObserver = typeof ResizeObserver === "function" ? new ResizeObserver(onResize) : null;
   resizeObserver?.observe(root);
+  // JupyterLab switches themes by attributes of <body>: the colours the canvases read at each draw
+  // (axes, ticks, titles, histogram) need a draw, else a plot drawn in Light stays dark grey in Dark
+  const onTheme = () => {
+    v.image?.draw();
+    v.panel?.hist?.draw();
+    v.curve?.plot?.redraw(false, true);
+  };
+  const themeObserver = typeof MutationObserver === "function" ? new MutationObserver(onTheme) : null;
+  themeObserver?.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light", "data-jp-theme-name"] });
   return () => {
+    themeObserver?.disconnect();
     resizeObserver?.disconnect();
     for (const [name, cb] of domListeners) root.removeEventListener(name, cb);
     for (const [name, cb] of listeners) model.off(`change:${name}`, cb);
