@@ -260,3 +260,19 @@ def test_spec_file_rewritten_from_scratch_or_deleted(tmp_path):
         det.refresh()
     shutil.copy(path, tmp_path / "copy.spec")
     root.close()
+
+
+def test_the_glance_is_a_snapshot_saying_when_it_was_taken(tmp_path):
+    import re
+    import time
+
+    from h5lens._glance import _html, _plan
+
+    path = tmp_path / "live.h5"
+    _write_frames(path, 1)
+    with h5lens.open(path) as root:
+        before = time.gmtime(time.time() - 1)
+        page = _html.render(_plan.plan(root))
+    found = re.search(r"snapshot of (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC", page)
+    assert found and time.strptime(found[1], "%Y-%m-%d %H:%M:%S") >= before
+    assert "1 × 512 × 512" in page

@@ -403,6 +403,21 @@ class PreviewReply(Reply):
     note: str
 
 
+class LiveState(TypedDict):
+    """The ``live`` trait of a widget following its file (``follow`` on).
+
+    ``revision`` counts the changes seen (the front-end reloads what it shows
+    when it moves); ``message`` says why the source cannot be read now ("" when
+    it can); ``watching``: the file system wakes the poller (else polling only);
+    ``interval``: seconds until the next check.
+    """
+
+    revision: int
+    message: str
+    watching: bool
+    interval: float
+
+
 #: Every message type, by the name the case table and the JSDoc typedefs use.
 MESSAGES: dict[str, type] = {
     cls.__name__: cls
@@ -411,6 +426,6 @@ MESSAGES: dict[str, type] = {
         FrameReply,
         CurveReply, ValuesReply, ProfileReply, RoiStatsReply, LutsReply, ExportReply, LinkInfo, TreeItem,
         ChildrenReply, InfoReply,
-        SearchReply, AttributeRow, Detail, NodeInfo, InspectReply, PreviewReply,
+        SearchReply, AttributeRow, Detail, NodeInfo, InspectReply, PreviewReply, LiveState,
     )
 }

@@ -57,7 +57,7 @@ def hdf5_swmr(path: str, frames: int, interval: float) -> None:
             data[i] = frame_values(i)
             data.flush()
             say(f"frame {i}")
-            time.sleep(interval)
+            pause(interval)
     say("done")
 
 

@@ -86,6 +86,20 @@
  * @property {string} error
  * @property {string} code the Python reading what is shown (set by Python)
  * @property {string} x what a curve is drawn against (an NXdata axis name or "index"; "" without a curve)
+ * @property {boolean} follow poll the file and show what its writer adds
+ * @property {number} follow_interval seconds between checks while things change
+ * @property {LiveState} live
+ */
+
+/**
+ * The `live` trait of a widget following its file: `revision` counts the changes seen (reload
+ * what is shown when it moves), `message` says why the file cannot be read now ("" when it can),
+ * `watching`: the file system wakes the poller; `interval`: seconds until the next check.
+ * @typedef {object} LiveState
+ * @property {number} revision
+ * @property {string} message
+ * @property {boolean} watching
+ * @property {number} interval
  */
 
 /** @typedef {Model<ViewerTraits>} ViewerModel */

@@ -36,10 +36,14 @@ export default {
       if (model.get("selected") === path) view.show(path, info);
     }
     model.on("change:selected", onSelected);
+    // following: the inspector says the new shape of what is selected (the tree reloads its own rows)
+    const onLive = () => { const path = model.get("selected"); if (path) inspector.show(path); };
+    model.on("change:live", onLive);
     if (model.get("selected")) onSelected();
     el.h5lens = { tree, inspector, view, rpc }; // test and bench hook, on the widget's own element only
     return () => {
       model.off("change:selected", onSelected);
+      model.off("change:live", onLive);
       rpc.close();
       tree.destroy();
       view.destroy();

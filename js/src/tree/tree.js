@@ -2,6 +2,7 @@
 // Rows are fetched one page at a time from the Python command `children`; the model's
 // `selected` trait is written on click/Enter and followed (reveal + select) when Python sets it.
 import { copyText, h } from "../common/dom.js";
+import { followToggle } from "../common/follow.js";
 import { CommandError, isAbort } from "../common/rpc.js";
 import { linkBadgeText, normalise, splitMatch, stepsTo, visibleFor } from "./filter.js";
 import { createSearch } from "./search.js";
@@ -36,8 +37,9 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
     "Search deeper");
   const list = h("ul", { class: "h5l-list", role: "tree", "aria-label": `${label}: ${model.get("title") || rootPath}` });
   const results = h("div", { class: "h5l-results", hidden: true });
+  const follow = followToggle(model, () => refreshLoaded());
   const root = h("div", { class: "h5l-tree" },
-    h("div", { class: "h5l-toolbar" }, filter, deeper), status, errorBox, results, list);
+    h("div", { class: "h5l-toolbar" }, filter, deeper, follow.el), status, errorBox, results, list);
   el.append(root);
 
   let query = "";
@@ -102,6 +104,41 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
     } finally {
       entry.li.removeAttribute("aria-busy");
     }
+  }
+
+  // The file changed (follow): every listed group lists again the pages it had, rows keep their place
+  // and state, labels (member counts, shapes) are redrawn, new members are added and gone ones removed.
+  async function refreshLoaded() {
+    for (const entry of [...rows.values()]) {
+      if (!entry.loaded || rows.get(entry.item.path) !== entry) continue;
+      const path = entry.item.path;
+      let reply;
+      try {
+        [reply] = await rpc.call("children", { path, start: 0, limit: Math.max(entry.next, model.get("page_size")) },
+          { key: `refresh:${path}` });
+      } catch (err) { showError(err, `${path}: `); continue; }
+      const keep = new Set(reply.items.map((/** @type {any} */ i) => i.path));
+      for (const li of [...(entry.ul?.querySelectorAll(":scope > li.h5l-item[data-path]") ?? [])]) {
+        if (!keep.has(li.dataset.path)) { forget(li.dataset.path); li.remove(); }
+      }
+      for (const item of reply.items) {
+        const known = rows.get(item.path);
+        if (known) {
+          known.item = { ...known.item, label: item.label, description: item.description };
+          const label = known.row.querySelector(".h5l-label");
+          if (label && !item.link) label.textContent = item.label;
+        }
+      }
+      entry.next = 0;
+      entry.ul?.querySelector(":scope > .h5l-more")?.remove();
+      addChildren(entry, reply);
+    }
+    errorBox.hidden = true;
+    root.dataset.revision = String(model.get("live")?.revision ?? 0);
+  }
+
+  function forget(path) {
+    for (const p of [...rows.keys()]) if (p === path || p.startsWith(`${path}/`)) rows.delete(p);
   }
 
   function ensureUl(entry) {
@@ -293,6 +330,7 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
     reveal: revealPath,
     destroy() {
       model.off("change:selected", onSelected);
+      follow.destroy();
       search.destroy();
       root.remove();
     },

@@ -4,6 +4,7 @@
 // commands and does colour, zoom, histogram and slicing locally. Colour state, frame loading
 // and keys live in their own modules; this one wires them to the DOM and the model.
 import { createRpc, isAbort } from "../common/rpc.js";
+import { followToggle } from "../common/follow.js";
 import { curveLabel, curveRegion, toCurve } from "./curve_maths.js";
 import { Slicer } from "./slicer.js";
 import { CurveView, CSS as UPLOT_CSS } from "./curve.js";
@@ -47,7 +48,10 @@ export class Viewer {
     this.stats = el("span", { class: "h5l-v-stats", "aria-label": "what this selection reads" });
     this.warning = el("span", { class: "h5l-v-warning", role: "status" });
     this.error = el("div", { class: "h5l-v-error", role: "alert" });
-    const status = el("div", { class: "h5l-v-status", "aria-live": "polite" }, this.readout, this.stats, this.warning);
+    // Python moves the selection and meta when the file grows: the view reloads through them
+    this.follow = followToggle(model);
+    const status = el("div", { class: "h5l-v-status", "aria-live": "polite" }, this.readout, this.stats, this.warning,
+      this.follow.el);
     this.root.append(this.title, this.toolbar, this.error, this.main, this.below, status); // errors where the view would be
 
     /** @type {ImagePanel | null} the image and its histogram */ this.panel = null;
@@ -253,7 +257,14 @@ export class Viewer {
     const s = this.model.get("selection");
     if (this.player.playing || s === this.lastSelection) return;
     this.lastSelection = s;
-    this.slicer?.setSelection(s, this.model.get("transposed"));
+    try {
+      this.slicer?.setSelection(s, this.model.get("transposed"));
+    } catch (err) { // beyond the sliders: the file grew (follow), the new meta came first: rebuild them now
+      if (err?.name !== "SelectionError") throw err;
+      clearTimeout(this.timers.rebuild);
+      this.build();
+      return;
+    }
     this.labelAxes();
     this.load();
   }
@@ -261,6 +272,7 @@ export class Viewer {
   destroy() {
     this.colour.close(); // the last colour choice is kept in Python (and the saved notebook)
     this.destroyed = true;
+    this.follow.destroy();
     this.frames.close();
     this.unlisten();
     this.teardownView();

@@ -62,8 +62,9 @@ def render(plan: Plan, standalone: bool = False, script: bool = True) -> str:
     """
     uid = f"h5l-{uuid.uuid4().hex[:16]}"  # unique across kernels and saved notebooks
     out = [f'<div class="h5l" id="{uid}"><style>{stylesheet()}</style>']
-    if plan.filename:
-        out.append(f'<div class="h5l-note" title="{esc(plan.filename)}">{esc(plan.filename)}</div>')
+    if plan.filename:  # a snapshot: when it was taken says how old it is if the file is being written
+        taken = f' <span class="h5l-taken">· snapshot of {esc(plan.taken)}</span>' if plan.taken else ""
+        out.append(f'<div class="h5l-note" title="{esc(plan.filename)}">{esc(plan.filename)}{taken}</div>')
     out.append("<ul>")
     # an explicit stack, not recursion: a file nested thousands of levels deep must render
     stack: list = [(plan.root, True)]

@@ -15,6 +15,7 @@ and the output, whatever the file's size:
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -82,6 +83,8 @@ class Plan:
     shown: int = 0
     groups_cut: int = 0  # groups left closed because the budget ran out
     members_cut: int = 0  # members inside those groups
+    #: when the walk was done (UTC): the glance is a snapshot, a file being written moves on
+    taken: str = ""
 
     @property
     def truncated(self) -> bool:
@@ -115,7 +118,8 @@ def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: in
     root = describe(node, attrs, max_attrs, values=values)
     if facts:
         root.facts = _facts(node)
-    result = Plan(root, node.filename, max_items or 0)
+    result = Plan(root, node.filename, max_items or 0,
+                  taken=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()))
     used = 1 + len(root.attrs)
     queue: deque[tuple[Entry, Node]] = deque([(root, node)])
     seen: dict = {}  # object id -> path where it is shown: each group is expanded once, as h5ls does

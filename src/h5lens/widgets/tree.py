@@ -19,6 +19,7 @@ from .._protocol import ChildrenReply, InfoReply, SearchReply, TreeItem
 from ..nodes._base import Group, Link, Node
 from ..nodes._format import description, link_info, node_label, printable_name
 from ._base import H5Widget, bundle, command, open_source
+from ._follow import TreeFollowing
 
 PAGE_SIZE = 100  # rows per page: more than a tree view shows, cheap enough to answer fast
 #: members listed at most to place a revealed node inside its group's pages
@@ -90,7 +91,7 @@ def page_info(nodes: list[Node], link_budget_s: float) -> list[TreeItem]:
     return [item_info(n, follow_links=time.monotonic() < deadline) for n in nodes]
 
 
-class Tree(H5Widget):
+class Tree(TreeFollowing, H5Widget):
     """An interactive, lazily expanding tree of a file or node.
 
     Parameters

@@ -22,6 +22,7 @@ from ..nodes._base import Dataset, Node
 from ..views import Choice
 from ._ahead import ReadAhead
 from ._base import H5Widget, bundle, command, open_source
+from ._follow import ViewerFollowing
 from ._measure import Measuring
 
 #: Tables show at most this many rows and columns.
@@ -34,7 +35,7 @@ STATE = ("selection", "transposed", "kind", "ndisplay", "aggregation", "complex_
 EMBEDDED_ESM = "export default {};"
 
 
-class Viewer(Measuring, H5Widget):
+class Viewer(ViewerFollowing, Measuring, H5Widget):
     """Interactive view of a dataset, an NXdata group or an array.
 
     Parameters

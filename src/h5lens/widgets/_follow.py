@@ -1,0 +1,218 @@
+"""Following live files in a widget: the ``follow`` toggle, the poller it starts, the ``live`` state.
+
+A widget mixes in :class:`Following` and says what to refresh
+(:meth:`Following._follow_nodes`) and what to redo when something changed
+(:meth:`Following._followed`: the viewer re-reads its shape, extends its
+sliders and jumps to the newest frame). The polling itself is
+:class:`h5lens.live.Follower`; nodes only answer ``refresh()``.
+:meth:`Following.refresh_now` does one check in the caller's thread (tests,
+and the "refresh" a user may want without following).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import traitlets as t
+
+from .._protocol import LiveState
+from ..live import INTERVAL, Follower, watched_folders
+from ..nodes._base import Node
+
+
+class Following(t.HasTraits):
+    """The follow half of a widget (Tree, Explorer, Viewer)."""
+
+    #: poll the source and show what a writer adds (off by default)
+    follow = t.Bool(False).tag(sync=True)
+    #: seconds between checks while things change (doubling, up to 8×, while nothing does)
+    follow_interval = t.Float(INTERVAL, min=0.05).tag(sync=True)
+    #: see :class:`h5lens._protocol.LiveState`
+    live = t.Dict().tag(sync=True)
+
+    _follower: Follower | None = None
+
+    # -- hooks -------------------------------------------------------------------------
+    def _follow_nodes(self) -> list[Node]:  # pragma: no cover - every widget overrides
+        """The nodes whose ``refresh()`` says whether what is shown changed."""
+        raise NotImplementedError
+
+    def _followed(self) -> None:
+        """Redo what depends on the source after it changed (called with the lock held)."""
+
+    # -- checking ----------------------------------------------------------------------
+    def _check(self) -> bool:
+        with self._follow_lock():
+            changed = False
+            for node in self._follow_nodes():
+                changed = node.refresh() or changed
+            if changed:
+                self._followed()
+            return changed
+
+    def _follow_lock(self) -> threading.Lock:
+        if "_lock" not in self.__dict__:
+            self._lock = threading.Lock()
+        return self._lock
+
+    def _report(self, changed: bool, error: Exception | None) -> None:
+        state = dict(self.live or {})
+        follower = self._follower
+        new = LiveState(revision=int(state.get("revision", 0)) + int(changed),
+                        message=_sentence(error) if error is not None else "",
+                        watching=bool(follower and follower.watching),
+                        interval=float(follower.wait if follower else self.follow_interval))
+        # the wait alone changing is not news: no message to the page for it
+        if changed or new["message"] != state.get("message") or new["watching"] != state.get("watching"):
+            self.live = dict(new)
+
+    def refresh_now(self) -> bool:
+        """Check the source once, now, in this thread (as following would); whether anything changed.
+
+        An unreadable source does not raise: ``live["message"]`` says why.
+        """
+        try:
+            changed, error = self._check(), None
+        except Exception as exc:
+            changed, error = False, exc
+        self._report(changed, error)
+        return changed
+
+    # -- the toggle --------------------------------------------------------------------
+    @t.observe("follow", "follow_interval")
+    def _follow_toggled(self, change: dict[str, Any]) -> None:
+        self._stop_following()
+        if self.follow:
+            nodes = self._follow_nodes()
+            folders = sorted({f for n in nodes for f in watched_folders(n)})
+            self._follower = Follower(self._check, self._report, folders, interval=self.follow_interval,
+                                      max_interval=max(8 * self.follow_interval, self.follow_interval))
+            self._follower.start()
+
+    def _stop_following(self) -> None:
+        follower, self._follower = self._follower, None
+        if follower is not None:
+            follower.stop()
+
+
+def _sentence(error: Exception) -> str:
+    """An error as the one sentence shown in the page (its message names the file)."""
+    text = str(error.args[0]) if error.args else type(error).__name__
+    return text if text else type(error).__name__
+
+
+def latest_selection(items: list[Any], old: tuple[int, ...], new: tuple[int, ...]) -> list[Any]:
+    """The slider positions after the shape went from ``old`` to ``new`` ("latest" mode).
+
+    A slider at the end of a dimension that grew moves to the new end; one the
+    user moved away from the end stays; one beyond a shrunk end comes back to it.
+    """
+    out = list(items)
+    for d, item in enumerate(out):
+        if not isinstance(item, int) or d >= len(new) or d >= len(old):
+            continue
+        if new[d] > old[d] and (old[d] == 0 or item == old[d] - 1):
+            out[d] = new[d] - 1
+        elif item >= new[d] > 0:
+            out[d] = new[d] - 1
+    return out
+
+
+def _moved(selection: str, items: Any, old: tuple[int, ...], new: tuple[int, ...]) -> str:
+    """The selection string with its sliders moved (see :func:`latest_selection`), its ranges as typed.
+
+    A range typed ``:`` covers the whole grown dimension (a running scan's curve extends).
+    """
+    from .. import selection as sel
+
+    moved = latest_selection(list(items), old, new)
+    try:
+        out = list(sel.parse(selection, new))
+    except ValueError:  # a slider beyond a shrunk end: ranges as parsed, clipped by the new shape
+        out = [slice(None) if isinstance(i, slice) else i for i in moved]
+    for d, item in enumerate(moved):
+        if isinstance(item, int):
+            out[d] = item
+    return sel.format(tuple(out), new)
+
+
+class ViewerFollowing(Following):
+    """Following for the viewer: new shape, longer sliders, the newest frame unless the user looks elsewhere."""
+
+    node: Node
+    dataset: Any
+    choice: Any
+    shape: tuple[int, ...]
+    _ahead: Any
+    meta: Any  # the viewer's traits
+    selection: Any
+
+    def _follow_nodes(self) -> list[Node]:
+        nodes = [self.node]
+        if self.dataset is not None and self.dataset is not self.node:
+            nodes.append(self.dataset)
+        return nodes
+
+    def _followed(self) -> None:
+        from .. import selection as sel
+        from .. import views
+
+        try:  # an NXdata group may now name other axes, a SPEC scan be indexed anew
+            choice = views.choose(self.node, self.choice.view)
+        except Exception:  # keep showing what was shown; the next change tries again
+            choice = self.choice
+        if choice.dataset is None or self.dataset is None:
+            return
+        old = self.shape
+        self.choice, self.dataset = choice, choice.dataset
+        new = tuple(int(n) for n in choice.dataset.shape or ())
+        current = str(self.selection or "")
+        items = sel.parse(current, old) if current else None
+        self.shape = new
+        self._ahead.clear()
+        self._ahead.shape = new
+        # meta first, then the selection: the page rebuilds its sliders from the meta it already has
+        self.meta = views.viewer_meta(self.node, choice)
+        if items is not None and len(new) == len(old):
+            self.selection = _moved(current, items, old, new)
+
+    @t.observe("follow")
+    def _to_latest(self, change: dict[str, Any]) -> None:
+        """Turning follow on shows the newest frame: the outer slider goes to its end ("latest" mode)."""
+        from .. import selection as sel
+
+        if not change["new"] or self.dataset is None or not self.selection:
+            return
+        items = list(sel.parse(self.selection, self.shape))
+        outer = next((d for d, item in enumerate(items) if isinstance(item, int)), None)
+        if outer is not None and self.shape[outer] > 0:
+            items[outer] = self.shape[outer] - 1
+            self.selection = sel.format(tuple(items), self.shape)
+
+    def close(self) -> None:
+        """Stop following, then close as the widget does."""
+        self._stop_following()
+        super().close()  # type: ignore[misc]
+
+
+class TreeFollowing(Following):
+    """Following for the tree and the explorer: member counts and shapes (the page reloads its rows)."""
+
+    _root: Node
+    viewer: Any = None
+
+    def _follow_nodes(self) -> list[Node]:
+        return [self._root]
+
+    def _followed(self) -> None:
+        viewer = getattr(self, "viewer", None)
+        if isinstance(viewer, ViewerFollowing):  # the explorer's view shows a node of the tree just refreshed
+            with viewer._follow_lock():
+                viewer._followed()
+            viewer._report(True, None)
+
+    def close(self) -> None:
+        """Stop following, then close as the widget does."""
+        self._stop_following()
+        super().close()  # type: ignore[misc]

@@ -1,0 +1,91 @@
+"""The Follow toggle on the static harness: real Python widgets, a real SWMR writer in another process.
+
+Clicking the toggle turns ``follow`` on in Python; each change the widget finds
+(``refresh_now``, as the poller does) reaches the page, which reloads: the tree's
+rows show the new shape, the viewer's slider the new frame. The follower's own
+thread is kept idle (a long interval) so the test drives every check.
+"""
+
+from __future__ import annotations
+
+import os
+
+from live.process import Writer
+
+from h5lens.widgets.tree import Tree
+from h5lens.widgets.viewer import view
+
+IDLE = 3600.0
+
+
+def writer_at(path, frames):
+    writer = Writer("hdf5-swmr", path, 50, -1)
+    writer.wait_for("frame 0")
+    for i in range(1, frames):
+        writer.go()
+        writer.wait_for(f"frame {i}")
+    return writer
+
+
+def test_tree_toggle_follows_new_frames_and_says_when_the_file_is_gone(harness, tmp_path):
+    path = tmp_path / "live.h5"
+    writer = writer_at(path, 2)
+    tree = Tree(path, follow_interval=IDLE, selected="/entry/data")
+    try:
+        harness.mount(tree)
+        page = harness.page
+        row = page.locator('li[data-path="/entry/data"] > .h5l-row .h5l-label')
+        row.wait_for()
+        assert row.inner_text().startswith("2 × 512 × 512")
+        toggle = page.get_by_label("Follow the file as it is written")
+        assert not toggle.is_checked()
+        toggle.check()
+        assert tree.follow is True and tree._follower is not None
+        writer.go()
+        writer.wait_for("frame 2")
+        assert tree.refresh_now() is True
+        harness.bridge.push()
+        page.wait_for_function("document.querySelector('.h5l-tree').dataset.revision === '1'")
+        assert row.inner_text().startswith("3 × 512 × 512")
+        writer.kill()
+        os.rename(path, tmp_path / "away.h5")
+        tree.refresh_now()
+        harness.bridge.push()
+        note = page.locator(".h5l-follow-note")
+        note.wait_for()
+        page.wait_for_function("document.querySelector('.h5l-follow-note').textContent.includes('was deleted')")
+        os.rename(tmp_path / "away.h5", path)
+        tree.refresh_now()
+        harness.bridge.push()
+        page.wait_for_function("document.querySelector('.h5l-follow-note').textContent === ''")
+        toggle.uncheck()
+        assert tree.follow is False and tree._follower is None
+        assert harness.errors == []
+    finally:
+        tree.close()
+        writer.finish()
+
+
+def test_viewer_toggle_jumps_to_the_newest_frame_and_extends_the_slider(harness, tmp_path):
+    path = tmp_path / "live.h5"
+    writer = writer_at(path, 2)
+    v = view(f"{path}::/entry/data", follow_interval=IDLE)
+    try:
+        harness.mount(v)
+        page = harness.page
+        page.wait_for_function("Number(document.querySelector('.h5l-viewer').dataset.seq || 0) > 0")
+        page.get_by_label("Follow the file as it is written").check()
+        assert v.follow is True and v.selection == "1,:,:"
+        harness.bridge.push()
+        page.wait_for_function("document.querySelector('.h5l-viewer').dataset.selection === '1,:,:'")
+        writer.go()
+        writer.wait_for("frame 2")
+        assert v.refresh_now() is True and v.selection == "2,:,:"
+        harness.bridge.push()
+        page.wait_for_function("document.querySelector('.h5l-viewer').dataset.selection === '2,:,:'")
+        assert page.get_by_label("index of dim 0 (number)").input_value() == "2"
+        assert page.get_by_label("index of dim 0 (number)").get_attribute("max") == "2"
+        assert harness.errors == []
+    finally:
+        v.close()
+        writer.finish()
