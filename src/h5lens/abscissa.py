@@ -41,10 +41,10 @@ def _axes(info: nexus.NXDataInfo | None, dim: int | None) -> list[tuple[str, Dat
 def choices(info: nexus.NXDataInfo | None, dim: int | None) -> list[Abscissa]:
     """The abscissae a curve along ``dim`` can be drawn against, the default first, with their labels."""
     out = []
-    for k, (name, axis) in enumerate(_axes(info, dim)):
-        label = info.label(dim) if k == 0 and info is not None and dim is not None and info.axes[dim] is axis \
-            else info.axis_label(name, axis) if info is not None else name
-        out.append(Abscissa(name=name, label=label))
+    if info is not None and dim is not None:  # else _axes finds none
+        for name, axis in _axes(info, dim):  # the @axes one keeps the NXdata's own label
+            label = info.label(dim) if axis is info.axes[dim] else info.axis_label(name, axis)
+            out.append(Abscissa(name=name, label=label))
     if all(c["name"] != INDEX for c in out):
         out.append(Abscissa(name=INDEX, label=INDEX))
     return out

@@ -34,8 +34,8 @@ MAX_ATTRS = 10
 TAIL_SCAN_LIMIT = 5000
 PREVIEW_CHARS = 80
 #: Members walked at most to find the other hard links of an object (the inspector's "same as"):
-#: about 1-2 s once per explorer (opening each object costs ~0.2 ms in h5py, describing it as much).
-HARD_LINK_BUDGET = 5000
+#: walked once per explorer, names and counts only (see bench figures in the commit that set it).
+HARD_LINK_BUDGET = 2000
 
 
 @dataclass
@@ -93,7 +93,7 @@ class Plan:
 
 def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: int | None = MAX_ITEMS,
          head: int = HEAD, tail: int = TAIL, max_attrs: int = MAX_ATTRS, values: str | None = "short",
-         facts: bool = False) -> Plan:
+         facts: bool = False, labels: bool = True) -> Plan:
     """Walk ``node`` breadth first within the budgets and describe what to show.
 
     Parameters
@@ -114,8 +114,12 @@ def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: in
     facts : bool
         Collect each node's :attr:`~h5lens.nodes.Node.details` (storage and
         file facts, a scan's header), as ``h5lens ls --attrs`` shows them.
+    labels : bool
+        Describe each node (labels, storage, NX class, link targets); False
+        keeps only names, kinds and member counts: the walk alone, for
+        :func:`same_as_listing`.
     """
-    root = describe(node, attrs, max_attrs, values=values)
+    root = describe(node, attrs, max_attrs, values=values, labels=labels)
     if facts:
         root.facts = _facts(node)
     result = Plan(root, node.filename, max_items or 0,
@@ -152,7 +156,7 @@ def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: in
             continue
         entry.children = []
         for member in members:
-            child = describe(member, attrs, max_attrs, entry.depth + 1, values)
+            child = describe(member, attrs, max_attrs, entry.depth + 1, values, labels)
             if facts:
                 child.facts = _facts(member)
             if child.kind == "dataset":  # a second hard link to a dataset already listed: said, as h5ls does
@@ -196,7 +200,7 @@ def hard_links(node: Node, listing: dict[str, str | None] | None = None,
 
 def same_as_listing(root: Node, budget: int = HARD_LINK_BUDGET) -> dict[str, str | None]:
     """Path → the path listed first for the same object (None when it is the first): :func:`plan`'s walk."""
-    found = plan(root, attrs=False, max_items=budget, head=budget, tail=0, values=None)
+    found = plan(root, attrs=False, max_items=budget, head=budget, tail=0, values=None, labels=False)
     out: dict[str, str | None] = {}
     todo = [found.root]
     while todo:
@@ -241,8 +245,11 @@ def _members(group: Group, count: int, head: int, tail: int, room: int) -> tuple
 
 
 def describe(node: Node, attrs: bool = True, max_attrs: int = MAX_ATTRS, depth: int = 0,
-             values: str | None = None) -> Entry:
-    """Display strings of one node (reads metadata and attributes; data only of small datasets, see ``values``)."""
+             values: str | None = None, labels: bool = True) -> Entry:
+    """Display strings of one node (reads metadata and attributes; data only of small datasets, see ``values``).
+
+    ``labels=False``: the name, kind and member count only (no link is followed).
+    """
     name = node.name or (node.filename or "/").replace("\\", "/").rsplit("/", 1)[-1] or "/"
     # names that are not UTF-8 arrive with surrogates: show them as \xNN, never fail to encode
     entry = Entry(name=_format.printable_name(name), path=_format.printable_name(node.path), kind=node.kind,
@@ -252,8 +259,12 @@ def describe(node: Node, attrs: bool = True, max_attrs: int = MAX_ATTRS, depth: 
             entry.count = len(node)
         except Exception as exc:
             entry.cut = f"cannot count members: {exc}"
+        if not labels:
+            return entry
         # counting a large HDF5 group walks its index: label from the count already taken
         entry.label = _safe(_format.node_label, _Counted(entry.count)) if entry.cut is None else ""
+    elif not labels:
+        return entry
     else:
         entry.label = _safe(_format.node_label, node)
     entry.description = _format.description(node)
