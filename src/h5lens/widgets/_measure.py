@@ -8,19 +8,16 @@ recomputed when the selection, the mask or the profile changes, so
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import traitlets as t
 
 from .. import _protocol as protocol
-from .. import measure, wire
-from ..frames import FrameGeometry
+from .. import measure
+from ..measure import for_viewer
 from ..measure.mask import detector_mask
 from ..measure.profile import REDUCTIONS
-from ..nodes import nexus
 from ._base import command
 
 
@@ -118,9 +115,7 @@ class Measuring(t.HasTraits):
 
     # -- the frame measured -------------------------------------------------------------------
     def _full_frame_shape(self) -> tuple[int, int]:
-        geometry = FrameGeometry.of(self.shape, self.items)  # type: ignore[attr-defined]
-        a, b = geometry.kept[:2]
-        return self.shape[a], self.shape[b]  # type: ignore[attr-defined]
+        return for_viewer.frame_shape(self.shape, self.items)  # type: ignore[attr-defined]
 
     @property
     def mask_warning(self) -> str:
@@ -170,12 +165,7 @@ class Measuring(t.HasTraits):
         from .. import selection as sel
         items = sel.parse(selection, self.shape) if selection else self.items  # type: ignore[attr-defined]
         ds = self._shown()  # type: ignore[attr-defined]
-        geometry = FrameGeometry.of(self.shape, items)  # type: ignore[attr-defined]
-        mask = self.mask
-        if mask is not None:  # the kept slices of the full frame, as displayed
-            a, b = geometry.kept[:2]
-            mask = mask[items[a], items[b]]
-            mask = mask.T if self.transposed else mask  # type: ignore[attr-defined]
+        mask = for_viewer.shown_mask(self.mask, self.shape, items, self.transposed)  # type: ignore[attr-defined]
         invalid = measure.invalid_value(ds.dtype) if self.mask_invalid else None
         return measure.Frame(ds, items, self.transposed, mask, invalid, self.complex_part)  # type: ignore[attr-defined]
 
@@ -184,15 +174,7 @@ class Measuring(t.HasTraits):
         """The profile's values, positions (NXdata axis values when known, else pixels) and their label."""
         frame = self.measure_frame(selection)
         out = measure.profile(frame, start, end, width, reduce)
-        positions, axis = out["distance"], "distance (pixels)"
-        info = self.choice.nxdata  # type: ignore[attr-defined]
-        along = [(frame.ydim, out["rows"], frame.shape[0]), (frame.xdim, out["cols"], frame.shape[1])]
-        moving = [(dim, at, n) for dim, at, n in along if np.ptp(at) > 0]
-        if len(moving) == 1 and info is not None:  # horizontal or vertical: the axis' own values
-            dim, at, n = moving[0]
-            values = nexus.axis_values(info, dim, frame.geometry.index(dim, np.arange(n)))
-            if values is not None and len(values) == n:
-                positions, axis = np.interp(at, np.arange(n), values), info.label(dim)
+        positions, axis = for_viewer.positions(frame, out, self.choice.nxdata)  # type: ignore[attr-defined]
         return {"values": out["values"], "positions": positions, "axis": axis}
 
     def _measures_changed(self) -> None:
@@ -236,17 +218,15 @@ class Measuring(t.HasTraits):
 
     def save_measures(self, path: Any) -> None:
         """Write the profiles and ROIs to a JSON file."""
-        doc = {"profiles": [p.to_json() for p in self._profiles], "rois": [r.to_json() for r in self._rois]}
-        Path(path).write_text(json.dumps(doc, indent=1), encoding="utf-8")
+        profiles = [measure.Profile(p.start, p.end, p.width, p.reduce) for p in self._profiles]
+        for_viewer.save(path, profiles, [r.shape for r in self._rois])
 
     def load_measures(self, path: Any) -> None:
         """Add the profiles and ROIs of a JSON file written by :meth:`save_measures`."""
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-        for d in doc.get("profiles", []):
-            p = measure.Profile.from_json(d)
+        profiles, shapes = for_viewer.load(path)
+        for p in profiles:
             self.add_profile(p.start, p.end, p.width, p.reduce)
-        for d in doc.get("rois", []):
-            s = measure.Shape.from_json(d)
+        for s in shapes:
             self.add_roi(s.kind, y=s.y, x=s.x, points=s.points)
 
     # -- commands (browser → Python) ------------------------------------------------------------
@@ -255,20 +235,10 @@ class Measuring(t.HasTraits):
         """``{start, end, width, reduce, selection}`` → values and positions (two arrays)."""
         out = self.measure_profile(msg["start"], msg["end"], int(msg.get("width", 1)), msg.get("reduce", "mean"),
                                    msg.get("selection"))
-        arrays, bufs = [], []
-        for a in (out["values"], out["positions"]):
-            header, b = wire.encode(np.asarray(a, dtype=np.float64))
-            arrays.append(header)
-            bufs.extend(b)
-        return protocol.ProfileReply(ok=True, seq=msg.get("seq"), length=len(out["values"]), arrays=arrays,
-                                     axis=out["axis"]), bufs
+        return for_viewer.profile_reply(out["values"], out["positions"], out["axis"], msg.get("seq"))
 
     @command
     def roi_stats(self, msg: dict, buffers: list) -> protocol.RoiStatsReply:
         """``{kind, y, x, points, selection}`` → the ROI's statistics on that frame."""
-        shape = measure.Shape.from_json(msg)
-        s = measure.roi_stats(self.measure_frame(msg.get("selection")), shape)
-        com = None if np.isnan(s["com"][0]) else list(s["com"])
-        return protocol.RoiStatsReply(ok=True, seq=msg.get("seq"), count=s["count"], sum=s["sum"], mean=s["mean"],
-                                      std=s["std"], min=s["min"], max=s["max"], argmin=list(s["argmin"]),
-                                      argmax=list(s["argmax"]), com=com)
+        stats = measure.roi_stats(self.measure_frame(msg.get("selection")), measure.Shape.from_json(msg))
+        return for_viewer.roi_stats_reply(stats, msg.get("seq"))
