@@ -100,3 +100,24 @@ def test_fallback_html_escapes_names_and_shows_a_thumbnail(tmp_path):
     memory = replies.fallback_html(None, {"filename": "", "path": "/", "shape": "3", "dtype": "int64"},
                                    {**STATE, "ndisplay": 0, "kind": "scalar"})
     assert "3 int64 array" in memory
+
+
+def test_values_luts_and_the_shown_slice(frame):
+    reply = replies.values_reply(frame, {"selection": "0:3,0:4"}, STATE, None)
+    assert reply["total"] == 3 and len(reply["rows"]) == 3 and not reply["truncated"]
+    assert reply["rows"][1][2] == str(frame[1, 2])
+    reply, (lut,) = replies.luts_reply(["gray", "viridis"])
+    assert reply["names"] == ["gray", "viridis"] and len(lut) == 2 * 256 * 4
+    shown = replies.shown_values(frame, {**STATE, "selection": "0:5,0:7", "transposed": True})
+    np.testing.assert_array_equal(shown, np.asarray(frame[0:5, 0:7]).T)
+
+
+def test_canonical_selection_says_what_a_view_cannot_show():
+    from h5lens import views
+
+    assert views.canonical_selection("3, :, ::1", (5, 6, 7), "image", 2) == ("3,:,:", None)
+    text, problem = views.canonical_selection("3,2,:", (5, 6, 7), "image", 2)
+    assert text == "3,2,:" and problem == "the image view keeps 2 dimension(s); '3,2,:' keeps 1"
+    assert views.canonical_selection(":,:,:", (5, 6, 3), "rgb", 2)[1] is None
+    with pytest.raises(h5lens.SelectionError):
+        views.canonical_selection("9,:,:", (5, 6, 7), "image", 2)

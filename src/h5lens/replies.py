@@ -20,7 +20,7 @@ import numpy as np
 
 from . import abscissa, colormaps, frames, stats, wire
 from . import selection as sel
-from ._protocol import CurveReply, ExportReply, FrameReply, FrameSummary
+from ._protocol import CurveReply, ExportReply, FrameReply, FrameSummary, LutsReply, ValuesReply
 from .frames import FrameRequest
 from .selection import Item
 
@@ -34,6 +34,8 @@ PREVIEW_BYTES = 64 * 2**20
 PREVIEW_TOUCH = 8 * 2**20
 #: Canvas assumed for the preview started before the front-end says its size.
 FIRST_CANVAS = (1024, 1024)
+#: Tables (``values``) show at most this many rows (along the first kept dimension) and columns.
+TABLE_ROWS, TABLE_COLUMNS = 1000, 100
 #: The largest canvas side a frame is computed for (a page asking more gets this).
 MAX_CANVAS = 8192
 #: The curve's display columns (the min/max decimation's bins) are kept within these bounds.
@@ -141,6 +143,28 @@ def curve_reply(dataset: Any, shape: Sequence[int], info: Any, msg: Mapping[str,
         reply["arrays"].append(header)
         bufs.extend(b)
     return reply, bufs
+
+
+def values_reply(dataset: Any, msg: Mapping[str, Any], state: Mapping[str, Any], info: Any) -> ValuesReply:
+    """The reply to a ``values`` command ``{selection}``: a value as text, or a table of text cells.
+
+    At most :data:`TABLE_ROWS` rows and :data:`TABLE_COLUMNS` columns, for the
+    scalar, text, list and table views (:func:`h5lens.frames.values`).
+    """
+    return frames.values(dataset, msg.get("selection", state["selection"]), info, TABLE_ROWS, TABLE_COLUMNS)
+
+
+def luts_reply(names: Sequence[str]) -> tuple[LutsReply, list]:
+    """The reply to a ``luts`` command: 256 × RGBA bytes per colormap, concatenated in the order of ``names``."""
+    return LutsReply(ok=True, names=list(names)), [memoryview(b"".join(colormaps.lut(n) for n in names))]
+
+
+def shown_values(dataset: Any, state: Mapping[str, Any]) -> np.ndarray:
+    """The displayed slice at full resolution, as numpy (transposed when an image that is not RGB is)."""
+    if dataset.shape is None:
+        return np.asarray(dataset[()])
+    values = np.asarray(dataset[sel.parse(state["selection"], dataset.shape)])
+    return values.T if state["ndisplay"] == 2 and state["transposed"] and state["kind"] != "rgb" else values
 
 
 def export_reply(dataset: Any, items: Sequence[Item], shape: Sequence[int], fmt: str,

@@ -290,6 +290,19 @@ def layout_names(ds: Any) -> list[str]:
     return names
 
 
+def canonical_selection(text: str, shape: tuple[int, ...], kind: str, ndisplay: int) -> tuple[str, str | None]:
+    """``text`` in canonical form (``"3,:,:"``), and why the ``kind`` view cannot show it (None when it can).
+
+    A view keeps ``ndisplay`` dimensions (RGB keeps three: the colour channel
+    too); a selection that does not parse raises :class:`h5lens.SelectionError`.
+    """
+    items = sel.parse(text, shape)
+    kept = sum(isinstance(i, slice) for i in items)
+    want = 3 if kind == "rgb" else ndisplay
+    problem = f"the {kind} view keeps {want} dimension(s); {text!r} keeps {kept}" if ndisplay and kept != want else None
+    return sel.format(items, shape), problem
+
+
 def viewer_meta(node: Node, choice: Choice) -> ViewerMeta:
     """What a viewer of ``node`` shown as ``choice`` tells the front-end (its ``meta`` trait).
 

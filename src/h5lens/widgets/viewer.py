@@ -25,9 +25,6 @@ from ._base import H5Widget, bundle, command, open_source
 from ._follow import ViewerFollowing
 from ._measure import Measuring
 
-#: Tables show at most this many rows and columns.
-TABLE_ROWS = 1000
-TABLE_COLUMNS = 100
 #: The traits that commands take as defaults and the static view follows (:meth:`Viewer._state`).
 STATE = ("selection", "transposed", "kind", "ndisplay", "aggregation", "complex_part", "aspect", "colormap", "scale",
          "autoscale", "percentiles", "vmin", "vmax", "x")
@@ -122,12 +119,10 @@ class Viewer(ViewerFollowing, Measuring, H5Widget):
         ds = getattr(self, "dataset", None)
         if ds is None or ds.shape is None:
             return str(proposal["value"])
-        items = sel.parse(proposal["value"], self.shape)  # SelectionError (ValueError) when wrong
-        kept = sum(isinstance(i, slice) for i in items)
-        want = 3 if self.kind == "rgb" else self.ndisplay
-        if self.ndisplay and kept != want:
-            raise t.TraitError(f"the {self.kind} view keeps {want} dimension(s); {proposal['value']!r} keeps {kept}")
-        return sel.format(items, self.shape)
+        text, problem = views.canonical_selection(proposal["value"], self.shape, self.kind, self.ndisplay)
+        if problem:
+            raise t.TraitError(problem)
+        return text
 
     def _curve_dim(self) -> int | None:
         """The dimension the shown curve runs along (None when no curve is shown)."""
@@ -181,11 +176,7 @@ class Viewer(ViewerFollowing, Measuring, H5Widget):
     @property
     def data(self) -> np.ndarray:
         """The displayed slice at full resolution, as numpy (transposed when the view is)."""
-        ds = self._shown()
-        if ds.shape is None:
-            return np.asarray(ds[()])
-        values = np.asarray(ds[self.items])
-        return values.T if self.ndisplay == 2 and self.transposed and self.kind != "rgb" else values
+        return replies.shown_values(self._shown(), self._state())
 
     def _shown(self) -> Dataset:
         if self.dataset is None:
@@ -226,13 +217,8 @@ class Viewer(ViewerFollowing, Measuring, H5Widget):
 
     @command
     def values(self, msg: dict, buffers: list) -> protocol.ValuesReply:
-        """``{selection}`` → a value as text, or a table (``columns``, ``rows`` of text).
-
-        At most :data:`TABLE_ROWS` rows (along the first kept dimension), for
-        scalar, text, list and table views.
-        """
-        return frames.values(self._shown(), msg.get("selection", self.selection), self.choice.nxdata,
-                             TABLE_ROWS, TABLE_COLUMNS)
+        """``{selection}`` → a value as text, or a table of text (:func:`h5lens.replies.values_reply`)."""
+        return replies.values_reply(self._shown(), msg, self._state(), self.choice.nxdata)
 
     @command
     def luts(self, msg: dict, buffers: list) -> tuple[protocol.LutsReply, list]:
@@ -241,8 +227,7 @@ class Viewer(ViewerFollowing, Measuring, H5Widget):
         The front-end asks once for the favourites (and the current colormap)
         and caches them, so switching between them sends no message.
         """
-        names = list(msg.get("names") or [self.colormap])
-        return protocol.LutsReply(ok=True, names=names), [memoryview(b"".join(colormaps.lut(n) for n in names))]
+        return replies.luts_reply(list(msg.get("names") or [self.colormap]))
 
     @command
     def export(self, msg: dict, buffers: list) -> tuple[protocol.ExportReply, list]:
