@@ -276,3 +276,32 @@ def test_explorer_viewer_starts_in_energy(calib_file):
         np.testing.assert_allclose(x, a + b * ch + c * ch**2, rtol=1e-12)
     finally:
         ex.close()
+
+
+def test_a_unit_written_after_the_calibration_names_the_energy(tmp_path):
+    """``#@CALIB a b c keV``: silx alone refuses the scan; here it is read, its energy in keV."""
+    from silx.io.specfile import SpecFile
+
+    from h5lens.widgets.viewer import Viewer
+
+    path = tmp_path / "calib_kev.dat"
+    path.write_text(CALIB_SPEC.replace(f"#@CALIB {CALIB[0]} {CALIB[1]} {CALIB[2]}",
+                                       f"#@CALIB {CALIB[0]} {CALIB[1]} {CALIB[2]} keV"))
+    with pytest.raises(ValueError):  # what silx does with the line as written
+        SpecFile(str(path))["1.1"].mca  # noqa: B018
+    a, b, c = CALIB
+    ch = np.arange(100, 116, dtype=np.float64)
+    with h5lens.open(path) as root:
+        energy = root["1.1/instrument/mca_0/energy"]
+        assert energy.attrs["units"] == "keV" and energy.attrs["long_name"] == "energy (keV)"
+        np.testing.assert_allclose(energy[()], a + b * ch + c * ch**2, rtol=1e-12)
+        assert "keV" in root["1.1/instrument/specfile/scan_header"][-1]  # the raw line as written
+        v = Viewer(root["1.1/measurement/mca_0"])
+        assert v.x == "energy" and v.meta["dims"][1]["abscissae"][0] == {"name": "energy", "label": "energy (keV)"}
+        v.close()
+    # a line of numbers only is left as it is
+    plain = tmp_path / "calib.dat"
+    plain.write_text(CALIB_SPEC)
+    scan = SpecFile(str(plain))["1.1"]
+    before = dict(scan.mca_header_dict)
+    assert _spec_scan.take_calibration_unit(scan) is None and scan.mca_header_dict == before

@@ -64,6 +64,26 @@ def calibration(text: str | None) -> tuple[float, float, float] | None:
     return a, b, c
 
 
+def take_calibration_unit(scan: Any) -> str | None:
+    """Take a unit off the ``#@CALIB`` line (``0.1 0.01 0 keV``) before silx parses it; the unit, or None.
+
+    silx reads every word of the line as a number and refuses to build the
+    scan otherwise; the scan's header dictionary keeps the numbers only (the
+    raw line stays in ``instrument/specfile/scan_header``).
+    """
+    head = scan.mca_header_dict
+    lines, unit = [], None
+    for line in str(head.get("CALIB") or "").splitlines():
+        words = line.split()
+        k = next((i for i, w in enumerate(words) if not _NUMBER.match(w)), len(words))
+        if k < len(words) and k >= 2:  # numbers then words: the words name the unit
+            unit = unit or " ".join(words[k:]).strip("()[]") or None
+        lines.append(" ".join(words[:k]) if k >= 2 else line)
+    if unit is not None:
+        head["CALIB"] = "\n".join(lines)
+    return unit
+
+
 def energy(calib: tuple[float, float, float], channels: np.ndarray) -> np.ndarray:
     """E = a + b·ch + c·ch² over ``channels`` (float64)."""
     a, b, c = calib
@@ -113,23 +133,24 @@ def details(scan: Any, name: str) -> list[tuple[str, Any]]:
     return out
 
 
-def enrich(group: Any, scan: Any) -> None:
+def enrich(group: Any, scan: Any, unit: str | None = None) -> None:
     """Add the plot, the MCA energy axes and the header datasets to a freshly built silx scan group.
 
     ``group`` must be editable (its silx file opened in mode ``"w"``): the
-    attributes of silx's own groups are extended in place.
+    attributes of silx's own groups are extended in place. ``unit``: of the
+    energy, when the ``#@CALIB`` line said it (:func:`take_calibration_unit`).
     """
     from silx.io import commonh5
 
     base = group.name.rstrip("/")
     mcas = sorted((k for k in group["instrument"].keys() if re.fullmatch(r"mca_\d+", k)), key=lambda k: int(k[4:]))
     for key in mcas:
-        _mca(group, scan, key, base, commonh5)
+        _mca(group, scan, key, base, commonh5, unit)
     _header(group, scan, commonh5)
     _plot(group, scan, mcas, base, commonh5)
 
 
-def _mca(group: Any, scan: Any, key: str, base: str, commonh5: Any) -> None:
+def _mca(group: Any, scan: Any, key: str, base: str, commonh5: Any, unit: str | None = None) -> None:
     inst = group["instrument"][key]
     calib = calibration(scan.mca_header_dict.get("CALIB"))
     if calib is None and "calibration" in inst:
@@ -139,8 +160,10 @@ def _mca(group: Any, scan: Any, key: str, base: str, commonh5: Any) -> None:
             calib = (float(a), float(b), float(c))
     axis = "channels"
     if calib is not None and not is_identity(calib) and "channels" in inst:
-        # SPEC does not say the unit (silx refuses a unit on #@CALIB): none is invented
+        # SPEC's #@CALIB has no unit; one written after the numbers is kept, none is invented
         attrs = {"long_name": "energy", "calibration": f"E = {_formula(calib)} (#@CALIB)"}
+        if unit:
+            attrs.update(long_name=f"energy ({unit})", units=unit)
         inst.add_node(commonh5.Dataset("energy", energy(calib, inst["channels"][()]), attrs=attrs))
         axis = "energy"
     rois = [line.split() for line in str(scan.mca_header_dict.get("ROI", "")).splitlines()]

@@ -196,13 +196,14 @@ class SpecRoot(_SilxAttrs, Group):
             return BrokenScan(name, path, self, f"scan {name} of {self.filename!r} cannot be read: {exc}")
         if name not in self._obj:
             try:
+                unit = _spec_scan.take_calibration_unit(scan)  # silx would refuse "#@CALIB a b c keV"
                 group = ScanGroup(name, parent=self._obj, scan=scan)
                 self._obj.add_node(group)
             except Exception as exc:  # listing the file survives a scan silx cannot build
                 return BrokenScan(name, path, self, f"scan {name} of {self.filename!r} cannot be read: {exc}",
                                   _spec_scan.command(scan))
             try:
-                _spec_scan.enrich(group, scan)
+                _spec_scan.enrich(group, scan, unit)
             except Exception:  # a header silx read but we cannot: silx's layout as it is
                 pass
         return SpecScan(self._obj[name], name, path, self, scan)
