@@ -1,4 +1,4 @@
-"""Check what a built wheel carries: the bundled front-end, the license, the console script.
+"""Check what a built wheel carries: bundles, prebuilt JupyterLab extension, license, console script.
 
 Usage: ``python scripts/_check_wheel.py dist/h5lens-X-py3-none-any.whl`` (scripts/test_wheel runs it).
 Exits 1 with one line per missing part.
@@ -28,7 +28,7 @@ def missing(wheel: Path) -> list[str]:
     if (ROOT / "labextension" / "package.json").exists():
         prefix = "share/jupyter/labextensions/h5lens/"
         ext = [n for n in names if prefix in n]
-        for part in ("package.json", "static/remoteEntry."):
+        for part in ("package.json", "install.json", "static/remoteEntry."):
             if not any(prefix + part in n for n in ext):
                 problems.append(f"{wheel.name} has no prebuilt JupyterLab extension ({prefix}{part}...)")
     if not any(n.endswith(".dist-info/licenses/LICENSE") or n.endswith(".dist-info/LICENSE") for n in names):
@@ -46,7 +46,8 @@ def main(argv: list[str]) -> int:
     for line in problems:
         print(f"wheel: {line}", file=sys.stderr)
     if not problems:
-        print(f"== wheel: {Path(argv[0]).name} carries the bundles, the license and the console script")
+        name = Path(argv[0]).name
+        print(f"== wheel: {name} carries the bundles, the Lab extension, the license and the console script")
     return 1 if problems else 0
 
 

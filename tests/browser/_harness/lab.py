@@ -64,6 +64,20 @@ EXECUTE_JS = """async ([code, ms]) => {
 }"""
 
 
+#: Where hatch_build.py puts this checkout's prebuilt "Open with h5lens" extension (labextensions/h5lens).
+LABEXTENSION_ROOT = Path(__file__).resolve().parents[3] / "labextension" / "build"
+
+
+def jupyter_path() -> list[str]:
+    """``JUPYTER_PATH`` with this checkout's extension build first.
+
+    The shared venv holds the copy of whichever checkout last ran ``pip install -e .``; Lab takes
+    the first ``labextensions/h5lens`` on its path, so each checkout tests the extension it built.
+    """
+    rest = [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    return [str(LABEXTENSION_ROOT), *rest]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -103,7 +117,7 @@ class LabServer:
             "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}))
         env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config), JUPYTER_RUNTIME_DIR=str(self.tmp / "runtime"),
                    JUPYTER_DATA_DIR=str(self.tmp / "data"), IPYTHONDIR=str(self.tmp / "ipython"),
-                   PYTHONUNBUFFERED="1")
+                   PYTHONUNBUFFERED="1", JUPYTER_PATH=os.pathsep.join(jupyter_path()))
         self.log_path = self.tmp / "jupyter.log"
         self._log = open(self.log_path, "w")
         self.proc = subprocess.Popen(self.command(settings), env=env, stdout=self._log, stderr=subprocess.STDOUT)
