@@ -2,13 +2,13 @@
 // where the notebook goes, and the Python it runs. No JupyterLab imports, so node --test
 // (tests/js/labextension_code.test.mjs) checks them against a real Python.
 
-/** File name endings h5lens opens (the formats of h5lens.open); `.zarr` stores are folders. */
+/** File name endings h5lens opens (the formats of h5lens.open); a `.zarr` store is a folder or a zip. */
 export const EXTENSIONS = [
   ".h5", ".hdf5", ".nxs", ".nx5", ".cxi", ".edf", ".cbf", ".tif", ".tiff", ".spec", ".dat", ".zarr",
 ];
 
 /**
- * The lower-case ending of `name` that h5lens opens, or null.
+ * The lower-case ending of `name` that h5lens opens, or null (so, of folders, Zarr stores only).
  * @param {string} name file or folder name (or path)
  * @param {string} [type] contents type ("directory", "file", "notebook"...)
  * @returns {string | null}
@@ -17,8 +17,7 @@ export function h5lensExtension(name, type = "file") {
   const lower = name.toLowerCase().replace(/\/+$/, "");
   const ext = EXTENSIONS.find((e) => lower.endsWith(e) && lower.length > e.length);
   if (!ext) return null;
-  // A folder only when it is a Zarr store, and a Zarr store only when it is a folder.
-  return (type === "directory") === (ext === ".zarr") ? ext : null;
+  return type !== "directory" || ext === ".zarr" ? ext : null;
 }
 
 /**

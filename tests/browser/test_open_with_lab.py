@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote
 
+import numpy as np
 import pytest
 import tomllib
 from _harness.lab import LABEXTENSION_ROOT, jupyter_path
@@ -120,6 +121,22 @@ def test_open_with_h5lens_choice(lab, lab_page, course, built_extension):
     tabs = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tabLabel").all_inner_texts()
     assert "openwith.h5" not in tabs and "openwith.h5-1.ipynb" in tabs, tabs
     assert not fetched, f"the data file's bytes were requested: {fetched}"
+    assert not page.errors, page.errors
+
+
+@pytest.mark.timeout(300)
+def test_context_menu_on_a_zarr_folder(lab, lab_page, built_extension):
+    zarr = pytest.importorskip("zarr")  # the [remote] extra
+    page = lab_page
+    store = zarr.open_group(lab.root / "scan.zarr", mode="w")
+    store.create_array("frames", data=np.arange(24, dtype="uint16").reshape(2, 3, 4))
+    show_folder(lab, page, "")
+
+    item(page, "scan.zarr").click(button="right")
+    page.get_by_role("menuitem", name="Open with h5lens").click()
+    page.wait_for_selector(f"{EXPLORER} .h5l-tree[data-ready=true]", timeout=120_000)
+    page.locator(f'{EXPLORER} li[data-path="/frames"]').wait_for()
+    assert explore_argument(lab.root / "scan.zarr.ipynb") == "scan.zarr"
     assert not page.errors, page.errors
 
 

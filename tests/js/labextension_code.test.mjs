@@ -53,13 +53,13 @@ test("relativePath walks up and down between folders", () => {
   assert.equal(relativePath("f.h5", "f.h5/f.h5"), "f.h5"); // a folder named like the file
 });
 
-test("h5lensExtension: the formats h5lens reads; Zarr only as a folder", () => {
+test("h5lensExtension: the formats h5lens reads; of folders, Zarr stores only", () => {
   assert.equal(h5lensExtension("scan.H5"), ".h5");
   assert.equal(h5lensExtension("frames.tiff"), ".tiff");
   assert.equal(h5lensExtension("scan.spec"), ".spec");
   assert.equal(h5lensExtension("run.nxs"), ".nxs");
   assert.equal(h5lensExtension("store.zarr", "directory"), ".zarr");
-  assert.equal(h5lensExtension("store.zarr", "file"), null);
+  assert.equal(h5lensExtension("store.zarr", "file"), ".zarr"); // a zipped store
   assert.equal(h5lensExtension("data.h5", "directory"), null);
   assert.equal(h5lensExtension("notes.ipynb", "notebook"), null);
   assert.equal(h5lensExtension("scan.h5.ipynb", "notebook"), null);
