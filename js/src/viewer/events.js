@@ -52,6 +52,7 @@ export function listen(v) {
     v.load();
   });
   for (const k of ["kind", "ndisplay", "meta", "error"]) on(k, () => {
+    if (k === "meta" && v.grown()) return; // the file grew (follow): the sliders take the new sizes in place
     clearTimeout(v.timers.rebuild);
     v.timers.rebuild = setTimeout(() => v.build(), 0);
   });

@@ -64,6 +64,9 @@ export class Viewer {
     this.frameWarning = ""; // the frame's own warning (chunks)
     /** @type {string | null} the selection this viewer set last (not echoed back) */ this.lastSelection = null;
     this.seq = 0; // bumped per view shown (data-seq)
+    /** @type {any} the meta the view was built from */ this.builtMeta = null;
+    this.following = false; // a follow load under way (see loadLatest)
+    this.followPending = false;
     this.waitLayout = false; // an image asked for before the page laid the canvas out
     this.destroyed = false;
     /** @type {Record<string, number | undefined>} */ this.timing = { mounted: performance.now() };
@@ -172,6 +175,7 @@ export class Viewer {
     this.teardownView();
     this.frames.reset();
     const meta = readableMeta(model.get("meta"));
+    this.builtMeta = meta; // what grown() compares with
     const t = titleText(meta);
     this.title.replaceChildren(t.main, el("small", { text: t.small }));
     this.title.title = t.where;
@@ -266,7 +270,36 @@ export class Viewer {
       return;
     }
     this.labelAxes();
-    this.load();
+    if (this.model.get("follow")) this.loadLatest();
+    else this.load();
+  }
+
+  /**
+   * The file grew (follow): only dimension sizes changed, so the sliders take them in place (no
+   * rebuild: zoom and view stay) and what is shown is loaded again (a running scan's curve extends).
+   * @returns {boolean} false when the view must be rebuilt instead
+   */
+  grown() {
+    const meta = readableMeta(this.model.get("meta"));
+    const dims = meta.dims ?? [], s = this.slicer, was = this.builtMeta;
+    if (!s || !was || was.path !== meta.path || was.dtype !== meta.dtype || dims.length !== s.spec.shape.length) return false;
+    s.spec = { ...s.spec, shape: dims.map((d) => d.size), dims };
+    this.builtMeta = meta;
+    const selection = this.model.get("selection");
+    try { s.setSelection(selection, this.model.get("transposed")); } catch { return false; }
+    this.lastSelection = selection;
+    this.labelAxes();
+    this.loadLatest();
+    return true;
+  }
+
+  /** Following: a frame loading is never aborted for a newer one; the newest is loaded once it is painted. */
+  async loadLatest() {
+    if (this.following) { this.followPending = true; return; }
+    this.following = true;
+    try {
+      do { this.followPending = false; await this.load(); } while (this.followPending && !this.destroyed);
+    } finally { this.following = false; }
   }
 
   destroy() {

@@ -1,0 +1,154 @@
+"""Following a live file in a real headless JupyterLab: flush → painted latency, and the kernel's idle cost.
+
+A writer process appends ``(512, 512)`` uint16 frames to a SWMR HDF5 file at 10
+frames/s and notes the wall-clock time just after each flush; the page notes
+the wall-clock time (``performance.timeOrigin + performance.now()``) of each
+frame the viewer paints, with ``follow`` on. The latency of frame ``k`` is the
+time from its flush to the first paint of frame ``k`` or newer (the viewer
+skips frames rather than lag). Goal: median ≤ 500 ms.
+
+Then, with the writer finished, the kernel's CPU while following the unchanged
+file is measured over ``--idle`` seconds (``time.process_time`` of the kernel,
+every thread), with follow on and with follow off for reference. Goal ≤ 2 % of a core.
+
+Usage::
+
+    .venv/bin/python bench/live_latency.py [--runs 3] [--frames 60] [--idle 20]
+
+Prints a table and writes ``bench/results/live_latency.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests" / "browser"))
+from _harness.lab import LabServer  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+#: the writer: waits for a line on stdin, then writes FRAMES frames at RATE per second, noting flush times
+WRITER = """
+import json, sys, time
+import h5py, numpy as np
+path, frames, rate, out = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+ramp = np.arange(512 * 512, dtype=np.int64).reshape(512, 512)
+with h5py.File(path, "w", libver="latest") as f:
+    d = f.create_dataset("data", (1, 512, 512), maxshape=(None, 512, 512), chunks=(1, 512, 512), dtype="uint16")
+    d[0] = 0
+    f.swmr_mode = True
+    print("ready", flush=True)
+    sys.stdin.readline()
+    flushed, start = [], time.monotonic()
+    for i in range(1, frames + 1):
+        d.resize((i + 1, 512, 512))
+        d[i] = ((ramp * 7 + i * 1009) % 65521).astype("uint16")
+        d.flush()
+        flushed.append(time.time())
+        time.sleep(max(0.0, start + i / rate - time.monotonic()))
+json.dump(flushed, open(out, "w"))
+print("done", flush=True)
+"""
+
+RECORD = """
+(() => {
+  const root = document.querySelector('.h5l-viewer');
+  window.__painted = [];
+  new MutationObserver(() => window.__painted.push(
+      [Number(root.dataset.selection.split(',')[0]), performance.timeOrigin + performance.now()]))
+    .observe(root, { attributes: true, attributeFilter: ['data-selection'] });
+})()
+"""
+
+
+def latencies(flushed: list[float], painted: list[list[float]]) -> list[float]:
+    """ms from each frame's flush to the first paint of it or a newer frame (frames never painted: dropped)."""
+    out = []
+    for k, t in enumerate(flushed, start=1):
+        when = [ms for index, ms in painted if index >= k]
+        if when:
+            out.append(min(when) - t * 1000)
+    return out
+
+
+def one_run(lab: LabServer, browser, folder: Path, n: int, frames: int, rate: float, idle: float) -> dict:
+    path, times = folder / f"live{n}.h5", folder / f"flushed{n}.json"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(frames), str(rate), str(times)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert writer.stdout is not None and writer.stdin is not None
+    assert writer.stdout.readline().strip() == "ready"
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.set_default_timeout(120_000)
+    try:
+        lab.open(page, f"live{n}.ipynb", [
+            f"import h5lens, time\nv = h5lens.view({str(path)!r} + '::/data', follow_interval=0.1)\nv.follow = True\nv"])
+        page.wait_for_function("Number(document.querySelector('.h5l-viewer')?.dataset.seq || 0) > 0")
+        page.evaluate(RECORD)
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+        assert writer.stdout.readline().strip() == "done"
+        page.wait_for_function(f"document.querySelector('.h5l-viewer').dataset.selection === '{frames},:,:'",
+                               timeout=30_000)
+        flushed = json.loads(times.read_text())
+        lat = latencies(flushed, page.evaluate("window.__painted"))
+        painted = len({i for i, _ in page.evaluate("window.__painted")})
+        cpu = {}
+        for follow in (True, False):
+            lab.execute(page, f"v.follow = {follow}\nc0, w0 = time.process_time(), time.time()")
+            page.wait_for_timeout(idle * 1000)
+            out = lab.execute(page, "print(round(100 * (time.process_time() - c0) / (time.time() - w0), 2))")
+            cpu["on" if follow else "off"] = float(out.strip())
+        return {"latency_ms": {"median": round(statistics.median(lat), 1), "p90": round(sorted(lat)[int(0.9 * len(lat))], 1),
+                               "max": round(max(lat), 1), "frames": len(lat)},
+                "distinct_frames_painted": painted, "kernel_cpu_percent_idle": cpu}
+    finally:
+        ctx.close()
+        lab.shutdown_kernels()
+        writer.wait(30)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--frames", type=int, default=60)
+    ap.add_argument("--rate", type=float, default=10.0, help="frames written per second")
+    ap.add_argument("--idle", type=float, default=20.0, help="seconds of CPU measurement on the unchanged file")
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    start, runs = time.time(), []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        lab = LabServer(Path(tmp))
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            for n in range(args.runs):
+                runs.append(one_run(lab, browser, Path(tmp), n, args.frames, args.rate, args.idle))
+                print(json.dumps(runs[-1]), flush=True)
+        finally:
+            browser.close()
+            lab.stop()
+    medians = [r["latency_ms"]["median"] for r in runs]
+    cpu_on = [r["kernel_cpu_percent_idle"]["on"] for r in runs]
+    res = {"runs": runs, "rate": args.rate, "frames": args.frames,
+           "latency_median_of_medians_ms": round(statistics.median(medians), 1),
+           "latency_spread_ms": [min(medians), max(medians)],
+           "kernel_cpu_following_unchanged_percent": {"median": statistics.median(cpu_on), "spread": [min(cpu_on), max(cpu_on)]},
+           "load_average": list(__import__("os").getloadavg()), "wall_s": round(time.time() - start, 1)}
+    (HERE / "results").mkdir(exist_ok=True)
+    (HERE / "results" / "live_latency.json").write_text(json.dumps(res, indent=2))
+    print(json.dumps({k: v for k, v in res.items() if k != "runs"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
