@@ -52,8 +52,12 @@ def _url(q: queue.Queue, timeout: float = 120) -> tuple[str, str]:
 
 
 def expand(explorer, *paths):
+    """Expand the rows of ``paths`` that are collapsed (the explorer may have opened on a node inside)."""
     for path in paths:
-        explorer.locator(f'li[data-path="{path}"] > .h5l-row .h5l-twisty').click()
+        row = explorer.locator(f'li[data-path="{path}"]')
+        if row.get_attribute("aria-expanded") != "true":
+            row.locator(":scope > .h5l-row .h5l-twisty").click()
+        explorer.locator(f'li[data-path="{path}"][aria-expanded="true"]').wait_for()
 
 
 def seq(viewer, above: int) -> int:
@@ -99,6 +103,8 @@ def test_view_serves_the_explorer_offline_and_stops_on_ctrl_c(browser, course, t
         # a slider step paints the next frame of the EDF stack
         expand(ex_edf, "/scan_0", "/scan_0/instrument", "/scan_0/instrument/detector_0")
         ex_edf.locator('li[data-path="/scan_0/instrument/detector_0/data"] > .h5l-row .h5l-name').click()
+        # the explorer opened on the file's image stack (/scan_0/image): wait for the viewer of the click
+        ex_edf.locator('.h5l-view .h5l-v-title[title$="/scan_0/instrument/detector_0/data"]').wait_for(timeout=60_000)
         stack = ex_edf.locator(".h5l-view .h5l-viewer")
         n = seq(stack, 0)
         assert stack.get_attribute("data-selection") == "0,:,:"
