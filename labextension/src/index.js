@@ -3,6 +3,7 @@
 // browser that runs h5lens.explore on the file.
 import { IDocumentManager } from "@jupyterlab/docmanager";
 import { IDefaultFileBrowser } from "@jupyterlab/filebrowser";
+import { notebookIcon } from "@jupyterlab/ui-components";
 
 import { EXTENSIONS, h5lensExtension } from "./code.js";
 import { registerOpenWith } from "./factory.js";
@@ -41,6 +42,7 @@ const plugin = {
     app.commands.addCommand(COMMAND, {
       label: "Open with h5lens",
       caption: "Explore the file with h5lens in a new notebook",
+      icon: notebookIcon,
       isVisible: (args) => Boolean(args.path) || selection(browser).length > 0,
       execute: async (args) => {
         const paths = args.path ? [String(args.path)] : selection(browser).map((item) => item.path);

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.lab
 
 EXTENSION = LABEXTENSION_ROOT / "labextensions" / "h5lens"
 ROOT = Path(__file__).resolve().parents[2]
+GALLERY = Path(os.environ.get("H5LENS_GALLERY", ROOT / "build" / "gallery"))
 EXPLORER = ".jp-NotebookPanel .h5l-explorer"
 
 
@@ -83,8 +84,13 @@ def test_context_menu_opens_a_notebook_exploring_the_file(lab, lab_page, course,
     fetched = content_requests(page, name)
 
     item(page, name).click(button="right")
-    page.get_by_role("menuitem", name="Open with h5lens").click()
+    entry = page.get_by_role("menuitem", name="Open with h5lens")
+    entry.wait_for()
+    GALLERY.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(GALLERY / "lab_open_with_menu.png"))
+    entry.click()
     explorer_painted(page)
+    page.screenshot(path=str(GALLERY / "lab_open_with_notebook.png"))
 
     notebook = lab.root / folder / f"{name}.ipynb"  # beside the file, its path relative to it
     assert explore_argument(notebook) == name
