@@ -263,8 +263,9 @@ export class Viewer {
     this.lastSelection = s;
     try {
       this.slicer?.setSelection(s, this.model.get("transposed"));
-    } catch (err) { // beyond the sliders: the file grew (follow), the new meta came first: rebuild them now
+    } catch (err) { // beyond the sliders: the file grew (follow) and its new meta came with it
       if (err?.name !== "SelectionError") throw err;
+      if (this.grown()) return;
       clearTimeout(this.timers.rebuild);
       this.build();
       return;
@@ -283,6 +284,7 @@ export class Viewer {
     const meta = readableMeta(this.model.get("meta"));
     const dims = meta.dims ?? [], s = this.slicer, was = this.builtMeta;
     if (!s || !was || was.path !== meta.path || was.dtype !== meta.dtype || dims.length !== s.spec.shape.length) return false;
+    if (was.shape === meta.shape) return true; // taken already (with the selection that came with it)
     s.spec = { ...s.spec, shape: dims.map((d) => d.size), dims };
     this.builtMeta = meta;
     const selection = this.model.get("selection");

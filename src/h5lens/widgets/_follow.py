@@ -172,10 +172,11 @@ class ViewerFollowing(Following):
         self.shape = new
         self._ahead.clear()
         self._ahead.shape = new
-        # meta first, then the selection: the page rebuilds its sliders from the meta it already has
-        self.meta = views.viewer_meta(self.node, choice)
-        if items is not None and len(new) == len(old):
-            self.selection = _moved(current, items, old, new)
+        # one message: the page takes the new sizes and the new frame together, and loads once
+        with self.hold_trait_notifications():
+            self.meta = views.viewer_meta(self.node, choice)
+            if items is not None and len(new) == len(old):
+                self.selection = _moved(current, items, old, new)
 
     @t.observe("follow")
     def _to_latest(self, change: dict[str, Any]) -> None:
