@@ -17,3 +17,52 @@ def course() -> Path:
     if not (COURSE / "EXPECTED.md").exists():
         pytest.skip("course data ../shared/data/silx-training is not present")
     return COURSE.resolve()
+
+
+# -- real servers on 127.0.0.1 for remote sources (started once, stopped at the end) --------------
+REMOTE_FILES = ("test.h5", "ID16B_diatomee.h5", "oleg.dat")
+
+
+@pytest.fixture(scope="session")
+def served(course, tmp_path_factory):
+    """A folder of course files plus a Zarr copy and a non-HDF5 file, as the servers serve it."""
+    import shutil
+
+    from fixtures.trees import h5_to_zarr
+
+    root = tmp_path_factory.mktemp("served")
+    for name in REMOTE_FILES:
+        shutil.copy(course / name, root / name)
+    (root / "notes.txt").write_text("not an HDF5 file\n")
+    h5_to_zarr(course / "test.h5", root / "test.zarr", only=("diff_map_0004",))
+    return root
+
+
+@pytest.fixture(scope="session")
+def http_server(served):
+    """A static HTTP server honouring Range requests, serving :func:`served`."""
+    from fixtures.servers import range_http
+
+    server = range_http(served)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server(served, tmp_path_factory):
+    """moto's S3 server holding :func:`served` in bucket ``course``; yields (server, storage_options)."""
+    pytest.importorskip("s3fs")
+    boto3 = pytest.importorskip("boto3")
+    from fixtures.servers import moto_s3
+
+    server = moto_s3(tmp_path_factory.mktemp("moto") / "moto.log")
+    creds = {"aws_access_key_id": "testing-key", "aws_secret_access_key": "testing-secret-9f3a"}
+    client = boto3.client("s3", endpoint_url=server.url, region_name="us-east-1", **creds)
+    client.create_bucket(Bucket="course")
+    for path in sorted(served.rglob("*")):
+        if path.is_file():
+            client.upload_file(str(path), "course", path.relative_to(served).as_posix())
+    options = {"key": creds["aws_access_key_id"], "secret": creds["aws_secret_access_key"],
+               "client_kwargs": {"endpoint_url": server.url, "region_name": "us-east-1"}}
+    yield server, options
+    server.stop()

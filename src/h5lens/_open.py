@@ -15,7 +15,7 @@ import re
 import sys
 from typing import Any
 
-from .nodes import _paths
+from .nodes import _paths, _urls
 from .nodes._base import Group, Link, Node, NodeError, Owner
 from .nodes._errors import UnknownFormatError
 
@@ -180,6 +180,12 @@ def _split_inner(source: str) -> tuple[str, str | None]:
     return source, None
 
 
+def _zarr_object(obj: Any) -> bool:
+    from .nodes.zarrstore import is_zarr_object
+
+    return is_zarr_object(obj)
+
+
 def _is_fabio_image(obj: Any) -> bool:
     if "fabio" not in sys.modules:  # no fabio image can exist before fabio is imported
         return False
@@ -200,7 +206,9 @@ def open(source: Any, mode: str = "r", *, swmr: bool | None = None, **options: A
         returned as its :class:`Link` node; closing it closes the file); an open
         h5py File/Group/Dataset or a duck-typed one (h5pyd...) left open for its
         owner; a fabio image; a numpy array or a nested dict (in-memory tree);
-        an h5lens node (returned as is).
+        an h5lens node (returned as is). Remote sources: a URL
+        (``https://``, ``s3://``: HDF5 or Zarr through fsspec), a zarr
+        Group/Array, an h5pyd object.
     mode : str
         Only ``"r"``: h5lens never modifies files.
     swmr : bool or None
@@ -212,6 +220,8 @@ def open(source: Any, mode: str = "r", *, swmr: bool | None = None, **options: A
         HDF5 files only: the chunk cache (``rdcc_nbytes``, ``rdcc_nslots``,
         ``rdcc_w0``, as :class:`h5py.File` takes them); the inspector shows the
         cache in use. ``name%d.h5`` opens a family-driver file by path.
+        URLs instead take ``storage_options`` (passed to fsspec: credentials,
+        ``client_kwargs={"endpoint_url": ...}``); see :mod:`h5lens._open_remote`.
 
     Returns
     -------
@@ -239,7 +249,12 @@ def open(source: Any, mode: str = "r", *, swmr: bool | None = None, **options: A
         source = os.fsdecode(source)
     if isinstance(source, (str, os.PathLike)):
         path, inner = _split_inner(os.fspath(source))
-        root = _with_opener(_open_path(path, options))
+        if _urls.is_url(path):
+            from ._open_remote import open_remote
+
+            root = _with_opener(open_remote(path, **options))
+        else:
+            root = _with_opener(_open_path(path, options))
         if inner is None or inner.strip("/") == "":
             return root
         try:
@@ -259,6 +274,10 @@ def open(source: Any, mode: str = "r", *, swmr: bool | None = None, **options: A
 
     if isinstance(source, dict):
         return memory.from_object(source, owner=Owner(opener=open))
+    if _zarr_object(source):
+        from .nodes.zarrstore import open_zarr
+
+        return _with_opener(open_zarr(source))
     if _is_fabio_image(source):
         from .nodes.image import open_image
 

@@ -67,5 +67,4 @@ def fsspec_options(url: str, storage_options: dict | None = None) -> dict:
         config.setdefault("read_timeout", READ_TIMEOUT)
         config.setdefault("retries", {"max_attempts": 2, "mode": "standard"})
         options["config_kwargs"] = config
-        options.setdefault("retries", 2)  # s3fs's own retry loop (default 5, with back-off)
     return options

@@ -1,0 +1,79 @@
+"""An fsspec cache shaped for HDF5 read by h5py over the network.
+
+h5py asks a file-like object for two kinds of reads: small ones (superblock,
+object headers, B-tree nodes, heaps: a few hundred bytes to a few KiB,
+scattered) and large ones (whole chunks). fsspec's default read-ahead cache
+fetches 5 MB for each small read that misses, and its block cache fetches a
+large read block by block, one round trip each. Here small reads fetch the
+aligned blocks around them (neighbouring metadata comes along and stays
+cached, bounded), and a large read is one request for exactly its bytes.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, cast
+
+#: Bytes of the aligned blocks small reads fetch.
+BLOCK = 64 * 1024
+#: Reads at least this long go straight to the server (chunks), uncached.
+LARGE = 256 * 1024
+#: Bytes of blocks kept.
+KEEP = 64 * 1024 * 1024
+
+
+def _base() -> type:
+    from fsspec.caching import BaseCache
+
+    return cast(type, BaseCache)
+
+
+class MetadataCache(_base()):  # type: ignore[misc]  # fsspec's base class is untyped
+    """Aligned-block LRU for small reads, pass-through for large ones; counts what it fetched."""
+
+    name = "h5lens-metadata"
+
+    def __init__(self, blocksize: int, fetcher: Callable[[int, int], bytes], size: int, **_: Any):
+        super().__init__(BLOCK, fetcher, size)
+        self.blocks: OrderedDict[int, bytes] = OrderedDict()
+        self.requests = 0
+        self.fetched = 0
+
+    def _get(self, start: int, stop: int) -> bytes:
+        data = self.fetcher(start, stop)
+        self.requests += 1
+        self.fetched += len(data)
+        return bytes(data)
+
+    def _fetch(self, start: int | None, stop: int | None) -> bytes:
+        start = 0 if start is None else start
+        stop = self.size if stop is None else min(stop, self.size)
+        if start >= stop:
+            return b""
+        if stop - start >= LARGE:
+            return self._get(start, stop)
+        first, last = start // BLOCK, (stop - 1) // BLOCK
+        missing = [b for b in range(first, last + 1) if b not in self.blocks]
+        if missing:  # the missing blocks are contiguous in practice (a read spans 1-4 blocks): one request
+            lo, hi = missing[0], missing[-1]
+            data = self._get(lo * BLOCK, min((hi + 1) * BLOCK, self.size))
+            for b in range(lo, hi + 1):
+                self.blocks[b] = data[(b - lo) * BLOCK:(b - lo + 1) * BLOCK]
+            while len(self.blocks) * BLOCK > KEEP:
+                self.blocks.popitem(last=False)
+        parts = []
+        for b in range(first, last + 1):
+            self.blocks.move_to_end(b)
+            parts.append(self.blocks[b])
+        joined = b"".join(parts)
+        return joined[start - first * BLOCK:stop - first * BLOCK]
+
+
+def register() -> str:
+    """Make the cache known to fsspec (once); returns its ``cache_type`` name."""
+    from fsspec.caching import caches, register_cache
+
+    if MetadataCache.name not in caches:
+        register_cache(MetadataCache)
+    return str(MetadataCache.name)

@@ -1,0 +1,162 @@
+"""Files behind a URL (``https://``, ``s3://``...) read through fsspec, handed to the backends.
+
+An HDF5 file is opened read-only by h5py from an fsspec file-like object
+whose cache suits HDF5 (see :mod:`._remotecache`): the tree is the HDF5
+backend's, only the bytes come from the network. A URL that is not a file
+but holds a Zarr store (``zarr.json``, ``.zgroup``, ``.zarray``) goes to the
+Zarr backend. Errors name the URL with its credentials removed.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from ._base import Node, Owner
+from ._errors import UnknownFormatError
+from ._remotecache import MetadataCache
+from ._urls import fsspec_options, redact, require
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+#: Owner of a remote HDF5 tree -> its fsspec file (for :func:`fetch_counts`).
+_HANDLES: weakref.WeakKeyDictionary[Owner, Any] = weakref.WeakKeyDictionary()
+_SNIFF = 4096
+
+
+class RemoteError(OSError):
+    """A remote source cannot be reached or read (the message names its URL)."""
+
+
+def _fs(url: str, storage_options: dict | None) -> tuple[Any, str]:
+    require("fsspec", "reading a URL")
+    from fsspec.core import url_to_fs
+
+    return url_to_fs(url, **fsspec_options(url, storage_options), skip_instance_cache=True)  # type: ignore[no-any-return]
+
+
+def describe(url: str, exc: BaseException) -> RemoteError:
+    """One sentence for a failed remote access: unreachable, refused, missing, forbidden."""
+    shown = redact(url)
+    text = str(exc).replace(url, shown) or type(exc).__name__
+    if isinstance(exc, FileNotFoundError):
+        return RemoteError(f"{shown}: not found on the server")
+    if isinstance(exc, PermissionError) or "403" in text or "Forbidden" in text or "AccessDenied" in text:
+        return RemoteError(f"{shown}: access refused by the server (check the credentials) ({text})")
+    if isinstance(exc, TimeoutError) or "timeout" in text.lower():
+        return RemoteError(f"{shown}: the server did not answer in time ({text})")
+    return RemoteError(f"{shown}: cannot read from the server ({type(exc).__name__}: {text})")
+
+
+def _is_file(fs: Any, path: str) -> bool:
+    try:
+        return bool(fs.info(path).get("type") == "file")
+    except FileNotFoundError:
+        return False
+
+
+def open_url(url: str, *, storage_options: dict | None = None) -> Node:
+    """Open the file or Zarr store at ``url`` as a lazy tree (read-only).
+
+    Parameters
+    ----------
+    url : str
+        ``https://host/path/file.h5``, ``s3://bucket/key.h5``, ``s3://bucket/store.zarr``...
+    storage_options : dict, optional
+        Passed to fsspec (``key``/``secret``, ``client_kwargs={"endpoint_url": ...}``, headers...).
+
+    Raises
+    ------
+    RemoteError
+        The server is unreachable, refuses, or has nothing at ``url``.
+    UnknownFormatError
+        The bytes there are not a format h5lens reads remotely.
+    """
+    try:
+        fs, path = _fs(url, storage_options)
+        is_file = _is_file(fs, path)
+    except (ImportError, ValueError):
+        raise
+    except Exception as exc:
+        raise describe(url, exc) from None
+    if is_file:
+        root = _open_file(fs, path, url)
+        if root is not None:
+            return root
+    from .zarrstore import MARKERS, open_zarr
+
+    try:  # a folder, or an HTTP index page: a Zarr store has a marker file at its top
+        has_marker = any(fs.exists(f"{path.rstrip('/')}/{m}") for m in MARKERS)
+    except Exception as exc:
+        raise describe(url, exc) from None
+    if has_marker:
+        return open_zarr(url, storage_options=storage_options)
+    if is_file:
+        raise UnknownFormatError(f"{redact(url)}: not an HDF5 file or Zarr store (over a URL h5lens reads "
+                                 "HDF5 and Zarr; download SPEC and image files to open them)")
+    _check_reachable(url)
+    raise RemoteError(f"{redact(url)}: not found on the server (no file, and no Zarr store there)")
+
+
+def _check_reachable(url: str) -> None:
+    """Raise if nothing answers at ``url``'s host (fsspec's HTTP reports that as 'not found')."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from ._urls import CONNECT_TIMEOUT
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname, port), timeout=CONNECT_TIMEOUT).close()
+    except OSError as exc:
+        raise RemoteError(f"{redact(url)}: cannot reach the server ({exc.strerror or exc})") from None
+
+
+def _open_file(fs: Any, path: str, url: str) -> Node | None:
+    """The HDF5 tree of the file at ``path``, or None when it is not HDF5."""
+    from . import _remotecache
+    from .hdf5 import HDF5Group, load_plugins
+
+    try:
+        handle = fs.open(path, "rb", cache_type=_remotecache.register(), block_size=_remotecache.BLOCK)
+        start = handle.read(_SNIFF)
+    except Exception as exc:
+        raise describe(url, exc) from None
+    if not _hdf5_at(handle, start):
+        handle.close()
+        return None
+    import h5py
+
+    load_plugins()
+    try:
+        h5 = h5py.File(handle, "r")
+    except Exception as exc:
+        handle.close()
+        raise RemoteError(f"{redact(url)}: not a readable HDF5 file ({exc})") from None
+    owner = Owner(redact(url), owns_handle=True, closers=[h5.close, handle.close])
+    _HANDLES[owner] = handle
+    return HDF5Group("", "/", None, h5, owner=owner)
+
+
+def fetch_counts(node: Node) -> tuple[int, int]:
+    """``(requests, bytes)`` fetched so far for the remote HDF5 file behind ``node`` (benches, tests)."""
+    handle = _HANDLES.get(node.owner)
+    cache = getattr(handle, "cache", None)
+    return (int(cache.requests), int(cache.fetched)) if isinstance(cache, MetadataCache) else (0, 0)
+
+
+def _hdf5_at(handle: Any, start: bytes) -> bool:
+    """The HDF5 signature at 0 or after a user block (512, 1024... bytes)."""
+    offset = 0
+    while offset + len(HDF5_SIGNATURE) <= handle.size:
+        if offset + 8 <= len(start):
+            found = start[offset:offset + 8]
+        else:
+            handle.seek(offset)
+            found = handle.read(8)
+        if found == HDF5_SIGNATURE:
+            return True
+        offset = 512 if offset == 0 else offset * 2
+    return False
