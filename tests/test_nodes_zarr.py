@@ -23,7 +23,7 @@ def store(request, course, tmp_path_factory):
     return h5_to_zarr(course / "test.h5", out, zarr_format=request.param, only=ENTRIES), request.param
 
 
-ENTRIES = ("diff_map_0003", "diff_map_0004")
+ENTRIES = ("diff_map_0004",)
 
 
 def test_tree_and_values_equal_the_hdf5_file(store, course):
