@@ -11,6 +11,7 @@ cached, bounded), and a large read is one request for exactly its bytes.
 
 from __future__ import annotations
 
+import gc
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, cast
@@ -41,7 +42,17 @@ class MetadataCache(_base()):  # type: ignore[misc]  # fsspec's base class is un
         self.fetched = 0
 
     def _get(self, start: int, stop: int) -> bytes:
-        data = self.fetcher(start, stop)
+        # h5py holds its global lock while it reads through this file-like, and the read waits on
+        # fsspec's I/O thread. A cyclic garbage collection run there that frees an h5py object
+        # needs that lock: both threads would wait for ever (seen as a test hanging in a read).
+        # Collections are held off while the read waits, and resume after it.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            data = self.fetcher(start, stop)
+        finally:
+            if collecting:
+                gc.enable()
         self.requests += 1
         self.fetched += len(data)
         return bytes(data)

@@ -117,7 +117,8 @@ def _check_reachable(url: str) -> None:
 def _open_file(fs: Any, path: str, url: str) -> Node | None:
     """The HDF5 tree of the file at ``path``, or None when it is not HDF5."""
     from . import _remotecache
-    from .hdf5 import HDF5Group, load_plugins
+    from ._hdf5_storage import load_plugins
+    from .hdf5 import HDF5Group
 
     try:
         handle = fs.open(path, "rb", cache_type=_remotecache.register(), block_size=_remotecache.BLOCK)
