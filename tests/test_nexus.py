@@ -304,3 +304,27 @@ def test_other_axes_of_a_dimension_are_offered_as_abscissae(tmp_path):
         assert abscissa.values(info, 1, "channels", [1, 3]) == [11.0, 13.0]
         assert abscissa.values(info, 1, "index", [1, 3]) is None
         assert abscissa.resolve(info, 1, "wrong") == "energy" and abscissa.resolve(info, 0, "energy") == "index"
+
+
+def test_default_plot_guess_looks_at_the_first_entry_s_first_members_only(tmp_path):
+    """Without @default, the guess stays cheap on big entries: the first entry, its first members."""
+    import h5lens
+    from h5lens.nodes import nexus
+
+    path = tmp_path / "big_entries.h5"
+    with h5py.File(path, "w") as f:
+        for e in ("a_entry", "b_entry"):
+            entry = f.create_group(e)
+            entry.attrs["NX_class"] = "NXentry"
+            for i in range(nexus._GUESS_MEMBERS + 10):
+                entry[f"d{i:04d}"] = [i]
+            plot = entry.create_group("zz_plot")  # sorted after the datasets: beyond the members looked at
+            plot.attrs.update(NX_class="NXdata", signal="y")
+            plot["y"] = np.arange(5.0)
+    with h5lens.open(path) as root:
+        assert nexus.default_plot(root) is None
+        assert nexus.find_nxdata(root["/a_entry"]).path == "/a_entry/zz_plot"  # asked for, it is found
+    with h5py.File(path, "a") as f:
+        f["a_entry"].move("zz_plot", "a_plot")  # among the first members: the guess finds it
+    with h5lens.open(path) as root:
+        assert nexus.default_plot(root).path == "/a_entry/a_plot"

@@ -125,11 +125,11 @@ def member(group: Group, name: str) -> Node | None:
         return None
 
 
-def members(group: Group) -> list[Node]:
-    """Members to search (soft links followed; external ones skipped: no file is opened)."""
+def members(group: Group, budget: int = _SCAN_BUDGET) -> list[Node]:
+    """The first ``budget`` members, to search (soft links followed; external ones skipped: no file is opened)."""
     out = []
     try:
-        for node in group.page(0, _SCAN_BUDGET):
+        for node in group.page(0, budget):
             if isinstance(node, Link) and node.link_type == "external":
                 continue
             try:
