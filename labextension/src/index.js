@@ -3,11 +3,12 @@
 // browser that runs h5lens.explore on the file.
 import { IDocumentManager } from "@jupyterlab/docmanager";
 import { IDefaultFileBrowser } from "@jupyterlab/filebrowser";
+import { INotebookTracker } from "@jupyterlab/notebook";
 import { notebookIcon } from "@jupyterlab/ui-components";
 
 import { EXTENSIONS, h5lensExtension } from "./code.js";
 import { registerOpenWith } from "./factory.js";
-import { openInNotebook } from "./open.js";
+import { openInNotebook, runIfJustMade } from "./open.js";
 
 const COMMAND = "h5lens:open";
 
@@ -31,13 +32,16 @@ const plugin = {
   description: "Open HDF5/NeXus, detector image, SPEC and Zarr files with h5lens in a new notebook.",
   autoStart: true,
   requires: [IDocumentManager],
-  optional: [IDefaultFileBrowser], // Notebook 7's notebook pages have no file browser
+  optional: [IDefaultFileBrowser, INotebookTracker], // Notebook 7's notebook pages have no file browser
   /**
    * @param {JupyterFrontEnd} app
    * @param {IDocumentManager} docManager
    * @param {FileBrowser | null} browser
+   * @param {import("@jupyterlab/notebook").INotebookTracker | null} notebooks
    */
-  activate(app, docManager, browser) {
+  activate(app, docManager, browser, notebooks) {
+    notebooks?.forEach((panel) => void runIfJustMade(panel)); // Notebook 7 may open it before this runs
+    notebooks?.widgetAdded.connect((_, panel) => void runIfJustMade(panel));
     const open = (/** @type {string} */ path) => openInNotebook(docManager, path);
     app.commands.addCommand(COMMAND, {
       label: "Open with h5lens",

@@ -1,6 +1,7 @@
 """The "Open with h5lens" JupyterLab extension in a real Lab: a right-click on a course file (in a
 folder whose name has spaces, quotes and accents) opens a notebook that explores it, and so does
-"Open With → h5lens"; Lab lists the extension as enabled and OK."""
+"Open With → h5lens"; Notebook 7 runs it in the new tab it opens; Lab lists the extension as
+enabled and OK."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import numpy as np
 import pytest
 import tomllib
 from _harness.lab import LABEXTENSION_ROOT, jupyter_path
+from _harness.notebook7 import NotebookServer
 
 pytestmark = pytest.mark.lab
 
@@ -144,6 +146,34 @@ def test_context_menu_on_a_zarr_folder(lab, lab_page, built_extension):
     page.locator(f'{EXPLORER} li[data-path="/frames"]').wait_for()
     assert explore_argument(lab.root / "scan.zarr.ipynb") == "scan.zarr"
     assert not page.errors, page.errors
+
+
+@pytest.mark.timeout(300)
+def test_notebook7_opens_and_runs_the_notebook_in_a_new_tab(browser, course, built_extension, tmp_path):
+    """Notebook 7 opens notebooks in a new browser tab: the notebook runs there, once, and the
+    file browser page makes no kernel session of its own (two would fight over the widgets' comms)."""
+    server = NotebookServer(tmp_path / "nb7")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        shutil.copy(course / "ID16B_diatomee.h5", server.root / "nb7.h5")
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"{server.url}/tree?token={server.token}", wait_until="domcontentloaded")
+        item(page, "nb7.h5").click(button="right")
+        with context.expect_page() as opened:
+            page.get_by_role("menuitem", name="Open with h5lens").click()
+        tab = opened.value
+        errors: list[str] = []
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.wait_for_selector(".h5l-explorer .h5l-tree[data-ready=true]", timeout=120_000)
+        tab.locator('.h5l-explorer li[data-path="/data"] > .h5l-row .h5l-twisty').click()
+        tab.locator('.h5l-explorer li[data-path="/data/0000"]').wait_for()  # the kernel answers
+        assert explore_argument(server.root / "nb7.h5.ipynb") == "nb7.h5"
+        assert len(server._request("/api/sessions")) == 1
+        assert [e for e in errors if "reading 'schema'" not in e] == []  # Notebook 7's own (test_frontends)
+    finally:
+        context.close()
+        server.stop()
 
 
 def test_labextension_list_shows_h5lens_enabled_and_ok(built_extension):
