@@ -66,3 +66,31 @@ def s3_server(served, tmp_path_factory):
                "client_kwargs": {"endpoint_url": server.url, "region_name": "us-east-1"}}
     yield server, options
     server.stop()
+
+
+HSDS_USER = ("alice", "hsds-pw-51e2")  # a password the tests look for in every output
+
+
+@pytest.fixture(scope="session")
+def hsds_server(course, tmp_path_factory):
+    """A real HSDS on 127.0.0.1 holding course files under ``/home/alice/``; yields (endpoint, user, password)."""
+    pytest.importorskip("h5pyd")
+    pytest.importorskip("hsds")
+    import subprocess
+    import sys
+
+    from fixtures.servers import hsds
+
+    root = tmp_path_factory.mktemp("hsds")
+    server = hsds(root / "data", *HSDS_USER, log=root / "hsds.log")
+    try:
+        login = ["-e", server.url, "-u", HSDS_USER[0], "-p", HSDS_USER[1]]
+        tools = Path(sys.executable).parent
+        for folder in ("/home/", "/home/alice/"):
+            subprocess.run([str(tools / "hstouch"), *login, folder], check=True, timeout=60, capture_output=True)
+        for name in ("ID16B_diatomee.h5", "test.h5"):
+            subprocess.run([str(tools / "hsload"), *login, str(course / name), "/home/alice/"], check=True,
+                           timeout=180, capture_output=True)
+        yield server.url, *HSDS_USER
+    finally:
+        server.stop()

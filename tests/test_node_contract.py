@@ -122,8 +122,16 @@ def zarr_store(tmp: Path, zarr_format: int) -> Case:
                 attr=("/entry", "NX_class", "NXentry"))
 
 
-#: backend id -> (needs the course data, factory(folder) -> Case)
-CASES: dict[str, tuple[bool, Callable[[Path], Case]]] = {
+def hsds_course(server: tuple[str, str, str]) -> Case:
+    endpoint, user, password = server  # the session's HSDS, holding the course files (conftest)
+    url = "hdf5://home/alice/ID16B_diatomee.h5"
+    return Case(lambda: h5lens.open(url, endpoint=endpoint, username=user, password=password), url,
+                "/data", "/data/0000", (540, 640), "uint16")
+
+
+#: backend id -> (what the factory takes: the course folder (True), a temporary folder (False)
+#: or a fixture's value (its name)), factory -> Case)
+CASES: dict[str, tuple[bool | str, Callable[[Any], Case]]] = {
     "hdf5": (False, hdf5_generated),
     "hdf5-lent": (False, hdf5_lent),
     "hdf5-course": (True, hdf5_course),
@@ -136,13 +144,17 @@ CASES: dict[str, tuple[bool, Callable[[Path], Case]]] = {
     "spec": (True, spec),
     "zarr-v3": (False, lambda t: zarr_store(t, 3)),
     "zarr-v2": (False, lambda t: zarr_store(t, 2)),
+    "hsds": ("hsds_server", hsds_course),
 }
 
 
 @pytest.fixture(params=list(CASES))
 def case(request, tmp_path) -> Case:
     needs_course, factory = CASES[request.param]
-    made = factory(request.getfixturevalue("course") if needs_course else tmp_path)
+    if isinstance(needs_course, str):
+        made = factory(request.getfixturevalue(needs_course))
+    else:
+        made = factory(request.getfixturevalue("course") if needs_course else tmp_path)
     if made.keep is not None:
         request.addfinalizer(made.keep.close)
     return made

@@ -2,6 +2,8 @@
 
 - ``https://``, ``http://``, ``s3://`` (and other fsspec schemes): an HDF5
   file read by h5py through fsspec, or a Zarr store (:mod:`h5lens.nodes.remotefile`).
+- ``hdf5://home/user/file.h5``: a domain on an HSDS server, read through
+  h5pyd (:mod:`h5lens.nodes.hsds`); ``endpoint=``, ``username=``, ``password=``.
 
 Options meant for one client are refused by the others, so a misspelt
 option is an error rather than silently ignored.
@@ -15,11 +17,20 @@ from .nodes._base import Node
 from .nodes._urls import scheme
 
 _FSSPEC_OPTIONS = {"storage_options"}
+_HSDS_OPTIONS = {"endpoint", "username", "password"}
 
 
 def open_remote(url: str, **options: Any) -> Node:
     """Open ``url`` with the client its scheme calls for (see the module notes)."""
     kind = scheme(url) or ""
+    if kind == "hdf5":
+        unknown = set(options) - _HSDS_OPTIONS
+        if unknown:
+            raise TypeError(f"{', '.join(sorted(unknown))}: not an option for hdf5:// URLs "
+                            "(they take endpoint=, username=, password=)")
+        from .nodes.hsds import open_domain
+
+        return open_domain(url, **options)
     unknown = set(options) - _FSSPEC_OPTIONS
     if unknown:
         raise TypeError(f"{', '.join(sorted(unknown))}: not an option for {kind}:// URLs "

@@ -1,0 +1,88 @@
+"""HDF5 domains on an HSDS server (``hdf5://home/user/file.h5``), read through h5pyd.
+
+h5pyd mirrors h5py's API, so the tree is the HDF5 backend's (:class:`HDF5Group`
+over an ``h5pyd.File``): only the transport differs. This module opens the
+domain with timeouts, checks first that the endpoint answers (h5pyd retries a
+refused connection with growing pauses, which looks like a hang) and turns
+h5pyd's errors into one sentence naming the domain and the endpoint. The
+password is handed to h5pyd and appears in no message, repr or log record.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlsplit
+
+from ._base import Node, Owner
+from ._urls import CONNECT_TIMEOUT, redact, require
+
+#: h5pyd's own default endpoint, used when neither ``endpoint=`` nor HS_ENDPOINT is given.
+DEFAULT_ENDPOINT = "http://localhost:5101"
+
+
+class HSDSError(OSError):
+    """An HSDS domain cannot be opened (the message names the domain and the endpoint)."""
+
+
+def domain_of(url: str) -> str:
+    """``"hdf5://home/user/f.h5"`` → ``"/home/user/f.h5"`` (h5pyd's domain path)."""
+    return "/" + url.split("://", 1)[1].lstrip("/")
+
+
+def _check_reachable(where: str, endpoint: str) -> None:
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return  # http+unix:// and the like: h5pyd reports those itself
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname, port), timeout=CONNECT_TIMEOUT).close()
+    except OSError as exc:
+        raise HSDSError(f"{where}: cannot reach the HSDS server at {redact(endpoint)} "
+                        f"({exc.strerror or exc})") from None
+
+
+def open_domain(url: str, *, endpoint: str | None = None, username: str | None = None,
+                password: str | None = None) -> Node:
+    """Open the HSDS domain ``url`` read-only as a lazy tree.
+
+    Parameters
+    ----------
+    url : str
+        ``hdf5://home/user/file.h5``.
+    endpoint, username, password : str, optional
+        The server and the account; each defaults to ``HS_ENDPOINT``,
+        ``HS_USERNAME``, ``HS_PASSWORD`` from the environment, as in h5pyd.
+
+    Raises
+    ------
+    HSDSError
+        The server is unreachable, the domain does not exist, or the account is refused.
+    """
+    h5pyd = require("h5pyd", "reading from HSDS")
+    endpoint = endpoint or os.environ.get("HS_ENDPOINT") or DEFAULT_ENDPOINT
+    username = username or os.environ.get("HS_USERNAME")
+    password = password or os.environ.get("HS_PASSWORD")
+    where = f"hdf5:/{domain_of(url)}"
+    _check_reachable(where, endpoint)
+    try:
+        f = h5pyd.File(domain_of(url), "r", endpoint=endpoint, username=username, password=password)
+    except Exception as exc:
+        raise _describe(where, endpoint, exc) from None
+    from .hdf5 import HDF5Group
+
+    owner = Owner(where, owns_handle=True, closers=[f.close])
+    return HDF5Group("", "/", None, f, owner=owner)
+
+
+def _describe(where: str, endpoint: str, exc: BaseException) -> HSDSError:
+    server = f"the HSDS server at {redact(endpoint)}"
+    code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+    if isinstance(exc, FileNotFoundError) or code == 404:
+        return HSDSError(f"{where}: no such domain on {server}")
+    if code in (401, 403):
+        return HSDSError(f"{where}: {server} refused the account (check the user name and password)")
+    if code == 410:
+        return HSDSError(f"{where}: the domain was deleted on {server}")
+    return HSDSError(f"{where}: cannot read from {server} ({type(exc).__name__})")
+

@@ -1,0 +1,88 @@
+"""HDF5 domains on a real HSDS server on 127.0.0.1 (``hdf5://`` URLs and h5pyd objects)."""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+import numpy as np
+import pytest
+from fixtures.trees import assert_same_tree
+
+import h5lens
+from h5lens import glance, wire
+from h5lens.nodes.hsds import HSDSError
+
+h5pyd = pytest.importorskip("h5pyd")
+
+FILES = ("ID16B_diatomee.h5", "test.h5")
+
+
+@pytest.fixture(scope="module")
+def login(hsds_server):
+    endpoint, user, password = hsds_server
+    return {"endpoint": endpoint, "username": user, "password": password}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_tree_and_values_equal_the_local_file(login, course, name):
+    with h5lens.open(course / name) as local, h5lens.open(f"hdf5://home/alice/{name}", **login) as far:
+        assert_same_tree(local, far)
+        assert far.filename == f"hdf5://home/alice/{name}"
+
+
+def test_course_values_glance_and_viewer_frames(login):
+    from h5lens.widgets.viewer import view
+
+    with h5lens.open("hdf5://home/alice/ID16B_diatomee.h5", **login) as root:
+        np.testing.assert_array_equal(root["data/0000"][:2, 50:52], [[9004, 8534], [9087, 8627]])
+        assert int(root["data/0000"][()].sum(dtype=np.int64)) == 3406639693
+        html = glance(root)._repr_html_()
+        assert "flatfield" in html and "540 × 640" in html
+        v = view(root["data/0000"])
+        reply, buffers = v.frame({"selection": ":,:", "canvas": [1024, 1024]}, [])
+        assert reply["ok"], reply
+        np.testing.assert_array_equal(wire.decode(reply["array"], buffers), root["data/0000"][()])
+        v.close()
+
+
+def test_h5pyd_file_and_environment(login, monkeypatch):
+    f = h5pyd.File("/home/alice/test.h5", "r", **login)
+    with h5lens.open(f) as root:  # lent: closing the tree leaves the caller's file open
+        assert root["diff_map_0004/data/map"].shape == (29, 78, 100)
+    assert f["diff_map_0004/data/map"].shape == (29, 78, 100)
+    f.close()
+    monkeypatch.setenv("HS_ENDPOINT", login["endpoint"])
+    monkeypatch.setenv("HS_USERNAME", login["username"])
+    monkeypatch.setenv("HS_PASSWORD", login["password"])
+    with h5lens.open("hdf5://home/alice/test.h5::/diff_map_0004/data/map") as data:
+        np.testing.assert_allclose(data[5, 5, 0:2], [104.14766, 103.352615], rtol=1e-6)
+
+
+def test_missing_domain_and_wrong_password(login, caplog):
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(HSDSError, match=rf"hdf5://home/alice/none.h5: no such domain on the HSDS server at "
+                                        rf"{login['endpoint']}"):
+        h5lens.open("hdf5://home/alice/none.h5", **login)
+    with pytest.raises(HSDSError, match="refused the account") as info:
+        h5lens.open("hdf5://home/alice/test.h5", **{**login, "password": "wrong-pw-3d9a"})
+    assert "wrong-pw-3d9a" not in str(info.value)
+    with h5lens.open("hdf5://home/alice/test.h5", **login) as root:
+        shown = repr(root) + repr(root["diff_map_0004"]) + glance(root)._repr_html_() + str(root.filename)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in (login["password"], "wrong-pw-3d9a"):
+        assert secret not in shown and secret not in logged
+
+
+def test_server_down_is_quick_and_names_the_endpoint():
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(HSDSError, match=rf"hdf5://home/x.h5: cannot reach the HSDS server at "
+                                        rf"http://127.0.0.1:{port}"):
+        h5lens.open("hdf5://home/x.h5", endpoint=f"http://127.0.0.1:{port}", username="u", password="p")
+
+
+def test_options_for_hdf5_urls_are_checked():
+    with pytest.raises(TypeError, match="storage_options: not an option for hdf5:// URLs"):
+        h5lens.open("hdf5://home/x.h5", storage_options={})
