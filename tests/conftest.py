@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -94,3 +95,32 @@ def hsds_server(course, tmp_path_factory):
         yield server.url, *HSDS_USER
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def tiled_server(course, tmp_path_factory):
+    """``tiled serve directory`` on 127.0.0.1 over two course HDF5 files and ``rooted.h5``; yields the server.
+
+    ``rooted.h5`` has what tiled shows differently: root attributes, a scalar and a soft link.
+    """
+    pytest.importorskip("tiled.client")
+    import shutil
+
+    import h5py
+    from fixtures.servers import tiled_directory
+
+    root = tmp_path_factory.mktemp("tiled") / "files"
+    root.mkdir()
+    for name in ("ID16B_diatomee.h5", "test.h5"):
+        shutil.copy(course / name, root / name)
+    with h5py.File(root / "rooted.h5", "w") as f:
+        f.attrs["facility"] = "ESRF"
+        f.attrs["default"] = "entry"
+        entry = f.create_group("entry")
+        entry.attrs["NX_class"] = "NXentry"
+        entry["energy"] = 17.5
+        entry["frames"] = np.arange(6, dtype="i4")
+        entry["alias"] = h5py.SoftLink("/entry/frames")
+    server = tiled_directory(root, log=root.parent / "tiled.log")
+    yield server
+    server.stop()

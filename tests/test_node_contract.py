@@ -129,6 +129,11 @@ def hsds_course(server: tuple[str, str, str]) -> Case:
                 "/data", "/data/0000", (540, 640), "uint16")
 
 
+def tiled_course(server: Any) -> Case:
+    url = f"tiled+{server.url}/api/v1/metadata/ID16B_diatomee"  # the session's tiled server (conftest)
+    return Case(lambda: h5lens.open(url), url, "/data", "/data/0000", (540, 640), "uint16")
+
+
 #: backend id -> (what the factory takes: the course folder (True), a temporary folder (False)
 #: or a fixture's value (its name)), factory -> Case)
 CASES: dict[str, tuple[bool | str, Callable[[Any], Case]]] = {
@@ -145,6 +150,7 @@ CASES: dict[str, tuple[bool | str, Callable[[Any], Case]]] = {
     "zarr-v3": (False, lambda t: zarr_store(t, 3)),
     "zarr-v2": (False, lambda t: zarr_store(t, 2)),
     "hsds": ("hsds_server", hsds_course),
+    "tiled": ("tiled_server", tiled_course),
 }
 
 

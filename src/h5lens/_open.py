@@ -186,6 +186,12 @@ def _zarr_object(obj: Any) -> bool:
     return is_zarr_object(obj)
 
 
+def _tiled_object(obj: Any) -> bool:
+    from .nodes.tiled import is_tiled_object
+
+    return is_tiled_object(obj)
+
+
 def _is_fabio_image(obj: Any) -> bool:
     if "fabio" not in sys.modules:  # no fabio image can exist before fabio is imported
         return False
@@ -274,6 +280,10 @@ def open(source: Any, mode: str = "r", *, swmr: bool | None = None, **options: A
 
     if isinstance(source, dict):
         return memory.from_object(source, owner=Owner(opener=open))
+    if _tiled_object(source):
+        from .nodes.tiled import open_tiled
+
+        return _with_opener(open_tiled(source))
     if _zarr_object(source):
         from .nodes.zarrstore import open_zarr
 

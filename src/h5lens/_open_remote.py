@@ -4,6 +4,7 @@
   file read by h5py through fsspec, or a Zarr store (:mod:`h5lens.nodes.remotefile`).
 - ``hdf5://home/user/file.h5``: a domain on an HSDS server, read through
   h5pyd (:mod:`h5lens.nodes.hsds`); ``endpoint=``, ``username=``, ``password=``.
+- ``tiled+http://host:port/api/v1/metadata/path``: a tiled node (:mod:`h5lens.nodes.tiled`).
 
 Options meant for one client are refused by the others, so a misspelt
 option is an error rather than silently ignored.
@@ -31,6 +32,12 @@ def open_remote(url: str, **options: Any) -> Node:
         from .nodes.hsds import open_domain
 
         return open_domain(url, **options)
+    if kind in ("tiled+http", "tiled+https"):
+        if options:
+            raise TypeError(f"{', '.join(sorted(options))}: tiled URLs take no options")
+        from .nodes.tiled import open_tiled
+
+        return open_tiled(url)
     unknown = set(options) - _FSSPEC_OPTIONS
     if unknown:
         raise TypeError(f"{', '.join(sorted(unknown))}: not an option for {kind}:// URLs "

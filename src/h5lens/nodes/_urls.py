@@ -68,3 +68,22 @@ def fsspec_options(url: str, storage_options: dict | None = None) -> dict:
         config.setdefault("retries", {"max_attempts": 2, "mode": "standard"})
         options["config_kwargs"] = config
     return options
+
+
+def unreachable(url: str) -> str | None:
+    """Why nothing answers at ``url``'s host and port (``"Connection refused"``...), or None.
+
+    Checked before handing a URL to a client that retries a refused
+    connection with growing pauses (h5pyd, tiled), which looks like a hang.
+    """
+    import socket
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname, port), timeout=CONNECT_TIMEOUT).close()
+    except OSError as exc:
+        return str(exc.strerror or exc)
+    return None

@@ -11,11 +11,9 @@ password is handed to h5pyd and appears in no message, repr or log record.
 from __future__ import annotations
 
 import os
-import socket
-from urllib.parse import urlsplit
 
 from ._base import Node, Owner
-from ._urls import CONNECT_TIMEOUT, redact, require
+from ._urls import redact, require, unreachable
 
 #: h5pyd's own default endpoint, used when neither ``endpoint=`` nor HS_ENDPOINT is given.
 DEFAULT_ENDPOINT = "http://localhost:5101"
@@ -31,15 +29,9 @@ def domain_of(url: str) -> str:
 
 
 def _check_reachable(where: str, endpoint: str) -> None:
-    parts = urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return  # http+unix:// and the like: h5pyd reports those itself
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        socket.create_connection((parts.hostname, port), timeout=CONNECT_TIMEOUT).close()
-    except OSError as exc:
-        raise HSDSError(f"{where}: cannot reach the HSDS server at {redact(endpoint)} "
-                        f"({exc.strerror or exc})") from None
+    why = unreachable(endpoint)
+    if why is not None:
+        raise HSDSError(f"{where}: cannot reach the HSDS server at {redact(endpoint)} ({why})")
 
 
 def open_domain(url: str, *, endpoint: str | None = None, username: str | None = None,

@@ -99,19 +99,11 @@ def open_url(url: str, *, storage_options: dict | None = None) -> Node:
 
 def _check_reachable(url: str) -> None:
     """Raise if nothing answers at ``url``'s host (fsspec's HTTP reports that as 'not found')."""
-    import socket
-    from urllib.parse import urlsplit
+    from ._urls import unreachable
 
-    from ._urls import CONNECT_TIMEOUT
-
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        socket.create_connection((parts.hostname, port), timeout=CONNECT_TIMEOUT).close()
-    except OSError as exc:
-        raise RemoteError(f"{redact(url)}: cannot reach the server ({exc.strerror or exc})") from None
+    why = unreachable(url)
+    if why is not None:
+        raise RemoteError(f"{redact(url)}: cannot reach the server ({why})")
 
 
 def _open_file(fs: Any, path: str, url: str) -> Node | None:
