@@ -43,7 +43,8 @@ def convert(inputs: str | os.PathLike | Iterable, output: str | os.PathLike, *, 
         Image files (anything fabio reads), SPEC files, or glob patterns
         (``"scan_*.edf"``, sorted). Image frames are stacked in input order.
     output : path-like
-        The HDF5 file to write (atomically).
+        The HDF5 file to write (atomically), or a ``*.zarr`` store: Zarr v3
+        with the same tree (see :mod:`._tozarr` for how links are kept).
     frames_per_chunk : int
         Frames per HDF5 chunk of the image stack (default 1: one frame per chunk).
     compression : None, "gzip", ("gzip", level), "lzf", "bitshuffle", "blosc", "zstd", "lz4"
@@ -72,7 +73,12 @@ def convert(inputs: str | os.PathLike | Iterable, output: str | os.PathLike, *, 
     """
     from ._h5write import write_plan
     from .atomic import atomic_h5, check_free_space
+    from .zarrout import is_zarr
 
+    if is_zarr(output):
+        return _to_zarr(inputs, Path(output).absolute(), overwrite=overwrite, frames_per_chunk=frames_per_chunk,
+                        compression=compression, dtype=dtype, progress=progress, client=client, entry=entry,
+                        data_path=data_path)
     names = _expand(inputs)
     if not isinstance(frames_per_chunk, (int, np.integer)) or isinstance(frames_per_chunk, bool) \
             or frames_per_chunk < 1:
@@ -130,6 +136,21 @@ def convert(inputs: str | os.PathLike | Iterable, output: str | os.PathLike, *, 
         for tree in spec_trees:
             tree.close()
     return output
+
+
+def _to_zarr(inputs: Any, output: Path, *, overwrite: bool, **options: Any) -> Path:
+    """The NeXus file built as for HDF5 output in a temporary folder, then copied into a Zarr v3 store."""
+    import tempfile
+
+    from ._tozarr import hdf5_to_zarr
+    from .zarrout import require_zarr
+
+    require_zarr()  # before any work: says which extra is missing
+    if output.exists() and not overwrite:
+        raise FileExistsError(f"{str(output)!r} exists; pass overwrite=True (--overwrite) to replace it")
+    with tempfile.TemporaryDirectory(prefix=".h5lens-convert-", dir=output.parent) as folder:
+        staged = convert(inputs, Path(folder) / (output.stem + ".h5"), **options)
+        return hdf5_to_zarr(staged, output, overwrite=overwrite, root_attrs={"file_name": output.name})
 
 
 def _cluster(client: Any) -> Any:
@@ -212,7 +233,8 @@ def cli_main(argv: list[str]) -> int:
                                 description="Convert EDF/CBF/TIFF images (files, multi-frame files, series) "
                                             "and SPEC files into one HDF5 file laid out with NeXus classes.")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="image or SPEC files, or glob patterns")
-    p.add_argument("-o", "--output", required=True, metavar="OUT.h5", help="HDF5 file to write")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.h5",
+                   help="HDF5 file to write, or a *.zarr store (Zarr v3)")
     p.add_argument("--chunk-frames", type=int, default=1, metavar="N", help="frames per chunk (default: 1)")
     p.add_argument("--compression", default="none", metavar="SPEC",
                    help="none (default), gzip[:LEVEL], lzf, bitshuffle, blosc, zstd or lz4")
