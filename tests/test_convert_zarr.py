@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 import h5lens
+from h5lens.nodes import Link
 from h5lens.write._tozarr import LINKS_ATTR, json_value
 from h5lens.write.convert import cli_main, convert
 
 zarr = pytest.importorskip("zarr")
-
 
 def assert_same_as_hdf5(h5obj, zobj):
     """Every group, dataset (values, chunks) and attribute of the HDF5 output is in the store."""
@@ -38,7 +38,6 @@ def assert_same_as_hdf5(h5obj, zobj):
             assert zobj.dtype == h5obj.dtype and (not h5obj.chunks or zobj.chunks == h5obj.chunks), h5obj.name
             np.testing.assert_array_equal(zobj[()], h5obj[()], err_msg=h5obj.name)
 
-
 def test_course_images_round_trip(course, tmp_path):
     h5 = convert(course / "ID16B_diatomee.edf", tmp_path / "d.h5", progress=False)
     out = convert(course / "ID16B_diatomee.edf", tmp_path / "d.zarr", progress=False)
@@ -51,10 +50,15 @@ def test_course_images_round_trip(course, tmp_path):
         nxdata = store["entry/data"]
         assert nxdata.attrs["NX_class"] == "NXdata" and nxdata.attrs[LINKS_ATTR]["data"] == \
             "/entry/instrument/detector/data"
-    with h5lens.open(out) as root:  # h5lens reads it back
+    with h5lens.open(out) as root, h5lens.open(h5) as local:  # h5lens reads it back, links as links
         assert root["entry/instrument/detector/data"].shape == (6, 540, 640)
-        assert root["entry"].attrs["NX_class"] == "NXentry"
-
+        assert root["entry"].attrs["NX_class"] == "NXentry" and LINKS_ATTR not in root["entry/data"].attrs
+        link = root["entry/data"].get("data", getlink=True)
+        assert isinstance(link, Link) and (link.link_type, link.target) == ("soft", "/entry/instrument/detector/data")
+        assert sorted(root["entry/data"].keys()) == sorted(local["entry/data"].keys())
+        assert local["entry/data/data"].kind == root["entry/data/data"].kind == "link"
+        assert root["entry/data/data"].deref().shape == (6, 540, 640)
+        np.testing.assert_array_equal(root["entry/data/data"][2, :3, :3], local["entry/data/data"][2, :3, :3])
 
 def test_spec_through_the_command_and_overwrite(course, tmp_path):
     out = tmp_path / "oleg.zarr"

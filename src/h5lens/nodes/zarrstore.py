@@ -6,6 +6,9 @@ caller. Zarr members have no order: they are listed sorted by name, as HDF5
 lists them. Codecs are shown as filters under HDF5's ids where one exists
 (gzip 1, blosc 32001...) so labels read the same for both formats.
 
+Zarr has no links: a group's ``h5lens_links`` attribute (``{name: target}``,
+written by ``h5lens convert -o x.zarr``) lists soft links, shown as links.
+
 A chunk that is not stored reads as the fill value (the Zarr rule); such a
 dataset says so in :attr:`ZarrDataset.storage_problem`.
 """
@@ -24,6 +27,8 @@ from ._format import decode_value
 
 #: Files that mark a folder (or a zip file's root) as a Zarr store.
 MARKERS = ("zarr.json", ".zgroup", ".zarray")
+#: Group attribute listing soft links, name -> absolute target path (see the module notes).
+LINKS_ATTR = "h5lens_links"
 #: Zarr codec name -> the HDF5 filter id of the same compression (labels are shared).
 _HDF5_IDS = {"gzip": 1, "shuffle": 2, "blosc": 32001, "lz4": 32004, "bitshuffle": 32008,
              "zstd": 32015, "bz2": 307, "zfp": 32013}
@@ -71,7 +76,7 @@ class _ZarrAttrs:
     _z: Any
 
     def _attr_names(self) -> list[str]:
-        return list(self._z.attrs.keys())
+        return [k for k in self._z.attrs.keys() if k != LINKS_ATTR]
 
     def _attr_get(self, name: str) -> Any:
         return _attr_value(self._z.attrs[name])
@@ -108,7 +113,11 @@ class ZarrGroup(_ZarrAttrs, Group):
     def _iter_names(self) -> Iterator[str]:
         if self.closed:
             raise NodeError(f"cannot list {self.path!r}: its store is closed")
-        yield from sorted(_member_names(self._z))
+        yield from sorted([*_member_names(self._z), *self._links()])
+
+    def _links(self) -> dict[str, str]:
+        links = self._z.attrs.get(LINKS_ATTR)
+        return {str(k): str(v) for k, v in links.items()} if isinstance(links, dict) else {}
 
     def _refresh(self) -> bool:
         try:
@@ -119,6 +128,11 @@ class ZarrGroup(_ZarrAttrs, Group):
 
     def _make_child(self, name: str) -> Node:
         path = self._child_path(name)
+        target = self._links().get(name)
+        if target is not None:
+            from .memory import MemoryLink  # resolves a soft link by path from the tree's root
+
+            return MemoryLink(name, path, self, "soft", target)
         try:
             obj = self._z[name]
         except Exception as exc:  # corrupt or unreadable member metadata: a broken node, not a failure

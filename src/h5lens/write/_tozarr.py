@@ -6,7 +6,7 @@ one chunk row at a time, so memory holds one row of chunks) and attributes
 (``NX_class``, ``signal``, ``axes``, ``default``... as JSON values). Zarr has
 no links: each group lists its soft links in its ``h5lens_links`` attribute
 (``{"data": "/entry/instrument/detector/data"}``), the NeXus layout's own
-links included. The store appears by renaming a finished hidden folder.
+links included; h5lens shows them as links again. The store appears by renaming a finished hidden folder.
 """
 
 from __future__ import annotations
@@ -19,11 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from ..nodes.zarrstore import LINKS_ATTR
 from .atomic import TMP_SUFFIX
 from .zarrout import _commit, require_zarr
-
-#: Group attribute listing the group's soft links, name -> target path.
-LINKS_ATTR = "h5lens_links"
 
 
 def json_value(value: Any) -> Any:
