@@ -105,9 +105,12 @@ def test_course_files_click_inspect_and_sync_both_ways(lab, lab_page, course, tm
     nx_el = page.locator(EXPLORER).nth(2)
     nx_el.locator('li[data-path="/diff_map_0004"] > .h5l-row .h5l-twisty').click()
     nx_el.locator('li[data-path="/diff_map_0004/data"] > .h5l-row .h5l-name').click()
-    nx_el.locator(".h5l-view .h5l-viewer .uplot").wait_for(timeout=60_000)
+    # the explorer opened on its default plot (/diff_map_0000/data, also 100 channels): wait for the
+    # clicked group's view, whose abscissa is the 2th axis
+    nx_el.locator('.h5l-view[data-path="/diff_map_0004/data"] .h5l-viewer .uplot').wait_for(timeout=60_000)
     viewer = nx_el.locator(".h5l-view .h5l-viewer")
-    page.wait_for_function("(r) => r.h5lens.curve?.plot?.data?.[1]?.length === 100", arg=viewer.element_handle())
+    page.wait_for_function("(r) => r.h5lens.curve?.plot?.data?.[1]?.length === 100"
+                           " && r.innerText.includes('Scattering angle')", arg=viewer.element_handle())
     assert viewer.locator(".h5l-v-title").inner_text().startswith("diffmap")
     assert "Scattering angle" in viewer.inner_text()
     with h5py.File(course / "test.h5", "r") as f:
