@@ -34,7 +34,7 @@ def test_both_snippets_read_the_viewer_s_data(course, file, path, selection, bac
     finally:
         v.close()
     text = snippet.code(str(course / file), path, selection, backend)
-    assert f"h5lens.open({str(course / file)!r})[{path!r}][" in text
+    assert f"with h5lens.open({str(course / file)!r}) as f:\n    data = f[{path!r}][" in text
     ns = run(text)  # the plain library's block runs last and rebinds `data`
     np.testing.assert_array_equal(ns["data"], shown)
     h5lens_only = text.split("\n\n# the same with")[0]

@@ -70,7 +70,9 @@ def code(file: str, path: str, selection: str, backend: str | None = None, *, tr
     head = ["import numpy as np"] if wrap else []
     if not file:
         return "\n".join([*head, f"{variable}_shown = {shown(variable + index)}"]) + "\n"
-    lines = [*head, "import h5lens", "", f"{variable} = {shown(f'h5lens.open({file!r})[{path!r}]{index}')}"]
+    # a `with` block: the file is closed once the array is read (a one-liner would leave it to the collector)
+    lines = [*head, "import h5lens", "", f"with h5lens.open({file!r}) as f:",
+             f"    {variable} = {shown(f'f[{path!r}]{index}')}"]
     if backend in _PLAIN:
         imp, opener = _PLAIN[backend]
         body = f"{variable} = {shown(f'f[{path!r}]{index}')}"
@@ -85,8 +87,8 @@ def node_code(file: str, path: str, backend: str | None = None, variable: str = 
     What the explorer shows of a group (the inspector's members and attributes)
     as a script: the h5lens lines, and the plain library's equivalent.
     """
-    lines = ["import h5lens", "", f"{variable} = h5lens.open({file!r})[{path!r}]",
-             f"members, attributes = list({variable}), dict({variable}.attrs)"]
+    lines = ["import h5lens", "", f"with h5lens.open({file!r}) as f:", f"    {variable} = f[{path!r}]",
+             f"    members, attributes = list({variable}), dict({variable}.attrs)"]
     if backend in _PLAIN:
         imp, opener = _PLAIN[backend]
         body = [f"{variable} = f[{path!r}]", f"members, attributes = list({variable}), dict({variable}.attrs)"]
