@@ -121,3 +121,32 @@ def test_canonical_selection_says_what_a_view_cannot_show():
     assert views.canonical_selection(":,:,:", (5, 6, 3), "rgb", 2)[1] is None
     with pytest.raises(h5lens.SelectionError):
         views.canonical_selection("9,:,:", (5, 6, 7), "image", 2)
+
+
+def test_the_abscissa_follows_the_curve_dimension_without_a_widget(tmp_path):
+    """replies.curve_dim / check_x / follow_x: the ``x`` rules of the viewer, on a generated NXdata."""
+    from h5lens import views
+
+    path = tmp_path / "mca.h5"
+    with h5py.File(path, "w") as f:
+        g = f.create_group("d")
+        g.attrs.update(NX_class="NXdata", signal="I", axes=[".", "energy"], energy_indices=1, channels_indices=1)
+        g["I"] = np.arange(10.0).reshape(2, 5)
+        g["energy"], g["channels"] = np.linspace(1.0, 2.0, 5), np.arange(10, 15)
+    with h5lens.open(path) as root:
+        choice = views.choose(root["d"])
+        ds, info, shape = choice.dataset, choice.nxdata, (2, 5)
+        curve = {**STATE, "kind": "curve", "ndisplay": 1, "selection": "0,:", "x": "channels"}
+        assert replies.curve_dim(ds, shape, curve) == 1
+        assert replies.curve_dim(None, shape, curve) is None  # nothing shown
+        assert replies.curve_dim(ds, shape, {**curve, "kind": "table"}) is None  # a value view has no abscissa
+        assert replies.curve_dim(ds, shape, {**curve, "selection": ""}) is None  # before the selection is set
+        assert replies.check_x(ds, shape, info, curve, "") == "energy"
+        with pytest.raises(ValueError, match="choose one of energy, channels, index"):
+            replies.check_x(ds, shape, info, curve, "time")
+        with pytest.raises(ValueError, match="no curve is shown"):
+            replies.check_x(ds, shape, info, {**curve, "kind": "image", "ndisplay": 2}, "energy")
+        assert replies.follow_x(ds, shape, info, curve, 1) == ("channels", 1)  # same dimension: kept
+        along_points = {**curve, "selection": ":,3"}
+        assert replies.follow_x(ds, shape, info, along_points, 1) == ("index", 0)  # another: its default
+        assert replies.follow_x(ds, shape, info, curve, 0) == ("energy", 1)

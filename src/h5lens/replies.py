@@ -18,7 +18,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from . import abscissa, colormaps, frames, stats, wire
+from . import abscissa, colormaps, frames, stats, views, wire
 from . import selection as sel
 from ._protocol import CurveReply, ExportReply, FrameReply, FrameSummary, LutsReply, ValuesReply
 from .frames import FrameRequest
@@ -85,6 +85,35 @@ def first_preview(dataset: Any, shape: Sequence[int], state: Mapping[str, Any]) 
         return None
     return FrameRequest.of(items, shape, transposed=state["transposed"], canvas=fitted, how="sample",
                            part=state["complex_part"], equal=state["aspect"] == "equal")
+
+
+def compute_frame(dataset: Any, request: FrameRequest) -> dict[str, Any]:
+    """The frame of ``request`` (:func:`h5lens.frames.frame`): what the viewer computes or reads ahead."""
+    return frames.frame(dataset, request.items, request.transposed, request.region, request.canvas, request.how,
+                        request.part, equal=request.equal)
+
+
+def curve_dim(dataset: Any, shape: Sequence[int], state: Mapping[str, Any]) -> int | None:
+    """The dimension the shown curve runs along: None when no curve is shown (another view, no selection yet)."""
+    if dataset is None or state["ndisplay"] != 1 or state["kind"] in views.VALUE_VIEWS or not state["selection"]:
+        return None
+    return abscissa.curve_dim(sel.parse(state["selection"], shape))
+
+
+def check_x(dataset: Any, shape: Sequence[int], info: Any, state: Mapping[str, Any], asked: str) -> str:
+    """The abscissa ``asked`` for the ``x`` trait ("": the default); ValueError when the curve shown has no such one."""
+    return abscissa.check(info, curve_dim(dataset, shape, state), asked, state["kind"])
+
+
+def follow_x(dataset: Any, shape: Sequence[int], info: Any, state: Mapping[str, Any],
+             before: int | None) -> tuple[str, int | None]:
+    """``(x, dim)`` once the selection or the view changed; ``before`` is the curve's dimension until then.
+
+    A curve keeps its abscissa (``state["x"]``) along the same dimension; along
+    another it takes that one's default (:func:`h5lens.abscissa.resolve`).
+    """
+    dim = curve_dim(dataset, shape, state)
+    return abscissa.resolve(info, dim, state["x"] if dim == before else ""), dim
 
 
 def summary(s: stats.Summary | None) -> tuple[FrameSummary | None, list]:

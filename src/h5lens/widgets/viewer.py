@@ -16,7 +16,7 @@ import numpy as np
 import traitlets as t
 
 from .. import _protocol as protocol
-from .. import abscissa, colormaps, frames, replies, snippet, views
+from .. import colormaps, replies, snippet, views
 from .. import selection as sel
 from ..nodes._base import Dataset, Node
 from ..views import Choice
@@ -98,20 +98,17 @@ class Viewer(ViewerFollowing, Measuring, H5Widget):
             meta=views.viewer_meta(self.node, choice), colormap_names=colormaps.menu(), error=choice.reason or "",
         )
         selection, x = traits.pop("selection", None), traits.pop("x", None)
-        self._ahead = ReadAhead(self._compute_frame, self.shape)
+        self._ahead = ReadAhead(lambda request: replies.compute_frame(self._shown(), request), self.shape)
+        self._x_dim: int | None = None  # the dimension the abscissa `x` belongs to (see _x_follows)
         self._measure_setup()  # profiles, ROIs, mask: see widgets/_measure.py
         super().__init__(**init, **traits)
         if shape is not None:
             self.selection = selection if selection is not None else choice.selection
             if x is not None:
                 self.x = x
-            self._start_first_preview()
-
-    def _start_first_preview(self) -> None:
-        """Begin reading the strided preview of a huge first frame now (:func:`h5lens.replies.first_preview`)."""
-        request = replies.first_preview(self.dataset, self.shape, self._state())
-        if request is not None:
-            self._ahead.start_first(request)
+            first = replies.first_preview(self.dataset, self.shape, self._state())  # a huge first frame's preview
+            if first is not None:  # read now, while the page mounts
+                self._ahead.start_first(first)
 
     # -- state -----------------------------------------------------------------------------
     @t.validate("selection")
@@ -124,24 +121,16 @@ class Viewer(ViewerFollowing, Measuring, H5Widget):
             raise t.TraitError(problem)
         return text
 
-    def _curve_dim(self) -> int | None:
-        """The dimension the shown curve runs along (None when no curve is shown)."""
-        if getattr(self, "dataset", None) is None or self.ndisplay != 1 or self.kind in views.VALUE_VIEWS \
-                or not self.selection:  # the constructor sets the selection last
-            return None
-        return abscissa.curve_dim(self.items)
-
     @t.validate("x")
     def _valid_x(self, proposal: dict) -> str:
-        return abscissa.check(self.choice.nxdata, self._curve_dim(), str(proposal["value"]), self.kind)
+        return replies.check_x(self.dataset, self.shape, self.choice.nxdata, self._state(), str(proposal["value"]))
 
     @t.observe("selection", "kind")
     def _x_follows(self, change: dict) -> None:
-        """A curve keeps its abscissa along the same dimension; along another, it takes that one's default."""
+        """The abscissa follows the curve's dimension (:func:`h5lens.replies.follow_x`)."""
         if getattr(self, "choice", None) is not None:
-            dim, before = self._curve_dim(), self.__dict__.get("_x_dim")
-            self._x_dim = dim
-            self.x = abscissa.resolve(self.choice.nxdata, dim, self.x if dim == before else "")
+            x, self._x_dim = replies.follow_x(self.dataset, self.shape, self.choice.nxdata, self._state(), self._x_dim)
+            self.x = x
 
     @t.observe("selection", "transposed", "complex_part", "kind")
     def _code_follows(self, change: dict) -> None:
@@ -204,11 +193,6 @@ class Viewer(ViewerFollowing, Measuring, H5Widget):
             self._ahead.ahead(request)
         return replies.frame_reply(out, request, self.shape, self.choice.nxdata, seq=msg.get("seq"), preview=preview,
                                    warning=self._warning(out["warning"]), kernel_ms=1000 * (time.perf_counter() - t0))
-
-    def _compute_frame(self, request: frames.FrameRequest) -> dict:
-        """The frame of a request (runs in the kernel or in the read-ahead thread)."""
-        return frames.frame(self._shown(), request.items, request.transposed, request.region, request.canvas,
-                            request.how, request.part, equal=request.equal)
 
     @command
     def curve(self, msg: dict, buffers: list) -> tuple[protocol.CurveReply, list]:
