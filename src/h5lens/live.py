@@ -43,6 +43,37 @@ def watched_folders(node: Any) -> list[str]:
     return sorted(f for f in folders if os.path.isdir(f))
 
 
+def reopens(nodes: Iterable[Any]) -> tuple[int, str]:
+    """How many times the files behind ``nodes`` were opened again (replaced, started over), and the last reason."""
+    count, note = 0, ""
+    for owner in {id(n.owner): n.owner for n in nodes}.values():
+        count += owner.reopened
+        if owner.reopened:
+            note = f"{owner.filename} was {owner.reopen_reason} and opened again"
+    return count, note
+
+
+def waiting_note(nodes: Iterable[Any]) -> str:
+    """The one line on what following cannot show yet ("" when nothing).
+
+    A series file not complete yet, series files left out, or an HDF5 file
+    written without SWMR (see :meth:`h5lens.nodes.Owner.poll`).
+    """
+    from .nodes._imagefollow import left_out_note
+
+    for node in nodes:
+        source = getattr(node.root, "follow_source", None)
+        name = getattr(source, "waiting", None)
+        if name:
+            return f"waiting for {os.path.basename(name)} to be complete"
+        if source is not None and left_out_note(source):
+            return left_out_note(source)
+        if node.owner.being_written:
+            return (f"{os.path.basename(str(node.filename))} is being written without SWMR: it is opened again "
+                    "at each change, and what its writer has not flushed yet may read wrong")
+    return ""
+
+
 class Follower:
     """Run ``check()`` in a background thread until stopped, reporting each result.
 

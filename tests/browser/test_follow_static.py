@@ -12,6 +12,7 @@ import os
 
 from live.process import Writer
 
+from h5lens.widgets.explorer import Explorer
 from h5lens.widgets.tree import Tree
 from h5lens.widgets.viewer import view
 
@@ -88,4 +89,37 @@ def test_viewer_toggle_jumps_to_the_newest_frame_and_extends_the_slider(harness,
         assert harness.errors == []
     finally:
         v.close()
+        writer.finish()
+
+
+def test_explorer_has_one_toggle_that_follows_its_view_and_says_the_file_was_replaced(harness, tmp_path):
+    path = tmp_path / "live.h5"
+    writer = Writer("hdf5-replace", path, "2,4")
+    writer.go()
+    writer.wait_for("replaced 0")
+    explorer = Explorer(path, selected="/entry/data", follow_interval=IDLE)
+    try:
+        harness.mount(explorer)
+        page = harness.page
+        page.wait_for_function("Number(document.querySelector('.h5l-view .h5l-viewer')?.dataset.seq || 0) > 0")
+        toggles = page.get_by_label("Follow the file as it is written")
+        assert toggles.count() == 1  # the tree's: the viewer beside it has none of its own
+        toggles.check()
+        assert explorer.follow is True and explorer.viewer.follow is True
+        assert explorer._follower is not None and explorer.viewer._follower is None
+        harness.bridge.push()
+        page.wait_for_function("document.querySelector('.h5l-view .h5l-viewer').dataset.selection === '1,:,:'")
+        writer.go()
+        writer.wait_for("replaced 1")  # another file of 4 frames under the same name
+        assert explorer.refresh_now() is True
+        harness.bridge.push()
+        page.wait_for_function("document.querySelector('.h5l-view .h5l-viewer').dataset.selection === '3,:,:'")
+        page.wait_for_function("document.querySelector('.h5l-follow-note').textContent"
+                               ".endsWith('was replaced by another file and opened again')")
+        assert page.get_by_label("index of dim 0 (number)").get_attribute("max") == "3"
+        toggles.uncheck()
+        assert explorer._follower is None and explorer.viewer.follow is False
+        assert harness.errors == []
+    finally:
+        explorer.close()
         writer.finish()

@@ -83,6 +83,46 @@ def hdf5_plain(path: str, frames: int, interval: float) -> None:
     say("done")
 
 
+def hdf5_members(path: str, members: int, interval: float) -> None:
+    """Without SWMR (the file stays locked): add group ``scan_K`` with its frame, ``members`` times."""
+    import h5py
+
+    f = h5py.File(path, "w")
+    f.create_group("entry")
+    f.flush()
+    say("ready")
+    for i in range(members):
+        pause(interval)
+        f.create_dataset(f"entry/scan_{i}/data", data=frame_values(i))
+        f["entry"].attrs["scans"] = i + 1
+        f.flush()
+        say(f"member {i}")
+    pause(interval)
+    f.close()
+    say("done")
+
+
+def hdf5_replace(path: str, counts: str) -> None:
+    """Replace ``path`` atomically by a new file, step by step: one per comma-separated frame count (0: no data).
+
+    A file with 0 frames holds ``/other`` instead of ``/entry/data`` (the path followed is gone).
+    """
+    import h5py
+
+    for step, count in enumerate(int(c) for c in counts.split(",")):
+        pause(-1)
+        tmp = f"{path}.part"
+        with h5py.File(tmp, "w", libver="latest") as f:
+            if count:
+                f.create_dataset("entry/data", data=np.stack([frame_values(i) for i in range(count)]),
+                                 maxshape=(None, *SHAPE), chunks=(1, *SHAPE))
+            else:
+                f["other"] = np.arange(3)
+        os.replace(tmp, path)
+        say(f"replaced {step}")
+    say("done")
+
+
 def edf_bytes(index: int, shape: tuple[int, int] = SHAPE, dtype: str = "uint16") -> bytes:
     """An EDF file of frame ``index`` as fabio writes it."""
     import tempfile
@@ -147,6 +187,10 @@ if __name__ == "__main__":
         hdf5_swmr(target, int(rest[0]), float(rest[1]))
     elif kind == "hdf5-plain":
         hdf5_plain(target, int(rest[0]), float(rest[1]))
+    elif kind == "hdf5-members":
+        hdf5_members(target, int(rest[0]), float(rest[1]))
+    elif kind == "hdf5-replace":
+        hdf5_replace(target, rest[0])
     elif kind == "edf":
         edf_series(target, int(rest[0]), float(rest[1]))
     elif kind == "spec":

@@ -49,7 +49,8 @@ export function createViewArea({ el, model, host }) {
     try {
       const child = await childModel(model, host, ref);
       if (my !== token) return; // superseded while the child model was resolving
-      unmount = mountViewer(slot, { model: child, invoke: modelInvoke(child) });
+      // one Follow toggle for the explorer (in its tree): Python's one poller drives the viewer too
+      unmount = mountViewer(slot, { model: child, invoke: modelInvoke(child), followToggle: false });
       mounted = slot.querySelector(".h5l-viewer");
       section.dataset.ref = String(ref);
     } catch (err) {

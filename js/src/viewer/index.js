@@ -31,8 +31,9 @@ export class Viewer {
    * @param {HTMLElement} host
    * @param {ViewerModel} model
    * @param {ReturnType<typeof createRpc>} rpc
+   * @param {{followToggle?: boolean}} [options] followToggle false: the host widget has the one toggle
    */
-  constructor(host, model, rpc) {
+  constructor(host, model, rpc, options = {}) {
     this.model = model;
     this.rpc = rpc;
     // data-lm-suppress-shortcuts: JupyterLab leaves our keys (arrows, space, Enter) to us
@@ -49,9 +50,9 @@ export class Viewer {
     this.warning = el("span", { class: "h5l-v-warning", role: "status" });
     this.error = el("div", { class: "h5l-v-error", role: "alert" });
     // Python moves the selection and meta when the file grows: the view reloads through them
-    this.follow = followToggle(model);
+    this.follow = options.followToggle === false ? null : followToggle(model);
     const status = el("div", { class: "h5l-v-status", "aria-live": "polite" }, this.readout, this.stats, this.warning,
-      this.follow.el);
+      ...(this.follow ? [this.follow.el] : []));
     this.root.append(this.title, this.toolbar, this.error, this.main, this.below, status); // errors where the view would be
 
     /** @type {ImagePanel | null} the image and its histogram */ this.panel = null;
@@ -307,7 +308,7 @@ export class Viewer {
   destroy() {
     this.colour.close(); // the last colour choice is kept in Python (and the saved notebook)
     this.destroyed = true;
-    this.follow.destroy();
+    this.follow?.destroy();
     this.frames.close();
     this.unlisten();
     this.teardownView();
@@ -320,12 +321,14 @@ export class Viewer {
 /**
  * Mount a viewer into `host`.
  * @param {HTMLElement} host
- * @param {{model: ViewerModel, invoke?: import("../common/protocol.js").Invoke, experimental?: {invoke: Function}}} ctx
- *   the model (AFM interface) and either anywidget's `experimental` object or an `invoke(name, msg, opts)`
+ * @param {{model: ViewerModel, invoke?: import("../common/protocol.js").Invoke, experimental?: {invoke: Function},
+ *   followToggle?: boolean}} ctx
+ *   the model (AFM interface) and either anywidget's `experimental` object or an `invoke(name, msg, opts)`;
+ *   `followToggle: false` when the host shows the one Follow toggle (the explorer)
  * @returns {() => void} cleanup
  */
-export function mountViewer(host, { model, invoke, experimental }) {
-  const viewer = new Viewer(host, model, createRpc(experimental ?? { invoke }));
+export function mountViewer(host, { model, invoke, experimental, followToggle: toggle }) {
+  const viewer = new Viewer(host, model, createRpc(experimental ?? { invoke }), { followToggle: toggle });
   // test and embedding hook, on the element only (nothing global)
   viewer.root.h5lens = viewer;
   return () => viewer.destroy();

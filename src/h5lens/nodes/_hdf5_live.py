@@ -88,6 +88,17 @@ def _check_complete(handle: Any, path: str) -> None:
         raise OSError(f"{path} ends at {size} bytes but its superblock says {end}: truncated")
 
 
+def _same_file(handle: Any, path: str | None) -> bool:
+    """Whether ``path`` is still the file ``handle`` has open (not replaced by another one)."""
+    import os
+
+    try:
+        fd = handle.id.get_vfd_handle()
+        return path is not None and os.path.samestat(os.fstat(fd), os.stat(path))
+    except Exception:  # closed, not the sec2 driver, or gone: treat as another file
+        return False
+
+
 def follow(root: Any, written: bool, opener: Callable[[], tuple[Any, bool]]) -> None:
     """Record the root's SWMR and being-written states, and how to open the file again when replaced.
 
@@ -102,8 +113,14 @@ def follow(root: Any, written: bool, opener: Callable[[], tuple[Any, bool]]) -> 
         owner.being_written = busy
 
     def reopen() -> None:
+        if owner.being_written and _same_file(root._h5, owner.filename):
+            # the file a writer without SWMR is writing: HDF5 would hand back the handle already open, with
+            # its stale caches, so it is closed first (if the new open fails, the next poll tries again)
+            root._h5.close()
         new, busy = opener()
+        owner.openings += 1
         old, root._h5 = root._h5, new
+        root._opening = owner.openings
         root._names, root._cache, root._reopened = None, {}, True
         take(new, busy)
         try:

@@ -6,17 +6,27 @@ declares (``Size`` / ``EDF_BinarySize``); for other formats fabio must decode
 it without finding it truncated. A complete file whose frame does not match
 the series (another shape or dtype) stops the series there with a message;
 files after it wait until it is removed or replaced by a matching one.
+
+A file that stays incomplete does not block the series for ever: once its
+size has not changed for :data:`STALLED` seconds (monotonic clock) while the
+file after it is complete, it is left out (its writer died) and the series goes
+on; a left-out file is not taken back later (the frames after it would shift
+under the viewer's slider): opening the series again takes it.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import time
 from typing import Any
 
 from ._base import NodeError
 from ._imagesource import FabioSource, SeriesSource, _declared, _series_names
 from ._paths import special
+
+#: seconds an incomplete file may stay the same size, while the next file is complete, before it is left out
+STALLED = 10.0
 
 _KEY = re.compile(rb"^\s*([A-Za-z0-9_]+)\s*=\s*(.*?)\s*;?\s*$")
 
@@ -111,12 +121,16 @@ def grow(source: SeriesSource) -> bool:
     if gone:
         raise NodeError(f"{gone[0]}, file of the followed series, was deleted (the series resumes when it is back)")
     added, problem, waiting = 0, None, None
-    for name in (n for n in names if n not in set(source.filenames)):
+    left_out = {n for n, (_, _, out) in source.stalls.items() if out}
+    new = [n for n in names if n not in set(source.filenames) and n not in left_out]
+    for k, name in enumerate(new):
         what = special(name)
         if what is not None:
             problem = f"{name} is {what}, not an image file: the series stops before it"
             break
         if not _complete(name):
+            if _stalled(source, name, new[k + 1:k + 2]):
+                continue  # its writer died: left out, the series goes on
             waiting = name
             break  # the writer is still at it: the next refresh takes it
         problem = _check_member(source, name)
@@ -135,6 +149,32 @@ def grow(source: SeriesSource) -> bool:
     if problem is not None and not added:
         raise NodeError(problem)
     return len(source.filenames) > known
+
+
+def _stalled(source: SeriesSource, name: str, after: list[str]) -> bool:
+    """Whether incomplete ``name`` is to be left out: same size for :data:`STALLED` s, the next file complete."""
+    try:
+        size = os.path.getsize(name)
+    except OSError:  # gone meanwhile: the next listing says what is there
+        return False
+    now = time.monotonic()
+    was = source.stalls.get(name)
+    if was is None or was[0] != size:
+        source.stalls[name] = (size, now, False)
+        return False
+    if now - was[1] < STALLED or not after or not _complete(after[0]):
+        return False
+    source.stalls[name] = (size, was[1], True)
+    return True
+
+
+def left_out_note(source: Any) -> str:
+    """The line saying which files of the series were left out for staying incomplete ("" when none)."""
+    out = [os.path.basename(n) for n, (_, _, gone) in getattr(source, "stalls", {}).items() if gone]
+    if not out:
+        return ""
+    return (f"{', '.join(out)} stayed incomplete for {STALLED:g} s while later files came: left out of the series "
+            "(open the series again to take it)")
 
 
 def _count(name: str) -> int:

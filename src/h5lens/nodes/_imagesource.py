@@ -247,6 +247,7 @@ class SeriesSource:
         self.generation = 0
         self.problem: str | None = None
         self.waiting: str | None = None
+        self.stalls: dict[str, tuple[int, float, bool]] = {}  # incomplete file: (size, since, left out)
 
     def frame_file(self, index: int) -> tuple[str, int]:
         """``(file name, frame index inside that file)`` of series frame ``index``."""

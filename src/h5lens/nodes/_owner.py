@@ -69,6 +69,11 @@ class Owner:
         self.reopen = reopen
         self._stat: tuple[int, int, int, int] | None = None
         self._generation = 0
+        #: how many times :meth:`poll` opened the file again, and why the last time ("replaced by another file")
+        self.reopened = 0
+        #: how many times the backend opened the file again (for any reason): handles of older openings are stale
+        self.openings = 0
+        self.reopen_reason = ""
 
     @property
     def generation(self) -> int | None:
@@ -98,13 +103,20 @@ class Owner:
         if key == self._stat:
             return self._generation
         old = self._stat
-        if old is not None and (key[:2] != old[:2] or key[2] < old[2]) and self.reopen is not None:
-            what = "replaced by another file" if key[:2] != old[:2] else f"truncated from {old[2]} to {key[2]} bytes"
+        replaced = old is not None and (key[:2] != old[:2] or key[2] < old[2])
+        # a writer without SWMR: this reader's HDF5 caches keep what it read first (a group's members), and
+        # only opening the file again reads what the writer flushed since
+        if old is not None and (replaced or self.being_written) and self.reopen is not None:
+            what = ("written without SWMR" if not replaced else "replaced by another file"
+                    if key[:2] != old[:2] else f"truncated from {old[2]} to {key[2]} bytes")
             try:
                 self.reopen()
             except Exception as exc:
                 raise NodeError(f"{self.filename} was {what} while it was followed and cannot be read now "
                                 f"({exc}); following resumes when it is readable") from exc
+            if replaced:
+                self.reopened += 1
+                self.reopen_reason = what
         self._stat = key
         self._generation += 1
         return self._generation

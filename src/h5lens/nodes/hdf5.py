@@ -52,18 +52,22 @@ class _HDF5Attrs:
         self.object_id  # noqa: B018 - one h5o.get_info call fills both
         return self._link_count
 
+    def _bind(self, h5obj: Any) -> None:
+        self._h5 = h5obj
+        # which opening of the file the handle belongs to: HDF5 reuses the numbers of closed objects, so
+        # "is my handle still valid" can answer yes for another object once the file was opened again
+        self._opening = self.owner.openings  # type: ignore[attr-defined]
+
     def _rebind(self) -> bool:
         """After the file was opened again (replaced by its writer): take this path's object in the new handle."""
-        if getattr(getattr(self._h5, "id", None), "valid", True):
-            return False
         root: Any = self.root  # type: ignore[attr-defined]
-        if root is self:
+        if root is self or self._opening == self.owner.openings:  # type: ignore[attr-defined]
             return False
         fresh = root.get(self.path) if hasattr(root, "get") else None  # type: ignore[attr-defined]
         if type(fresh) is not type(self):
             raise NodeError(f"{self.path!r} is no longer a {type(self).__name__[4:].lower()} "  # type: ignore[attr-defined]
                             f"of {self.filename}")  # type: ignore[attr-defined]
-        self._h5 = fresh._h5
+        self._bind(fresh._h5)
         self.__dict__.pop("_external_reader", None)
         self.__dict__.pop("_object_id", None)
         return True
@@ -97,7 +101,7 @@ class HDF5Group(_HDF5Attrs, Group):
 
     def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any, *, owner: Owner | None = None):
         super().__init__(name, path, parent, owner=owner)
-        self._h5 = h5obj
+        self._bind(h5obj)
 
     @property
     def details(self) -> list[tuple[str, Any]]:
@@ -210,7 +214,7 @@ class HDF5Datatype(_HDF5Attrs, Node):
 
     def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any, *, owner: Owner | None = None):
         super().__init__(name, path, parent, owner=owner)
-        self._h5 = h5obj
+        self._bind(h5obj)
         self.dtype: np.dtype[Any] = h5obj.dtype
 
 
@@ -219,7 +223,7 @@ class HDF5Dataset(_HDF5Attrs, HDF5Storage, Dataset):
 
     def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any, *, owner: Owner | None = None):
         super().__init__(name, path, parent, owner=owner)
-        self._h5 = h5obj
+        self._bind(h5obj)
 
     @property
     def details(self) -> list[tuple[str, Any]]:

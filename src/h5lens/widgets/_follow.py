@@ -17,7 +17,7 @@ from typing import Any
 import traitlets as t
 
 from .._protocol import LiveState
-from ..live import INTERVAL, Follower, watched_folders
+from ..live import INTERVAL, Follower, reopens, waiting_note, watched_folders
 from ..nodes._base import Node
 
 
@@ -32,6 +32,10 @@ class Following(t.HasTraits):
     live = t.Dict().tag(sync=True)
 
     _follower: Follower | None = None
+    #: why the file was opened again (replaced by another, started over): said until the next change
+    _note = ""
+    #: a host widget (the explorer) polls for this one: ``follow`` only sets what follows from it
+    followed_by_host = False
 
     # -- hooks -------------------------------------------------------------------------
     def _follow_nodes(self) -> list[Node]:  # pragma: no cover - every widget overrides
@@ -44,9 +48,13 @@ class Following(t.HasTraits):
     # -- checking ----------------------------------------------------------------------
     def _check(self) -> bool:
         with self._follow_lock():
-            changed = False
-            for node in self._follow_nodes():
+            nodes = self._follow_nodes()
+            before, changed = reopens(nodes)[0], False
+            for node in nodes:
                 changed = node.refresh() or changed
+            count, note = reopens(nodes)
+            if count != before or changed:
+                self._note = note if count != before else ""
             if changed:
                 self._followed()
             return changed
@@ -59,8 +67,8 @@ class Following(t.HasTraits):
     def _report(self, changed: bool, error: Exception | None) -> None:
         state = dict(self.live or {})
         follower = self._follower
-        new = LiveState(revision=int(state.get("revision", 0)) + int(changed),
-                        message=_sentence(error) if error is not None else "",
+        message = _sentence(error) if error is not None else self._note or waiting_note(self._follow_nodes())
+        new = LiveState(revision=int(state.get("revision", 0)) + int(changed), message=message,
                         watching=bool(follower and follower.watching),
                         interval=float(follower.wait if follower else self.follow_interval))
         # the wait alone changing is not news: no message to the page for it
@@ -83,7 +91,7 @@ class Following(t.HasTraits):
     @t.observe("follow", "follow_interval")
     def _follow_toggled(self, change: dict[str, Any]) -> None:
         self._stop_following()
-        if self.follow:
+        if self.follow and not self.followed_by_host:
             nodes = self._follow_nodes()
             folders = sorted({f for n in nodes for f in watched_folders(n)})
             self._follower = Follower(self._check, self._report, folders, interval=self.follow_interval,
@@ -198,20 +206,54 @@ class ViewerFollowing(Following):
 
 
 class TreeFollowing(Following):
-    """Following for the tree and the explorer: member counts and shapes (the page reloads its rows)."""
+    """Following for the tree and the explorer: member counts and shapes (the page reloads its rows).
+
+    The explorer's one poller also refreshes the node its viewer shows: the
+    viewer follows through it (``followed_by_host``) and polls nothing itself.
+    A file replaced by another keeps the selection when its path is still
+    there, else the selection is cleared and the message says why.
+    """
 
     _root: Node
     viewer: Any = None
+    selected: Any
 
     def _follow_nodes(self) -> list[Node]:
         return [self._root]
 
-    def _followed(self) -> None:
+    def _check(self) -> bool:
+        changed = super()._check()
         viewer = getattr(self, "viewer", None)
-        if isinstance(viewer, ViewerFollowing):  # the explorer's view shows a node of the tree just refreshed
-            with viewer._follow_lock():
-                viewer._followed()
-            viewer._report(True, None)
+        if isinstance(viewer, ViewerFollowing):
+            try:
+                shown = viewer._check()
+            except Exception:  # the selected path is gone, or is another kind of node now
+                self._view_lost()
+                return True
+            if changed and not shown:  # the tree's refresh refreshed the viewer's node too (the same node)
+                with viewer._follow_lock():
+                    viewer._followed()
+            if shown or changed:
+                viewer._report(True, None)
+            changed = shown or changed
+        return changed
+
+    def _view_lost(self) -> None:
+        path = str(self.selected or "")
+        try:
+            self._lookup(path)  # type: ignore[attr-defined]
+        except Exception:
+            self._note = f"{self._note or str(self._root.filename) + ' changed'}; {path} is not in it any more"
+            self.selected = ""
+            return
+        self._show(path)  # type: ignore[attr-defined]  # there, as another kind of node: shown afresh
+
+    @t.observe("follow")
+    def _viewer_follows(self, change: dict[str, Any]) -> None:
+        viewer = getattr(self, "viewer", None)
+        if isinstance(viewer, ViewerFollowing):
+            viewer.followed_by_host = True
+            viewer.follow = bool(change["new"])
 
     def close(self) -> None:
         """Stop following, then close as the widget does."""

@@ -82,6 +82,8 @@ class Explorer(Tree):
                     error = "" if plain else (choice.reason or "nothing to show")
                 else:
                     viewer = Viewer(node, embedded=True, choice=choice)
+                    viewer.followed_by_host = True  # one toggle, one poller: the explorer's
+                    viewer.follow = self.follow
             except Exception as exc:  # shown in the view area; the tree and inspector go on
                 error = f"{type(exc).__name__}: {exc}"
                 if viewer is not None:
