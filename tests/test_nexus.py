@@ -297,10 +297,14 @@ def test_other_axes_of_a_dimension_are_offered_as_abscissae(tmp_path):
     with open_hdf5(path) as root:
         info = nxdata_info(root["d"])
         assert [[name for name, _ in dim] for dim in info.other_axes] == [[], ["channels"]]
+        # the NXdata axes first; then any other column of the length ("far", no axis of the signal
+        # but a dataset to plot against), never "wrong" (4 values); the index last
         assert abscissa.choices(info, 1) == [{"name": "energy", "label": "energy (keV)"},
                                              {"name": "channels", "label": "MCA channel"},
+                                             {"name": "far", "label": "far"},
                                              {"name": "index", "label": "index"}]
         assert abscissa.choices(info, 0) == [{"name": "index", "label": "index"}]
+        assert abscissa.values(info, 1, "far", [1, 3]) == [1.0, 3.0]
         assert abscissa.values(info, 1, "channels", [1, 3]) == [11.0, 13.0]
         assert abscissa.values(info, 1, "index", [1, 3]) is None
         assert abscissa.resolve(info, 1, "wrong") == "energy" and abscissa.resolve(info, 0, "energy") == "index"

@@ -196,6 +196,8 @@ def examples(tmp: Path) -> list[dict]:
     v.close()
     c = Viewer(np.array([1.5, 2.5, 4.0], dtype=np.complex64))
     add("CurveReply", c.curve({"selection": ":", "seq": 2}, [])[0], 'curve({"selection": ":", "seq": 2}) of complex64')
+    k = c.add_curve(np.array([3.0, 1.0, 2.0]), label="b")
+    add("OverlayReply", c.overlay({"id": k, "seq": 7}, [])[0], 'overlay({"id": 1, "seq": 7}) after add_curve(3 values)')
     c.close()
     t = Viewer(np.array([(1, 2.5), (3, 4.5)], dtype=[("x", "i4"), ("y", "f8")]))
     add("ValuesReply", t.values({"selection": ":"}, [])[0], "values() of a compound array")
@@ -244,6 +246,11 @@ def _exercise_viewer(v: Viewer) -> None:
         answer(v, "roi_stats", {"kind": "ellipse", "y": [0, 3], "x": [0, 3]})
     elif v.ndisplay == 1:
         answer(v, "curve", {"columns": 32, "seq": 4})
+        v.add_curve(np.arange(7.0), label="overlay")
+        answer(v, "overlay", {"id": v.curves[-1]["id"], "columns": 32})
+        answer(v, "overlay", {"id": 999})  # an ErrorReply
+        for item in v.curves:
+            check(item, "OverlayItem")
     else:
         answer(v, "values", {})
     answer(v, "luts", {"names": ["viridis", "gray"]})

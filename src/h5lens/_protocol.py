@@ -218,6 +218,36 @@ class CurveReply(_CurveReply, total=False):
     errors: bool
 
 
+class OverlayReply(Reply):
+    """Command ``overlay``: a curve overlaid with ``add_curve``; ``arrays`` are y (or min then max when decimated).
+
+    ``x`` holds the shown curve's abscissa at ``index`` when the overlay has the
+    curve's length, else None (drawn against its own index).
+    """
+
+    id: int
+    seq: Any
+    index: list[int]
+    length: int
+    decimated: bool
+    arrays: list[WireArray]
+    x: list[float] | None
+
+
+class AddToPlotReply(Reply):
+    """Command ``add_to_plot`` (explorer): what was overlaid on which curve, for the status line."""
+
+    message: str
+
+
+class OverlayItem(TypedDict):
+    """One curve of the viewer's ``curves`` trait (``add_curve``): its id, legend label and number of points."""
+
+    id: int
+    label: str
+    length: int
+
+
 class ValuesReply(Reply, total=False):
     """Command ``values``: ``text`` for a scalar, else a table of text cells."""
 
@@ -424,7 +454,8 @@ MESSAGES: dict[str, type] = {
     for cls in (
         Options, ErrorInfo, ErrorReply, WireArray, ReadStats, Abscissa, Dim, ViewerMeta, FrameAxes, FrameSummary,
         FrameReply,
-        CurveReply, ValuesReply, ProfileReply, RoiStatsReply, LutsReply, ExportReply, LinkInfo, TreeItem,
+        CurveReply, OverlayReply, OverlayItem, AddToPlotReply,
+        ValuesReply, ProfileReply, RoiStatsReply, LutsReply, ExportReply, LinkInfo, TreeItem,
         ChildrenReply, InfoReply,
         SearchReply, AttributeRow, Detail, NodeInfo, InspectReply, PreviewReply, LiveState,
     )

@@ -100,20 +100,24 @@ def curve_dim(dataset: Any, shape: Sequence[int], state: Mapping[str, Any]) -> i
     return abscissa.curve_dim(sel.parse(state["selection"], shape))
 
 
-def check_x(dataset: Any, shape: Sequence[int], info: Any, state: Mapping[str, Any], asked: str) -> str:
-    """The abscissa ``asked`` for the ``x`` trait ("": the default); ValueError when the curve shown has no such one."""
-    return abscissa.check(info, curve_dim(dataset, shape, state), asked, state["kind"])
+def check_x(dataset: Any, shape: Sequence[int], info: Any, state: Mapping[str, Any], asked: str,
+            extra: abscissa.Extra = ()) -> str:
+    """The abscissa ``asked`` for the ``x`` trait ("": the default); ValueError when the curve shown has no such one.
+
+    ``extra``: the abscissae given from Python (``viewer.x = array``).
+    """
+    return abscissa.check(info, curve_dim(dataset, shape, state), asked, state["kind"], dataset, extra)
 
 
 def follow_x(dataset: Any, shape: Sequence[int], info: Any, state: Mapping[str, Any],
-             before: int | None) -> tuple[str, int | None]:
+             before: int | None, extra: abscissa.Extra = ()) -> tuple[str, int | None]:
     """``(x, dim)`` once the selection or the view changed; ``before`` is the curve's dimension until then.
 
     A curve keeps its abscissa (``state["x"]``) along the same dimension; along
     another it takes that one's default (:func:`h5lens.abscissa.resolve`).
     """
     dim = curve_dim(dataset, shape, state)
-    return abscissa.resolve(info, dim, state["x"] if dim == before else ""), dim
+    return abscissa.resolve(info, dim, state["x"] if dim == before else "", dataset, extra), dim
 
 
 def summary(s: stats.Summary | None) -> tuple[FrameSummary | None, list]:
@@ -143,21 +147,23 @@ def frame_reply(out: dict[str, Any], request: FrameRequest, shape: Sequence[int]
 
 
 def curve_reply(dataset: Any, shape: Sequence[int], info: Any, msg: Mapping[str, Any],
-                state: Mapping[str, Any], warn: Callable[[str | None], str | None]) -> tuple[CurveReply, list]:
+                state: Mapping[str, Any], warn: Callable[[str | None], str | None],
+                extra: abscissa.Extra = ()) -> tuple[CurveReply, list]:
     """The reply to a ``curve`` command ``{selection, region, columns, part, x}``.
 
     y (min and max per column when decimated), the values of its abscissa
     (``x``: an NXdata axis of its dimension, see :mod:`h5lens.abscissa`),
     and when shown point by point its errors and auxiliary signals;
-    ``warn(read_warning)`` is the reply's warning.
+    ``warn(read_warning)`` is the reply's warning; ``extra`` the abscissae given from Python.
     """
     items = sel.parse(msg.get("selection", state["selection"]), shape)
     part = msg.get("part", state["complex_part"])
     columns = max(COLUMNS[0], min(int(msg.get("columns", 2048)), COLUMNS[1]))
     out = frames.curve(dataset, items, msg.get("region"), columns, part)
     dim, decimated = out["dim"], out["decimated"]
-    x = abscissa.resolve(info, dim, msg.get("x", state["x"]))
-    x_values = abscissa.values(info, dim, x, frames.FrameGeometry.of(shape, items).index(dim, out["index"]))
+    x = abscissa.resolve(info, dim, msg.get("x", state["x"]), dataset, extra)
+    x_values = abscissa.values(info, dim, x, frames.FrameGeometry.of(shape, items).index(dim, out["index"]),
+                               dataset, extra)
     extras, errors, aux = frames.curve_extras(info, dataset, items, out, part)
     reply = CurveReply(
         ok=True, seq=msg.get("seq"), index=np.asarray(out["index"]).tolist(), length=out["length"],

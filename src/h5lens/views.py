@@ -332,11 +332,10 @@ def viewer_meta(node: Node, choice: Choice) -> ViewerMeta:
             dims[d]["label"] = info.label(d)
             if axis.shape[0] <= AXIS_VALUES_LIMIT and axis.dtype.kind in "iuf":
                 dims[d]["values"] = np.asarray(axis[()], dtype=np.float64).tolist()
-        for d, dim in enumerate(dims):  # what a curve along d can be drawn against, beyond its index
-            offered = abscissa.choices(info, d)
-            if len(offered) > 1:
-                dim["abscissae"] = offered
         meta["errors"] = info.errors is not None
         meta["auxiliary"] = list(info.auxiliary_signal_names)
+    for dim, offered in zip(dims, abscissa.menus(info, ds)):  # what a curve along it can be drawn against
+        if len(offered) > 1:
+            dim["abscissae"] = offered
     meta["dims"] = dims
     return meta

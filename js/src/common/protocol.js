@@ -85,7 +85,8 @@
  * @property {number} fps
  * @property {string} error
  * @property {string} code the Python reading what is shown (set by Python)
- * @property {string} x what a curve is drawn against (an NXdata axis name or "index"; "" without a curve)
+ * @property {string} x what a curve is drawn against (an NXdata axis, a column of its scan, or "index"; "" without a curve)
+ * @property {OverlayItem[]} curves the curves overlaid from Python (`add_curve`) or the explorer
  * @property {boolean} follow poll the file and show what its writer adds
  * @property {number} follow_interval seconds between checks while things change
  * @property {LiveState} live
@@ -211,6 +212,35 @@
  * @property {string} abscissa what x holds: an NXdata axis name or "index"
  * @property {string[]} aux names of the auxiliary signals
  * @property {boolean} [errors]
+ */
+
+/**
+ * Reply of the `overlay` command: a curve overlaid with `add_curve`; `arrays` are y (or min
+ * then max when decimated), one buffer each.
+ * @typedef {object} OverlayReply
+ * @property {boolean} ok
+ * @property {number} id
+ * @property {any} seq
+ * @property {number[]} index source indices of the points
+ * @property {number} length points along the whole curve
+ * @property {boolean} decimated
+ * @property {WireArray[]} arrays
+ * @property {number[] | null} x the shown curve's abscissa at those indices (null: its own index)
+ */
+
+/**
+ * Reply of the explorer's `add_to_plot` command: what was overlaid on which curve.
+ * @typedef {object} AddToPlotReply
+ * @property {boolean} ok
+ * @property {string} message for the status line
+ */
+
+/**
+ * One curve of the viewer's `curves` trait (`add_curve`).
+ * @typedef {object} OverlayItem
+ * @property {number} id
+ * @property {string} label legend label
+ * @property {number} length points
  */
 
 /**

@@ -22,7 +22,8 @@ export default {
       left, side, about);
     el.classList.add("h5l-explorer-host"); // the layout follows the cell's width (container query)
     el.append(root);
-    const tree = createTree({ el: left, model, rpc });
+    const addToPlot = async (/** @type {string} */ path) => (await rpc.call("add_to_plot", { path }))[0].message;
+    const tree = createTree({ el: left, model, rpc, addToPlot });
     const view = createViewArea({ el: side, model, host });
     const inspector = createInspector({ el: about, rpc });
 

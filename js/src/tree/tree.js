@@ -22,10 +22,12 @@ export function errorText(err) {
 }
 
 /**
- * @param {{el: HTMLElement, model: any, rpc: {call: Function}, label?: string}} options
+ * @param {{el: HTMLElement, model: any, rpc: {call: Function}, label?: string,
+ *   addToPlot?: (path: string) => Promise<string>}} options  addToPlot (the explorer): a dataset row's
+ *   "plot+" button overlays it on the curve shown; it resolves to what to say in the status line
  * @returns {{destroy: Function, reveal: Function, root: HTMLElement, ready: Promise<void>}}
  */
-export function createTree({ el, model, rpc, label = "File tree" }) {
+export function createTree({ el, model, rpc, label = "File tree", addToPlot }) {
   const rows = new Map(); // path -> {item, li, row, ul, expanded, next, total, loading}
   const rootPath = model.get("root_path") || "/";
   const status = h("span", { class: "h5l-status", role: "status", "aria-live": "polite" });
@@ -57,6 +59,8 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
     const copy = h("button", { class: "h5l-copy", type: "button", tabindex: "-1", "aria-label": `Copy path ${item.path}`,
       title: "Copy path (key c)" }, "copy");
     const name = h("span", { class: "h5l-name" });
+    const plus = addToPlot && item.kind === "dataset" ? h("button", { class: "h5l-copy h5l-add-plot", type: "button",
+      tabindex: "-1", "aria-label": `Add ${item.path} to plot`, title: "Add to the plot shown (a 1-D dataset)" }, "plot+") : null;
     const row = h("div", { class: "h5l-row", style: `padding-left:${(level - 1) * 14 + 4}px` },
       h("span", { class: "h5l-twisty", "aria-hidden": "true" }, expandable ? "▸" : ""),
       h("span", { class: `h5l-icon h5l-kind-${item.kind}`, "aria-hidden": "true" }, ICON[item.kind] ?? "•"),
@@ -65,7 +69,7 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
       item.nx_class ? h("span", { class: "h5l-badge" }, item.nx_class) : null,
       h("span", { class: "h5l-label" }, item.link ? "" : item.label),
       item.link ? linkBadge(item.link) : null,
-      copy);
+      plus, copy);
     const li = h("li", {
       class: "h5l-item", role: "treeitem", tabindex: "-1", "aria-level": level, "aria-selected": "false",
       "aria-label": item.name || item.path, dataset: { path: item.path, kind: item.kind },
@@ -278,6 +282,11 @@ export function createTree({ el, model, rpc, label = "File tree" }) {
     const li = ev.target.closest("li.h5l-item[data-path]");
     if (!li) return;
     const entry = rows.get(li.dataset.path);
+    if (ev.target.closest(".h5l-add-plot")) {
+      addToPlot?.(entry.item.path).then((text) => { status.textContent = text; errorBox.hidden = true; },
+        (err) => showError(err));
+      return;
+    }
     if (ev.target.closest(".h5l-copy")) { copyPath(entry); return; }
     focus(entry);
     if (ev.target.closest(".h5l-twisty")) { expand(entry, !entry.expanded); return; }

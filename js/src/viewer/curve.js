@@ -28,6 +28,7 @@ export class CurveView {
     parent.appendChild(this.root);
     this.current = null; // {label, x, y, ymax?, errors?, index, decimated}
     this.pinned = [];
+    this.overlays = []; // curves added from Python (`add_curve`) or the explorer, with their colours
     this.options = { logx: false, logy: false, style: "lines", xlabel: "", ylabel: "" };
     this.plot = null;
     this._wheel = (e) => this._onWheel(e);
@@ -47,6 +48,16 @@ export class CurveView {
 
   clearPins() { this.pinned = []; this._rebuild(true); }
 
+  /**
+   * Show the overlaid curves (each {label, x, y, ymax, decimated}); each keeps a colour of its own
+   * after the current curve's and the pinned ones'.
+   * @param {any[]} curves
+   */
+  setOverlays(curves) {
+    this.overlays = curves.map((c) => ({ ...c, errors: null }));
+    this._rebuild(true);
+  }
+
   _series(c, colour, idx) {
     const { style } = this.options;
     const base = { label: c.label, stroke: colour, width: 1.5, points: { show: style !== "lines", size: 4, fill: colour },
@@ -56,7 +67,7 @@ export class CurveView {
   }
 
   _data() {
-    const curves = [...this.pinned, this.current].filter(Boolean);
+    const curves = [...this.pinned, ...this.overlays, this.current].filter(Boolean);
     const tables = curves.map((c) => (c.decimated ? [c.x, c.ymax, c.y] : [c.x, c.y, ...(c === this.current ? (c.aux ?? []).map((a) => a.y) : [])]));
     if (!tables.length) return { data: [[]], curves };
     if (tables.length === 1) return { data: tables[0], curves };
@@ -80,12 +91,15 @@ export class CurveView {
     const series = [{ label: this.options.xlabel || "x" }];
     const bands = [];
     curves.forEach((c, k) => {
-      const colour = c === this.current ? COLOURS[0] : c.colour;
+      // pinned curves, then overlaid ones, then auxiliary signals: one colour each, in that order
+      const overlay = this.overlays.indexOf(c);
+      const colour = c === this.current ? COLOURS[0]
+        : overlay >= 0 ? COLOURS[(this.pinned.length + 1 + overlay) % COLOURS.length] : c.colour;
       const s = this._series(c, colour);
       if (s.length === 2) bands.push({ series: [series.length, series.length + 1], fill: `${colour}55` });
       series.push(...s);
       if (c === this.current && !c.decimated) {
-        (c.aux ?? []).forEach((a, j) => series.push(...this._series({ label: a.label }, COLOURS[(this.pinned.length + 2 + j) % COLOURS.length])));
+        (c.aux ?? []).forEach((a, j) => series.push(...this._series({ label: a.label }, COLOURS[(this.pinned.length + this.overlays.length + 1 + j) % COLOURS.length])));
       }
     });
     const width = Math.max(200, this.root.clientWidth || 600);
@@ -187,7 +201,7 @@ export class CurveView {
   _errorBars(u) {
     const c = this.current;
     if (!c || !c.errors || c.decimated || c.x.length > 5000) return;
-    const sIdx = this.pinned.reduce((n, p) => n + (p.decimated ? 2 : 1), 1);
+    const sIdx = [...this.pinned, ...this.overlays].reduce((n, p) => n + (p.decimated ? 2 : 1), 1);
     if (!u.series[sIdx]?.show) return;
     const g = u.ctx, dpr = uPlot.pxRatio ?? window.devicePixelRatio ?? 1;
     g.save();

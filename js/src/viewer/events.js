@@ -47,6 +47,9 @@ export function listen(v) {
     v.labelAxes();
     if (v.curve) v.load();
   });
+  on("curves", () => { // curves overlaid from Python or the explorer
+    if (v.curve) v.loadOverlays().catch((e) => v.showError(e));
+  });
   for (const k of ["aggregation", "complex_part"]) on(k, () => {
     if (v.controls[k]) v.controls[k].value = model.get(/** @type {any} */ (k));
     v.load();

@@ -62,6 +62,8 @@ export class Viewer {
     /** the toolbar's controls by trait name (filled by buildToolbar) */
     /** @type {Record<string, any>} */ this.controls = {};
     /** @type {import("./curve_maths.js").Curve | null} */ this.curveData = null;
+    /** @type {any} the `curves` and `x` the overlays shown were fetched for */ this.overlaysOf = null;
+    /** @type {string | null} */ this.overlaysX = null;
     this.frameWarning = ""; // the frame's own warning (chunks)
     /** @type {string | null} the selection this viewer set last (not echoed back) */ this.lastSelection = null;
     this.seq = 0; // bumped per view shown (data-seq)
@@ -151,9 +153,25 @@ export class Viewer {
     // titled by what the x values are (Python falls back to the dimension's default abscissa)
     this.curve.options.xlabel = axisLabel(readableMeta(this.model.get("meta")), this.slicer?.mapping ?? [], "x", reply.abscissa);
     this.curve.setCurve(this.curveData);
+    if (this.overlaysOf !== this.model.get("curves") || this.overlaysX !== this.model.get("x")) await this.loadOverlays();
     this.showStats(reply.stats, reply.warning);
     this.root.dataset.selection = selection;
     this.shown();
+  }
+
+  /**
+   * Fetch the curves overlaid from Python (`curves`: add_curve, the explorer's "add to plot"),
+   * drawn against the curve's abscissa when they have its length.
+   */
+  async loadOverlays() {
+    const items = this.model.get("curves") ?? [], x = this.model.get("x");
+    this.overlaysOf = items; this.overlaysX = x;
+    const columns = Math.max(200, this.curve?.root.clientWidth || 800);
+    const got = await Promise.all(items.map(async (item) => {
+      const [reply, buffers] = await this.rpc.call("overlay", { id: item.id, columns, x }, { key: `overlay${item.id}` });
+      return toCurve({ ...reply, aux: [], region: [0, reply.length] }, buffers, item.label);
+    }));
+    if (this.model.get("curves") === items) this.curve?.setOverlays(got);
   }
 
   /** @param {string} selection */
@@ -192,6 +210,7 @@ export class Viewer {
     if (nd === 2) this.panel = new ImagePanel(this);
     else if (nd === 1) {
       this.curve = new CurveView(this.main, { onRange: (lo, hi, zoomed) => this.refineCurve(lo, hi, zoomed) });
+      this.overlaysOf = null; // a new curve view shows none yet
       this.curve.options.ylabel = meta.signal || ""; // fitted to the axis by the curve view, whole in its tooltip
     } else {
       this.values = el("div", { class: "h5l-v-values" });

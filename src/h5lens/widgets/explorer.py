@@ -18,7 +18,7 @@ import traitlets
 
 from .. import snippet, views
 from .._glance._plan import same_as_listing
-from .._protocol import InspectReply, PreviewReply
+from .._protocol import AddToPlotReply, InspectReply, PreviewReply
 from ..inspector import describe, preview
 from ..nodes._base import Group, Link
 from ..nodes._errors import PathError
@@ -103,6 +103,17 @@ class Explorer(Tree):
         if self._same_as is None and target is not None and (target.link_count or 0) > 1:
             self._same_as = same_as_listing(node.root)  # walked once, for the first object with two hard links
         return InspectReply(ok=True, info=describe(node, self._same_as))
+
+    @command
+    def add_to_plot(self, msg: dict, buffers: list) -> AddToPlotReply:
+        """``{path}`` → overlay that 1-d dataset on the curve the viewer shows (:meth:`Viewer.add_curve`)."""
+        node = self._lookup(msg.get("path") or "/")
+        viewer = self.viewer
+        if viewer is None or viewer._curve_dim() is None:
+            raise ValueError(f"no curve is shown to add {node.path!r} to: select a 1-d dataset first")
+        label = node.path.rsplit("/", 1)[-1] or node.path
+        viewer.add_curve(node, label=label)
+        return AddToPlotReply(ok=True, message=f"{node.path} added to the plot of {viewer.meta.get('path', '')}")
 
     @command
     def preview(self, msg: dict, buffers: list) -> PreviewReply:

@@ -22,6 +22,7 @@ from ..nodes._base import Dataset, Node
 from ..views import Choice
 from ._ahead import ReadAhead
 from ._base import H5Widget, bundle, command, open_source
+from ._curves import Curves
 from ._follow import ViewerFollowing
 from ._measure import Measuring
 
@@ -32,7 +33,7 @@ STATE = ("selection", "transposed", "kind", "ndisplay", "aggregation", "complex_
 EMBEDDED_ESM = "export default {};"
 
 
-class Viewer(ViewerFollowing, Measuring, H5Widget):
+class Viewer(ViewerFollowing, Measuring, Curves, H5Widget):
     """Interactive view of a dataset, an NXdata group or an array.
 
     Parameters
@@ -74,9 +75,6 @@ class Viewer(ViewerFollowing, Measuring, H5Widget):
     bad_color = t.Unicode("#ff00ff").tag(sync=True)
     aspect = t.Enum(protocol.ASPECTS, default_value="equal").tag(sync=True)
     fps = t.Float(10.0, min=0.1, max=120.0).tag(sync=True)
-    #: What a curve is drawn against: an NXdata axis of its dimension (an MCA's ``energy``, its
-    #: ``channels``) or ``index``; "" when no curve is shown (see :mod:`h5lens.abscissa`).
-    x = t.Unicode("").tag(sync=True)
     error = t.Unicode("").tag(sync=True)
     #: The Python that reads what is shown (h5lens, then the plain library): follows the selection.
     code = t.Unicode("").tag(sync=True)
@@ -101,6 +99,7 @@ class Viewer(ViewerFollowing, Measuring, H5Widget):
         self._ahead = ReadAhead(lambda request: replies.compute_frame(self._shown(), request), self.shape)
         self._x_dim: int | None = None  # the dimension the abscissa `x` belongs to (see _x_follows)
         self._measure_setup()  # profiles, ROIs, mask: see widgets/_measure.py
+        self._curves_setup()  # abscissae given from Python, overlaid curves: see widgets/_curves.py
         super().__init__(**init, **traits)
         if shape is not None:
             self.selection = selection if selection is not None else choice.selection
@@ -120,17 +119,6 @@ class Viewer(ViewerFollowing, Measuring, H5Widget):
         if problem:
             raise t.TraitError(problem)
         return text
-
-    @t.validate("x")
-    def _valid_x(self, proposal: dict) -> str:
-        return replies.check_x(self.dataset, self.shape, self.choice.nxdata, self._state(), str(proposal["value"]))
-
-    @t.observe("selection", "kind")
-    def _x_follows(self, change: dict) -> None:
-        """The abscissa follows the curve's dimension (:func:`h5lens.replies.follow_x`)."""
-        if getattr(self, "choice", None) is not None:
-            x, self._x_dim = replies.follow_x(self.dataset, self.shape, self.choice.nxdata, self._state(), self._x_dim)
-            self.x = x
 
     @t.observe("selection", "transposed", "complex_part", "kind")
     def _code_follows(self, change: dict) -> None:
@@ -193,11 +181,6 @@ class Viewer(ViewerFollowing, Measuring, H5Widget):
             self._ahead.ahead(request)
         return replies.frame_reply(out, request, self.shape, self.choice.nxdata, seq=msg.get("seq"), preview=preview,
                                    warning=self._warning(out["warning"]), kernel_ms=1000 * (time.perf_counter() - t0))
-
-    @command
-    def curve(self, msg: dict, buffers: list) -> tuple[protocol.CurveReply, list]:
-        """``{selection, region, columns, part}`` → y (min/max when decimated), x values, errors, auxiliary signals."""
-        return replies.curve_reply(self._shown(), self.shape, self.choice.nxdata, msg, self._state(), self._warning)
 
     @command
     def values(self, msg: dict, buffers: list) -> protocol.ValuesReply:
