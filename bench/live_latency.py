@@ -92,7 +92,8 @@ def one_run(lab: LabServer, browser, folder: Path, n: int, frames: int, rate: fl
     page.set_default_timeout(120_000)
     try:
         lab.open(page, f"live{n}.ipynb", [
-            f"import h5lens, time\nv = h5lens.view({str(path)!r} + '::/data', follow_interval=0.1)\nv.follow = True\nv"])
+            f"import h5lens, time, json\nv = h5lens.view({str(path)!r} + '::/data', follow_interval=0.1)\n"
+            "seen = []\nv.observe(lambda c: seen.append(time.time()), 'meta')\nv.follow = True\nv"])
         page.wait_for_function("Number(document.querySelector('.h5l-viewer')?.dataset.seq || 0) > 0")
         page.evaluate(RECORD)
         writer.stdin.write("go\n")
@@ -102,6 +103,10 @@ def one_run(lab: LabServer, browser, folder: Path, n: int, frames: int, rate: fl
                                timeout=30_000)
         flushed = json.loads(times.read_text())
         lat = latencies(flushed, page.evaluate("window.__painted"))
+        # where the time goes: flush -> the kernel has the new shape (poll or file-system event, refresh, new
+        # meta), then -> painted (the traits' message, the frame request, reply and drawing)
+        seen = json.loads(lab.execute(page, "print(json.dumps(seen))").strip())
+        detect = [min((s - t) * 1000 for s in seen if s >= t) for t in flushed if any(s >= t for s in seen)]
         painted = len({i for i, _ in page.evaluate("window.__painted")})
         cpu = {}
         for follow in (True, False):
@@ -111,6 +116,7 @@ def one_run(lab: LabServer, browser, folder: Path, n: int, frames: int, rate: fl
             cpu["on" if follow else "off"] = float(out.strip())
         return {"latency_ms": {"median": round(statistics.median(lat), 1), "p90": round(sorted(lat)[int(0.9 * len(lat))], 1),
                                "max": round(max(lat), 1), "frames": len(lat)},
+                "kernel_sees_ms": {"median": round(statistics.median(detect), 1), "max": round(max(detect), 1)},
                 "distinct_frames_painted": painted, "kernel_cpu_percent_idle": cpu}
     finally:
         ctx.close()

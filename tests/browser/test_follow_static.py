@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 from live.process import Writer
+from live.writers import frame_values
+from test_viewer_static import wait_seq
 
 from h5lens.widgets.explorer import Explorer
 from h5lens.widgets.tree import Tree
@@ -122,4 +125,36 @@ def test_explorer_has_one_toggle_that_follows_its_view_and_says_the_file_was_rep
         assert harness.errors == []
     finally:
         explorer.close()
+        writer.finish()
+
+
+def test_an_attribute_change_keeps_zoom_and_pan_and_relabels(harness, tmp_path):
+    path = tmp_path / "plain.h5"
+    writer = Writer("hdf5-members", path, 3, -1)  # without SWMR; sets long_name of scan_0/data from step 2
+    writer.wait_for("ready")
+    writer.go()
+    writer.wait_for("member 0")
+    v = view(f"{path}::/entry/scan_0/data", follow_interval=IDLE)
+    try:
+        harness.mount(v)
+        page = harness.page
+        wait_seq(page)
+        canvas = page.get_by_role("img", name="image")
+        box = canvas.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        for _ in range(4):
+            page.mouse.wheel(0, -200)
+        page.wait_for_function("(() => { const w = document.querySelector('.h5l-viewer').h5lens.image.view; "
+                               "return w.x1 - w.x0 < 400; })()")
+        zoomed = page.evaluate("document.querySelector('.h5l-viewer').h5lens.image.view")
+        writer.go()
+        writer.wait_for("member 1")  # the shown dataset's long_name changes, its shape does not
+        assert v.refresh_now() is True and v.meta["signal"] == "after 2 scans"
+        harness.bridge.push()
+        page.wait_for_function("document.querySelector('.h5l-viewer').h5lens.builtMeta.signal === 'after 2 scans'")
+        assert page.evaluate("document.querySelector('.h5l-viewer').h5lens.image.view") == zoomed
+        assert np.array_equal(v.data, frame_values(0))
+        assert harness.errors == []
+    finally:
+        v.close()
         writer.finish()

@@ -95,6 +95,8 @@ def hdf5_members(path: str, members: int, interval: float) -> None:
         pause(interval)
         f.create_dataset(f"entry/scan_{i}/data", data=frame_values(i))
         f["entry"].attrs["scans"] = i + 1
+        if i:  # an attribute change of a dataset whose shape stays
+            f["entry/scan_0/data"].attrs["long_name"] = f"after {i + 1} scans"
         f.flush()
         say(f"member {i}")
     pause(interval)

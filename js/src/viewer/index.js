@@ -195,9 +195,7 @@ export class Viewer {
     this.frames.reset();
     const meta = readableMeta(model.get("meta"));
     this.builtMeta = meta; // what grown() compares with
-    const t = titleText(meta);
-    this.title.replaceChildren(t.main, el("small", { text: t.small }));
-    this.title.title = t.where;
+    this.showTitle(meta);
     this.controls = {};
     buildToolbar(this.toolbar, {
       mode: () => displayMode(model), model, controls: this.controls, save: (p) => this.save(p),
@@ -303,16 +301,31 @@ export class Viewer {
   grown() {
     const meta = readableMeta(this.model.get("meta"));
     const dims = meta.dims ?? [], s = this.slicer, was = this.builtMeta;
-    if (!s || !was || was.path !== meta.path || was.dtype !== meta.dtype || dims.length !== s.spec.shape.length) return false;
-    if (was.shape === meta.shape) return true; // taken already (with the selection that came with it)
+    if (!was || was.path !== meta.path || was.dtype !== meta.dtype || dims.length !== (was.dims ?? []).length) return false;
+    if (was.shape === meta.shape) { // an attribute changed (title, units): relabel, keep zoom and view
+      this.builtMeta = meta;
+      if (s) s.spec = { ...s.spec, dims };
+      this.showTitle(meta);
+      this.labelAxes();
+      return true;
+    }
+    if (!s || dims.length !== s.spec.shape.length) return false;
     s.spec = { ...s.spec, shape: dims.map((d) => d.size), dims };
     this.builtMeta = meta;
+    this.showTitle(meta);
     const selection = this.model.get("selection");
     try { s.setSelection(selection, this.model.get("transposed")); } catch { return false; }
     this.lastSelection = selection;
     this.labelAxes();
     this.loadLatest();
     return true;
+  }
+
+  /** @param {any} meta readable meta: the title line (NXdata title or path) and its small print */
+  showTitle(meta) {
+    const t = titleText(meta);
+    this.title.replaceChildren(t.main, el("small", { text: t.small }));
+    this.title.title = t.where;
   }
 
   /** Following: a frame loading is never aborted for a newer one; the newest is loaded once it is painted. */
