@@ -40,6 +40,8 @@ class MetadataCache(_base()):  # type: ignore[misc]  # fsspec's base class is un
         self.blocks: OrderedDict[int, bytes] = OrderedDict()
         self.requests = 0
         self.fetched = 0
+        #: Turns a failed fetch into the error to raise (one sentence naming the URL), set by the opener.
+        self.describe: Callable[[BaseException], Exception] | None = None
 
     def _get(self, start: int, stop: int) -> bytes:
         # h5py holds its global lock while it reads through this file-like, and the read waits on
@@ -50,6 +52,10 @@ class MetadataCache(_base()):  # type: ignore[misc]  # fsspec's base class is un
         gc.disable()
         try:
             data = self.fetcher(start, stop)
+        except Exception as exc:  # h5py passes a Python error on as it is: name the URL here
+            if self.describe is None:
+                raise
+            raise self.describe(exc) from None
         finally:
             if collecting:
                 gc.enable()

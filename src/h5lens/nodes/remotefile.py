@@ -9,6 +9,7 @@ Zarr backend. Errors name the URL with its credentials removed.
 
 from __future__ import annotations
 
+import re
 import weakref
 from typing import Any
 
@@ -21,6 +22,11 @@ HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 #: Owner of a remote HDF5 tree -> its fsspec file (for :func:`fetch_counts`).
 _HANDLES: weakref.WeakKeyDictionary[Owner, Any] = weakref.WeakKeyDictionary()
 _SNIFF = 4096
+#: ``user:password@`` in a URL inside a client's message.
+_USERINFO = re.compile(r"//[^/@\s'\"]+@")
+#: aiohttp's names for a connection that broke (not subclasses of ConnectionError).
+_CUT = {"ClientPayloadError", "ServerDisconnectedError", "ClientOSError", "ClientConnectionError",
+        "ContentLengthError", "TransferEncodingError"}
 
 
 class RemoteError(OSError):
@@ -37,21 +43,28 @@ def _fs(url: str, storage_options: dict | None) -> tuple[Any, str]:
 def describe(url: str, exc: BaseException) -> RemoteError:
     """One sentence for a failed remote access: unreachable, refused, missing, forbidden."""
     shown = redact(url)
-    text = str(exc).replace(url, shown) or type(exc).__name__
+    text = _USERINFO.sub("//", str(exc).replace(url, shown)) or type(exc).__name__
     if isinstance(exc, FileNotFoundError):
         return RemoteError(f"{shown}: not found on the server")
+    if type(exc).__name__ == "FileExpired" or "412" in text or "Precondition" in text or "pre-conditions" in text:
+        return RemoteError(f"{shown}: the file changed on the server since it was opened (open it again)")
     if isinstance(exc, PermissionError) or "403" in text or "Forbidden" in text or "AccessDenied" in text:
         return RemoteError(f"{shown}: access refused by the server (check the credentials) ({text})")
+    if isinstance(exc, ConnectionError) or type(exc).__name__ in _CUT:
+        return RemoteError(f"{shown}: the connection to the server was lost during a read "
+                           f"({type(exc).__name__}); the next read tries again")
     if isinstance(exc, TimeoutError) or "timeout" in text.lower():
         return RemoteError(f"{shown}: the server did not answer in time ({text})")
     return RemoteError(f"{shown}: cannot read from the server ({type(exc).__name__}: {text})")
 
 
-def _is_file(fs: Any, path: str) -> bool:
+def _file_info(fs: Any, path: str) -> dict | None:
+    """The fsspec ``info`` of ``path`` when it is a file (size, ETag...), else None."""
     try:
-        return bool(fs.info(path).get("type") == "file")
+        info = fs.info(path)
     except FileNotFoundError:
-        return False
+        return None
+    return dict(info) if info.get("type") == "file" else None
 
 
 def open_url(url: str, *, storage_options: dict | None = None) -> Node:
@@ -73,13 +86,14 @@ def open_url(url: str, *, storage_options: dict | None = None) -> Node:
     """
     try:
         fs, path = _fs(url, storage_options)
-        is_file = _is_file(fs, path)
+        info = _file_info(fs, path)
     except (ImportError, ValueError):
         raise
     except Exception as exc:
         raise describe(url, exc) from None
-    if is_file:
-        root = _open_file(fs, path, url)
+    is_file = info is not None
+    if info is not None:
+        root = _open_file(fs, path, url, info)
         if root is not None:
             return root
     from .zarrstore import MARKERS, open_zarr
@@ -106,17 +120,17 @@ def _check_reachable(url: str) -> None:
         raise RemoteError(f"{redact(url)}: cannot reach the server ({why})")
 
 
-def _open_file(fs: Any, path: str, url: str) -> Node | None:
-    """The HDF5 tree of the file at ``path``, or None when it is not HDF5."""
-    from . import _remotecache
+def _open_file(fs: Any, path: str, url: str, info: dict) -> Node | None:
+    """The HDF5 tree of the file at ``path`` (``info``: its fsspec info), or None when it is not HDF5."""
     from ._hdf5_storage import load_plugins
     from .hdf5 import HDF5Group
 
     try:
-        handle = fs.open(path, "rb", cache_type=_remotecache.register(), block_size=_remotecache.BLOCK)
+        handle = open_pinned(fs, path, info)
         start = handle.read(_SNIFF)
     except Exception as exc:
         raise describe(url, exc) from None
+    handle.cache.describe = lambda exc: describe(url, exc)
     if not _hdf5_at(handle, start):
         handle.close()
         return None
@@ -131,6 +145,30 @@ def _open_file(fs: Any, path: str, url: str) -> Node | None:
     owner = Owner(redact(url), owns_handle=True, closers=[h5.close, handle.close])
     _HANDLES[owner] = handle
     return HDF5Group("", "/", None, h5, owner=owner)
+
+
+def open_pinned(fs: Any, path: str, info: dict) -> Any:
+    """``path`` opened for reading with the metadata cache, pinned to the version ``info`` describes.
+
+    The size is handed over (fsspec would ask the server again: one more round
+    trip), and every read carries the ETag seen (HTTP ``If-Match``, S3
+    ``IfMatch``): if the file is replaced on the server while open, reads fail
+    (:func:`describe` says so) instead of mixing the old file's metadata with
+    the new file's bytes.
+    """
+    from . import _remotecache
+
+    etag = info.get("ETag") or info.get("etag")
+    options: dict[str, Any] = {}
+    if etag and "http" in fs.protocol:
+        options["headers"] = {**(fs.kwargs.get("headers") or {}), "If-Match": etag}
+    handle = fs.open(path, "rb", cache_type=_remotecache.register(), block_size=_remotecache.BLOCK,
+                     size=int(info["size"]), **options)
+    if etag and "s3" in fs.protocol and isinstance(getattr(handle, "read_kw", None), dict):
+        # s3fs adds IfMatch only when it asked for the size itself; the answer above is as fresh
+        handle.details = info
+        handle.read_kw = {**handle.read_kw, "IfMatch": etag}
+    return handle
 
 
 def fetch_counts(node: Node) -> tuple[int, int]:
