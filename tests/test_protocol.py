@@ -244,6 +244,10 @@ def _exercise_viewer(v: Viewer) -> None:
         answer(v, "frame", {"canvas": [64, 64], "seq": 3})
         answer(v, "profile", {"start": [0, 0], "end": [1, 1], "width": 2})  # ok, or an ErrorReply (rgb, tiny)
         answer(v, "roi_stats", {"kind": "ellipse", "y": [0, 3], "x": [0, 3]})
+        # what the page sets (a profile, an ROI) comes back as handles; bad ones are left out, never raised
+        v.measures = {"profiles": [{"id": 1, "start": [0, 0], "end": [1, 1], "width": 1, "reduce": "mean"}],
+                      "rois": [{"id": 2, "kind": "rect", "y": [0, 1], "x": [0, 1], "points": []}]}
+        check(v.measures, CASES["traits"]["viewer"]["measures"])
     elif v.ndisplay == 1:
         answer(v, "curve", {"columns": 32, "seq": 4})
         v.add_curve(np.arange(7.0), label="overlay")

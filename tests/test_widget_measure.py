@@ -185,3 +185,56 @@ def test_transposed_view_measures_what_is_shown(course):
     assert stats == roi_stats(Frame(image.T), v.rois[0].shape)
     v.close()
     root.close()
+
+
+def test_the_measures_trait_carries_both_ways(stack):
+    v, cube, _ = stack
+    seen = []
+    v.observe(lambda change: seen.append(len(change["new"])), names="profiles")
+    p = v.add_profile((3, 4), (60, 80), width=3)
+    r = v.add_roi("rect", y=(10, 20), x=(5, 30))
+    assert v.measures == {"profiles": [{"id": 1, "start": [3.0, 4.0], "end": [60.0, 80.0], "width": 3, "reduce": "mean"}],
+                          "rois": [{"id": 2, "kind": "rect", "y": [10.0, 20.0], "x": [5.0, 30.0], "points": []}]}
+    p.end = (50, 70)  # Python moves it: the trait (what the page draws) follows
+    assert v.measures["profiles"][0]["end"] == [50.0, 70.0]
+    # the page moves the profile and adds a polygon: handles follow, the same objects
+    page = {"profiles": [{"id": 1, "start": [3, 4], "end": [40, 90], "width": 2, "reduce": "sum"}],
+            "rois": [{"id": 2, "kind": "rect", "y": [12, 20], "x": [5, 30], "points": []},
+                     {"id": 3, "kind": "polygon", "y": [0, 0], "x": [0, 0], "points": [[1, 1], [1, 40], [30, 20]]}]}
+    v.measures = page
+    assert v.profiles == [p] and p.end == (40.0, 90.0) and p.width == 2 and p.reduce == "sum"
+    want = skimage_measure.profile_line(cube[0].astype(float), (3, 4), (40, 90), linewidth=2, order=1,
+                                        mode="reflect", reduce_func=np.sum)
+    np.testing.assert_allclose(p.values, want, rtol=1e-6)
+    assert v.rois[0] is r and r.y == (12.0, 20.0) and v.rois[1].kind == "polygon" and v.rois[1].id == 3
+    assert v.measure_problem == "" and seen == [1]
+    # bad entries from the page are left out with the reason; nothing raised, the rest kept
+    v.measures = {"profiles": [{"id": 1, "start": [3, 4], "end": [3, 4], "width": 1, "reduce": "mean"}],
+                  "rois": [{"id": 2, "kind": "rect", "y": [500, 600], "x": [5, 30], "points": []},
+                           {"id": 4, "kind": "triangle", "y": [1, 2], "x": [1, 2], "points": []}]}
+    assert "zero length" in v.measure_problem and "holds no pixel" in v.measure_problem and "triangle" in v.measure_problem
+    assert v.profiles == [] and v.rois == [] and v.measures == {"profiles": [], "rois": []}
+    v.add_profile((1, 1), (5, 5))
+    v.clear_measures()
+    assert v.profiles == [] and v.measures == {"profiles": [], "rois": []}
+
+
+def test_frame_replies_carry_the_mask_of_their_display_copy(tmp_path):
+    image = np.arange(40 * 60, dtype=np.uint16).reshape(40, 60)
+    v = h5lens.view(image)
+    mask = np.zeros(image.shape, bool)
+    mask[0:4, 0:6] = True  # whole blocks of 2 × 2 ...
+    mask[10, 10] = True  # ... and one pixel of a block: not painted at this size
+    v.mask = mask
+    reply, buffers = v.frame({"canvas": [20, 30], "seq": 1}, [])
+    assert reply["factors"] == [2, 2] and reply["invalid"] == 65535
+    shown = np.frombuffer(buffers[-1], np.uint8).reshape(reply["mask"]["shape"])
+    want = np.zeros((20, 30), np.uint8)
+    want[0:2, 0:3] = 1
+    np.testing.assert_array_equal(shown, want)
+    reply, buffers = v.frame({"canvas": [40, 60], "region": [8, 12, 8, 12]}, [])
+    assert np.frombuffer(buffers[-1], np.uint8).reshape(4, 4)[2, 2] == 1  # zoomed in: the pixel itself
+    v.mask_invalid = False
+    v.mask = None
+    reply, _ = v.frame({"canvas": [20, 30]}, [])
+    assert "mask" not in reply and "invalid" not in reply

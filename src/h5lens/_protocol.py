@@ -177,8 +177,7 @@ class FrameSummary(TypedDict):
     counts: WireArray
 
 
-class FrameReply(Reply):
-    """Command ``frame``: one 2-D frame at display size (its buffer, then the summary's values and counts)."""
+class _FrameReply(Reply):
 
     array: WireArray
     seq: Any
@@ -192,6 +191,18 @@ class FrameReply(Reply):
     axes: FrameAxes
     kernel_ms: float
     summary: FrameSummary | None
+
+
+class FrameReply(_FrameReply, total=False):
+    """Command ``frame``: one 2-D frame at display size (its buffer, the summary's values and counts, the mask's).
+
+    ``mask`` (uint8, the display copy's shape, 1 = every pixel of the block is
+    masked) comes when a mask applies; ``invalid`` is the detector's sentinel
+    value when ``mask_invalid`` applies (pixels holding it are masked too).
+    """
+
+    mask: WireArray
+    invalid: int
 
 
 class _CurveReply(Reply):
@@ -280,6 +291,33 @@ class RoiStatsReply(Reply):
     argmin: list[int]
     argmax: list[int]
     com: list[float] | None
+
+
+class MeasureProfile(TypedDict):
+    """A line profile in the viewer's ``measures`` trait: ends ``(row, col)`` of pixel centres, width, reduction."""
+
+    id: int
+    start: list[float]
+    end: list[float]
+    width: int
+    reduce: str
+
+
+class MeasureRoi(TypedDict):
+    """An ROI in the viewer's ``measures`` trait: rect/ellipse by ``y``/``x`` bounds, polygon by ``points``."""
+
+    id: int
+    kind: str
+    y: list[float]
+    x: list[float]
+    points: list[list[float]]
+
+
+class Measures(TypedDict):
+    """The viewer's ``measures`` trait: what the page draws and Python's handles hold, by ``id``."""
+
+    profiles: list[MeasureProfile]
+    rois: list[MeasureRoi]
 
 
 class LutsReply(Reply):
@@ -455,7 +493,8 @@ MESSAGES: dict[str, type] = {
         Options, ErrorInfo, ErrorReply, WireArray, ReadStats, Abscissa, Dim, ViewerMeta, FrameAxes, FrameSummary,
         FrameReply,
         CurveReply, OverlayReply, OverlayItem, AddToPlotReply,
-        ValuesReply, ProfileReply, RoiStatsReply, LutsReply, ExportReply, LinkInfo, TreeItem,
+        ValuesReply, ProfileReply, RoiStatsReply, MeasureProfile, MeasureRoi, Measures, LutsReply, ExportReply,
+        LinkInfo, TreeItem,
         ChildrenReply, InfoReply,
         SearchReply, AttributeRow, Detail, NodeInfo, InspectReply, PreviewReply, LiveState,
     )

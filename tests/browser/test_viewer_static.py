@@ -663,8 +663,9 @@ def test_image_toolbar_controls_have_captions_and_tooltips(harness, course, them
     page = harness.page
     wait_seq(page)
     captions = page.locator(".h5l-v-toolbar .h5l-v-caption").all_inner_texts()
-    assert captions == ["colormap", "scale", "range", "percentiles", "downsample by", "aspect"]
-    for name in ("auto range", "minimum", "maximum", "low percentile", "high percentile", "aggregation of pixels", "aspect ratio"):
+    assert captions == ["colormap", "scale", "range", "percentiles", "downsample by", "aspect", "measure"]
+    for name in ("auto range", "minimum", "maximum", "low percentile", "high percentile", "aggregation of pixels", "aspect ratio",
+                 "horizontal line profile", "rectangle ROI", "polygon ROI"):
         assert page.get_by_label(name, exact=False).first.get_attribute("title"), name
     tip = page.get_by_label("aggregation of pixels").get_attribute("title")
     assert "display" in tip and "statistics" in tip  # it says what it changes, and what it does not

@@ -90,6 +90,11 @@
  * @property {boolean} follow poll the file and show what its writer adds
  * @property {number} follow_interval seconds between checks while things change
  * @property {LiveState} live
+ * @property {Measures} measures the profiles and ROIs drawn, by id (both sides set it)
+ * @property {string} measure_problem why the last measures the page set were not all taken
+ * @property {boolean} mask_invalid the detector's sentinel value marks invalid pixels
+ * @property {number} mask_revision bumped when Python sets the mask
+ * @property {string} mask_color colour of masked pixels
  */
 
 /**
@@ -192,6 +197,8 @@
  * @property {FrameAxes} axes
  * @property {number} kernel_ms
  * @property {FrameSummary | null} summary
+ * @property {WireArray} [mask] uint8 of the array's shape: 1 where every pixel of the block is masked (its buffer is the last)
+ * @property {number} [invalid] the detector's sentinel value: pixels holding it are masked
  */
 
 /**
@@ -268,6 +275,33 @@
  * @property {number[]} argmin (row, col)
  * @property {number[]} argmax (row, col)
  * @property {number[] | null} com centre of mass (row, col); null when the sum is 0
+ */
+
+/**
+ * A line profile of the `measures` trait: ends (row, col) of pixel centres, width in pixels, reduction.
+ * @typedef {object} MeasureProfile
+ * @property {number} id
+ * @property {number[]} start
+ * @property {number[]} end
+ * @property {number} width
+ * @property {string} reduce "mean" or "sum"
+ */
+
+/**
+ * An ROI of the `measures` trait: rect and ellipse by their y and x bounds, polygon by its points.
+ * @typedef {object} MeasureRoi
+ * @property {number} id
+ * @property {string} kind
+ * @property {number[]} y
+ * @property {number[]} x
+ * @property {number[][]} points (row, col) of a polygon's corners
+ */
+
+/**
+ * The viewer's `measures` trait: what the page draws and Python's handles hold, by id.
+ * @typedef {object} Measures
+ * @property {MeasureProfile[]} profiles
+ * @property {MeasureRoi[]} rois
  */
 
 /**
@@ -438,6 +472,8 @@
  * @property {boolean} preview
  * @property {number} kernelMs
  * @property {Summary | null} summary statistics of the full-resolution data when `factors` aggregate pixels
+ * @property {Uint8Array | null} [mask] 1 where the display pixel is masked
+ * @property {number | null} [invalid] the detector's sentinel value (masked wherever it appears)
  */
 
 /**

@@ -42,7 +42,7 @@ export function parseColor(hex) {
 }
 
 const LITTLE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-const pack = (r, g, b, a) => (LITTLE ? ((a << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | a) >>> 0);
+export const pack = (r, g, b, a) => (LITTLE ? ((a << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | a) >>> 0);
 
 /** 256 packed RGBA colours (Uint32, platform order) from 1024 LUT bytes. */
 export function packLut(bytes) {

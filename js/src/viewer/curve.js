@@ -93,7 +93,7 @@ export class CurveView {
     curves.forEach((c, k) => {
       // pinned curves, then overlaid ones, then auxiliary signals: one colour each, in that order
       const overlay = this.overlays.indexOf(c);
-      const colour = c === this.current ? COLOURS[0]
+      const colour = c === this.current ? c.colour ?? COLOURS[0]
         : overlay >= 0 ? COLOURS[(this.pinned.length + 1 + overlay) % COLOURS.length] : c.colour;
       const s = this._series(c, colour);
       if (s.length === 2) bands.push({ series: [series.length, series.length + 1], fill: `${colour}55` });

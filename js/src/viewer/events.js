@@ -17,7 +17,7 @@ export function listen(v) {
   };
   /** @type {Array<[string, (e: any) => void]>} */
   const domListeners = [
-    ["keydown", (e) => onViewerKey(e, v)],
+    ["keydown", (e) => { if (!v.panel?.measure?.onKey(e)) onViewerKey(e, v); }],
     ["pointerleave", () => v.colour.flush()],
     ["focusout", (e) => { if (!root.contains(e.relatedTarget)) v.colour.flush(); }],
   ];

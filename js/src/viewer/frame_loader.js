@@ -24,7 +24,10 @@ export function toFrame(reply, buffers, selection, transposed) {
     region: /** @type {Region} */ (reply.region), factors: /** @type {[number, number]} */ (reply.factors),
     frameShape: reply.frame_shape, axes: reply.axes, stats: reply.stats, warning: reply.warning,
     selection, transposed, preview: reply.preview, kernelMs: reply.kernel_ms,
-    summary: reply.summary ? toSummary(reply.summary, buffers.slice(1)) : null };
+    summary: reply.summary ? toSummary(reply.summary, buffers.slice(1)) : null,
+    // the mask's buffer comes last (after the summary's)
+    mask: reply.mask ? /** @type {Uint8Array} */ (decode(reply.mask, [buffers[buffers.length - 1]]).data) : null,
+    invalid: reply.invalid ?? null };
 }
 
 /**

@@ -6,11 +6,13 @@ import { paint, paintRgb, packLut, forward, parseColor } from "./colour.js";
 import { ticks, logTicks, label } from "./ticks.js";
 import { AxisMap } from "./axismap.js";
 import { BAR, MARGIN, deviceSize, fittedHeight, pixelAt, plotRect } from "./image_geometry.js";
+import { paintMask } from "./mask_paint.js";
 
 export class ImageView {
   /**
    * @param {HTMLElement} parent
-   * @param {{onHover?: Function, onView?: Function}} hooks onView(rect) after zoom/pan settles
+   * @param {{onHover?: Function, onView?: Function, onDraw?: Function}} hooks onView(rect) after zoom/pan
+   *   settles, onDraw() after each draw (the measures' overlay follows zoom and pan)
    */
   constructor(parent, hooks = {}) {
     this.hooks = hooks;
@@ -27,6 +29,9 @@ export class ImageView {
     this.aspect = "equal";
     this.labels = { x: "", y: "" };
     this.cache = {};
+    this.maskColour = "#9e9e9e"; // masked pixels (the viewer's mask_color)
+    /** @type {{masked: number, total: number} | null} masked display pixels of the last paint */
+    this.maskCounts = null;
     /** @type {HTMLCanvasElement | null} the colour bar's 1 × 256 strip */
     this._bar = null;
     this._barLut = null;
@@ -60,6 +65,7 @@ export class ImageView {
     const c = this.colour;
     if (f.rgb) paintRgb(f.data, this.pixels, f.channels, c.vmin, c.vmax, f.dtype);
     else paint(f.data, this.pixels, c.lut, c.vmin, c.vmax, c.scale, c.bad, f.dtype, this.cache);
+    this.maskCounts = paintMask(f, this.pixels, this.maskColour);
     this.off.getContext("2d").putImageData(this.imageData, 0, 0);
     this.draw();
   }
@@ -156,6 +162,7 @@ export class ImageView {
     }
     this._axes(g, r);
     this._colourBar(g, r, cw);
+    this.hooks.onDraw?.();
   }
 
   _axes(g, r) {

@@ -9,6 +9,7 @@ import { exactRegion, refineRegion } from "./frame_loader.js";
 import { label } from "./ticks.js";
 import { statsSource } from "./colour_state.js";
 import { pixelAt } from "./image_geometry.js";
+import { Measurer } from "./measure_tools.js";
 
 /** @typedef {import("../common/protocol.js").Frame} Frame */
 
@@ -23,7 +24,10 @@ export class ImagePanel {
           + `${this.aggregated(h.x, h.y)}${Array.isArray(h.value) ? h.value : label(h.value)}` : "";
       },
       onView: (v) => this.refine(v),
+      onDraw: () => this.measure?.overlay.render(),
     });
+    /** @type {Measurer | null} profiles and ROIs (Python measures neither on RGB images) */
+    this.measure = model.get("kind") === "rgb" ? null : new Measurer(viewer, this.image);
     this.image.aspect = model.get("aspect");
     /** @type {Histogram | null} */
     this.hist = model.get("kind") === "rgb" ? null : new Histogram(viewer.below, (vmin, vmax, final) => {
@@ -118,6 +122,7 @@ export class ImagePanel {
     this.frame = frame;
     this.image.setFrame(frame);
     await this.recolour();
+    this.measure?.frameShown(frame);
     v.showStats(frame.stats, frame.warning);
     const sm = frame.summary; // say what the colour range and histogram describe
     if (sm) v.stats.textContent += `  · range and histogram of all ${sm.count} data pixels`
@@ -154,6 +159,7 @@ export class ImagePanel {
 
   destroy() {
     clearTimeout(this.histTimer);
+    this.measure?.destroy();
     this.image.destroy();
     this.hist?.destroy();
   }

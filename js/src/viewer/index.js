@@ -65,6 +65,7 @@ export class Viewer {
     /** @type {any} the `curves` and `x` the overlays shown were fetched for */ this.overlaysOf = null;
     /** @type {string | null} */ this.overlaysX = null;
     this.frameWarning = ""; // the frame's own warning (chunks)
+    this.extraWarning = ""; // the measuring tools' (every pixel masked)
     /** @type {string | null} the selection this viewer set last (not echoed back) */ this.lastSelection = null;
     this.seq = 0; // bumped per view shown (data-seq)
     /** @type {any} the meta the view was built from */ this.builtMeta = null;
@@ -120,7 +121,7 @@ export class Viewer {
   showWarning() {
     const scale = this.model.get("scale");
     const none = this.panel?.noFinite ? `no finite values${scale !== "linear" ? ` under ${scale} scale` : ""}` : "";
-    this.warning.textContent = [this.frameWarning, none].filter(Boolean).join("  ");
+    this.warning.textContent = [this.frameWarning, this.extraWarning, none].filter(Boolean).join("  ");
   }
 
   /** @param {import("../common/protocol.js").ReadStats | null} stats @param {string | null} [warn] */

@@ -1,9 +1,11 @@
-"""The viewer's measuring half: profile and ROI handles, the mask, and the ``profile``/``roi_stats`` commands.
+"""The viewer's measuring half: profiles, ROIs, the mask, and the ``profile``/``roi_stats`` commands.
 
-The handles only route to :mod:`h5lens.measure` (the pure layer) with the
-viewer's current frame: a profile's ``values`` follow the slider (they are
-recomputed when the selection, the mask or the profile changes, so
-``observe`` sees them), an ROI's ``stats`` are computed when asked for.
+Profiles and ROIs are handles (:mod:`h5lens.widgets._measure_handles`) listed
+in the ``profiles`` and ``rois`` traits (observable); the synced ``measures``
+trait holds their definitions by ``id``, so what the page draws becomes a
+handle and what Python changes moves the page's drawing. Entries from the
+page that make no measure (zero length, outside the frame) are left out with
+their reason in ``measure_problem``: nothing is raised in the kernel.
 """
 
 from __future__ import annotations
@@ -15,90 +17,12 @@ import traitlets as t
 
 from .. import _protocol as protocol
 from .. import measure
-from ..measure import for_viewer
+from ..measure import for_viewer, page
 from ..measure.mask import detector_mask
-from ..measure.profile import REDUCTIONS
 from ._base import command
+from ._measure_handles import ProfileHandle, RoiHandle
 
-
-class ProfileHandle(t.HasTraits):
-    """A line profile on a viewer (see :meth:`Measuring.add_profile`); ``values``/``positions`` are numpy."""
-
-    start = t.Tuple(t.Float(), t.Float())
-    end = t.Tuple(t.Float(), t.Float())
-    width = t.Int(1, min=1)
-    reduce = t.Enum(REDUCTIONS, default_value="mean")
-    values = t.Any(None)
-    positions = t.Any(None)
-    axis = t.Unicode("distance (pixels)")
-    error = t.Unicode("")
-
-    def __init__(self, viewer: Measuring, **traits: Any):
-        self._viewer = viewer
-        super().__init__(**traits)
-        self.update(strict=True)
-        self.observe(lambda _: self.update(), names=["start", "end", "width", "reduce"])
-
-    def update(self, strict: bool = False) -> None:
-        """Recompute for the viewer's current frame; a bad line leaves ``values`` None and ``error`` set."""
-        try:
-            out = self._viewer.measure_profile(self.start, self.end, self.width, self.reduce)
-        except ValueError as exc:
-            if strict:
-                raise
-            self.set_trait("values", None)
-            self.set_trait("positions", None)
-            self.error = str(exc)
-            return
-        self.error = ""
-        self.axis = out["axis"]
-        self.positions, self.values = out["positions"], out["values"]
-
-    def to_json(self) -> dict[str, Any]:
-        """What :meth:`Measuring.save_measures` writes."""
-        return measure.Profile(self.start, self.end, self.width, self.reduce).to_json()
-
-    def __repr__(self) -> str:
-        return f"<Profile {self.start} → {self.end} width={self.width} {self.reduce}>"
-
-
-class RoiHandle(t.HasTraits):
-    """A region of interest on a viewer (see :meth:`Measuring.add_roi`)."""
-
-    kind = t.Enum(measure.roi.KINDS)
-    y = t.Tuple(t.Float(), t.Float())
-    x = t.Tuple(t.Float(), t.Float())
-    points: t.List[Any] = t.List()
-
-    def __init__(self, viewer: Measuring, shape: measure.Shape):
-        self._viewer = viewer
-        super().__init__(kind=shape.kind, y=shape.y, x=shape.x, points=[tuple(p) for p in shape.points])
-
-    @property
-    def shape(self) -> measure.Shape:
-        """The pure shape (:class:`h5lens.measure.Shape`)."""
-        return measure.Shape(self.kind, y=self.y, x=self.x, points=list(self.points))
-
-    @property
-    def stats(self) -> dict[str, Any]:
-        """count, sum, mean, std, min, max, argmin, argmax, com on the shown frame (full resolution)."""
-        return measure.roi_stats(self._viewer.measure_frame(), self.shape)
-
-    def mask(self) -> np.ndarray:
-        """Boolean array of the shown frame's shape, True inside."""
-        return self.shape.mask(self._viewer.measure_frame().shape)
-
-    def over_frames(self, statistic: str = "sum", progress: bool = True) -> np.ndarray:
-        """``statistic`` of the ROI for every frame of the stack, read frame by frame."""
-        return measure.roi_over_frames(self._viewer.measure_frame(), self.shape, statistic, progress=progress)
-
-    def to_json(self) -> dict[str, Any]:
-        """What :meth:`Measuring.save_measures` writes."""
-        return self.shape.to_json()
-
-    def __repr__(self) -> str:
-        where = f"points={list(self.points)}" if self.kind == "polygon" else f"y={self.y}, x={self.x}"
-        return f"<ROI {self.kind} {where}>"
+__all__ = ["Measuring", "ProfileHandle", "RoiHandle"]
 
 
 class Measuring(t.HasTraits):
@@ -106,10 +30,21 @@ class Measuring(t.HasTraits):
 
     #: Treat the dtype's maximum of unsigned detector data (65535, 4294967295) as invalid pixels.
     mask_invalid = t.Bool(True).tag(sync=True)
+    #: Bumped when :attr:`mask` is set (the page reloads its frame with the new mask).
+    mask_revision = t.Int(0).tag(sync=True)
+    #: Colour of masked pixels in the page.
+    mask_color = t.Unicode("#9e9e9e").tag(sync=True)
+    #: The profiles and ROIs drawn, by id (:class:`h5lens._protocol.Measures`): the page and Python both set it.
+    measures: t.Dict[str, Any] = t.Dict({"profiles": [], "rois": []}).tag(sync=True)
+    #: Why the last measures set by the page were not all taken ("" when they were).
+    measure_problem = t.Unicode("").tag(sync=True)
+    #: The profiles, in order (observable: a new list when one is added or removed).
+    profiles: t.List[ProfileHandle] = t.List()
+    #: The regions of interest, in order (observable like :attr:`profiles`).
+    rois: t.List[RoiHandle] = t.List()
 
     def _measure_setup(self) -> None:
-        self._profiles: list[ProfileHandle] = []
-        self._rois: list[RoiHandle] = []
+        self._syncing = False
         self._user_mask: np.ndarray | None = None
         self._detector: tuple[np.ndarray | None, str | None] | None = None
 
@@ -150,7 +85,8 @@ class Measuring(t.HasTraits):
     @mask.setter
     def mask(self, value: Any) -> None:
         self._user_mask = measure.load_mask(value, self._full_frame_shape())
-        self._measures_changed()
+        self._update_profiles()
+        self.mask_revision += 1
 
     def save_mask(self, path: Any, h5path: str = "/mask", overwrite: bool = False) -> None:
         """Write :attr:`mask` to ``.npy``, ``.edf`` or an HDF5 file (atomically)."""
@@ -177,30 +113,97 @@ class Measuring(t.HasTraits):
         positions, axis = for_viewer.positions(frame, out, self.choice.nxdata)  # type: ignore[attr-defined]
         return {"values": out["values"], "positions": positions, "axis": axis}
 
-    def _measures_changed(self) -> None:
-        for p in self._profiles:
+    def _update_profiles(self) -> None:
+        for p in self.profiles:
             p.update()
 
     @t.observe("selection", "transposed", "complex_part", "mask_invalid")
     def _follow_frame(self, change: dict) -> None:
-        if getattr(self, "_profiles", None):
-            self._measures_changed()
+        if self.profiles:
+            self._update_profiles()
+
+    # -- the page's drawing (the measures trait) -----------------------------------------------
+    def _publish_measures(self) -> None:
+        """Python's handles → ``measures`` (the page redraws)."""
+        if self._syncing:
+            return
+        self._syncing = True  # not read back as a change from the page
+        try:
+            self.measures = {"profiles": [page.profile_entry(p.id, p.definition) for p in self.profiles],
+                             "rois": [page.roi_entry(r.id, r.shape) for r in self.rois]}
+        finally:
+            self._syncing = False
+
+    def _next_id(self) -> int:
+        handles: list[Any] = [*self.profiles, *self.rois]
+        return 1 + max((m.id for m in handles), default=0)
+
+    @t.observe("measures")
+    def _measures_from_page(self, change: dict) -> None:
+        """``measures`` set by the page: handles follow (moved, added, removed), bad entries left out."""
+        if self._syncing:
+            return
+        profiles, shapes, problems = page.parse(change["new"] or {})
+        handles: list[Any] = [*self.profiles, *self.rois]
+        mine = {m.id: m for m in handles}
+        self._syncing = True
+        try:
+            take = self._take
+            kept_p = [h for id, d in profiles if (h := take(problems, self._profile_from_page, mine.get(id), id, d))]
+            kept_r = [h for id, s in shapes if (h := take(problems, self._roi_from_page, mine.get(id), id, s))]
+            self.profiles, self.rois = kept_p, kept_r
+            self.measure_problem = "  ".join(problems)
+        finally:
+            self._syncing = False
+        if problems:  # the page shows what Python kept
+            self._publish_measures()
+
+    @staticmethod
+    def _take(problems: list[str], build: Any, *args: Any) -> Any:
+        """``build(*args)``, or None with the reason in ``problems`` (the page's input never raises here)."""
+        try:
+            return build(*args)
+        except Exception as exc:  # noqa: BLE001 - a closed file, a line off the frame: said in the page
+            problems.append(str(exc))
+            return None
+
+    def _profile_from_page(self, handle: Any, id: int, d: measure.Profile) -> ProfileHandle:
+        if not isinstance(handle, ProfileHandle):
+            return ProfileHandle(self, id, start=d.start, end=d.end, width=d.width, reduce=d.reduce)
+        with handle.hold_trait_notifications():
+            handle.start, handle.end, handle.width, handle.reduce = d.start, d.end, d.width, d.reduce
+        if handle.error:  # zero length, off the frame: left out like a new one would be
+            raise ValueError(handle.error)
+        return handle
+
+    def _roi_from_page(self, handle: Any, id: int, s: measure.Shape) -> RoiHandle:
+        s.box(self.measure_frame().shape)  # ValueError when it holds no pixel of the frame
+        if not isinstance(handle, RoiHandle) or handle.kind != s.kind:
+            return RoiHandle(self, id, s)
+        handle.y, handle.x, handle.points = s.y, s.x, [tuple(p) for p in s.points]
+        return handle
+
+    def clear_measures(self) -> None:
+        """Remove every profile and ROI (from the page too)."""
+        self.profiles, self.rois = [], []
+        self._publish_measures()
+
+    def _frame_mask(self, reply: protocol.FrameReply, bufs: list, out: dict) -> tuple[protocol.FrameReply, list]:
+        """A frame reply with the mask of its display copy and the sentinel, when they apply."""
+        if getattr(out["data"], "ndim", 0) != 2:
+            return reply, bufs
+        invalid = measure.invalid_value(self._shown().dtype) if self.mask_invalid else None  # type: ignore[attr-defined]
+        full = for_viewer.shown_mask(self.mask, self.shape, self.items, self.transposed)  # type: ignore[attr-defined]
+        # the detector's mask is looked up by now: the reply's warning may not have its problem yet
+        return page.with_mask(reply, bufs, out, full, invalid, self._detector_mask()[1])
 
     # -- the Python API ------------------------------------------------------------------------
-    @property
-    def profiles(self) -> list[ProfileHandle]:
-        """The profiles added, in order."""
-        return list(self._profiles)
-
-    @property
-    def rois(self) -> list[RoiHandle]:
-        """The regions of interest added, in order."""
-        return list(self._rois)
-
     def add_profile(self, start: Any, end: Any, width: int = 1, reduce: str = "mean") -> ProfileHandle:
         """A line profile from ``start`` to ``end`` (``(row, col)`` of the shown frame); ValueError when bad."""
-        handle = ProfileHandle(self, start=tuple(start), end=tuple(end), width=int(width), reduce=reduce)
-        self._profiles.append(handle)
+        handle = ProfileHandle(self, self._next_id(), start=tuple(start), end=tuple(end), width=int(width),
+                               reduce=reduce)
+        self.profiles = [*self.profiles, handle]
+        self._publish_measures()
         return handle
 
     def add_roi(self, kind: str, *, y: Any = None, x: Any = None, points: Any = None) -> RoiHandle:
@@ -212,14 +215,14 @@ class Measuring(t.HasTraits):
                 raise ValueError(f"a {kind} ROI needs y=(y0, y1) and x=(x0, x1)")
             shape = measure.Shape(kind, y=tuple(y), x=tuple(x))
         shape.box(self.measure_frame().shape)  # ValueError when it holds no pixel of the frame
-        handle = RoiHandle(self, shape)
-        self._rois.append(handle)
+        handle = RoiHandle(self, self._next_id(), shape)
+        self.rois = [*self.rois, handle]
+        self._publish_measures()
         return handle
 
     def save_measures(self, path: Any) -> None:
         """Write the profiles and ROIs to a JSON file."""
-        profiles = [measure.Profile(p.start, p.end, p.width, p.reduce) for p in self._profiles]
-        for_viewer.save(path, profiles, [r.shape for r in self._rois])
+        for_viewer.save(path, [p.definition for p in self.profiles], [r.shape for r in self.rois])
 
     def load_measures(self, path: Any) -> None:
         """Add the profiles and ROIs of a JSON file written by :meth:`save_measures`."""

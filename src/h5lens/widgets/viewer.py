@@ -179,8 +179,9 @@ class Viewer(ViewerFollowing, Measuring, Curves, H5Widget):
         out = self._ahead.get(request)  # shared with the read-ahead cache: read, never modified
         if nbytes <= replies.PREVIEW_BYTES:  # the next step's frame, read while the browser paints this one
             self._ahead.ahead(request)
-        return replies.frame_reply(out, request, self.shape, self.choice.nxdata, seq=msg.get("seq"), preview=preview,
-                                   warning=self._warning(out["warning"]), kernel_ms=1000 * (time.perf_counter() - t0))
+        reply = replies.frame_reply(out, request, self.shape, self.choice.nxdata, seq=msg.get("seq"), preview=preview,
+                                    warning=self._warning(out["warning"]), kernel_ms=1000 * (time.perf_counter() - t0))
+        return self._frame_mask(*reply, out)  # the mask of the display copy (widgets/_measure.py)
 
     @command
     def values(self, msg: dict, buffers: list) -> protocol.ValuesReply:

@@ -1,0 +1,32 @@
+// Masked pixels of a frame: painted over the colour-mapped image in the mask colour. A display
+// pixel is masked when Python's frame reply says every pixel of its block is (`frame.mask`:
+// the user's mask, the detector's pixel_mask), or when it holds the detector's sentinel value
+// (`frame.invalid`, with `mask_invalid` on).
+import { pack, parseColor } from "./colour.js";
+
+/**
+ * Paint the masked pixels of `frame` into `out` (Uint32 RGBA over the ImageData) in `colour`.
+ * @param {{data: ArrayLike<number>, mask?: Uint8Array | null, invalid?: number | null, rgb?: boolean}} frame
+ * @param {Uint32Array} out
+ * @param {string} colour "#rrggbb" or "#rrggbbaa"
+ * @returns {{masked: number, total: number}} how many display pixels are masked, of how many
+ */
+export function paintMask(frame, out, colour) {
+  const mask = frame.mask ?? null, invalid = frame.invalid ?? null, data = frame.data;
+  const total = Math.min(out.length, data.length);
+  if (frame.rgb || (!mask && invalid === null)) return { masked: 0, total };
+  const c = pack(...parseColor(colour));
+  let masked = 0;
+  for (let i = 0; i < total; i++) {
+    if ((mask && mask[i]) || data[i] === invalid) { out[i] = c; masked++; }
+  }
+  return { masked, total };
+}
+
+/**
+ * The status of a frame's mask: "no valid pixels" when every pixel is masked, else "".
+ * @param {{masked: number, total: number}} counts
+ */
+export function maskNote(counts) {
+  return counts.total > 0 && counts.masked === counts.total ? "no valid pixels (every pixel is masked)" : "";
+}

@@ -1,0 +1,124 @@
+// What the measures read, below the image: the active profile as a curve (uPlot, as the curve
+// view draws curves), its positions in the NXdata axis' values when Python gives them, and a
+// table of ROI statistics (count, sum, mean, std, min and max with their positions, centre of
+// mass); both exported as CSV by the page itself (download, no kernel message). Values are
+// asked from Python on the full-resolution frame; a newer request cancels an older one.
+import { decode } from "../common/decode.js";
+import { isAbort } from "../common/rpc.js";
+import { CurveView } from "./curve.js";
+import { el } from "./dom.js";
+import { downloadBlob } from "./export.js";
+import { STAT_COLUMNS, profileCsv, statsCsv, statsRow } from "./measure_geometry.js";
+
+/** @typedef {import("../common/protocol.js").MeasureProfile} MeasureProfile */
+/** @typedef {import("../common/protocol.js").MeasureRoi} MeasureRoi */
+
+export class MeasurePanel {
+  /**
+   * @param {HTMLElement} parent
+   * @param {ReturnType<typeof import("../common/rpc.js").createRpc>} rpc
+   * @param {HTMLElement} root the viewer's root (data attributes tests wait on; downloads)
+   */
+  constructor(parent, rpc, root) {
+    this.rpc = rpc;
+    this.root = root;
+    this.el = el("div", { class: "h5l-v-measures" });
+    this.message = el("div", { class: "h5l-v-measure-msg", role: "status", "aria-live": "polite" });
+    this.plotBox = el("div", { class: "h5l-v-profile-plot", "aria-label": "profile" });
+    this.table = el("table", { class: "h5l-v-roistats", "aria-label": "ROI statistics" });
+    this.el.append(this.message, this.plotBox, this.table);
+    parent.append(this.el);
+    /** @type {CurveView | null} */ this.curve = null;
+    /** @type {{positions: Float64Array, values: Float64Array, axis: string, id: number} | null} */ this.profile = null;
+    /** @type {Map<number, {roi: MeasureRoi, stats: any}>} */ this.stats = new Map();
+    this.seq = 0;
+  }
+
+  /** @param {string} text */
+  say(text) { this.message.textContent = text; }
+
+  /**
+   * Ask Python for `p`'s values on `selection` and show them (a newer call cancels this one).
+   * @param {MeasureProfile | null} p
+   * @param {string} selection
+   * @param {string} [colour] its colour on the image
+   */
+  async showProfile(p, selection, colour) {
+    if (!p) { this.profile = null; this.curve?.destroy(); this.curve = null; return; }
+    const seq = ++this.seq;
+    try {
+      const [reply, buffers] = await this.rpc.call("profile", { start: p.start, end: p.end, width: p.width,
+        reduce: p.reduce, selection, seq }, { key: "profile" });
+      const [values, positions] = reply.arrays.map((/** @type {any} */ h, /** @type {number} */ i) => /** @type {Float64Array} */ (decode(h, [buffers[i]]).data));
+      this.profile = { positions, values, axis: reply.axis, id: p.id };
+      this._plot(p, colour);
+      this.say("");
+      this.root.dataset.profile = String(seq); // tests wait on it
+    } catch (err) {
+      if (!isAbort(err)) this.say(`profile ${p.id}: ${err.message ?? err}`);
+    }
+  }
+
+  /** @param {MeasureProfile} p @param {string} [colour] the line's colour on the image */
+  _plot(p, colour) {
+    const { positions, values, axis } = this.profile;
+    // uPlot draws x in increasing order: a line drawn right to left (or a decreasing axis) is read backwards
+    const flip = positions.length > 1 && positions[0] > positions[positions.length - 1];
+    const x = flip ? positions.slice().reverse() : positions, y = flip ? values.slice().reverse() : values;
+    this.curve ??= new CurveView(this.plotBox);
+    this.curve.options.xlabel = axis;
+    this.curve.options.ylabel = `${p.reduce} over ${p.width} px`;
+    this.curve.setCurve({ label: `profile ${p.id}`, colour, x, y, decimated: false, ymax: null, errors: null, aux: [],
+      index: Array.from(x, (_, i) => i), length: x.length, region: [0, x.length] });
+  }
+
+  /**
+   * Ask Python for the statistics of every ROI on `selection`; the table follows.
+   * @param {MeasureRoi[]} rois
+   * @param {string} selection
+   */
+  async showStats(rois, selection) {
+    const seq = ++this.seq;
+    const keep = new Set(rois.map((r) => r.id));
+    for (const id of [...this.stats.keys()]) if (!keep.has(id)) this.stats.delete(id);
+    await Promise.all(rois.map(async (roi) => {
+      try {
+        const [reply] = await this.rpc.call("roi_stats", { ...roi, selection, seq }, { key: `roi-${roi.id}` });
+        this.stats.set(roi.id, { roi, stats: reply });
+      } catch (err) {
+        if (isAbort(err)) return;
+        this.stats.delete(roi.id); // no row rather than the previous frame's
+        this.say(`ROI ${roi.id}: ${err.message ?? err}`);
+      }
+    }));
+    this._table(rois);
+    this.root.dataset.roistats = String(seq);
+  }
+
+  /** @param {MeasureRoi[]} rois */
+  _table(rois) {
+    const rows = rois.filter((r) => this.stats.has(r.id)).map((r) => statsRow(r, this.stats.get(r.id).stats));
+    this.table.hidden = !rows.length;
+    const head = el("tr", {}, ...STAT_COLUMNS.map((c) => el("th", { text: c })));
+    this.table.replaceChildren(head, ...rows.map((cells) => el("tr", { "data-id": cells[0] }, ...cells.map((c) => el("td", { text: c })))));
+  }
+
+  /** Download the active profile as CSV (full precision). */
+  exportProfile() {
+    const p = this.profile;
+    if (!p) { this.say("draw a profile first"); return; }
+    downloadBlob(new Blob([profileCsv(p.positions, p.values, p.axis)], { type: "text/csv" }), `profile_${p.id}.csv`, this.root);
+  }
+
+  /** Download the ROI statistics as CSV (full precision). @param {MeasureRoi[]} rois */
+  exportStats(rois) {
+    const rows = rois.filter((r) => this.stats.has(r.id)).map((r) => statsRow(r, this.stats.get(r.id).stats, 0));
+    if (!rows.length) { this.say("draw a region of interest first"); return; }
+    downloadBlob(new Blob([statsCsv(rows)], { type: "text/csv" }), "roi_stats.csv", this.root);
+  }
+
+  destroy() {
+    this.curve?.destroy();
+    this.el.remove();
+  }
+}

@@ -1,0 +1,244 @@
+// The measures drawn over the image: an SVG laid exactly over the image canvas, redrawn at each
+// draw of the image (so it follows zoom and pan). With a tool chosen, a drag on the image draws
+// a profile (horizontal, vertical or free line) or an ROI (rectangle, ellipse; a polygon is
+// clicked point by point and closed by a double-click or Enter); a profile's ends can be dragged
+// in any mode. Escape drops what is being drawn. Positions are (row, col) of pixel centres.
+import { dragLine, dragRoi, polygonRoi, toFramePoint, toPixel } from "./measure_geometry.js";
+
+const NS = "http://www.w3.org/2000/svg";
+/** Profile colours (as curves'), by position in the list. */
+export const PROFILE_COLOURS = ["#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#17becf"];
+
+/**
+ * @param {string} tag
+ * @param {Record<string, string | number>} [attrs]
+ * @returns {SVGElement}
+ */
+function svg(tag, attrs = {}) {
+  const e = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  return e;
+}
+
+/**
+ * @typedef {object} OverlayHooks
+ * @property {(entry: {start: number[], end: number[]} | null) => void} draftProfile a line being drawn (null: dropped)
+ * @property {(kind: string, entry: any) => void} commit a finished drawing: kind "profile" or "roi"
+ * @property {(id: number, start: number[], end: number[], final: boolean) => void} moveProfile an end dragged
+ * @property {(id: number) => void} select a profile clicked
+ */
+
+export class Overlay {
+  /**
+   * @param {import("./image.js").ImageView} image
+   * @param {OverlayHooks} hooks
+   */
+  constructor(image, hooks) {
+    this.image = image;
+    this.hooks = hooks;
+    this.tool = "";
+    /** @type {import("../common/protocol.js").Measures} */ this.measures = { profiles: [], rois: [] };
+    this.active = 0; // id of the profile shown below the image
+    this.width = 1; // width of the profile being drawn
+    /** @type {any} what is being drawn: {kind, a, b} or a polygon's {kind, points, b} */ this.draft = null;
+    this.root = /** @type {SVGSVGElement} */ (svg("svg", { class: "h5l-v-overlay", "aria-label": "measures" }));
+    this.clip = svg("clipPath", { id: `h5l-clip-${Math.random().toString(36).slice(2)}` });
+    this.clipRect = svg("rect");
+    this.clip.append(this.clipRect);
+    this.catcher = svg("rect", { class: "h5l-v-catch", x: 0, y: 0 });
+    this.layer = svg("g", { "clip-path": `url(#${this.clip.id})` });
+    this.root.append(svg("defs"), this.catcher, this.layer);
+    this.root.firstElementChild.append(this.clip);
+    image.canvas.after(this.root);
+    this._listen();
+  }
+
+  /** @param {string} tool "" (pan and zoom) or one of TOOLS */
+  setTool(tool) {
+    this.tool = tool;
+    this.draft = null;
+    this.root.classList.toggle("h5l-v-drawing", !!tool);
+    this.render();
+  }
+
+  /** Frame point (CSS px of the canvas) of (row, col). @param {number[]} rc */
+  _screen(rc) {
+    const p = toFramePoint(rc);
+    return this.image.toScreen(p.x, p.y);
+  }
+
+  /** [row, col] under a pointer event. @param {PointerEvent | MouseEvent} e */
+  _at(e) {
+    const box = this.image.canvas.getBoundingClientRect();
+    return toPixel(this.image.toFrame(e.clientX - box.left, e.clientY - box.top));
+  }
+
+  _shape() { return this.image.frame?.frameShape ?? [1, 1]; }
+
+  /** Redraw everything (the image moved, or what is drawn changed). */
+  render() {
+    const cv = this.image.canvas, img = this.image;
+    const w = cv.clientWidth, h = cv.clientHeight;
+    Object.assign(this.root.style, { left: `${cv.offsetLeft}px`, top: `${cv.offsetTop}px`, width: `${w}px`, height: `${h}px` });
+    this.root.setAttribute("viewBox", `0 0 ${w} ${h}`);
+    for (const [k, v] of Object.entries({ width: w, height: h })) this.catcher.setAttribute(k, String(v));
+    this.layer.replaceChildren();
+    if (!img.frame || !img.view) return;
+    const r = img.plotRect();
+    for (const [k, v] of Object.entries({ x: r.x, y: r.y, width: r.w, height: r.h })) this.clipRect.setAttribute(k, String(v));
+    this.measures.rois.forEach((roi) => this.layer.append(this._roi(roi, "h5l-v-roi")));
+    this.measures.profiles.forEach((p, i) => this.layer.append(this._profile(p, PROFILE_COLOURS[i % PROFILE_COLOURS.length])));
+    const d = this.draft;
+    if (d?.kind === "profile") this.layer.append(this._profile({ id: 0, ...d.line, width: this.width, reduce: "mean" }, "#ffffff", true));
+    else if (d && d.kind !== "polygon") this.layer.append(this._roi({ id: 0, ...dragRoi(d.kind, d.a, d.b) }, "h5l-v-roi h5l-v-draft"));
+    else if (d) this.layer.append(this._polyline([...d.points, d.b]));
+  }
+
+  /** @param {number[][]} points */
+  _polyline(points) {
+    return svg("polyline", { class: "h5l-v-roi h5l-v-draft", points: points.map((p) => { const s = this._screen(p); return `${s.x},${s.y}`; }).join(" ") });
+  }
+
+  /** @param {import("../common/protocol.js").MeasureRoi} roi @param {string} cls */
+  _roi(roi, cls) {
+    const g = svg("g", { "data-id": roi.id, "data-kind": roi.kind });
+    if (roi.kind === "polygon") {
+      const pts = roi.points.map((p) => { const s = this._screen(p); return `${s.x},${s.y}`; }).join(" ");
+      g.append(svg("polygon", { class: cls, points: pts }));
+    } else {
+      // pixel centres y0..y1 cover the pixels' whole area: half a pixel beyond on each side
+      const a = this._screen([roi.y[0] - 0.5, roi.x[0] - 0.5]), b = this._screen([roi.y[1] + 0.5, roi.x[1] + 0.5]);
+      g.append(roi.kind === "rect"
+        ? svg("rect", { class: cls, x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y })
+        : svg("ellipse", { class: cls, cx: (a.x + b.x) / 2, cy: (a.y + b.y) / 2, rx: (b.x - a.x) / 2, ry: (b.y - a.y) / 2 }));
+    }
+    if (roi.id) {
+      const at = this._screen([roi.y[0] - 0.5, roi.x[0] - 0.5]);
+      const t = svg("text", { class: "h5l-v-roi-label", x: at.x + 3, y: at.y + 12 });
+      t.textContent = `ROI ${roi.id}`;
+      g.append(t);
+    }
+    return g;
+  }
+
+  /**
+   * A profile: its band (width), its line and its two draggable ends.
+   * @param {import("../common/protocol.js").MeasureProfile} p
+   * @param {string} colour
+   * @param {boolean} [draft]
+   */
+  _profile(p, colour, draft = false) {
+    const g = svg("g", { class: `h5l-v-profile${p.id === this.active ? " h5l-v-active" : ""}`, "data-id": p.id });
+    const [a, b] = [p.start, p.end];
+    const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
+    if (p.width > 1 && len > 0) { // the band the width averages over, perpendicular to the line
+      const k = p.width / 2 / len, dr = (b[1] - a[1]) * k, dc = -(b[0] - a[0]) * k;
+      const corners = [[a[0] + dr, a[1] + dc], [b[0] + dr, b[1] + dc], [b[0] - dr, b[1] - dc], [a[0] - dr, a[1] - dc]];
+      g.append(svg("polygon", { class: "h5l-v-band", fill: colour,
+        points: corners.map((c) => { const s = this._screen(c); return `${s.x},${s.y}`; }).join(" ") }));
+    }
+    const s0 = this._screen(a), s1 = this._screen(b);
+    const line = svg("line", { class: "h5l-v-line", stroke: colour, x1: s0.x, y1: s0.y, x2: s1.x, y2: s1.y });
+    g.append(svg("line", { class: "h5l-v-halo", x1: s0.x, y1: s0.y, x2: s1.x, y2: s1.y }), line);
+    if (draft) return g;
+    line.addEventListener("pointerdown", (e) => { if (!this.tool) { e.stopPropagation(); this.hooks.select(p.id); } });
+    [s0, s1].forEach((s, end) => {
+      const h = svg("circle", { class: "h5l-v-handle", cx: s.x, cy: s.y, r: 5, stroke: colour, "data-end": end,
+        "aria-label": `profile ${p.id} ${end ? "end" : "start"}` });
+      h.addEventListener("pointerdown", (e) => this._dragEnd(/** @type {PointerEvent} */ (e), p, end));
+      g.append(h);
+    });
+    return g;
+  }
+
+  /** Drag one end of profile `p` (the other stays). @param {PointerEvent} e @param {any} p @param {number} end */
+  _dragEnd(e, p, end) {
+    if (e.button !== 0) return;
+    e.stopPropagation(); e.preventDefault();
+    // the handle is redrawn at each move: the window follows the pointer, not the element
+    const target = window;
+    this.hooks.select(p.id);
+    const [H, W] = this._shape();
+    const move = (/** @type {PointerEvent} */ ev, final = false) => {
+      const q = this._at(ev);
+      const at = [Math.min(H - 1, Math.max(0, q[0])), Math.min(W - 1, Math.max(0, q[1]))];
+      const start = end === 0 ? at : p.start, stop = end === 1 ? at : p.end;
+      p.start = start; p.end = stop; // shown at once; the kernel measures it (stale requests dropped)
+      this.render();
+      this.hooks.moveProfile(p.id, start, stop, final);
+    };
+    const onMove = (/** @type {PointerEvent} */ ev) => move(ev);
+    const onUp = (/** @type {PointerEvent} */ ev) => {
+      target.removeEventListener("pointermove", onMove);
+      target.removeEventListener("pointerup", onUp);
+      move(ev, true);
+    };
+    target.addEventListener("pointermove", onMove);
+    target.addEventListener("pointerup", onUp);
+  }
+
+  _listen() {
+    const c = this.catcher;
+    c.addEventListener("pointerdown", (e) => {
+      const ev = /** @type {PointerEvent} */ (e);
+      if (!this.tool || ev.button !== 0 || !this.image.frame) return;
+      c.setPointerCapture?.(ev.pointerId);
+      const at = this._at(ev);
+      if (this.tool === "polygon") {
+        if (this.draft?.kind === "polygon") this.draft.points.push(at);
+        else this.draft = { kind: "polygon", points: [at], b: at };
+      } else {
+        this.draft = this.tool.endsWith("line") ? { kind: "profile", tool: this.tool, a: at, line: { start: at, end: at } } : { kind: this.tool, a: at, b: at };
+      }
+      this.render();
+    });
+    c.addEventListener("pointermove", (e) => {
+      const d = this.draft;
+      if (!d) return;
+      const at = this._at(/** @type {PointerEvent} */ (e));
+      if (d.kind === "profile") {
+        d.line = dragLine(d.tool, d.a, at, this._shape());
+        this.hooks.draftProfile(d.line);
+      } else d.b = at;
+      this.render();
+    });
+    c.addEventListener("pointerup", () => {
+      const d = this.draft;
+      if (!d || d.kind === "polygon") return;
+      this.draft = null;
+      if (d.kind === "profile") this.hooks.commit("profile", { ...d.line, width: this.width });
+      else this.hooks.commit("roi", dragRoi(d.kind, d.a, d.b));
+      this.render();
+    });
+    c.addEventListener("dblclick", () => this.finishPolygon());
+    // the wheel still zooms while a tool is chosen
+    c.addEventListener("wheel", (e) => {
+      const ev = /** @type {WheelEvent} */ (e);
+      if (!this.image.frame) return;
+      ev.preventDefault();
+      const box = this.image.canvas.getBoundingClientRect();
+      const p = this.image.toFrame(ev.clientX - box.left, ev.clientY - box.top);
+      this.image.zoom(ev.deltaY < 0 ? 1 / 1.25 : 1.25, p.x, p.y);
+    }, { passive: false });
+  }
+
+  /** Close the polygon being clicked (double-click, Enter). */
+  finishPolygon() {
+    const d = this.draft;
+    if (d?.kind !== "polygon") return;
+    this.draft = null;
+    // a double-click adds its point twice (two pointerdowns): consecutive repeats are one corner
+    const pts = d.points.filter((p, i) => i === 0 || p[0] !== d.points[i - 1][0] || p[1] !== d.points[i - 1][1]);
+    this.hooks.commit("roi", polygonRoi(pts));
+    this.render();
+  }
+
+  /** Drop what is being drawn (Escape). */
+  cancel() {
+    if (this.draft?.kind === "profile") this.hooks.draftProfile(null);
+    this.draft = null;
+    this.render();
+  }
+
+  destroy() { this.root.remove(); }
+}
