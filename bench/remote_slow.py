@@ -137,30 +137,36 @@ def bench_open(sources: dict, runs: int, reps: int = 3) -> None:
 
 
 # -- slider steps --------------------------------------------------------------------------------
+def viewer_steps(root, middle: int, pause: float, steps: int) -> list[float]:
+    """Seconds of each ``Viewer.frame`` reply for the steps after ``middle``, ``pause`` apart."""
+    from h5lens.widgets.viewer import Viewer
+
+    v = Viewer(root["entry/data/data"])
+    msg = {"canvas": [1024, 1024]}
+    v.frame({**msg, "selection": f"{middle},:,:"}, [])
+    got = []
+    for i in range(middle + 1, middle + 1 + steps):
+        time.sleep(pause)
+        t = time.perf_counter()
+        reply, _ = v.frame({**msg, "selection": f"{i},:,:"}, [])
+        got.append(time.perf_counter() - t)
+        assert reply["ok"], reply
+    v.close()
+    return got
+
+
 def bench_slider(sources: dict, runs: int, pause: float, steps: int = 12) -> None:
     import fsspec
     import h5py
 
-    from h5lens.widgets.viewer import Viewer
+    import h5lens
 
+    local: list[list[float]] = []
     for kind, (_proxy, url, options, middle) in sources.items():
         times: dict[str, list[list[float]]] = {"h5lens": [], "naive": []}
         for _ in range(runs):
-            import h5lens
-
             with h5lens.open(url, **({"storage_options": options} if options else {})) as root:
-                v = Viewer(root["entry/data/data"])
-                msg = {"canvas": [1024, 1024]}
-                v.frame({**msg, "selection": f"{middle},:,:"}, [])
-                got = []
-                for i in range(middle + 1, middle + 1 + steps):
-                    time.sleep(pause)
-                    t = time.perf_counter()
-                    reply, _ = v.frame({**msg, "selection": f"{i},:,:"}, [])
-                    got.append(time.perf_counter() - t)
-                    assert reply["ok"], reply
-                v.close()
-            times["h5lens"].append(got)
+                times["h5lens"].append(viewer_steps(root, middle, pause, steps))
             with fsspec.open(url, "rb", **options) as handle, h5py.File(handle, "r") as f:
                 d = f["entry/data/data"]
                 d[middle]
@@ -171,7 +177,13 @@ def bench_slider(sources: dict, runs: int, pause: float, steps: int = 12) -> Non
                     d[i]
                     got.append(time.perf_counter() - t)
             times["naive"].append(got)
+            if kind == "http":  # the same steps on the local file: what the network adds
+                with h5lens.open(STACK) as root:
+                    local.append(viewer_steps(root, middle, pause, steps))
         row(f"{kind}: slider step (pause {pause * 1e3:.0f} ms)", times["h5lens"], times["naive"])
+    if local:
+        m, lo, hi = summary(local)
+        print(f"{'local file: slider step':34s} h5lens {m:7.0f} ms ({lo:.0f}-{hi:.0f})   (no network: the CPU's share)")
 
 
 # -- HSDS: first page of a 10 000-member group ----------------------------------------------------

@@ -7,6 +7,14 @@ fetches 5 MB for each small read that misses, and its block cache fetches a
 large read block by block, one round trip each. Here small reads fetch the
 aligned blocks around them (neighbouring metadata comes along and stays
 cached, bounded), and a large read is one request for exactly its bytes.
+
+Large reads that follow each other in the file (a slider stepping through a
+frame-chunked stack: each frame's chunk starts where the previous one ended,
+give or take a B-tree node) are a stream: the next such read also fetches the
+bytes after it, :data:`STREAM_AHEAD` times its length (at most
+:data:`STREAM_MAX`), kept for the reads that follow. A step then costs no
+round trip most of the time, and a first frame still fetches only its own
+chunk.
 """
 
 from __future__ import annotations
@@ -22,6 +30,12 @@ BLOCK = 64 * 1024
 LARGE = 256 * 1024
 #: Bytes of blocks kept.
 KEEP = 64 * 1024 * 1024
+#: A large read starting at most this far after the previous one's end continues a stream.
+STREAM_GAP = 4 * BLOCK
+#: A read continuing a stream also fetches this many times its length after it...
+STREAM_AHEAD = 3
+#: ...but no more than this many bytes.
+STREAM_MAX = 8 * 1024 * 1024
 
 
 def _base() -> type:
@@ -40,6 +54,8 @@ class MetadataCache(_base()):  # type: ignore[misc]  # fsspec's base class is un
         self.blocks: OrderedDict[int, bytes] = OrderedDict()
         self.requests = 0
         self.fetched = 0
+        self.stream_end: int | None = None  # where the last large read ended
+        self.ahead_start, self.ahead = 0, b""  # bytes fetched after a stream's last read
         #: Turns a failed fetch into the error to raise (one sentence naming the URL), set by the opener.
         self.describe: Callable[[BaseException], Exception] | None = None
 
@@ -69,7 +85,7 @@ class MetadataCache(_base()):  # type: ignore[misc]  # fsspec's base class is un
         if start >= stop:
             return b""
         if stop - start >= LARGE:
-            return self._get(start, stop)
+            return self._large(start, stop)
         first, last = start // BLOCK, (stop - 1) // BLOCK
         missing = [b for b in range(first, last + 1) if b not in self.blocks]
         if missing:  # the missing blocks are contiguous in practice (a read spans 1-4 blocks): one request
@@ -85,6 +101,20 @@ class MetadataCache(_base()):  # type: ignore[misc]  # fsspec's base class is un
             parts.append(self.blocks[b])
         joined = b"".join(parts)
         return joined[start - first * BLOCK:stop - first * BLOCK]
+
+
+    def _large(self, start: int, stop: int) -> bytes:
+        """A chunk: from the bytes fetched ahead, or exactly its bytes (and more when it continues a stream)."""
+        streaming = self.stream_end is not None and self.stream_end <= start <= self.stream_end + STREAM_GAP
+        self.stream_end = stop
+        if self.ahead_start <= start and stop <= self.ahead_start + len(self.ahead):
+            return self.ahead[start - self.ahead_start:stop - self.ahead_start]
+        if not streaming:
+            return self._get(start, stop)
+        end = min(self.size, stop + min(STREAM_AHEAD * (stop - start), STREAM_MAX))
+        data = self._get(start, end)
+        self.ahead_start, self.ahead = stop, data[stop - start:]
+        return data[:stop - start]
 
 
 def register() -> str:
