@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import h5py
 import numpy as np
 import pytest
 
@@ -385,3 +386,28 @@ def test_glance_and_cli_import_no_format_library_and_no_jupyter():
             " if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_a_glance_reads_a_bounded_number_of_small_values_and_says_so(tmp_path, monkeypatch):
+    """Past VALUE_READS, a small dataset's value shows as '…' (titled), not read; ls-style walks read them all."""
+    from h5lens._glance import _plan
+    from h5lens.nodes.hdf5 import HDF5Dataset
+
+    path = tmp_path / "many.h5"
+    with h5py.File(path, "w") as f:
+        for i in range(12):
+            f[f"v{i:02d}"] = np.arange(4) + i
+        f["big"] = np.zeros(100)  # never a candidate: more than a listing reads
+    reads = []
+    monkeypatch.setattr(_plan, "VALUE_READS", 5)
+    original = HDF5Dataset._read
+    monkeypatch.setattr(HDF5Dataset, "_read", lambda self, sel: reads.append(self.path) or original(self, sel))
+    _, p = course_html(path)
+    values = p.texts("h5l-val")
+    assert values[:5] == [f"= [{i}, {i + 1}, {i + 2}, {i + 3}]" for i in range(5)]
+    assert values[5:] == ["= …"] * 7 and len(reads) == 5  # the rest are not read, and say so
+    assert all(e["attrs"]["title"] == "not read: 5 values per glance" for e in p.find("span", "h5l-val")[5:])
+    reads.clear()
+    with glance(str(path), max_items=None) as g:
+        text = g.to_text()
+    assert "= [11, 12, 13, 14]" in text and "…" not in text and len(reads) == 12

@@ -19,6 +19,7 @@ from fixtures.h5files import (
     make_edge_cases,
 )
 
+import h5lens
 from h5lens.nodes import Dataset, Group, Link, LinkError, NodeError
 from h5lens.nodes._format import Unreadable, node_label, printable_name, storage_label
 from h5lens.nodes.hdf5 import open_hdf5
@@ -397,3 +398,22 @@ def test_node_label_can_leave_links_unfollowed(edge):
     assert link._error is None  # still not followed
     assert node_label(link) == "→ no_such_file.h5::/data (broken)"
     assert node_label(link, follow=False).endswith("(broken)")  # known now: shown
+
+
+def test_small_whole_reads_give_what_h5py_gives(tmp_path):
+    """The one-H5Dread path for small numeric datasets (a glance's values) matches h5py, type and all."""
+    path = tmp_path / "small.h5"
+    values = {"f4": np.arange(5, dtype="f4"), "be": np.arange(3, dtype=">i8"), "bool": np.array([True, False]),
+              "scalar": np.float64(2.5), "int_scalar": np.int16(-3), "u1": np.arange(4, dtype="u1").reshape(2, 2),
+              "enum": np.array([0, 1], dtype=h5py.enum_dtype({"a": 0, "b": 1}, basetype="i1")),
+              "text": np.array([b"x", b"yz"]), "empty": np.zeros(0)}
+    with h5py.File(path, "w") as f:
+        for name, v in values.items():
+            f[name] = v
+    with h5py.File(path, "r") as f, h5lens.open(path) as root:
+        assert root["f4"]._read_small(()) is not None and root["text"]._read_small(()) is None  # the path is taken
+        for name in values:
+            want, got = f[name][()], root[name][()]
+            assert type(got) is type(want) and np.asarray(got).dtype == np.asarray(want).dtype, name
+            np.testing.assert_array_equal(got, want)
+            assert root[name][()].shape == want.shape

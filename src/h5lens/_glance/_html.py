@@ -14,7 +14,8 @@ import html
 import uuid
 from importlib import resources
 
-from ._plan import Entry, Plan
+from . import _plan
+from ._plan import NOT_READ, Entry, Plan
 
 # Delegated click handler: one listener per glance, not one per button; the path is read
 # from the name's tooltip (not repeated per row). It marks the root with .h5l-js so that
@@ -148,7 +149,9 @@ def _head(e: Entry, out: list[str]) -> None:
         out.append(f'<span class="h5l-tgt">same as {esc(e.same_as)}: {what}, not expanded again</span>')
     if e.storage:
         out.append(f'<span class="h5l-sto">{esc(e.storage)}</span>')
-    if e.value is not None:
+    if e.value == NOT_READ:  # said, not hidden: the value exists, the glance's budget of reads is spent
+        out.append(f'<span class="h5l-val" title="not read: {_plan.VALUE_READS} values per glance">= {NOT_READ}</span>')
+    elif e.value is not None:
         out.append(f'<span class="h5l-val">= {esc(e.value)}</span>')
     out.append('<button class="h5l-copy" type="button" title="Copy path" aria-label="Copy path"></button>')
 

@@ -33,6 +33,13 @@ MAX_ATTRS = 10
 #: index (~1.3 ms per 1000 names in HDF5, even by index), so huge groups show their head only.
 TAIL_SCAN_LIMIT = 5000
 PREVIEW_CHARS = 80
+#: Values of small datasets a budgeted glance reads at most, and their bytes: a page listing hundreds
+#: of tiny datasets (~0.1 ms per read) stays within its time goal. Past them a value shows as
+#: :data:`NOT_READ`; an uncapped walk (``max_items=None``: ``h5lens ls``) reads every small value.
+VALUE_READS = 32
+VALUE_BYTES = 64 * 2**10
+#: The value of a small dataset the glance's budget did not read.
+NOT_READ = "…"
 #: Members walked at most to find the other hard links of an object (the inspector's "same as"):
 #: walked once per explorer, names and counts only (see bench figures in the commit that set it).
 HARD_LINK_BUDGET = 2000
@@ -91,6 +98,25 @@ class Plan:
         return self.groups_cut > 0
 
 
+@dataclass
+class ValueBudget:
+    """Reads of small values left to a walk (:data:`VALUE_READS`, :data:`VALUE_BYTES`; None: no cap)."""
+
+    reads: int | None
+    nbytes: int | None
+
+    def value(self, node: Node, max_items: int) -> str | None:
+        """The value of a small dataset (:func:`h5lens.nodes._format.small_value`); :data:`NOT_READ` past the budget."""
+        if not _format.is_small(node, max_items):  # decided from the header: nothing read
+            return None
+        size = int(getattr(node, "nbytes", 0))
+        if self.reads is not None and self.nbytes is not None:
+            if self.reads <= 0 or size > self.nbytes:
+                return NOT_READ
+            self.reads, self.nbytes = self.reads - 1, self.nbytes - size
+        return _format.small_value(node, max_items)
+
+
 def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: int | None = MAX_ITEMS,
          head: int = HEAD, tail: int = TAIL, max_attrs: int = MAX_ATTRS, values: str | None = "short",
          facts: bool = False, labels: bool = True) -> Plan:
@@ -110,7 +136,8 @@ def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: in
         Members shown at the start and the end of a large group.
     values : {"short", "scalar", None}
         Show the values of scalars and short 1-D datasets (``short``), of
-        scalars only, or none; see :func:`h5lens.nodes._format.small_value`.
+        scalars only, or none; see :func:`h5lens.nodes._format.small_value`. With
+        ``max_items`` set, at most :data:`VALUE_READS` values are read (then :data:`NOT_READ`).
     facts : bool
         Collect each node's :attr:`~h5lens.nodes.Node.details` (storage and
         file facts, a scan's header), as ``h5lens ls --attrs`` shows them.
@@ -119,7 +146,8 @@ def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: in
         keeps only names, kinds and member counts: the walk alone, for
         :func:`same_as_listing`.
     """
-    root = describe(node, attrs, max_attrs, values=values, labels=labels)
+    reads = ValueBudget(VALUE_READS, VALUE_BYTES) if max_items else ValueBudget(None, None)
+    root = describe(node, attrs, max_attrs, values=values, labels=labels, reads=reads)
     if facts:
         root.facts = _facts(node)
     result = Plan(root, node.filename, max_items or 0,
@@ -156,7 +184,7 @@ def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: in
             continue
         entry.children = []
         for member in members:
-            child = describe(member, attrs, max_attrs, entry.depth + 1, values, labels)
+            child = describe(member, attrs, max_attrs, entry.depth + 1, values, labels, reads)
             if facts:
                 child.facts = _facts(member)
             if child.kind == "dataset":  # a second hard link to a dataset already listed: said, as h5ls does
@@ -245,7 +273,7 @@ def _members(group: Group, count: int, head: int, tail: int, room: int) -> tuple
 
 
 def describe(node: Node, attrs: bool = True, max_attrs: int = MAX_ATTRS, depth: int = 0,
-             values: str | None = None, labels: bool = True) -> Entry:
+             values: str | None = None, labels: bool = True, reads: ValueBudget | None = None) -> Entry:
     """Display strings of one node (reads metadata and attributes; data only of small datasets, see ``values``).
 
     ``labels=False``: the name, kind and member count only (no link is followed).
@@ -278,7 +306,8 @@ def describe(node: Node, attrs: bool = True, max_attrs: int = MAX_ATTRS, depth: 
     if isinstance(node, Dataset):
         entry.storage = _safe(_format.storage_label, node)
         if values:
-            entry.value = _format.small_value(node, 1 if values == "scalar" else _format.SMALL_ITEMS)
+            reads = reads if reads is not None else ValueBudget(None, None)
+            entry.value = reads.value(node, 1 if values == "scalar" else _format.SMALL_ITEMS)
     if attrs:
         entry.attrs, entry.attrs_hidden = _attributes(node, max_attrs)
     return entry

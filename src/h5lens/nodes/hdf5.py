@@ -20,6 +20,7 @@ import numpy as np
 
 from . import _hdf5_external, _hdf5_sparse, _paths
 from ._base import Dataset, Group, Link, LinkError, Node, NodeError, Owner
+from ._dataset import size_of
 from ._format import Unreadable, decode_value
 from ._hdf5_links import iter_link_names, link_info, to_key, to_str
 from ._hdf5_live import follow
@@ -302,7 +303,8 @@ class HDF5Dataset(_HDF5Attrs, HDF5Storage, Dataset):
             sparse = _hdf5_sparse.sparse_sample(self, selection)
             if sparse is not None:
                 return sparse
-            return self._h5[selection]
+            small = self._read_small(selection)
+            return small if small is not None else self._h5[selection]
         except _paths.NotAFileError:  # already one sentence naming the file
             raise
         except OSError as exc:
@@ -313,6 +315,24 @@ class HDF5Dataset(_HDF5Attrs, HDF5Storage, Dataset):
                 raise NodeError(f"cannot read {self.path!r}: HDF5 filter {names} is not available "
                                 f"(install or import hdf5plugin, or set HDF5_PLUGIN_PATH)") from exc
             raise NodeError(f"cannot read {self.path!r}: {exc}") from exc
+
+    def _read_small(self, selection: Any) -> Any:
+        """All of a small plain numeric dataset in one H5Dread (None otherwise: h5py reads it).
+
+        h5py's first read of a dataset object sets up a reader (~0.2 ms); a glance reads dozens
+        of tiny datasets once each. The result is what ``h5py[()]`` gives (a scalar for 0-d).
+        """
+        if not (isinstance(selection, tuple) and selection == ()) or self.layout == "virtual":
+            return None
+        shape, dtype = self._h5.shape, self._h5.dtype
+        if shape is None or dtype.kind not in "fiub" or dtype.metadata \
+                or not 0 < size_of(shape) * dtype.itemsize <= SMALL_READ:
+            return None
+        from h5py import h5s
+
+        out = np.empty(shape, dtype)
+        self._h5.id.read(h5s.ALL, h5s.ALL, out)
+        return out[()] if out.ndim == 0 else out
 
     def _check_virtual(self) -> None:
         """Refuse sources that would hang (a pipe) or crash HDF5 (a loop back to this dataset)."""
@@ -340,15 +360,18 @@ class HDF5Dataset(_HDF5Attrs, HDF5Storage, Dataset):
         """
         if "_external_reader" not in self.__dict__:
             reader = None
-            dcpl, filename = self._dcpl(), self._h5_filename()
-            if dcpl is not None and filename and self.layout == "external" and not self.dtype.hasobject \
-                    and self.shape is not None:
+            dcpl = self._dcpl()
+            # the file name last: h5py builds a File object for it (a glance reads hundreds of tiny datasets)
+            filename = self._h5_filename() if dcpl is not None and self.layout == "external" else None
+            if filename and not self.dtype.hasobject and self.shape is not None:
                 # raises (missing file, pipe) before anything is cached: HDF5 must never get the read
                 reader = _hdf5_external.ExternalArray(filename, dcpl, self.shape, self.dtype, self.path)
             self._external_reader = reader
         return self._external_reader
 
 
+#: Bytes a whole read of a plain numeric dataset may hold to skip h5py's reader set-up (HDF5Dataset._read_small).
+SMALL_READ = 4096
 #: h5py.File options :func:`open_hdf5` passes on (the chunk cache, and the family driver's)
 FILE_OPTIONS = ("rdcc_nbytes", "rdcc_nslots", "rdcc_w0", "driver", "memb_size")
 
