@@ -202,6 +202,13 @@ def examples(tmp: Path) -> list[dict]:
     t = Viewer(np.array([(1, 2.5), (3, 4.5)], dtype=[("x", "i4"), ("y", "f8")]))
     add("ValuesReply", t.values({"selection": ":"}, [])[0], "values() of a compound array")
     t.close()
+    from h5lens.widgets.compare import Compare
+
+    cmp = Compare(np.arange(12, dtype=np.uint16).reshape(3, 4), np.ones((3, 4), dtype=np.uint16), mode="ratio")
+    add("CompareMeta", cmp.sides, "Compare(arange(12).reshape(3, 4), ones((3, 4)), mode='ratio').sides")
+    add("CompareFrameReply", cmp.compare_frame({"which": "ratio", "canvas": [3, 4], "seq": 8}, [])[0],
+        'compare_frame({"which": "ratio", "canvas": [3, 4], "seq": 8})')
+    cmp.close()
     tree = Tree(str(path))
     add("ChildrenReply", tree.children({"path": "/"}, [])[0], 'Tree.children({"path": "/"})')
     tree.close()
@@ -294,6 +301,21 @@ def _exercise(path) -> int:
 
 COURSE_FILES = ["test.h5", "silx-io/test.h5", "history/nexus-20110325.h5", "ID16B_diatomee.h5", "oleg.dat",
                 "medipix.edf"]
+
+
+def test_compare_replies_over_course_frames_match_the_table(course):
+    from h5lens.widgets.compare import Compare
+
+    for a, b in [((course / "ID16B_diatomee.edf", 0), (course / "ID16B_diatomee.edf", 5)),
+                 (course / "ID16B_diatomee.edf", course / "medipix.edf")]:
+        cmp = Compare(a, b)
+        try:
+            check(cmp.sides, CASES["traits"]["compare"]["sides"])
+            for which in ("a", "b", "diff", "ratio"):
+                answer(cmp, "compare_frame", {"which": which, "canvas": [64, 64], "seq": 1})  # an ErrorReply when shapes differ
+            answer(cmp, "luts", {"names": ["gray"]})
+        finally:
+            cmp.close()
 
 
 @pytest.mark.parametrize("name", COURSE_FILES)

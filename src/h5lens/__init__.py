@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # what editors and type checkers see; at run time names load on first use
     from ._glance import Glance, glance
     from ._open import open, open_series
-    from .measure.compare import compare
     from .nodes._errors import LinkError, NodeError, UnknownFormatError
     from .roi import roi_sum
     from .selection import SelectionError
@@ -21,6 +20,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time names load 
     from .tutorial.flatfield import flatfield, interpolated_flat
     from .tutorial.imshowmany import imshowmany
     from .tutorial.stack import flatfield_stack
+    from .widgets.compare import compare
     from .widgets.display import enable_display
     from .widgets.explorer import Explorer, explore
     from .widgets.tree import Tree
@@ -71,7 +71,7 @@ _API = {
     "UnknownFormatError": "h5lens.nodes._errors:UnknownFormatError",
     "SelectionError": "h5lens.selection:SelectionError",
     "roi_sum": "h5lens.roi:roi_sum",
-    "compare": "h5lens.measure.compare:compare",
+    "compare": "h5lens.widgets.compare:compare",
 }
 
 # literal, so that linters and type checkers read it (a test keeps it equal to _API)

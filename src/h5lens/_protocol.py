@@ -205,6 +205,46 @@ class FrameReply(_FrameReply, total=False):
     invalid: int
 
 
+class RegionNumbers(TypedDict):
+    """Exact statistics of an image's shown region at full resolution.
+
+    ``pixels`` in it, ``finite`` values, and their min, max, mean and std (None when none is finite).
+    """
+
+    pixels: int
+    finite: int
+    min: float | None
+    max: float | None
+    mean: float | None
+    std: float | None
+
+
+class CompareFrameReply(_FrameReply):
+    """Command ``frame`` of the compare widget: image ``which`` (a, b, diff, ratio) and its exact ``numbers``."""
+
+    which: str
+    numbers: RegionNumbers
+
+
+class CompareSide(TypedDict):
+    """One side of a comparison: its label (file::path [frame]), its frame's shape and its dtype."""
+
+    label: str
+    shape: list[int]
+    dtype: str
+
+
+class CompareMeta(TypedDict):
+    """The compare widget's ``sides`` trait; ``problem`` says why diff/ratio cannot be shown ("" when they can)."""
+
+    a: CompareSide
+    b: CompareSide
+    same_shape: bool
+    problem: str
+    modes: list[str]
+    options: Options
+
+
 class _CurveReply(Reply):
     seq: Any
     index: list[int]
@@ -493,6 +533,7 @@ MESSAGES: dict[str, type] = {
         Options, ErrorInfo, ErrorReply, WireArray, ReadStats, Abscissa, Dim, ViewerMeta, FrameAxes, FrameSummary,
         FrameReply,
         CurveReply, OverlayReply, OverlayItem, AddToPlotReply,
+        RegionNumbers, CompareFrameReply, CompareSide, CompareMeta,
         ValuesReply, ProfileReply, RoiStatsReply, MeasureProfile, MeasureRoi, Measures, LutsReply, ExportReply,
         LinkInfo, TreeItem,
         ChildrenReply, InfoReply,

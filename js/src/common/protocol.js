@@ -202,6 +202,56 @@
  */
 
 /**
+ * Exact statistics of an image's shown region at full resolution (compare widget).
+ * @typedef {object} RegionNumbers
+ * @property {number} pixels pixels in the region
+ * @property {number} finite finite values among them
+ * @property {number | null} min
+ * @property {number | null} max
+ * @property {number | null} mean
+ * @property {number | null} std
+ */
+
+/**
+ * Reply of the compare widget's `frame` command: a FrameReply of image `which`, and its numbers.
+ * @typedef {object} CompareFrameReply
+ * @property {boolean} ok
+ * @property {WireArray} array
+ * @property {any} seq
+ * @property {boolean} preview
+ * @property {number[]} frame_shape
+ * @property {number[]} region
+ * @property {number[]} factors
+ * @property {number[]} dims
+ * @property {ReadStats} stats
+ * @property {string | null} warning
+ * @property {FrameAxes} axes
+ * @property {number} kernel_ms
+ * @property {FrameSummary | null} summary
+ * @property {string} which a, b, diff or ratio
+ * @property {RegionNumbers} numbers
+ */
+
+/**
+ * One side of a comparison.
+ * @typedef {object} CompareSide
+ * @property {string} label file::path [frame]
+ * @property {number[]} shape the frame's [rows, columns]
+ * @property {string} dtype
+ */
+
+/**
+ * The compare widget's `sides` trait; `problem` says why diff/ratio cannot be shown.
+ * @typedef {object} CompareMeta
+ * @property {CompareSide} a
+ * @property {CompareSide} b
+ * @property {boolean} same_shape
+ * @property {string} problem
+ * @property {string[]} modes
+ * @property {Options} options the colour menus (as the viewer's meta.options)
+ */
+
+/**
  * Reply of the `curve` command: `arrays` are y (or min then max when decimated), errors,
  * auxiliary signals, one buffer each.
  * @typedef {object} CurveReply

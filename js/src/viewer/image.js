@@ -12,7 +12,7 @@ export class ImageView {
   /**
    * @param {HTMLElement} parent
    * @param {{onHover?: Function, onView?: Function, onDraw?: Function}} hooks onView(rect) after zoom/pan
-   *   settles, onDraw() after each draw (the measures' overlay follows zoom and pan)
+   *   settles, onDraw(rect) after each draw (the measures' overlay and compare's locked images follow zoom and pan)
    */
   constructor(parent, hooks = {}) {
     this.hooks = hooks;
@@ -162,7 +162,7 @@ export class ImageView {
     }
     this._axes(g, r);
     this._colourBar(g, r, cw);
-    this.hooks.onDraw?.();
+    this.hooks.onDraw?.(this.view);
   }
 
   _axes(g, r) {

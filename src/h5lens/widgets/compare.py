@@ -1,0 +1,162 @@
+"""``h5lens.compare(a, b, mode="side")`` → :class:`Compare`: two images side by side, their difference, ratio, or blink.
+
+The sides and the modes are :mod:`h5lens.measure.pair`'s; the page draws
+them with the viewer's image code (colour maps, zoom, colour state) and asks
+for images through ``compare_frame`` (the viewer's frame reply, wire format and
+full-resolution summary, plus exact ``numbers``) and for colour maps through ``luts``.
+Small state lives in traits: ``mode``, ``lock`` (zoom, pan and colour range
+shared by both images), ``rate`` (blinks per second), the colour settings,
+and ``zoom``, the region shown (the page sets it when a zoom settles).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import traitlets as t
+
+from .. import _protocol as protocol
+from .. import colormaps, replies, wire
+from ..measure import pair
+from ..measure.compare import MODES as MATHS
+from ._base import H5Widget, bundle, command
+
+
+class Compare(H5Widget):
+    """Two images (or two frames of stacks) compared in one widget; see :func:`compare`."""
+
+    _esm = t.Unicode("").tag(sync=True)
+    _bundle = "compare"
+
+    mode = t.Enum(pair.MODES, default_value="side").tag(sync=True)
+    #: Zoom, pan and colour range shared by the two images (side and blink).
+    lock = t.Bool(True).tag(sync=True)
+    #: Blinks per second in ``blink`` mode.
+    rate = t.Float(2.0, min=0.1, max=30.0).tag(sync=True)
+    #: Both sides' labels and frame shapes, and whether diff/ratio can be shown (``CompareMeta``).
+    sides = t.Dict().tag(sync=True)
+    #: ``[r0, r1, c0, c1]`` of the frame shown (full-resolution rows and columns), ``[]`` for all of it.
+    zoom = t.List(t.Int(), default_value=[]).tag(sync=True)
+    colormap = t.Unicode("viridis").tag(sync=True)
+    colormap_names = t.List(t.Unicode()).tag(sync=True)
+    favourites = t.List(t.Unicode(), default_value=list(colormaps.FAVOURITES)).tag(sync=True)
+    scale = t.Enum(protocol.SCALES, default_value="linear").tag(sync=True)
+    autoscale = t.Enum(protocol.AUTOSCALES, default_value="percentile").tag(sync=True)
+    percentiles = t.List(t.Float(), default_value=[0.1, 99.9], minlen=2, maxlen=2).tag(sync=True)
+    vmin = t.Float(None, allow_none=True).tag(sync=True)
+    vmax = t.Float(None, allow_none=True).tag(sync=True)
+    aggregation = t.Enum(protocol.AGGREGATIONS, default_value="max").tag(sync=True)
+    bad_color = t.Unicode("#ff00ff").tag(sync=True)
+    error = t.Unicode("").tag(sync=True)
+
+    def __init__(self, a: Any, b: Any, mode: str = "side", **traits: Any):
+        first = pair.side(a, "a")
+        try:
+            second = pair.side(b, "b")
+        except BaseException:
+            if first.owned is not None:
+                first.owned.close()
+            raise
+        self._pair = pair.Pair(first, second)
+        same = first.shape == second.shape
+        sides = protocol.CompareMeta(
+            a=protocol.CompareSide(label=first.label, shape=list(first.shape), dtype=str(first.dataset.dtype)),
+            b=protocol.CompareSide(label=second.label, shape=list(second.shape), dtype=str(second.dataset.dtype)),
+            same_shape=same, problem="" if same else pair.shapes_problem(first, second, "diff") or "",
+            modes=list(pair.MODES), options=protocol.options())
+        try:
+            super().__init__(_esm=bundle("compare").read_text(encoding="utf-8"), sides=sides,
+                             colormap_names=colormaps.menu(), **traits)
+            self.mode = mode  # validated: diff/ratio of different shapes raise ValueError naming both
+        except BaseException:
+            self._pair.close()
+            raise
+
+    @t.validate("mode")
+    def _valid_mode(self, proposal: dict) -> str:
+        problem = pair.shapes_problem(self._pair.a, self._pair.b, proposal["value"])
+        if problem:
+            raise ValueError(problem)
+        return str(proposal["value"])
+
+    @t.validate("colormap")
+    def _valid_colormap(self, proposal: dict) -> str:
+        colormaps.lut(proposal["value"])  # ValueError naming close matches
+        return str(proposal["value"])
+
+    # -- what is shown, in Python ---------------------------------------------------------------
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """What the current mode shows: ``("a", "b")``, ``("diff",)`` or ``("ratio",)``."""
+        return (self.mode,) if self.mode in MATHS else ("a", "b")
+
+    @property
+    def data(self) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """The full-resolution values shown in the zoomed region: one array, or a and b."""
+        region = self.zoom or None
+        out = tuple(self._pair.values(w, region) for w in self.shown)
+        return out[0] if len(out) == 1 else (out[0], out[1])
+
+    @property
+    def stats(self) -> dict[str, dict[str, Any]]:
+        """Exact statistics of the zoomed region of each image shown (``pixels``, ``finite``, min, max, mean, std)."""
+        out = {}
+        for w in self.shown:
+            values = self._pair.values(w, self.zoom or None)
+            out[w] = {"pixels": int(values.size), **pair.region_numbers(values)}
+        return out
+
+    # -- commands (browser → Python) ------------------------------------------------------------
+    @command
+    def compare_frame(self, msg: dict, buffers: list) -> tuple[protocol.CompareFrameReply, list]:
+        """``{which: a | b | diff | ratio, region, canvas, how, seq}`` → that image at display size, exact numbers."""
+        which = str(msg.get("which", "a"))
+        canvas = [max(1, min(int(v), replies.MAX_CANVAS)) for v in msg.get("canvas", [1024, 1024])]
+        out = self._pair.frame(which, msg.get("region"), canvas, msg.get("how", self.aggregation))
+        header, bufs = wire.encode(out["data"])
+        s, more = replies.summary(out["summary"])
+        reply = protocol.CompareFrameReply(
+            ok=True, array=header, seq=msg.get("seq"), preview=False, frame_shape=out["frame_shape"],
+            region=out["region"], factors=out["factors"], dims=out["dims"], stats=out["stats"], warning=out["warning"],
+            axes={}, kernel_ms=0.0, summary=s, which=which, numbers=out["numbers"])
+        return reply, bufs + more
+
+    @command
+    def luts(self, msg: dict, buffers: list) -> tuple[protocol.LutsReply, list]:
+        """``{names}`` → 256 × RGBA bytes per colormap, concatenated in order."""
+        return replies.luts_reply(list(msg.get("names") or [self.colormap]))
+
+    def _fallback_html(self) -> str:
+        s = self.sides
+        return (f'<div class="h5lens-compare-fallback">h5lens compare ({self.mode}): '
+                f'{_escape(s["a"]["label"])} and {_escape(s["b"]["label"])}</div>')
+
+    def close(self) -> None:
+        """Close the widget and the files opened for the sides."""
+        super().close()
+        if getattr(self, "_pair", None) is not None:
+            self._pair.close()
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def compare(a: Any, b: Any, mode: str = "side", **traits: Any) -> Compare:
+    """Compare two images: ``mode`` is ``"side"`` (side by side), ``"diff"`` (a − b), ``"ratio"`` (a / b), ``"blink"``.
+
+    ``a`` and ``b`` are nodes, h5py datasets, ``"file.h5::/path"`` strings,
+    arrays, or ``(one of those, index)`` for a frame of a stack. Zoom, pan and
+    colour range are locked together (``lock=False`` unlocks them); the pure
+    maths is :func:`h5lens.measure.compare`.
+
+    Raises
+    ------
+    ValueError
+        ``diff`` or ``ratio`` of images of different shapes (naming both), or
+        a side that is not an image.
+    """
+    return Compare(a, b, mode=mode, **traits)
