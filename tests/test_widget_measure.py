@@ -236,5 +236,10 @@ def test_frame_replies_carry_the_mask_of_their_display_copy(tmp_path):
     assert np.frombuffer(buffers[-1], np.uint8).reshape(4, 4)[2, 2] == 1  # zoomed in: the pixel itself
     v.mask_invalid = False
     v.mask = None
-    reply, _ = v.frame({"canvas": [20, 30]}, [])
+    reply, buffers = v.frame({"canvas": [20, 30]}, [])
     assert "mask" not in reply and "invalid" not in reply
+    assert reply["summary"]["count"] == image.size and len(buffers) == 3  # the kernel's statistics of every pixel
+    # masked pixels in an aggregated frame: the summary (which counts them) is left out, the page leaves them out
+    image[3, 3] = 65535
+    reply, buffers = h5lens.view(image).frame({"canvas": [20, 30]}, [])
+    assert reply["summary"] is None and len(buffers) == 1 and reply["invalid"] == 65535

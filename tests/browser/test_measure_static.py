@@ -229,6 +229,9 @@ def test_python_adds_and_moves_what_the_page_draws(harness, stack, tmp_path):
     rect = page.eval_on_selector(".h5l-v-overlay g[data-kind='rect'] rect", "e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; }")
     tl, br = where(page, 29.5, 39.5), where(page, 60.5, 80.5)
     assert rect == pytest.approx([tl[0], tl[1], br[0], br[1]], abs=1.5)
+    # the curve below the image is drawn in its line's colour
+    assert page.evaluate("() => document.querySelector('.h5l-viewer').h5lens.panel.measure.panel.curve.plot.series[1].stroke()") \
+        == page.get_attribute(".h5l-v-profile[data-id='1'] .h5l-v-line", "stroke")
     page.screenshot(path=str(tmp_path / "python_measures_dark.png"))
     # the page's Clear removes Python's handles too
     page.get_by_label("clear measures").click()
@@ -310,3 +313,25 @@ def test_masked_pixels_are_painted_and_an_all_masked_frame_says_so(harness, tmp_
     page.screenshot(path=str(tmp_path / "all_masked.png"))
     with pytest.raises(ValueError, match="no valid pixels"):
         v.rois[0].stats  # noqa: B018
+
+
+@pytest.mark.parametrize("unreadable", [False, True])
+def test_a_detector_pixel_mask_is_painted_or_said_unreadable(harness, tmp_path, unreadable):
+    from test_widget_measure import eiger_file
+
+    data, pixel_mask = eiger_file(tmp_path / "eiger.h5", unreadable=unreadable)
+    v = view(f"{tmp_path / 'eiger.h5'}::/entry/plot", view="stack", mask_color="#ff0000")
+    harness.mount(v)
+    page = harness.page
+    wait_seq(page)
+    masked = int(page.eval_on_selector(ROOT, "r => r.dataset.masked"))
+    gap = data.shape[2]  # row 7: the sentinel between modules
+    warning = page.locator(".h5l-v-warning").text_content()
+    if unreadable:  # the view works, and says why no detector mask applies
+        assert masked == gap and "pixel_mask" in warning and "could not be read" in warning and "gone.h5" in warning
+    else:
+        assert masked == gap + pixel_mask.sum() and "pixel_mask" not in warning
+    # the colour range and the histogram leave masked pixels out: the gap's 4294967295 is not the top
+    vmax = float(page.eval_on_selector(ROOT, "r => r.dataset.vmax"))
+    assert vmax < 1000
+    page.screenshot(path=str(tmp_path / f"eiger_{'unreadable' if unreadable else 'mask'}.png"))

@@ -13,10 +13,25 @@ import { autoRange, nominalRange, parseColor } from "./colour.js";
 /**
  * What a frame's statistics are computed from: the kernel's Summary of the full-resolution
  * data when the display copy aggregates pixels, else the values the browser holds (all of them).
- * @param {{data: any, summary?: import("../common/protocol.js").Summary | null}} frame
+ * @param {{data: any, summary?: import("../common/protocol.js").Summary | null, mask?: Uint8Array | null,
+ *   invalid?: number | null, valid?: Float64Array}} frame
  */
 export function statsSource(frame) {
-  return frame.summary ?? frame.data;
+  if (frame.summary) return frame.summary;
+  if (!frame.mask && (frame.invalid ?? null) === null) return frame.data;
+  // masked pixels (the mask, the detector's sentinel) are left out of the range and the histogram
+  frame.valid ??= validValues(frame);
+  return frame.valid;
+}
+
+/**
+ * The frame's values as float64, NaN where masked (the colour maths skip NaN).
+ * @param {{data: any, mask?: Uint8Array | null, invalid?: number | null}} frame
+ */
+export function validValues(frame) {
+  const { data, mask } = frame, invalid = frame.invalid ?? null, out = Float64Array.from(data);
+  for (let i = 0; i < out.length; i++) if ((mask && mask[i]) || data[i] === invalid) out[i] = NaN;
+  return out;
 }
 
 /** Colour settings are saved to Python once they have not changed for this long. */

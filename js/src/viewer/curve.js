@@ -76,7 +76,8 @@ export class CurveView {
 
   _rebuild(force) {
     const { data, curves } = this._data();
-    const shapeKey = curves.map((c) => `${c.decimated}/${c.aux?.length ?? 0}`).join() + JSON.stringify(this.options);
+    // a curve of another colour (a profile's, see measure_panel.js) is drawn anew
+    const shapeKey = curves.map((c) => `${c.decimated}/${c.aux?.length ?? 0}/${c.colour ?? ""}`).join() + JSON.stringify(this.options);
     if (this.plot && !force && shapeKey === this.shapeKey) {
       this.plot.setData(data, !this.zoomed);
       this._relabel(curves);

@@ -29,7 +29,7 @@ export class Measurer {
     viewer.toolbar.append(this.bar);
     this.settings = el("div", { class: "h5l-v-measure-settings" });
     this.overlay = new Overlay(image, {
-      draftProfile: (line) => { if (line && !profileProblem(line.start, line.end, this.shape())) this.panel.showProfile({ id: 0, ...line, width: this.width(), reduce: this.reduce() }, this.selection(), "#7f7f7f"); },
+      draftProfile: (line) => { if (line && !profileProblem(line.start, line.end, this.shape())) this.panel.showProfile({ id: 0, ...line, width: this.width(), reduce: this.reduce() }, this.selection(), this.colourOf(-1)); },
       commit: (kind, entry) => this.add(kind, entry),
       moveProfile: (id, start, end, final) => this.moved(id, start, end, final),
       select: (id) => { this.overlay.active = id; this.overlay.render(); this.refresh(false); },
@@ -52,6 +52,8 @@ export class Measurer {
   }
 
   shape() { return this.image.frame?.frameShape ?? [0, 0]; }
+  /** The colour of the i-th profile (as drawn on the image); -1: the one being drawn, next in line. @param {number} i */
+  colourOf(i) { return PROFILE_COLOURS[(i < 0 ? this.measures().profiles.length : i) % PROFILE_COLOURS.length]; }
   selection() { return this.model.get("selection"); }
   width() { return Math.max(1, Math.round(Number(this.widthInput.value) || 1)); }
   reduce() { return this.reduceSelect.value; }
@@ -119,8 +121,7 @@ export class Measurer {
     if (!p) return;
     const q = { ...p, start, end };
     if (profileProblem(start, end, this.shape())) { if (final) this.fromModel(); return; }
-    const colour = PROFILE_COLOURS[m.profiles.indexOf(p) % PROFILE_COLOURS.length];
-    if (!final) { this.panel.showProfile(q, this.selection(), colour); return; }
+    if (!final) { this.panel.showProfile(q, this.selection(), this.colourOf(m.profiles.indexOf(p))); return; }
     this.save({ ...m, profiles: m.profiles.map((x) => (x.id === id ? q : x)) });
     this.fromModel();
   }
@@ -142,7 +143,7 @@ export class Measurer {
   refresh(rois = true) {
     const m = this.measures(), s = this.selection();
     const i = m.profiles.findIndex((q) => q.id === this.overlay.active);
-    this.panel.showProfile(m.profiles[i] ?? null, s, PROFILE_COLOURS[i % PROFILE_COLOURS.length]);
+    this.panel.showProfile(m.profiles[i] ?? null, s, this.colourOf(i));
     if (rois) this.panel.showStats(m.rois, s);
   }
 
