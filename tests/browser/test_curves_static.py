@@ -104,3 +104,37 @@ def test_explorer_plot_plus_overlays_a_dataset_on_the_curve_shown(harness, cours
         assert ex.selected == "/94.1/measurement/detcorr"
     finally:
         ex.close()
+
+
+def test_a_nexus_2011_column_against_the_scan_motor(harness, course, tmp_path):
+    """``entry1/measurement`` of the course's 2011 NeXus file: (N, 1) columns, plotted against fe_v_gap."""
+    import h5py
+
+    path = course / "history" / "nexus-20110325.h5"
+    root = h5lens.open(path)
+    v = Viewer(root["entry1/measurement/locum_I1"])
+    try:
+        harness.mount(v, theme="dark")
+        page = harness.page
+        seq = wait_seq(page)
+        menu = page.get_by_label("abscissa", exact=True)
+        assert menu.input_value() == "index"
+        assert {"fe_v_gap", "point_nb", "uxtimer"} <= set(menu.locator("option").all_inner_texts())
+        menu.select_option("fe_v_gap")
+        wait_python(page, v, x="fe_v_gap")
+        seq = wait_seq(page, seq)
+        with h5py.File(path, "r") as f:
+            gap, y = f["entry1/measurement/fe_v_gap"][:, 0], f["entry1/measurement/locum_I1"][:, 0]
+        page.wait_for_function(f"{PLOT}.data[0].length === {len(gap)} && {PLOT}.data[0][0] === {float(np.sort(gap)[0])}"
+                               f" || {PLOT}.data[0][0] === {float(gap[0])}")
+        xs, ys = page.evaluate(f"[Array.from({PLOT}.data[0]), Array.from({PLOT}.data[1])]")
+        # the points are (motor, counter) pairs, whatever order the plot keeps them in
+        assert sorted(zip(xs, ys)) == sorted(zip(gap.astype(float).tolist(), y.astype(float).tolist()))
+        assert page.locator(".h5l-v-axtitle-x").get_attribute("title") == "fe_v_gap"
+        v.add_curve(root["entry1/measurement/locum_I2"])
+        harness.set(curves=v.curves)
+        page.wait_for_function(f"{PLOT}.series.length === 3")
+        page.screenshot(path=str(tmp_path / "curves_nexus_dark.png"))
+    finally:
+        v.close()
+        root.close()
