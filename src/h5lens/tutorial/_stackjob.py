@@ -248,25 +248,27 @@ class _Job:
             np.copyto(buf, np.asarray(self.src[start:stop]), casting="unsafe")
         return buf
 
-    def run(self, write, progress: bool, threaded: bool = True) -> None:
-        """Correct every block and hand it to ``write(block, start)``."""
-        from tqdm.auto import tqdm
+    def blocks(self, write, buffers: list, lo: int, hi: int, first: int = 0, bar: Any = None) -> int:
+        """Correct frames ``lo:hi`` block by block, handing each to ``write(block, start)``.
 
+        With two or more ``buffers`` (float32, :attr:`k` frames each) the
+        writes run in a :class:`Pipeline` thread while the next block is read
+        and corrected; with one, in turn. ``self.idx[0]`` is frame ``first``'s
+        acquisition index. Returns the number of values set to the fill.
+        """
         nbad = 0
-        nbuf = N_BUFFERS if threaded else 1
-        buffers = [np.empty((self.k, *self.frame), dtype=np.float32) for _ in range(nbuf)]
-        pipe = Pipeline(write, buffers) if threaded else None
+        pipe = Pipeline(write, buffers) if len(buffers) > 1 else None
         try:
-            with tqdm(total=self.n, unit="frame", desc="flatfield", disable=not progress) as bar:
-                for start in range(0, self.n, self.k):
-                    stop = min(start + self.k, self.n)
-                    whole = pipe.buffer() if pipe else buffers[0]
-                    buf = self.read(whole, start, stop)
-                    nbad += self.correct(buf, self.idx[start:stop])
-                    if pipe:
-                        pipe.submit(whole, start, stop - start)
-                    else:
-                        write(buf, start)
+            for start in range(lo, hi, self.k):
+                stop = min(start + self.k, hi)
+                whole = pipe.buffer() if pipe else buffers[0]
+                buf = self.read(whole, start, stop)
+                nbad += self.correct(buf, self.idx[start - first:stop - first])
+                if pipe:
+                    pipe.submit(whole, start, stop - start)
+                else:
+                    write(buf, start)
+                if bar is not None:
                     bar.update(stop - start)
         except BaseException:
             if pipe:
@@ -274,4 +276,14 @@ class _Job:
             raise
         if pipe:
             pipe.close()
+        return nbad
+
+    def run(self, write, progress: bool, threaded: bool = True) -> None:
+        """Correct every block and hand it to ``write(block, start)``."""
+        from tqdm.auto import tqdm
+
+        nbuf = N_BUFFERS if threaded else 1
+        buffers = [np.empty((self.k, *self.frame), dtype=np.float32) for _ in range(nbuf)]
+        with tqdm(total=self.n, unit="frame", desc="flatfield", disable=not progress) as bar:
+            nbad = self.blocks(write, buffers, 0, self.n, bar=bar)
         warn_bad(nbad, self.n * int(np.prod(self.frame, dtype=np.int64)), self.fill, stacklevel=4)

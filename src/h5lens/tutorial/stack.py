@@ -125,9 +125,7 @@ def flatfield_stack(
 
             with atomic_zarr(*to_zarr, shape=shape, dtype=np.float32, overwrite=overwrite,
                              **dataset_options) as target:
-                array = target.open()
-                job.run(lambda buf, start: array.__setitem__(slice(start, start + len(buf)), buf), progress,
-                        threaded=job.threaded)
+                job.run(target.writer(), progress, threaded=job.threaded)
             return f"{to_zarr[0]}::{to_zarr[1]}"
         if hasattr(out, "write_direct") or (hasattr(out, "shape") and hasattr(out, "__setitem__")):
             if tuple(out.shape) != shape:

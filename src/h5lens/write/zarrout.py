@@ -16,6 +16,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,16 @@ class ZarrTarget:
     def open(self) -> Any:
         """The array, opened for writing here (each worker calls this itself)."""
         return require_zarr().open_array(self.store, path=self.path, mode="r+")
+
+    def writer(self) -> Any:
+        """``write(block, start)`` of frames ``start…``: raw chunk files when the layout allows, else zarr."""
+        from ._zarrraw import chunk_writer
+
+        array = self.open()
+        raw = chunk_writer(array)
+        if raw is not None:
+            return raw
+        return lambda block, start: array.__setitem__(slice(start, start + len(block)), block)
 
 
 def chunk_frames(frame_shape: tuple, itemsize: int, target: int = 8 << 20) -> int:
@@ -114,8 +125,18 @@ def atomic_zarr(filename: Any, inner: str, *, shape: tuple, dtype: Any, overwrit
         yield target
         _commit(tmp, final, replace)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _remove(tmp)
         raise
+
+
+def _remove(tmp: Path, patience: float = 5.0) -> None:
+    """Remove ``tmp``, again while a late writer (a worker being killed) still adds files to it."""
+    deadline = time.monotonic() + patience
+    while True:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not tmp.exists() or time.monotonic() > deadline:
+            return
+        time.sleep(0.1)
 
 
 def _commit(tmp: Path, final: Path, replace: bool) -> None:
