@@ -33,7 +33,7 @@ def client():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # port-in-use notices on a shared machine
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                           dashboard_address=":0")
+                                           dashboard_address=":0", host="127.0.0.1")
     with cluster, distributed.Client(cluster) as cl:
         yield cl
 
@@ -279,7 +279,7 @@ def own_client():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                           dashboard_address=":0")
+                                           dashboard_address=":0", host="127.0.0.1")
     with cluster, distributed.Client(cluster) as cl:
         yield cl
 
@@ -306,3 +306,40 @@ def test_worker_killed_mid_job_completes_or_leaves_nothing(own_client, big_stack
         with h5py.File(path, "r") as h5:
             np.testing.assert_array_equal(bits(res), bits(h5lens.flatfield(h5["raw"][()], flat, dark)))
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("job", ["h5", "zarr", "roi_sum"])
+def test_client_restart_mid_job_ends_it_with_a_sentence_or_completes(own_client, big_stack, tmp_path, job):
+    """``client.restart()`` forgets every task: the job must not wait for them forever."""
+    path, flat, dark = big_stack
+    target = tmp_path / f"out.{job}"
+    if job == "roi_sum":
+        def run():
+            return h5lens.roi_sum(f"{path}::/raw", flat > 0, client=own_client, chunk_frames=2)
+    else:
+        def run():
+            return h5lens.flatfield_stack(f"{path}::/raw", flat, dark, f"{target}::/c", client=own_client,
+                                          chunk_frames=2, progress=False)
+    thread, outcome = _run_in_thread(run)
+    _first_task_done(own_client, f"h5lens-{'roi_sum' if job == 'roi_sum' else 'flatfield'}")
+    running = thread.is_alive()
+    own_client.restart()
+    thread.join(120)
+    assert not thread.is_alive(), "the job still waits two minutes after client.restart()"
+    assert running, "the job ended before the restart: nothing was tested"
+    if "error" in outcome:
+        error = outcome["error"]
+        assert isinstance(error, RuntimeError), repr(error)
+        assert "the cluster was restarted, shut down or lost workers" in str(error)
+        assert ("no sums of" if job == "roi_sum" else f"{target}::/c was not written") in str(error)
+        assert not target.exists()
+    elif job == "roi_sum":
+        with h5py.File(path, "r") as h5:
+            np.testing.assert_array_equal(outcome["value"], h5["raw"][()].sum(axis=(1, 2), dtype=np.float64))
+    else:
+        with h5py.File(path, "r") as h5:
+            expected = h5lens.flatfield(h5["raw"][()], flat, dark)
+        np.testing.assert_array_equal(bits(read_out(outcome["value"])), bits(expected))
+    assert leftovers(tmp_path) == []
+    own_client.wait_for_workers(2, timeout=120)
+    assert own_client.submit(sum, [1, 2]).result(timeout=60) == 3  # the cluster itself is usable again

@@ -116,10 +116,10 @@ def _on_cluster(source: Any, mask: Any, client: Any, chunk_frames: int | None, p
     out = np.empty(n)
     with resolved(client) as cl:
         k = chunk_frames or min(_block_frames(shape, itemsize, mask), math.ceil(n / (4 * n_threads(cl))))
-        (mask_f,) = cl.scatter([mask], broadcast=True, hash=False)
-        with tracked(cl, n, "roi_sum", progress) as tr:
+        with tracked(cl, n, "roi_sum", progress, f"no sums of {ref.label} were returned") as tr:
+            (mask_f,) = tr.scatter([mask])
             blocks = [(a, min(a + k, n)) for a in range(0, n, k)]
             futures = [tr.submit(_task, ref, a, b, mask_f, start=a, frames=b - a) for a, b in blocks]
             for (a, b), future in zip(blocks, futures):
-                out[a:b] = tr.result(future, a, b - a, ref.label)
+                out[a:b] = tr.result(future)
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -61,7 +62,15 @@ def dashboard(client: Any) -> str | None:
 
 
 class Tracker:
-    """One progress bar for a job's futures, and their cancellation on failure.
+    """One progress bar for a job's futures, their results, and their cancellation on failure.
+
+    Every call to the cluster goes through here, so that a cluster failing
+    under the job (workers dying, ``client.restart()``, the scheduler going
+    away) raises one sentence naming the frames and what was not done,
+    instead of dask's internal errors or, worse, a wait that never ends: a
+    task whose key the scheduler forgot (a restart forgets them all) never
+    completes, so waits are bounded and the scheduler is asked every
+    :attr:`poll` seconds whether it still knows the job's tasks.
 
     Parameters
     ----------
@@ -72,43 +81,96 @@ class Tracker:
         Bar label.
     progress : bool
         Show the bar (``tqdm.auto``: a widget in Jupyter) and the dashboard link.
+    outcome : str
+        What a failure leaves undone, ending the error sentences
+        (``"out.h5::/data was not written"``).
     """
 
-    def __init__(self, client: Any, total: int, desc: str, progress: bool):
+    poll = 2.0
+
+    def __init__(self, client: Any, total: int, desc: str, progress: bool, outcome: str):
         import uuid
 
         from tqdm.auto import tqdm
 
-        self.client, self.desc = client, desc
+        self.client, self.desc, self.outcome = client, desc, outcome
         self.futures: list[Any] = []
+        self.frames: dict[str, tuple[int, int]] = {}  # key -> (first frame, frame count)
         self.token = uuid.uuid4().hex[:10]  # keys unique per job, readable on the dashboard
         self.bar = tqdm(total=total, unit="frame", desc=desc, disable=not progress)
         link = dashboard(client) if progress else None
         if link:
             self.bar.write(f"{desc}: dask dashboard at {link}", file=sys.stderr)
 
+    def _lost(self, what: str, exc: BaseException | str) -> RuntimeError:
+        return RuntimeError(f"{self.desc}: {what} (the cluster was restarted, shut down or lost workers: "
+                            f"{exc}); {self.outcome}")
+
+    def _span(self, future: Any) -> str:
+        start, frames = self.frames.get(future.key, (0, 0))
+        return f"frames {start}-{start + frames - 1}"
+
+    def scatter(self, values: list) -> list:
+        """``values`` sent once to every worker (not with every task)."""
+        try:
+            return self.client.scatter(values, broadcast=True, hash=False)
+        except Exception as exc:
+            raise self._lost("the dark and flat frames could not be sent to the workers", exc) from exc
+
     def submit(self, fn: Any, *args: Any, start: int, frames: int, **kwargs: Any) -> Any:
         """Submit the task of frames ``start … start + frames - 1``; the bar moves when it finishes."""
         key = f"h5lens-{self.desc}-{self.token}-{start}"
-        future = self.client.submit(fn, *args, key=key, pure=False, **kwargs)
+        try:
+            future = self.client.submit(fn, *args, key=key, pure=False, **kwargs)
+        except Exception as exc:
+            raise self._lost(f"frames {start}-{start + frames - 1} could not be submitted", exc) from exc
         # runs in the client's event-loop thread as the cluster reports the task done
         future.add_done_callback(lambda f: self.bar.update(frames) if f.status == "finished" else None)
         self.futures.append(future)
+        self.frames[key] = (start, frames)
         return future
 
-    def result(self, future: Any, start: int, frames: int, target: str) -> Any:
-        """The result of ``future``; a lost task (workers dying, cluster restarted) raises a sentence."""
+    def _wait(self, futures: list) -> set:
+        """The futures of ``futures`` that are done, once at least one is."""
         distributed = require()
+        while True:
+            try:
+                done, _ = distributed.wait(futures, timeout=self.poll, return_when="FIRST_COMPLETED")
+                return done
+            except TimeoutError:
+                pass
+            except Exception as exc:  # dask raises when it knows futures were cancelled (restart, close)
+                gone = [f for f in futures if f.status not in ("pending", "finished", "error")] or futures
+                raise self._lost(f"{self._span(gone[0])} were cancelled or lost", exc) from exc
+            keys = [f.key for f in futures]
+            try:
+                known = self.client.run_on_scheduler(_known, keys)
+            except Exception as exc:
+                raise self._lost(f"{self._span(futures[0])} were lost", exc) from exc
+            for future, ok in zip(futures, known):
+                if not ok:
+                    raise self._lost(f"{self._span(future)} were lost", "the scheduler forgot the task")
+
+    def result(self, future: Any) -> Any:
+        """The result of ``future`` (waits); the task's own error is raised as it is."""
+        distributed = require()
+        self._wait([future])
         try:
-            return future.result()
-        except distributed.KilledWorker as exc:
-            raise RuntimeError(f"{self.desc}: the workers computing frames {start}-{start + frames - 1} died "
-                               f"repeatedly ({exc}); {target} was not written") from exc
+            return future.result(timeout=60)
         except Exception as exc:
-            if "Cancelled" not in type(exc).__name__:  # the task's own error: already a sentence
+            if future.status == "error":  # the task's own error: already a sentence
                 raise
-            raise RuntimeError(f"{self.desc}: frames {start}-{start + frames - 1} were cancelled on the cluster "
-                               f"(restarted or shut down?); {target} was not written") from exc
+            if isinstance(exc, distributed.KilledWorker):
+                raise self._lost(f"the workers computing {self._span(future)} died repeatedly", exc) from exc
+            raise self._lost(f"{self._span(future)} were cancelled or lost", exc) from exc
+
+    def as_completed(self, futures: list) -> Iterator[Any]:
+        """``futures`` in the order they finish; the first failure raises."""
+        todo = list(futures)
+        while todo:
+            done = self._wait(todo)
+            yield from done
+            todo = [f for f in todo if f not in done]
 
     def cancel(self, timeout: float = 60.0) -> None:
         """Cancel every future and wait until no worker still runs one of them.
@@ -116,24 +178,43 @@ class Tracker:
         The scheduler forgets a cancelled task at once, but a worker cannot
         stop one that is running: it finishes, and might write a chunk after
         the caller removed the temporary output. So the workers themselves are
-        asked until none of them holds a task of this job any more.
+        asked until none of them holds a task of this job any more. Each
+        question is bounded: a cluster being restarted may not answer, and
+        its workers are killed anyway.
         """
         with contextlib.suppress(Exception):
             self.client.cancel(self.futures, force=True)
         prefix = f"h5lens-{self.desc}-{self.token}-"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            try:
-                busy = self.client.run(_running, prefix)
-            except Exception:  # no scheduler or no worker left: nothing runs any more
-                return
-            if not any(busy.values()):
+            busy = _bounded(lambda: self.client.run(_running, prefix, on_error="ignore"), 10.0)
+            if not busy or not any(busy.values()):
                 return
             time.sleep(0.05)
 
     def close(self) -> None:
         """Close the bar."""
         self.bar.close()
+
+
+def _bounded(fn: Any, timeout: float) -> Any:
+    """``fn()`` run in a thread, or None if it raises or does not return within ``timeout`` seconds."""
+    box: list = []
+
+    def call() -> None:
+        with contextlib.suppress(Exception):
+            box.append(fn())
+
+    thread = threading.Thread(target=call, name="h5lens-cluster-probe", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return box[0] if box else None
+
+
+def _known(keys: list[str], dask_scheduler: Any = None) -> list[bool]:
+    """On the scheduler: whether it still has each task (a restart forgets every one)."""
+    tasks = getattr(dask_scheduler, "tasks", {})
+    return [key in tasks for key in keys]
 
 
 def _running(prefix: str, dask_worker: Any = None) -> list[str]:
@@ -144,9 +225,9 @@ def _running(prefix: str, dask_worker: Any = None) -> list[str]:
 
 
 @contextlib.contextmanager
-def tracked(client: Any, total: int, desc: str, progress: bool) -> Iterator[Tracker]:
+def tracked(client: Any, total: int, desc: str, progress: bool, outcome: str) -> Iterator[Tracker]:
     """A :class:`Tracker` whose futures are cancelled if the block raises (Ctrl-C too)."""
-    tracker = Tracker(client, total, desc, progress)
+    tracker = Tracker(client, total, desc, progress, outcome)
     try:
         yield tracker
     except BaseException:

@@ -63,7 +63,7 @@ def write_frames(client: Any, stack: Any, dset: Any, frames_per_chunk: int, prog
         first += count
     put = chunk_writer(dset)
     window = 2 * n_threads(client) + 1
-    with tracked(client, n, "convert", progress) as tr:
+    with tracked(client, n, "convert", progress, f"{label} was not written") as tr:
         blocks = [(a, min(a + k, n)) for a in range(0, n, k)]
         pending: list = []
         for i, (a, b) in enumerate(blocks):
@@ -72,7 +72,7 @@ def write_frames(client: Any, stack: Any, dset: Any, frames_per_chunk: int, prog
             if len(pending) >= window or i == len(blocks) - 1:
                 while pending and (len(pending) >= window or i == len(blocks) - 1):
                     a0, b0, future = pending.pop(0)
-                    block = tr.result(future, a0, b0 - a0, label)
+                    block = tr.result(future)
                     future.release()
                     for s in range(0, len(block), frames_per_chunk):
                         put(a0 + s, block[s:s + frames_per_chunk])

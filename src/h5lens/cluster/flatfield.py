@@ -17,21 +17,26 @@ from typing import Any
 
 import numpy as np
 
-from ._client import n_threads, require, resolved, tracked
+from ._client import n_threads, resolved, tracked
 from ._refs import SourceRef, as_ref, opened
 
-#: float32 bytes a task corrects at once (its memory is about 1.5x this
-#: for uint16 input): big enough that per-task overhead (scheduling, opening
-#: the file, Zarr metadata) stays small, small enough to bound memory.
+#: float32 bytes of frames a task returns to the writer of an HDF5 output
+#: (its worker holds them until fetched): big enough that per-task overhead
+#: (scheduling, opening the file) stays small, small enough to bound memory.
 TASK_BYTES = 64 << 20
+#: float32 bytes of frames a task writes to Zarr itself. Its memory does not
+#: grow with it (blocks of one Zarr chunk go through two reused buffers), so
+#: tasks are longer: the pipeline's unoverlapped ends (first read, last
+#: write) and the per-task costs weigh less.
+ZARR_TASK_BYTES = 256 << 20
 #: At least this many tasks per worker thread, so the load balances and the
 #: last tasks do not leave workers idle for long.
 TASKS_PER_THREAD = 4
 
 
-def task_frames(n: int, frame_bytes: int, threads: int, align: int = 1) -> int:
-    """Frames per task: about :data:`TASK_BYTES`, enough tasks to share, a multiple of ``align``."""
-    k = max(1, TASK_BYTES // max(1, frame_bytes))
+def task_frames(n: int, frame_bytes: int, threads: int, align: int = 1, budget: int = TASK_BYTES) -> int:
+    """Frames per task: about ``budget`` bytes, enough tasks to share, a multiple of ``align``."""
+    k = max(1, budget // max(1, frame_bytes))
     k = min(k, math.ceil(n / (threads * TASKS_PER_THREAD)))
     return max(align, -(-k // align) * align)
 
@@ -49,36 +54,50 @@ def _reused(shape: tuple, dtype: Any, slot: str) -> np.ndarray:
 
 
 def correct_block(ref: SourceRef, start: int, stop: int, flats: Any, dark: np.ndarray,
-                  indices: np.ndarray, fill: float, target: Any = None, k: int = 0) -> Any:
+                  indices: np.ndarray, fill: float, target: Any = None, sub: int = 0) -> Any:
     """Task: read, correct and write (Zarr) or return (``target`` None) frames ``start:stop``.
 
     Returns the number of values set to ``fill``, with the block when it is
-    not written here. Blocks written here reuse this thread's buffers of ``k``
-    frames; a returned block is a new array (the worker keeps it until the
-    client has fetched it).
+    not written here. A Zarr ``target`` is written ``sub`` frames (whole
+    chunks) at a time through the single-process path's :class:`Pipeline`:
+    a thread writes raw chunk files while the next ``sub`` frames are read
+    and corrected, in two buffers this worker thread keeps between tasks. A
+    returned block is a new array (the worker keeps it until it is fetched).
     """
     from ..tutorial._stackjob import _Job
 
     count = stop - start
+    step = min(sub, count) if target is not None else count
     try:
         with opened(ref) as src:
             frame, dtype = tuple(src.shape[1:]), np.dtype(src.dtype)
-            job = _Job(src, dtype, frame, flats, dark, indices, count, fill)
-            if target is not None and job.raw is not None:
-                job.raw = _reused((max(k, count), *frame), job.raw.dtype, "raw")
-            out = _reused((max(k, count), *frame), np.float32, "out") if target is not None else \
-                np.empty((count, *frame), np.float32)
-            buf = job.read(out, start, stop)
+            job = _Job(src, dtype, frame, flats, dark, indices, step, fill)
+            if target is None:
+                buf = job.read(np.empty((count, *frame), np.float32), start, stop)
+                return job.correct(buf, indices), buf
+            if job.raw is not None:
+                job.raw = _reused((step, *frame), job.raw.dtype, "raw")
+            buffers = [_reused((step, *frame), np.float32, f"out{i}") for i in range(2)]
+            write = _labelled(target.writer(), target, start)
+            return job.blocks(write, buffers, start, stop, first=start)
+    except _WriteError as exc:
+        raise OSError(str(exc)) from exc.__cause__
     except Exception as exc:
         raise OSError(f"cannot read frames {start}-{stop - 1} of {ref.label}: {exc}") from exc
-    nbad = job.correct(buf, indices)
-    if target is None:
-        return nbad, buf
-    try:
-        target.open()[start:stop] = buf
-    except Exception as exc:
-        raise OSError(f"cannot write frames {start}-{stop - 1} to {target.store}: {exc}") from exc
-    return nbad
+
+
+class _WriteError(Exception):
+    """A failed write inside a task, told apart from a failed read."""
+
+
+def _labelled(write: Any, target: Any, start: int) -> Any:
+    def labelled(block: np.ndarray, at: int) -> None:
+        try:
+            write(block, at)
+        except Exception as exc:
+            raise _WriteError(f"cannot write frames {at}-{at + len(block) - 1} to {target.store}: {exc}") from exc
+
+    return labelled
 
 
 def flatfield_stack_on(client: Any, source: Any, flat: Any, dark: Any, out: Any, *, indices: Any = None,
@@ -95,46 +114,41 @@ def flatfield_stack_on(client: Any, source: Any, flat: Any, dark: Any, out: Any,
     with opened(ref) as src:
         shape, _, idx, dark32, flats, _ = prepare(src, flat, dark, indices)
     n, frame = shape[0], shape[1:]
+    frame_bytes = 4 * math.prod(frame)
     to_zarr = _zarr_spec(out)
     filename, inner = to_zarr if to_zarr is not None else split_spec(out)
+    label = f"{filename}::{inner} was not written"
     with resolved(client) as cl:
-        align = 1
-        if to_zarr is not None:
-            dataset_options = {**dataset_options, "chunks": zarr_chunks(shape, chunk_frames, dataset_options)}
-            align = dataset_options["chunks"][0]
-        k = int(chunk_frames) if chunk_frames else task_frames(n, 4 * math.prod(frame), n_threads(cl), align)
-        k = -(-k // align) * align
-        blocks = [(s, min(s + k, n)) for s in range(0, n, k)]
-        # sent once to each worker, not with every task
-        dark_f, flats_f = cl.scatter([dark32, flats], broadcast=True, hash=False)
-        args = (ref, flats_f, dark_f, fill)
         if to_zarr is not None:
             from ..write.zarrout import atomic_zarr
 
+            dataset_options = {**dataset_options, "chunks": zarr_chunks(shape, chunk_frames, dataset_options)}
+            align = dataset_options["chunks"][0]
+            k = int(chunk_frames) if chunk_frames else task_frames(n, frame_bytes, n_threads(cl), align,
+                                                                   ZARR_TASK_BYTES)
+            blocks = _blocks(n, -(-k // align) * align)
             with atomic_zarr(filename, inner, shape=shape, dtype=np.float32, overwrite=overwrite,
-                             **dataset_options) as target:
-                nbad = _run_zarr(cl, args, idx, blocks, target, n, progress, f"{filename}::{inner}")
+                             **dataset_options) as target, tracked(cl, n, "flatfield", progress, label) as tr:
+                nbad = _run_zarr(tr, (ref, dark32, flats, fill), idx, blocks, target, align)
         else:
-            job = _Stream(cl, args, idx, blocks, f"{filename}::{inner}")
+            k = int(chunk_frames) if chunk_frames else task_frames(n, frame_bytes, n_threads(cl))
+            job = _Stream(cl, (ref, dark32, flats, fill), idx, _blocks(n, k), label)
             _write_file(job, filename, inner, shape, dataset_options, overwrite, progress)
             nbad = job.nbad
     warn_bad(nbad, n * math.prod(frame), fill, stacklevel=4)
     return f"{filename}::{inner}"
 
 
-def _run_zarr(cl: Any, args: tuple, idx: np.ndarray, blocks: list, target: Any, n: int, progress: bool,
-              label: str) -> int:
-    distributed = require()
-    ref, flats_f, dark_f, fill = args
-    with tracked(cl, n, "flatfield", progress) as tr:
-        k = max(b - a for a, b in blocks) if blocks else 1
-        where = {tr.submit(correct_block, ref, a, b, flats_f, dark_f, idx[a:b], fill, target, k,
-                           start=a, frames=b - a): (a, b) for a, b in blocks}
-        nbad = 0
-        for future in distributed.as_completed(list(where)):  # the first failure stops the job
-            a, b = where[future]
-            nbad += tr.result(future, a, b - a, label)
-    return nbad
+def _blocks(n: int, k: int) -> list[tuple[int, int]]:
+    return [(s, min(s + k, n)) for s in range(0, n, k)]
+
+
+def _run_zarr(tr: Any, args: tuple, idx: np.ndarray, blocks: list, target: Any, sub: int) -> int:
+    ref, dark32, flats, fill = args
+    dark_f, flats_f = tr.scatter([dark32, flats])
+    futures = [tr.submit(correct_block, ref, a, b, flats_f, dark_f, idx[a:b], fill, target, sub,
+                         start=a, frames=b - a) for a, b in blocks]
+    return sum(tr.result(future) for future in tr.as_completed(futures))  # the first failure stops the job
 
 
 class _Stream:
@@ -142,35 +156,49 @@ class _Stream:
 
     Tasks are submitted a window ahead of the block being written, so the
     cluster keeps busy while this process writes, and at most ``window``
-    blocks wait in memory here.
+    blocks wait on the workers. Blocks are written by a :class:`Pipeline`
+    thread while this one fetches the next (two blocks in this process).
     """
 
-    threaded = False  # the writer is this process; the cluster does the rest
+    threaded = True
 
     def __init__(self, client: Any, args: tuple, idx: np.ndarray, blocks: list, label: str):
         self.client, self.args, self.idx, self.blocks, self.label = client, args, idx, blocks, label
         self.window = 2 * n_threads(client) + 1
         self.nbad = 0
 
-    def run(self, write: Any, progress: bool, threaded: bool = False) -> None:
+    def run(self, write: Any, progress: bool, threaded: bool = True) -> None:
         """Submit the blocks, write each one as its turn comes, in order."""
-        ref, flats_f, dark_f, fill = self.args
-        n = self.blocks[-1][1] if self.blocks else 0
-        with tracked(self.client, n, "flatfield", progress) as tr:
-            pending: list = []
-            todo = iter(self.blocks)
-            for a, b in todo:
-                pending.append((a, b, tr.submit(correct_block, ref, a, b, flats_f, dark_f, self.idx[a:b], fill,
-                                                start=a, frames=b - a)))
-                if len(pending) < self.window:
-                    continue
-                self._write_first(pending, tr, write)
-            while pending:
-                self._write_first(pending, tr, write)
+        from ..tutorial._rawwrite import Pipeline
 
-    def _write_first(self, pending: list, tr: Any, write: Any) -> None:
-        a, b, future = pending.pop(0)
-        nbad, buf = tr.result(future, a, b - a, self.label)
+        ref, dark32, flats, fill = self.args
+        n = self.blocks[-1][1] if self.blocks else 0
+        with tracked(self.client, n, "flatfield", progress, self.label) as tr:
+            dark_f, flats_f = tr.scatter([dark32, flats])
+            pending: list = []
+            # two slots: the block being written and the one just fetched
+            pipe = Pipeline(write, [None, None]) if threaded else None
+            try:
+                for i, (a, b) in enumerate(self.blocks):
+                    pending.append(tr.submit(correct_block, ref, a, b, flats_f, dark_f, self.idx[a:b], fill,
+                                             start=a, frames=b - a))
+                    while pending and (len(pending) >= self.window or i == len(self.blocks) - 1):
+                        self._write_first(pending, tr, write, pipe)
+            except BaseException:
+                if pipe:
+                    pipe.close(check=False)
+                raise
+            if pipe:
+                pipe.close()
+
+    def _write_first(self, pending: list, tr: Any, write: Any, pipe: Any) -> None:
+        future = pending.pop(0)
+        nbad, buf = tr.result(future)
+        start = tr.frames[future.key][0]
         future.release()  # the worker may drop the block now
-        write(buf, a)
+        if pipe:
+            pipe.buffer()  # waits while two blocks are still being written
+            pipe.submit(buf, start, len(buf))
+        else:
+            write(buf, start)
         self.nbad += nbad
