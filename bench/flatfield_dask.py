@@ -10,17 +10,21 @@ output settings (float32, no compression):
   ``raw = da.from_array(h5py_dataset)`` (auto chunks),
   ``((raw - dark) / (flat - dark)).to_zarr(...)`` with float32 flat and dark.
 
-Each is timed ``--repeat`` times (a warm-up job first on each new cluster);
-the median is reported as frames/s and MB/s of input, with the scaling
-efficiency of h5lens (throughput with W workers / (W x with 1)), the ratios
-cluster / single and h5lens / dask, and the peak resident memory of each
-worker process (``ru_maxrss``). The load average is printed with the result:
-the machine is shared.
+Each is timed ``--repeat`` times per run (a warm-up job first on each new
+cluster), and the whole set is run ``--runs`` times (fresh clusters each
+time). Printed side by side: per configuration the median over runs of the
+per-run medians, with the spread (min-max of those medians), as seconds,
+frames/s and MB/s of input, and the peak resident memory of each worker
+process (``ru_maxrss``); then the ratios (h5lens W / h5lens 1, the scaling
+efficiency, h5lens W / single, h5lens W / dask W), each the ratio of the
+medians of medians with the spread of the per-run ratios. The load average
+is printed too: the machine is shared.
 
 Usage::
 
     .venv/bin/python bench/flatfield_dask.py [--frames 400] [--size 2048] [--workers 1 2]
-                                             [--repeat 1] [--data stack.h5] [--output result.json]
+                                             [--repeat 1] [--runs 3] [--data stack.h5]
+                                             [--output result.json]
 """
 
 from __future__ import annotations
@@ -72,7 +76,9 @@ def measure(src: Path, workers: list[int], repeat: int, tmp: Path) -> dict:
         flat, dark, shape = h5["flat"][()], h5["dark"][()], h5["raw"].shape
     n, mb = shape[0], np.prod(shape) * 2 / 1e6
     spec, out = f"{src}::/raw", tmp / "out.zarr"
-    warm = large_stack(tmp / "warm.h5", frames=8, shape=(64, 64))
+    warm = tmp / "warm.h5"
+    if not warm.exists():  # made once: plain dask's graphs keep it open in this process
+        large_stack(warm, frames=8, shape=(64, 64))
     with h5py.File(warm, "r") as h5:
         warm_flat = h5["flat"][()]
 
@@ -123,6 +129,41 @@ def measure(src: Path, workers: list[int], repeat: int, tmp: Path) -> dict:
             "rows": rows, "ratios": ratios}
 
 
+def summarize(runs: list[dict]) -> dict:
+    """Median of the per-run medians of every configuration and ratio, with their spreads."""
+    n = runs[0]["shape"][0]
+    mb = runs[0]["input_mb"]
+    rows = {}
+    for name in runs[0]["rows"]:
+        medians = [r["rows"][name]["median_s"] for r in runs]
+        mom = statistics.median(medians)
+        rss = [v for r in runs for v in r["rows"][name].get("worker_peak_rss_mb", [])]
+        rows[name] = {"median_of_medians_s": round(mom, 3), "spread_s": [min(medians), max(medians)],
+                      "frames_per_s": round(n / mom, 2), "input_mb_per_s": round(mb / mom, 1),
+                      "worker_peak_rss_mb_max": max(rss) if rss else None}
+    ratios = {}
+    for key in runs[0]["ratios"]:
+        per_run = [r["ratios"][key] for r in runs]
+        ratios[key] = {"median": round(statistics.median(per_run), 3), "spread": [min(per_run), max(per_run)]}
+    return {"rows": rows, "ratios": ratios}
+
+
+def table(summary: dict) -> str:
+    """The summary as text, configurations side by side."""
+    lines = [f"{'configuration':<14}{'median s':>10}  {'spread s':<16}{'frames/s':>9}{'MB/s in':>9}"
+             f"{'worker RSS MB':>15}"]
+    for name, row in summary["rows"].items():
+        lo, hi = row["spread_s"]
+        rss = row["worker_peak_rss_mb_max"]
+        lines.append(f"{name:<14}{row['median_of_medians_s']:>10.2f}  {f'{lo:.2f}-{hi:.2f}':<16}"
+                     f"{row['frames_per_s']:>9.1f}{row['input_mb_per_s']:>9.0f}{'' if rss is None else rss:>15}")
+    lines.append("")
+    lines.append(f"{'ratio (throughput)':<26}{'median':>8}  spread")
+    for key, r in summary["ratios"].items():
+        lines.append(f"{key:<26}{r['median']:>8.3f}  {r['spread'][0]:.3f}-{r['spread'][1]:.3f}")
+    return "\n".join(lines)
+
+
 def make_stack(path: Path, frames: int, size: int) -> None:
     """A uint16 stack ``/raw`` (one chunk per frame) with ``/flat`` and ``/dark``, quick to make at 2048².
 
@@ -150,7 +191,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--frames", type=int, default=400)
     parser.add_argument("--size", type=int, default=2048, help="frame side in pixels")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=1, help="timings per configuration in each run")
+    parser.add_argument("--runs", type=int, default=3, help="whole runs, each on fresh clusters")
     parser.add_argument("--data", type=Path, help="stack file to use (made there if absent, kept)")
     parser.add_argument("--tmp", type=Path, help="folder for outputs (default: a temporary one)")
     parser.add_argument("--output", type=Path, help="also write the JSON result to this file")
@@ -159,10 +201,14 @@ def main(argv=None) -> dict:
         src = args.data or Path(tmp) / "stack.h5"
         if not src.exists():
             make_stack(src, args.frames, args.size)
-        result = measure(src, args.workers, args.repeat, Path(tmp))
-    result["load_average_after"] = os.getloadavg()
+        runs = []
+        for i in range(args.runs):
+            runs.append(measure(src, args.workers, args.repeat, Path(tmp)))
+            runs[-1]["load_average_after"] = os.getloadavg()
+            print(f"run {i + 1}/{args.runs}:", json.dumps(runs[-1]), flush=True)
+    result = {"runs": runs, "summary": summarize(runs)}
     text = json.dumps(result, indent=2)
-    print(text)
+    print(table(result["summary"]))
     if args.output is not None:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text + "\n")

@@ -343,3 +343,43 @@ def test_client_restart_mid_job_ends_it_with_a_sentence_or_completes(own_client,
     assert leftovers(tmp_path) == []
     own_client.wait_for_workers(2, timeout=120)
     assert own_client.submit(sum, [1, 2]).result(timeout=60) == 3  # the cluster itself is usable again
+
+
+def test_roi_over_frames_on_cluster_equals_the_viewer_path(healthy, course):
+    """The viewer's ROI statistic over frames, on the course map stack: same bits with and without a client."""
+    from h5lens.measure import Frame, Shape
+    from h5lens.measure.roi import roi_over_frames
+
+    root = h5lens.open(course / "test.h5")
+    try:
+        ds = root["diff_map_0004/data/map"]
+        cube = np.asarray(ds[()], dtype=np.float64)
+        shape = Shape("ellipse", y=(10, 60), x=(20, 90))
+        mask = np.zeros(cube.shape[1:], bool)
+        mask[30:33, 40:80] = True  # masked pixels are left out on the workers too
+        for frame, statistic in [(Frame(ds, (0, slice(None), slice(None))), "sum"),
+                                 (Frame(ds, (0, slice(None), slice(None)), mask=mask), "std"),
+                                 (Frame(ds, (0, slice(None), slice(None)), transposed=True), "max")]:
+            local = roi_over_frames(frame, shape, statistic, progress=False)
+            remote = roi_over_frames(frame, shape, statistic, progress=False, client=healthy)
+            np.testing.assert_array_equal(remote.view(np.uint64), local.view(np.uint64))
+        np.testing.assert_allclose(local, cube.transpose(0, 2, 1)[:, shape.mask(cube.shape[:0:-1])].max(axis=1))
+        with pytest.raises(TypeError, match="each worker opens the source itself"):
+            roi_over_frames(Frame(cube, (0, slice(None), slice(None))), shape, client=healthy, progress=False)
+    finally:
+        root.close()
+
+
+def test_viewer_roi_over_frames_with_a_client(healthy, course):
+    """``viewer.add_roi(...).over_frames(client=)``: the stack view of the course NXdata, same bits."""
+    v = h5lens.view(f"{course / 'test.h5'}::/diff_map_0004/data", view="stack")
+    try:
+        roi = v.add_roi("rect", y=(5, 40), x=(10, 70))
+        local = roi.over_frames("mean", progress=False)
+        remote = roi.over_frames("mean", progress=False, client=healthy)
+        np.testing.assert_array_equal(remote.view(np.uint64), local.view(np.uint64))
+        with h5py.File(course / "test.h5") as f:
+            cube = f["diff_map_0004/data/map"][()]
+        np.testing.assert_allclose(remote, cube[:, 5:41, 10:71].mean(axis=(1, 2), dtype=np.float64), rtol=1e-9)
+    finally:
+        v.close()

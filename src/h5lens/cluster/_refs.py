@@ -55,12 +55,13 @@ def as_ref(source: Any) -> SourceRef:
         if not sep or not inner.strip("/"):
             raise ValueError(f"expected 'file.h5::/path/to/dataset', got {text!r}")
         return SourceRef(f"{os.path.abspath(filename)}::{inner}")
+    filename = getattr(source, "filename", None)
+    if isinstance(filename, str) and hasattr(source, "path") and hasattr(source, "deref"):  # h5lens node
+        # (before h5py's test: nodes also have h5py's ``file``, but ``name`` is their last path part)
+        return as_ref(f"{filename}::{source.path}")
     h5file = getattr(source, "file", None)
     if h5file is not None and hasattr(h5file, "filename") and hasattr(source, "name"):  # h5py / h5pyd
         return as_ref(f"{h5file.filename}::{source.name}")
-    filename = getattr(source, "filename", None)
-    if isinstance(filename, str) and hasattr(source, "path") and hasattr(source, "deref"):  # h5lens node
-        return as_ref(f"{filename}::{source.path}")
     raise TypeError(f"with a client each worker opens the source itself: give it by name "
                     f"('file.h5::/path', a URL, an h5py dataset), not a {type(source).__name__}")
 

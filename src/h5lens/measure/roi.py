@@ -146,12 +146,24 @@ def roi_stats(frame: Frame, shape: Shape) -> dict[str, Any]:
             "argmin": lo[1:], "argmax": hi[1:], "com": com}
 
 
+def frame_statistic(frame: Frame, shape: Shape, statistic: str, dim: int, index: int) -> float:
+    """``statistic`` of the ROI in frame ``index`` along ``dim``; NaN (0 for ``count``) without valid pixels."""
+    items = tuple(frame.items or ())
+    try:
+        return roi_stats(frame.with_items(items[:dim] + (index,) + items[dim + 1:]), shape)[statistic]
+    except ValueError:  # no valid pixels in this frame
+        return 0.0 if statistic == "count" else math.nan
+
+
 def roi_over_frames(frame: Frame, shape: Shape, statistic: str = "sum", dim: int | None = None,
-                    progress: bool = True) -> np.ndarray:
+                    progress: bool = True, client: Any = None) -> np.ndarray:
     """``statistic`` of the ROI in every frame along ``dim`` (default: the first indexed dimension).
 
     Frames are read one at a time, each over the ROI's bounding rectangle only (in row blocks).
-    A frame without valid pixels gives NaN (0 for ``count``).
+    A frame without valid pixels gives NaN (0 for ``count``). With ``client`` (a
+    ``dask.distributed.Client`` or ``"local"``) blocks of frames are computed on
+    the cluster, each worker reopening the frame's source by name (a file's
+    dataset or node, not an in-memory array): same values, bit for bit.
     """
     if statistic not in STATISTICS:
         raise ValueError(f"over_frames computes one of {', '.join(STATISTICS)}, not {statistic!r}")
@@ -163,13 +175,14 @@ def roi_over_frames(frame: Frame, shape: Shape, statistic: str = "sum", dim: int
         dim = indexed[0]
     if dim not in indexed:
         raise ValueError(f"dimension {dim} is not a stack dimension of the selection (those are {indexed})")
+    if client is not None:
+        from ..cluster.roi_frames import roi_over_frames_on
+
+        return roi_over_frames_on(client, frame, shape, statistic, dim, progress, frame_statistic)
     from tqdm.auto import tqdm  # terminal bar, or the notebook widget in a notebook
 
     n = int(frame.source.shape[dim])
-    out = np.full(n, 0.0 if statistic == "count" else math.nan)
+    out = np.empty(n)
     for i in tqdm(range(n), desc=f"ROI {statistic}", disable=not progress):
-        try:
-            out[i] = roi_stats(frame.with_items(items[:dim] + (i,) + items[dim + 1:]), shape)[statistic]
-        except ValueError:  # no valid pixels in this frame: NaN (count 0)
-            pass
+        out[i] = frame_statistic(frame, shape, statistic, dim, i)
     return out

@@ -102,9 +102,14 @@ class RoiHandle(t.HasTraits):
         """Boolean array of the shown frame's shape, True inside."""
         return self.shape.mask(self._viewer.measure_frame().shape)
 
-    def over_frames(self, statistic: str = "sum", progress: bool = True) -> np.ndarray:
-        """``statistic`` of the ROI for every frame of the stack, read frame by frame."""
-        return measure.roi_over_frames(self._viewer.measure_frame(), self.shape, statistic, progress=progress)
+    def over_frames(self, statistic: str = "sum", progress: bool = True, client: Any = None) -> np.ndarray:
+        """``statistic`` of the ROI for every frame of the stack, read frame by frame.
+
+        ``client`` (a ``dask.distributed.Client`` or ``"local"``) computes blocks
+        of frames on a dask cluster; the source must come from a file.
+        """
+        return measure.roi_over_frames(self._viewer.measure_frame(), self.shape, statistic, progress=progress,
+                                       client=client)
 
     def to_json(self) -> dict[str, Any]:
         """What :meth:`Measuring.save_measures` writes."""
