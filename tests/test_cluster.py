@@ -383,3 +383,21 @@ def test_viewer_roi_over_frames_with_a_client(healthy, course):
         np.testing.assert_allclose(remote, cube[:, 5:41, 10:71].mean(axis=(1, 2), dtype=np.float64), rtol=1e-9)
     finally:
         v.close()
+
+
+def test_workers_open_a_url_themselves(healthy, http_server, course, tmp_path):
+    """A stack served over HTTP (loopback): each worker opens the URL, no handle crosses the cluster."""
+    url = f"{http_server.url}/test.h5::/diff_map_0004/data/map"
+    local = f"{course / 'test.h5'}::/diff_map_0004/data/map"
+    with h5py.File(course / "test.h5") as f:
+        cube = f["diff_map_0004/data/map"][()]
+    flat = np.full(cube.shape[1:], cube.max() + 1.0, np.float32)
+    dark = np.zeros(cube.shape[1:], np.float32)
+    ref = h5lens.flatfield_stack(local, flat, dark, f"{tmp_path}/ref.zarr::/c", progress=False)
+    out = h5lens.flatfield_stack(url, flat, dark, f"{tmp_path}/out.zarr::/c", client=healthy, chunk_frames=4,
+                                 progress=False)
+    np.testing.assert_array_equal(bits(read_out(out)), bits(read_out(ref)))
+    mask = np.zeros(cube.shape[1:], bool)
+    mask[3:9, 4:40] = True
+    np.testing.assert_array_equal(h5lens.roi_sum(url, mask, client=healthy, chunk_frames=3),
+                                  cube[:, mask].astype(np.float64).sum(axis=1))
