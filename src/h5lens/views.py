@@ -334,7 +334,8 @@ def viewer_meta(node: Node, choice: Choice) -> ViewerMeta:
                 dims[d]["values"] = np.asarray(axis[()], dtype=np.float64).tolist()
         meta["errors"] = info.errors is not None
         meta["auxiliary"] = list(info.auxiliary_signal_names)
-    for dim, offered in zip(dims, abscissa.menus(info, ds)):  # what a curve along it can be drawn against
+    # what a curve along each dimension can be drawn against (the columns of its group: curve views only)
+    for dim, offered in zip(dims, abscissa.menus(info, ds, near=choice.ndisplay == 1)):
         if len(offered) > 1:
             dim["abscissae"] = offered
     meta["dims"] = dims
