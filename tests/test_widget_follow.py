@@ -17,7 +17,7 @@ from live.writers import edf_bytes, frame_values, point_values
 
 import h5lens
 from h5lens._protocol import LiveState
-from h5lens.widgets._follow import latest_selection
+from h5lens.live import latest_selection
 from h5lens.widgets.explorer import Explorer
 from h5lens.widgets.tree import Tree
 from h5lens.widgets.viewer import Viewer

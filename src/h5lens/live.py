@@ -13,6 +13,10 @@ runs (``Follower.watching`` says which).
 Waits use ``threading.Event.wait``, a monotonic clock: a jump of the wall
 clock neither stops nor hurries following. Nodes stay passive; only this
 module runs threads.
+
+Also here, as pure functions the widgets call: where the sliders go when the
+shape grows ("latest" mode, :func:`latest_selection`), and the one-line notes a
+widget shows about what following cannot show yet (:func:`waiting_note`).
 """
 
 from __future__ import annotations
@@ -161,3 +165,38 @@ class Follower:
             pass
         finally:
             self.watching = False
+
+
+def latest_selection(items: list[Any], old: tuple[int, ...], new: tuple[int, ...]) -> list[Any]:
+    """The slider positions after the shape went from ``old`` to ``new`` ("latest" mode).
+
+    A slider at the end of a dimension that grew moves to the new end; one the
+    user moved away from the end stays; one beyond a shrunk end comes back to it.
+    """
+    out = list(items)
+    for d, item in enumerate(out):
+        if not isinstance(item, int) or d >= len(new) or d >= len(old):
+            continue
+        if new[d] > old[d] and (old[d] == 0 or item == old[d] - 1):
+            out[d] = new[d] - 1
+        elif item >= new[d] > 0:
+            out[d] = new[d] - 1
+    return out
+
+
+def moved_selection(selection: str, items: Any, old: tuple[int, ...], new: tuple[int, ...]) -> str:
+    """The selection string with its sliders moved (see :func:`latest_selection`), its ranges as typed.
+
+    A range typed ``:`` covers the whole grown dimension (a running scan's curve extends).
+    """
+    from . import selection as sel
+
+    moved = latest_selection(list(items), old, new)
+    try:
+        out = list(sel.parse(selection, new))
+    except ValueError:  # a slider beyond a shrunk end: ranges as parsed, clipped by the new shape
+        out = [slice(None) if isinstance(i, slice) else i for i in moved]
+    for d, item in enumerate(moved):
+        if isinstance(item, int):
+            out[d] = item
+    return sel.format(tuple(out), new)

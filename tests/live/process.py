@@ -23,7 +23,8 @@ class Writer:
         self.timeout = timeout
         self.lines: list[str] = []
         self._queue: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -66,6 +67,10 @@ class Writer:
                 self.proc.wait(timeout=self.timeout)
             except subprocess.TimeoutExpired:
                 self.kill()
-        for stream in (self.proc.stderr,):
-            if stream is not None:
-                stream.close()
+        self._reader.join(5)  # the writer ended: its output reaches its end
+        for stream in (self.proc.stderr, self.proc.stdout, self.proc.stdin):
+            if stream is not None and not (stream is self.proc.stdout and self._reader.is_alive()):
+                try:
+                    stream.close()
+                except OSError:  # stdin of a writer already gone
+                    pass

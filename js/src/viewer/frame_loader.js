@@ -134,6 +134,9 @@ export class FrameLoader {
    */
   askAhead(previous, frame) {
     if (frame.preview || this.hooks.playing() || this.closed) return;
+    // following a file being written: the frame wanted next is the newest one Python announces, and a
+    // step asked for ahead would only queue in front of it in the kernel
+    if (this.model.get("follow")) { this.dropAhead(); return; }
     const next = stepAhead(previous, frame.selection, (this.model.get("meta")?.dims ?? []).map((d) => d.size));
     if (!next) { this.dropAhead(); return; }
     const key = this.key(next, frame.transposed);

@@ -17,7 +17,7 @@ from typing import Any
 import traitlets as t
 
 from .._protocol import LiveState
-from ..live import INTERVAL, Follower, reopens, waiting_note, watched_folders
+from ..live import INTERVAL, Follower, moved_selection, reopens, waiting_note, watched_folders
 from ..nodes._base import Node
 
 
@@ -110,41 +110,6 @@ def _sentence(error: Exception) -> str:
     return text if text else type(error).__name__
 
 
-def latest_selection(items: list[Any], old: tuple[int, ...], new: tuple[int, ...]) -> list[Any]:
-    """The slider positions after the shape went from ``old`` to ``new`` ("latest" mode).
-
-    A slider at the end of a dimension that grew moves to the new end; one the
-    user moved away from the end stays; one beyond a shrunk end comes back to it.
-    """
-    out = list(items)
-    for d, item in enumerate(out):
-        if not isinstance(item, int) or d >= len(new) or d >= len(old):
-            continue
-        if new[d] > old[d] and (old[d] == 0 or item == old[d] - 1):
-            out[d] = new[d] - 1
-        elif item >= new[d] > 0:
-            out[d] = new[d] - 1
-    return out
-
-
-def _moved(selection: str, items: Any, old: tuple[int, ...], new: tuple[int, ...]) -> str:
-    """The selection string with its sliders moved (see :func:`latest_selection`), its ranges as typed.
-
-    A range typed ``:`` covers the whole grown dimension (a running scan's curve extends).
-    """
-    from .. import selection as sel
-
-    moved = latest_selection(list(items), old, new)
-    try:
-        out = list(sel.parse(selection, new))
-    except ValueError:  # a slider beyond a shrunk end: ranges as parsed, clipped by the new shape
-        out = [slice(None) if isinstance(i, slice) else i for i in moved]
-    for d, item in enumerate(moved):
-        if isinstance(item, int):
-            out[d] = item
-    return sel.format(tuple(out), new)
-
-
 class ViewerFollowing(Following):
     """Following for the viewer: new shape, longer sliders, the newest frame unless the user looks elsewhere."""
 
@@ -184,7 +149,7 @@ class ViewerFollowing(Following):
         with self.hold_trait_notifications():
             self.meta = views.viewer_meta(self.node, choice)
             if items is not None and len(new) == len(old):
-                self.selection = _moved(current, items, old, new)
+                self.selection = moved_selection(current, items, old, new)
 
     @t.observe("follow")
     def _to_latest(self, change: dict[str, Any]) -> None:
