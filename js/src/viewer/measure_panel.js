@@ -32,6 +32,8 @@ export class MeasurePanel {
     /** @type {{positions: Float64Array, values: Float64Array, axis: string, id: number} | null} */ this.profile = null;
     /** @type {Map<number, {roi: MeasureRoi, stats: any}>} */ this.stats = new Map();
     this.seq = 0;
+    this.inflight = false; // a profile request is with the kernel
+    /** @type {any[] | null} the newest profile asked for meanwhile (sent when the kernel answers) */ this.next = null;
   }
 
   /** @param {string} text */
@@ -44,7 +46,11 @@ export class MeasurePanel {
    * @param {string} [colour] its colour on the image
    */
   async showProfile(p, selection, colour) {
-    if (!p) { this.profile = null; this.curve?.destroy(); this.curve = null; return; }
+    if (!p) { this.profile = null; this.curve?.destroy(); this.curve = null; this.next = null; return; }
+    // while dragging, one request at a time: moves made meanwhile are not queued in the kernel, only the
+    // newest is sent once the answer comes (a newer request also makes the pending answer stale)
+    if (this.inflight) { this.next = [p, selection, colour]; return; }
+    this.inflight = true;
     const seq = ++this.seq;
     try {
       const [reply, buffers] = await this.rpc.call("profile", { start: p.start, end: p.end, width: p.width,
@@ -56,7 +62,12 @@ export class MeasurePanel {
       this.root.dataset.profile = String(seq); // tests wait on it
     } catch (err) {
       if (!isAbort(err)) this.say(`profile ${p.id}: ${err.message ?? err}`);
+    } finally {
+      this.inflight = false;
     }
+    const next = this.next;
+    this.next = null;
+    if (next) await this.showProfile(next[0], next[1], next[2]);
   }
 
   /** @param {MeasureProfile} p @param {string} [colour] the line's colour on the image */
