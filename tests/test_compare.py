@@ -144,3 +144,38 @@ def test_bad_sides_say_which_and_why(course, tmp_path):
     w = h5lens.compare(np.zeros((2, 2)), np.ones((2, 2)))
     assert w.compare_frame({"which": "sum"}, [])[0]["ok"] is False  # an ErrorReply, the kernel goes on
     w.close()
+
+
+def test_static_fallback_shows_a_thumbnail_per_image(course):
+    """nbconvert and GitHub show the images as PNGs, one per image of the mode."""
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    w = h5lens.compare(f"{course / H5}::/data/0000", f"{course / H5}::/data/0100")
+    try:
+        html = w._repr_mimebundle_()[0]["text/html"]
+        pngs = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
+        assert len(pngs) == 2 and "ID16B_diatomee.h5::/data/0000" in html
+        size = Image.open(io.BytesIO(base64.b64decode(pngs[0]))).size
+        assert max(size) <= 256 and size[0] > size[1]  # 640 × 540 reduced, wider than tall
+        w.mode = "diff"
+        html = w._repr_mimebundle_()[0]["text/html"]
+        assert len(re.findall("data:image/png", html)) == 1 and "a − b" in html
+    finally:
+        w.close()
+
+
+
+def test_static_fallback_escapes_names(tmp_path):
+    path = tmp_path / "names.h5"
+    with h5py.File(path, "w") as f:
+        f["<b>x</b>"] = np.arange(12.0).reshape(3, 4)
+    w = h5lens.compare(f"{path}::/<b>x</b>", np.ones((3, 4)))
+    try:
+        html = w._repr_mimebundle_()[0]["text/html"]
+        assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    finally:
+        w.close()

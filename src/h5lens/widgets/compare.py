@@ -11,6 +11,7 @@ and ``zoom``, the region shown (the page sets it when a zoom settles).
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import numpy as np
@@ -128,9 +129,18 @@ class Compare(H5Widget):
         return replies.luts_reply(list(msg.get("names") or [self.colormap]))
 
     def _fallback_html(self) -> str:
-        s = self.sides
-        return (f'<div class="h5lens-compare-fallback">h5lens compare ({self.mode}): '
-                f'{_escape(s["a"]["label"])} and {_escape(s["b"]["label"])}</div>')
+        """A static view for nbconvert and GitHub: a PNG thumbnail of each image shown, coloured as the page does."""
+        s, parts = self.sides, []
+        for which in self.shown:
+            out = self._pair.frame(which, None, (256, 256), self.aggregation)
+            png = colormaps.thumbnail(out["data"], self.colormap, self.scale, self.autoscale,
+                                      (self.percentiles[0], self.percentiles[1]), self.vmin, self.vmax,
+                                      summary=out["summary"])
+            title = _escape(s[which]["label"] if which in ("a", "b") else "a − b" if which == "diff" else "a / b")
+            src = "data:image/png;base64," + base64.b64encode(png).decode()
+            parts.append(f'<figure style="display:inline-block;margin:4px"><img src="{src}" alt="{title}" '
+                         f'style="image-rendering:pixelated"><figcaption>{title}</figcaption></figure>')
+        return f'<div class="h5lens-compare-fallback">h5lens compare ({_escape(self.mode)}): {"".join(parts)}</div>'
 
     def close(self) -> None:
         """Close the widget and the files opened for the sides."""
