@@ -67,6 +67,11 @@ RECORD = """
   new MutationObserver(() => window.__painted.push(
       [Number(root.dataset.selection.split(',')[0]), performance.timeOrigin + performance.now()]))
     .observe(root, { attributes: true, attributeFilter: ['data-selection'] });
+  // when the page learns of each new frame (the selection trait Python moves)
+  window.__arrived = [];
+  const model = root.h5lens.model;
+  model.on('change:selection', () => window.__arrived.push(
+      [Number(String(model.get('selection')).split(',')[0]), performance.timeOrigin + performance.now()]));
 })()
 """
 
@@ -107,6 +112,7 @@ def one_run(lab: LabServer, browser, folder: Path, n: int, frames: int, rate: fl
         # meta), then -> painted (the traits' message, the frame request, reply and drawing)
         seen = json.loads(lab.execute(page, "print(json.dumps(seen))").strip())
         detect = [min((s - t) * 1000 for s in seen if s >= t) for t in flushed if any(s >= t for s in seen)]
+        arrived = latencies(flushed, page.evaluate("window.__arrived"))
         painted = len({i for i, _ in page.evaluate("window.__painted")})
         cpu = {}
         for follow in (True, False):
@@ -117,6 +123,7 @@ def one_run(lab: LabServer, browser, folder: Path, n: int, frames: int, rate: fl
         return {"latency_ms": {"median": round(statistics.median(lat), 1), "p90": round(sorted(lat)[int(0.9 * len(lat))], 1),
                                "max": round(max(lat), 1), "frames": len(lat)},
                 "kernel_sees_ms": {"median": round(statistics.median(detect), 1), "max": round(max(detect), 1)},
+                "page_learns_ms": {"median": round(statistics.median(arrived), 1), "max": round(max(arrived), 1)},
                 "distinct_frames_painted": painted, "kernel_cpu_percent_idle": cpu}
     finally:
         ctx.close()
