@@ -3,6 +3,9 @@ side, the mode switched in the page and from the kernel, the locked zoom and its
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import fabio
 import numpy as np
 import pytest
@@ -11,6 +14,7 @@ from test_viewer_lab import kernel_output
 pytestmark = pytest.mark.lab
 
 ROOT = ".h5l-compare"
+GALLERY = Path(os.environ.get("H5LENS_GALLERY", Path(__file__).resolve().parents[2] / "build" / "gallery"))
 
 
 def seq(page, n: int = 0) -> int:
@@ -18,7 +22,7 @@ def seq(page, n: int = 0) -> int:
     return int(page.locator(ROOT).get_attribute("data-seq"))
 
 
-def test_compare_two_frames_in_jupyterlab(lab, lab_page, course, tmp_path):
+def test_compare_two_frames_in_jupyterlab(lab, lab_page, course):
     page = lab_page
     edf = course / "ID16B_diatomee.edf"
     img = fabio.open(str(edf))
@@ -36,7 +40,8 @@ def test_compare_two_frames_in_jupyterlab(lab, lab_page, course, tmp_path):
     expected = f"diff {d.min():.1f} {d.max():.1f}"
     got = kernel_output(lab, page, "s = c.stats['diff']; print(c.mode, f\"{s['min']:.1f} {s['max']:.1f}\")", expected)
     assert got == expected
-    root.screenshot(path=str(tmp_path / "compare_lab_diff.png"))
+    GALLERY.mkdir(parents=True, exist_ok=True)
+    root.screenshot(path=str(GALLERY / "compare_diff_lab.png"))  # the docs' gallery
     # the kernel switches back to side by side and zooms: both images show that region, sharp
     lab.execute(page, "c.mode = 'side'")
     n = seq(page, n)
