@@ -165,3 +165,21 @@ def test_explorer_plot_plus_adds_to_the_curve_shown(course):
         assert none["ok"] is False and "no curve is shown" in none["error"]["message"]
     finally:
         ex.close()
+
+
+def test_a_file_opened_for_a_refused_curve_is_closed_at_once(tmp_path):
+    path = tmp_path / "x.h5"
+    with h5py.File(path, "w") as f:
+        f["short"] = np.arange(3.0)
+        f["image"] = np.zeros((2, 2))
+    v = Viewer(np.arange(5.0))
+    try:
+        with pytest.raises(ValueError, match="choose one of index"):  # a string is a name for x, never a path
+            v.x = f"{path}::/short"
+        with pytest.raises(ValueError, match="a curve is a 1-d numeric dataset"):
+            v.add_curve(f"{path}::/image")
+        assert v._curve_files == []
+        with h5py.File(path, "a") as f:  # nothing holds the file open any more: it can be written
+            f["later"] = 1
+    finally:
+        v.close()

@@ -44,8 +44,15 @@ class Curves(t.HasTraits):
         self._overlay_seq = 0
         self._curve_files: list[Node] = []  # files opened for x or add_curve ("file.h5::/path"), closed with us
 
-    def _adopt(self, value: Any) -> tuple[Dataset, str]:
+    def _adopt(self, value: Any, fits: Any) -> tuple[Dataset, str]:
+        """``(dataset, name)`` of ``value`` once ``fits(dataset, name)`` accepts it (a file opened for one is kept)."""
         column, name, owned = _column(value)
+        try:
+            fits(column, name)  # ValueError saying why it does not fit: the file opened for it is closed
+        except BaseException:
+            if owned is not None:
+                owned.close()
+            raise
         if owned is not None:
             self._curve_files.append(owned)
         return column, name
@@ -71,11 +78,14 @@ class Curves(t.HasTraits):
         dim = self._curve_dim()
         if dim is None:
             raise ValueError(f"x: no curve is shown (the {self.kind} view)")  # type: ignore[attr-defined]
-        column, name = self._adopt(value)
         need = self.shape[dim]  # type: ignore[attr-defined]
-        if abscissa.column_length(column) != need:
-            raise ValueError(f"x {name!r} has shape {tuple(column.shape or ())}; the curve has {need} points: "
-                             f"an abscissa must be 1-d of the same length")
+
+        def fits(column: Dataset, name: str) -> None:
+            if abscissa.column_length(column) != need:
+                raise ValueError(f"x {name!r} has shape {tuple(column.shape or ())}; the curve has {need} points: "
+                                 f"an abscissa must be 1-d of the same length")
+
+        column, name = self._adopt(value, fits)
         offered = abscissa.candidates(self.choice.nxdata, dim, **self._abscissa_args())  # type: ignore[attr-defined]
         near = column.filename and abscissa.near(self.choice.nxdata, self.dataset, column)  # type: ignore[attr-defined]
         same = [n for n, a, _ in offered if a is column or (near and n == name)]
@@ -122,10 +132,12 @@ class Curves(t.HasTraits):
         Drawn against the curve's abscissa when it has the curve's length, else
         against its own index; listed in the legend under ``label`` (its name).
         """
-        column, name = self._adopt(source)
-        if abscissa.column_length(column) is None:
-            raise ValueError(f"add_curve: {name!r} has shape {tuple(column.shape or ())} of {column.dtype}; "
-                             "a curve is a 1-d numeric dataset")
+        def fits(column: Dataset, name: str) -> None:
+            if abscissa.column_length(column) is None:
+                raise ValueError(f"add_curve: {name!r} has shape {tuple(column.shape or ())} of {column.dtype}; "
+                                 "a curve is a 1-d numeric dataset")
+
+        column, name = self._adopt(source, fits)
         self._overlay_seq += 1
         self._overlays[self._overlay_seq] = column
         self.curves = [*self.curves, {"id": self._overlay_seq, "label": label or name,
