@@ -243,3 +243,35 @@ def test_frame_replies_carry_the_mask_of_their_display_copy(tmp_path):
     image[3, 3] = 65535
     reply, buffers = h5lens.view(image).frame({"canvas": [20, 30]}, [])
     assert reply["summary"] is None and len(buffers) == 1 and reply["invalid"] == 65535
+
+
+def test_profiles_dragged_over_kept_tiles_equal_fresh_reads(tmp_path):
+    from h5lens.measure import profile
+    from h5lens.measure.tiles import TileCache
+
+    rng = np.random.default_rng(5)
+    image = rng.gamma(2.0, 100.0, size=(700, 900)).astype(np.float32)
+    image[100:140, 300:330] = np.nan
+    with h5py.File(tmp_path / "t.h5", "w") as f:
+        f.create_dataset("image", data=image, chunks=(128, 128), compression="gzip")
+    with h5py.File(tmp_path / "t.h5") as f:
+        mask = np.zeros(image.shape, bool)
+        mask[400:420, :] = True
+        tiles = TileCache(tile=100, budget=30 * 100 * 100 * 8)  # 30 tiles: lines below need evictions
+        for i in range(12):
+            src, dst = (5.0 + 20 * i, 7.5), (690.0 - 13 * i, 880.0 - 37 * i)
+            fresh = profile(Frame(f["image"], mask=mask), src, dst, 5)["values"]
+            kept = profile(Frame(f["image"], mask=mask, tiles=tiles), src, dst, 5)["values"]
+            np.testing.assert_array_equal(kept, fresh)
+            want = oracle(np.where(mask, np.nan, image), src, dst, 5)  # NaN where any sample is (ours: the valid ones)
+            finite = np.isfinite(want)
+            assert finite.sum() > 500
+            np.testing.assert_allclose(fresh[finite], want[finite], rtol=1e-6)
+            assert tiles.nbytes <= tiles.budget
+    # the viewer forgets its tiles with the mask: values follow the new mask
+    v = h5lens.view(f"{tmp_path / 't.h5'}::/image")
+    p = v.add_profile((300, 10), (300, 800), width=3)
+    assert v._tiles.nbytes > 0
+    v.mask = np.ones(image.shape, bool)
+    assert np.isnan(p.values).all()
+    v.close()

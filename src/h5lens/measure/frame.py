@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import selection as sel
 from ..frames import FrameGeometry, as_real
+from .tiles import TileCache
 
 
 @dataclass
@@ -37,6 +38,8 @@ class Frame:
         A sentinel value marking invalid pixels (e.g. 4294967295 for Eiger uint32).
     part : str
         Part of complex data (see :data:`h5lens.frames.COMPLEX_PARTS`).
+    tiles : TileCache, optional
+        Tiles of this frame kept between reads (:mod:`h5lens.measure.tiles`): a dragged profile.
     """
 
     source: Any
@@ -45,6 +48,7 @@ class Frame:
     mask: np.ndarray | None = None
     invalid: float | None = None
     part: str = "amplitude"
+    tiles: TileCache | None = None
 
     def __post_init__(self) -> None:
         full = tuple(int(n) for n in self.source.shape)
@@ -61,6 +65,13 @@ class Frame:
 
     def read(self, rows: slice, cols: slice) -> np.ndarray:
         """float64 values of ``frame[rows, cols]`` (unit steps), NaN where invalid."""
+        if self.tiles is not None:
+            r0, r1, _ = rows.indices(self.shape[0])
+            c0, c1, _ = cols.indices(self.shape[1])
+            return self.tiles.read(self.shape, r0, r1, c0, c1, self._read)
+        return self._read(rows, cols)
+
+    def _read(self, rows: slice, cols: slice) -> np.ndarray:
         r0, r1, _ = rows.indices(self.shape[0])
         c0, c1, _ = cols.indices(self.shape[1])
         spans = {self.ydim: self.geometry.span(self.ydim, r0, r1), self.xdim: self.geometry.span(self.xdim, c0, c1)}

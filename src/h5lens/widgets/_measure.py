@@ -19,6 +19,7 @@ from .. import _protocol as protocol
 from .. import measure
 from ..measure import for_viewer, page
 from ..measure.mask import detector_mask
+from ..measure.tiles import TileCache
 from ._base import command
 from ._measure_handles import ProfileHandle, RoiHandle
 
@@ -45,6 +46,7 @@ class Measuring(t.HasTraits):
 
     def _measure_setup(self) -> None:
         self._syncing = False
+        self._tiles = TileCache()  # the shown frame's tiles a dragged profile reads again (measure/tiles.py)
         self._user_mask: np.ndarray | None = None
         self._detector: tuple[np.ndarray | None, str | None] | None = None
 
@@ -85,6 +87,7 @@ class Measuring(t.HasTraits):
     @mask.setter
     def mask(self, value: Any) -> None:
         self._user_mask = measure.load_mask(value, self._full_frame_shape())
+        self._tiles.clear()
         self._update_profiles()
         self.mask_revision += 1
 
@@ -109,6 +112,8 @@ class Measuring(t.HasTraits):
                         selection: str | None = None) -> dict[str, Any]:
         """The profile's values, positions (NXdata axis values when known, else pixels) and their label."""
         frame = self.measure_frame(selection)
+        if not selection or selection == self.selection:  # type: ignore[attr-defined]
+            frame.tiles = self._tiles  # the shown frame: what the last profiles read is kept
         out = measure.profile(frame, start, end, width, reduce)
         positions, axis = for_viewer.positions(frame, out, self.choice.nxdata)  # type: ignore[attr-defined]
         return {"values": out["values"], "positions": positions, "axis": axis}
@@ -117,9 +122,11 @@ class Measuring(t.HasTraits):
         for p in self.profiles:
             p.update()
 
-    @t.observe("selection", "transposed", "complex_part", "mask_invalid")
+    @t.observe("selection", "transposed", "complex_part", "mask_invalid", "meta")
     def _follow_frame(self, change: dict) -> None:
-        if self.profiles:
+        if getattr(self, "_tiles", None) is not None:  # another frame (or the file changed): its tiles go
+            self._tiles.clear()
+        if self.profiles and change["name"] != "meta":
             self._update_profiles()
 
     # -- the page's drawing (the measures trait) -----------------------------------------------
