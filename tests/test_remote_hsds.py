@@ -86,3 +86,32 @@ def test_server_down_is_quick_and_names_the_endpoint():
 def test_options_for_hdf5_urls_are_checked():
     with pytest.raises(TypeError, match="storage_options: not an option for hdf5:// URLs"):
         h5lens.open("hdf5://home/x.h5", storage_options={})
+
+
+def test_a_page_fetches_its_members_together(login):
+    """Members h5pyd has not loaded yet (a domain HSDS has not summarised) come 8 requests at a time."""
+    import threading
+
+    from h5lens.tree_rows import page_info
+
+    url = "hdf5://home/alice/ID16B_diatomee.h5"
+    with h5lens.open(url, **login) as root, h5lens.open(url, **login) as plain:
+        plain.owner.prefetch = None  # the members one after the other, as h5pyd alone does
+        group = root["metadata"]
+        db = group._h5.id.db
+        ids = [db.getLink(group._h5.id.id, name)["id"] for name in group.keys()]
+        for obj_id in ids:  # as if never loaded
+            db.db.pop(obj_id, None)
+        fetch, threads = db.plugin.getObjectById, set()
+
+        def counted(obj_id, *args, **kwargs):
+            threads.add(threading.current_thread().name)
+            return fetch(obj_id, *args, **kwargs)
+
+        db.plugin.getObjectById = counted
+        rows = page_info(group.page(), 1.0)
+        assert len(ids) == 8 and all(obj_id in db.db for obj_id in ids)
+        assert threads and all(name.startswith("h5lens-hsds") for name in threads)  # none fetched one by one
+        want = page_info(plain["metadata"].page(), 1.0)
+        assert [r["name"] for r in rows] == [r["name"] for r in want] == plain["metadata"].keys()
+        assert rows == want

@@ -96,7 +96,11 @@ class Group(Node):
                     break
                 if i >= start:
                     names.append(name)
+        self._prefetch([n for n in names if n not in self._cache])
         return [self.child(n) for n in names]
+
+    def _prefetch(self, names: list[str]) -> None:
+        """Fetch the members ``names`` together before each is opened (remote backends; nothing here)."""
 
     def child(self, name: str) -> Node:
         """The direct member ``name`` (cached); KeyError if absent."""

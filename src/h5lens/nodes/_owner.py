@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._errors import LinkError, NodeError
 
@@ -74,6 +74,9 @@ class Owner:
         #: how many times the backend opened the file again (for any reason): handles of older openings are stale
         self.openings = 0
         self.reopen_reason = ""
+        #: ``prefetch(handle, names)``: a remote backend fetching a page's members together before they are
+        #: opened one by one (HSDS: one request each otherwise, one round trip after the other)
+        self.prefetch: Callable[[Any, list[str]], None] | None = None
 
     @property
     def generation(self) -> int | None:

@@ -118,13 +118,16 @@ class HDF5Group(_HDF5Attrs, Group):
         rebound = self._rebind()
         return super()._refresh() or reopened or rebound
 
-
     def _iter_names(self) -> Iterator[str]:
         self._check_open("list")
         links = getattr(getattr(self._h5, "id", None), "links", None)
         names = iter_link_names(self._h5.id) if hasattr(links, "iterate") else iter(self._h5)
         for name in names:
             yield to_str(name)
+
+    def _prefetch(self, names: list[str]) -> None:
+        if self.owner.prefetch is not None and names:
+            self.owner.prefetch(self._h5, names)
 
     def _count(self) -> int:
         self._check_open("list")

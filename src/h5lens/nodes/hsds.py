@@ -11,6 +11,7 @@ password is handed to h5pyd and appears in no message, repr or log record.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from ._base import Node, Owner
 from ._urls import redact, require, unreachable
@@ -64,7 +65,46 @@ def open_domain(url: str, *, endpoint: str | None = None, username: str | None =
     from .hdf5 import HDF5Group
 
     owner = Owner(where, owns_handle=True, closers=[f.close])
+    owner.prefetch = prefetch_members
     return HDF5Group("", "/", None, f, owner=owner)
+
+
+#: Requests in flight at once when a page of members is fetched.
+PARALLEL = 8
+
+
+def prefetch_members(group: Any, names: list[str]) -> None:
+    """Load the objects behind ``names`` (members of an h5pyd group) into h5pyd's cache, 8 requests at a time.
+
+    h5pyd fetches each object when it is first opened, one request after the
+    other: a tree page of 50 members costs 50 round trips. Here the hard links'
+    targets are fetched concurrently through h5pyd's own connection and stored
+    in its object cache (``group.id.db``), where opening them then finds them.
+    Anything unexpected (another h5pyd layout, a failed request) leaves the
+    cache as it was: members are then fetched one by one as before, and any
+    error is reported there.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    db = getattr(getattr(group, "id", None), "db", None)
+    plugin, cache = getattr(db, "plugin", None), getattr(db, "db", None)
+    if db is None or plugin is None or not isinstance(cache, dict):
+        return
+    try:
+        ids = []
+        for name in names:
+            link = db.getLink(group.id.id, name)
+            if link and link.get("class") == "H5L_TYPE_HARD" and link.get("id") and link["id"] not in cache:
+                ids.append(link["id"])
+        if len(ids) < 2:
+            return
+        with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="h5lens-hsds") as pool:
+            found = list(pool.map(plugin.getObjectById, ids))
+    except Exception:  # noqa: BLE001 - a prefetch only: the reads one by one report errors themselves
+        return
+    for obj_id, obj_json in zip(ids, found):
+        if isinstance(obj_json, dict):
+            cache.setdefault(obj_id, obj_json)
 
 
 def _describe(where: str, endpoint: str, exc: BaseException) -> HSDSError:
