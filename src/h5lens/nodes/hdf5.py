@@ -325,7 +325,8 @@ class HDF5Dataset(_HDF5Attrs, HDF5Storage, Dataset):
         h5py's first read of a dataset object sets up a reader (~0.2 ms); a glance reads dozens
         of tiny datasets once each. The result is what ``h5py[()]`` gives (a scalar for 0-d).
         """
-        if not (isinstance(selection, tuple) and selection == ()) or self.layout == "virtual":
+        if not (isinstance(selection, tuple) and selection == ()) or self.layout == "virtual" \
+                or not hasattr(getattr(self._h5, "id", None), "read"):  # h5pyd and the like: no H5Dread
             return None
         shape, dtype = self._h5.shape, self._h5.dtype
         if shape is None or dtype.kind not in "fiub" or dtype.metadata \
