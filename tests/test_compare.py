@@ -179,3 +179,29 @@ def test_static_fallback_escapes_names(tmp_path):
         assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
     finally:
         w.close()
+
+
+def test_frames_of_two_stack_sides_move_from_python_and_from_the_page(course):
+    edf = course / "ID16B_diatomee.edf"
+    with h5lens.open(edf) as root:
+        stack = root["scan_0/image/data"]
+        w = h5lens.compare((stack, 1), (stack, 4), mode="diff")
+        try:
+            assert w.frames == [1, 4] and (w.sides["a"]["frames"], w.sides["a"]["index"]) == (6, 1)
+            w.frames = [2, 3]  # the diff is made again for the new frames; the labels follow
+            np.testing.assert_array_equal(w.data, stack[2].astype(np.float64) - stack[3].astype(np.float64))
+            assert "[3,:,:]" in w.sides["b"]["label"] and w.sides["b"]["index"] == 3
+            with pytest.raises(Exception, match=r"compare: b \(.*\) has 6 frames; there is no frame 6"):
+                w.frames = [2, 6]
+            assert w.frames == [2, 3]
+            # the page names its frames in its request (its trait change may still be on its way)
+            reply, _ = w.compare_frame({"which": "diff", "frames": [0, 5], "canvas": [540, 640]}, [])
+            _close(reply["numbers"], _numbers(stack[0].astype(np.float64) - stack[5].astype(np.float64)))
+            assert w.sides["a"]["index"] == 0 and w.sides["b"]["index"] == 5
+        finally:
+            w.close()
+    single = h5lens.compare(np.zeros((3, 3)), np.ones((3, 3)))
+    assert single.frames == [0, 0] and single.sides["a"]["frames"] == 0
+    with pytest.raises(Exception, match=r"is one image of shape \(3, 3\), it has no frame 1"):
+        single.frames = [1, 0]
+    single.close()

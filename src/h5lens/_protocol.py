@@ -227,11 +227,16 @@ class CompareFrameReply(_FrameReply):
 
 
 class CompareSide(TypedDict):
-    """One side of a comparison: its label (file::path [frame]), its frame's shape and its dtype."""
+    """One side of a comparison: its label (file::path [frame]), its frame's shape and dtype.
+
+    ``frames``: how many its stack holds (0: a single image); ``index``: the one shown.
+    """
 
     label: str
     shape: list[int]
     dtype: str
+    frames: int
+    index: int
 
 
 class CompareMeta(TypedDict):

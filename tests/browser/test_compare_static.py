@@ -165,3 +165,33 @@ def test_diff_of_different_shapes_says_why_in_the_page(harness, course, tmp_path
         page.screenshot(path=str(tmp_path / "compare_shapes_light.png"))
     finally:
         w.close()
+
+
+def test_two_frames_of_one_stack_chosen_in_the_page_and_from_python(harness, course):
+    import fabio
+
+    edf = course / "ID16B_diatomee.edf"
+    img = fabio.open(str(edf))
+    frames = [img.getframe(i).data.astype(np.float64) for i in range(img.nframes)]
+    w = h5lens.compare((str(edf), 1), (str(edf), 4), mode="diff")
+    try:
+        harness.mount(w)
+        page = harness.page
+        seq = wait_seq(page)
+        frame_b = page.get_by_label("frame of b")
+        assert page.get_by_label("frame of a").input_value() == "1" and frame_b.input_value() == "4"
+        frame_b.fill("2")
+        frame_b.dispatch_event("change")
+        wait_python(page, w, frames=[1, 2])
+        d = frames[1] - frames[2]
+        page.wait_for_function(f"document.querySelector('{ROOT}').h5lens.panels[0].numbers.textContent.includes('max {int(d.max())}')")
+        assert f"min {int(d.min())}" in numbers(page, "diff")
+        # from Python: the inputs, the captions and the image follow
+        harness.set(mode="side")
+        seq = wait_seq(page, seq)
+        harness.set(frames=[0, 5])
+        page.wait_for_function(f"document.querySelector('{ROOT} .h5l-c-panel[aria-label=\"image b\"] .h5l-c-caption').textContent.includes('[5,:,:]')")
+        page.wait_for_function(f"document.querySelector('{ROOT}').h5lens.panels[1].numbers.textContent.includes('max {int(frames[5].max())}')")
+        assert page.get_by_label("frame of a").input_value() == "0" and frame_b.input_value() == "5"
+    finally:
+        w.close()

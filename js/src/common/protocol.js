@@ -238,6 +238,8 @@
  * @property {string} label file::path [frame]
  * @property {number[]} shape the frame's [rows, columns]
  * @property {string} dtype
+ * @property {number} frames frames of its stack (0: a single image)
+ * @property {number} index the frame shown
  */
 
 /**

@@ -43,7 +43,8 @@ class Panel {
   async load(which, region) {
     const canvas = this.image.availableSize() ?? [1024, 1024];
     const [reply, buffers] = await this.cmp.rpc.call("compare_frame",
-      { which, region, canvas, how: this.cmp.model.get("aggregation") }, { key: `frame-${this.which}-${which}` });
+      { which, region, canvas, how: this.cmp.model.get("aggregation"), frames: this.cmp.model.get("frames") },
+      { key: `frame-${this.which}-${which}` });
     const frame = toFrame(reply, buffers, which, false);
     /** @type {any} */ (frame).numbers = reply.numbers;
     this.frames[which] = frame;
@@ -98,6 +99,7 @@ export class Compare {
       ["mode", () => this.build()],
       ["lock", () => { this.controls.lock.checked = this.model.get("lock"); this.recolour(); }],
       ["rate", () => this.startBlink()], ["zoom", () => this.zoomFromPython()], ["aggregation", () => this.load()],
+      ["frames", () => { this.showFrames(); this.load(); }], ["sides", () => this.showFrames()],
       ...COLOUR_TRAITS.map((k) => /** @type {[string, () => void]} */ ([k, () => {
         const c = this.controls[k];
         if (c) c.value = this.model.get(k);
@@ -131,11 +133,38 @@ export class Compare {
     c.colormap = select("colormap", m.get("colormap_names") ?? [m.get("colormap")], m.get("colormap"), (v) => this.colour.set({ colormap: v }));
     c.scale = select("scale", opts.scales, m.get("scale"), (v) => this.colour.set({ scale: v }));
     c.autoscale = select("auto range", opts.autoscales, m.get("autoscale"), (v) => this.colour.set({ autoscale: v }));
+    // the frame of each side that is a stack (two frames of one stack: the usual comparison)
+    for (const [k, side] of /** @type {Array<[number, string]>} */ ([[0, "a"], [1, "b"]])) {
+      const n = sides[side]?.frames ?? 0;
+      const input = el("input", { type: "number", min: "0", max: String(Math.max(0, n - 1)), step: "1",
+        value: String(m.get("frames")?.[k] ?? 0), "aria-label": `frame of ${side}` });
+      input.addEventListener("change", () => {
+        const frames = (m.get("frames") ?? [0, 0]).slice();
+        frames[k] = Math.max(0, Math.min(n - 1, Math.round(Number(input.value) || 0)));
+        input.value = String(frames[k]);
+        m.set("frames", frames);
+        m.save_changes();
+      });
+      c[`frame_${side}`] = input;
+    }
+    const frameControls = ["a", "b"].filter((s) => (sides[s]?.frames ?? 0) > 1)
+      .map((s) => el("label", { text: `frame of ${s} ` }, c[`frame_${s}`]));
     const reset = el("button", { type: "button", "aria-label": "reset zoom", text: "Reset" });
     reset.addEventListener("click", () => { for (const p of this.panels) p.image.resetView(); });
     this.toolbar.replaceChildren(el("label", { text: "mode " }, c.mode), el("label", { text: "lock " }, c.lock),
       el("label", { class: "h5l-c-rate", text: "blinks/s " }, c.rate), el("label", { text: "colormap " }, c.colormap),
-      el("label", { text: "scale " }, c.scale), el("label", { text: "range " }, c.autoscale), reset);
+      el("label", { text: "scale " }, c.scale), el("label", { text: "range " }, c.autoscale), ...frameControls, reset);
+  }
+
+  /** The frame inputs and the captions follow `frames` and `sides` (set by Python or echoed back). */
+  showFrames() {
+    const frames = this.model.get("frames") ?? [0, 0], sides = this.model.get("sides") ?? {};
+    this.controls.frame_a.value = String(frames[0]); // set only when committed (change), never while typed
+    this.controls.frame_b.value = String(frames[1]);
+    for (const p of this.panels) {
+      const side = sides[p.showing];
+      if (side) p.caption.textContent = `${p.showing}: ${side.label}`;
+    }
   }
 
   /**

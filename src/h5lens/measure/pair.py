@@ -38,6 +38,23 @@ class Side:
     items: tuple
     label: str
     owned: Node | None = None
+    name: str = "a"
+
+    @property
+    def frames(self) -> int:
+        """How many frames the dataset holds along its first dimension (0 for a single image)."""
+        lead = self.dataset.shape[:-2]
+        return int(lead[0]) if lead else 0
+
+    @property
+    def index(self) -> int:
+        """The frame shown (0 for a single image)."""
+        return int(self.items[0]) if self.frames else 0
+
+    def at(self, index: int) -> Side:
+        """The same dataset at frame ``index``; ValueError when it has no such frame."""
+        items, label = _frame(self.dataset, index, self.name)
+        return Side(self.dataset, items, label, self.owned, self.name)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -67,20 +84,24 @@ def side(value: Any, name: str) -> Side:
         if ds is None or ds.shape is None or len(ds.shape) < 2 or ds.dtype.kind not in "biuf":
             what = f"{ds.shape} {ds.dtype}" if ds is not None and ds.shape is not None else choice.reason or node.kind
             raise ValueError(f"compare: {name} ({_where(node)}) is not an image of numbers ({what})")
-        lead = ds.shape[:-2]
-        if index is not None and not lead:
-            raise ValueError(f"compare: {name} ({_where(node)}) is one image of shape {ds.shape}, "
-                             f"it has no frame {index}")
-        where = [int(index) if index is not None else 0] + [0] * (len(lead) - 1) if lead else []
-        if lead and not 0 <= where[0] < lead[0]:
-            raise ValueError(f"compare: {name} ({_where(node)}) has {lead[0]} frames; there is no frame {index}")
-        items = tuple(where) + (slice(None), slice(None))
-        label = _where(ds) + (f" [{sel.format(items, ds.shape)}]" if lead else "")
-        return Side(ds, sel.parse(sel.format(items, ds.shape), ds.shape), label, owned)
+        items, label = _frame(ds, 0 if index is None else int(index), name)
+        return Side(ds, items, label, owned, name)
     except BaseException:
         if owned is not None:
             owned.close()
         raise
+
+
+def _frame(ds: Any, index: int, name: str) -> tuple[tuple, str]:
+    """``(items, label)`` of frame ``index`` of ``ds`` (its first dimension; the next ones at 0)."""
+    lead = ds.shape[:-2]
+    if not lead and index != 0:
+        raise ValueError(f"compare: {name} ({_where(ds)}) is one image of shape {ds.shape}, it has no frame {index}")
+    if lead and not 0 <= index < lead[0]:
+        raise ValueError(f"compare: {name} ({_where(ds)}) has {lead[0]} frames; there is no frame {index}")
+    where = [index] + [0] * (len(lead) - 1) if lead else []
+    text = sel.format(tuple(where) + (slice(None), slice(None)), ds.shape)
+    return sel.parse(text, ds.shape), _where(ds) + (f" [{text}]" if lead else "")
 
 
 def _where(node: Any) -> str:
@@ -104,6 +125,20 @@ class Pair:
     a: Side
     b: Side
     _computed: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def select(self, which: str, index: int) -> None:
+        """Show frame ``index`` of side ``which`` (a or b); the computed images are made again when asked for."""
+        if which not in ("a", "b"):
+            raise ValueError(f"compare: a frame is chosen for a or b, not {which!r}")
+        current = self.a if which == "a" else self.b
+        if current.index == index:
+            return
+        moved = current.at(index)
+        if which == "a":
+            self.a = moved
+        else:
+            self.b = moved
+        self._computed.clear()
 
     def source(self, which: str) -> tuple[Any, tuple]:
         """``(dataset, items)`` that ``which`` (a, b, diff, ratio) is read from."""

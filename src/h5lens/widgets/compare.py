@@ -37,6 +37,8 @@ class Compare(H5Widget):
     rate = t.Float(2.0, min=0.1, max=30.0).tag(sync=True)
     #: Both sides' labels and frame shapes, and whether diff/ratio can be shown (``CompareMeta``).
     sides = t.Dict().tag(sync=True)
+    #: ``[index of a, index of b]``: the frame shown of each side that is a stack (0 for a single image).
+    frames = t.List(t.Int(), default_value=[0, 0], minlen=2, maxlen=2).tag(sync=True)
     #: ``[r0, r1, c0, c1]`` of the frame shown (full-resolution rows and columns), ``[]`` for all of it.
     zoom = t.List(t.Int(), default_value=[]).tag(sync=True)
     colormap = t.Unicode("viridis").tag(sync=True)
@@ -60,19 +62,41 @@ class Compare(H5Widget):
                 first.owned.close()
             raise
         self._pair = pair.Pair(first, second)
-        same = first.shape == second.shape
-        sides = protocol.CompareMeta(
-            a=protocol.CompareSide(label=first.label, shape=list(first.shape), dtype=str(first.dataset.dtype)),
-            b=protocol.CompareSide(label=second.label, shape=list(second.shape), dtype=str(second.dataset.dtype)),
-            same_shape=same, problem="" if same else pair.shapes_problem(first, second, "diff") or "",
-            modes=list(pair.MODES), options=protocol.options())
         try:
-            super().__init__(_esm=bundle("compare").read_text(encoding="utf-8"), sides=sides,
-                             colormap_names=colormaps.menu(), **traits)
+            super().__init__(_esm=bundle("compare").read_text(encoding="utf-8"), sides=dict(self._sides()),
+                             frames=[first.index, second.index], colormap_names=colormaps.menu(), **traits)
             self.mode = mode  # validated: diff/ratio of different shapes raise ValueError naming both
         except BaseException:
             self._pair.close()
             raise
+
+    def _sides(self) -> protocol.CompareMeta:
+        a, b = self._pair.a, self._pair.b
+
+        def one(s: pair.Side) -> protocol.CompareSide:
+            return protocol.CompareSide(label=s.label, shape=list(s.shape), dtype=str(s.dataset.dtype),
+                                        frames=s.frames, index=s.index)
+
+        same = a.shape == b.shape
+        return protocol.CompareMeta(a=one(a), b=one(b), same_shape=same,
+                                    problem="" if same else pair.shapes_problem(a, b, "diff") or "",
+                                    modes=list(pair.MODES), options=protocol.options())
+
+    @t.validate("frames")
+    def _valid_frames(self, proposal: dict) -> list[int]:
+        ia, ib = (int(i) for i in proposal["value"])
+        self._pair.a.at(ia), self._pair.b.at(ib)  # ValueError naming the side and its number of frames
+        return [ia, ib]
+
+    @t.observe("frames")
+    def _frames_changed(self, change: dict) -> None:
+        self._select(change["new"])
+
+    def _select(self, frames: Any) -> None:
+        """Show frames ``[ia, ib]`` of the sides (their labels in ``sides`` follow)."""
+        self._pair.select("a", int(frames[0]))
+        self._pair.select("b", int(frames[1]))
+        self.sides = dict(self._sides())
 
     @t.validate("mode")
     def _valid_mode(self, proposal: dict) -> str:
@@ -113,6 +137,8 @@ class Compare(H5Widget):
     def compare_frame(self, msg: dict, buffers: list) -> tuple[protocol.CompareFrameReply, list]:
         """``{which: a | b | diff | ratio, region, canvas, how, seq}`` → that image at display size, exact numbers."""
         which = str(msg.get("which", "a"))
+        if msg.get("frames") is not None:  # the page's frames, should its trait change still be on its way
+            self._select(self._valid_frames({"value": msg["frames"]}))
         canvas = [max(1, min(int(v), replies.MAX_CANVAS)) for v in msg.get("canvas", [1024, 1024])]
         out = self._pair.frame(which, msg.get("region"), canvas, msg.get("how", self.aggregation))
         header, bufs = wire.encode(out["data"])
