@@ -132,3 +132,40 @@ def follow(root: Any, written: bool, opener: Callable[[], tuple[Any, bool]]) -> 
     owner.reopen = reopen
     owner.closers.append(lambda: root._h5.close())
     root._seen = owner.poll()  # the file as opened: a replacement from now on is seen
+
+
+def open_twice(dataset: Any) -> bool:
+    """Whether the h5py ``dataset`` is open more than once in this process (another tree, a second link).
+
+    HDF5 2.0 then reads chunk 0 in place of every chunk after ``H5Drefresh``
+    (h5py issue 2803): a refresh must not happen then.
+    """
+    from h5py import h5f, h5o
+
+    try:
+        own = h5o.get_info(dataset.id)
+        same = [i for i in h5f.get_obj_ids(h5f.OBJ_ALL, h5f.OBJ_DATASET)
+                if (info := h5o.get_info(i)).addr == own.addr and info.fileno == own.fileno]
+    except Exception:  # not a local HDF5 dataset (h5pyd): nothing to compare
+        return False
+    return len(same) > 1
+
+
+def refresh_shape(dataset: Any, what: str, swmr: bool) -> None:
+    """h5py's ``refresh`` of ``dataset`` (a SWMR reader sees what the writer flushed); ``what`` names it in errors.
+
+    Raises
+    ------
+    NodeError
+        The refresh failed, or would make HDF5 read wrong values (see :func:`open_twice`).
+    """
+    from ._errors import NodeError
+
+    if swmr and open_twice(dataset):
+        raise NodeError(f"cannot refresh {what}: it is open twice in this process (another view of the same "
+                        "file), and HDF5 would then read wrong values; close the other view to follow it")
+    try:
+        if hasattr(dataset, "refresh"):
+            dataset.refresh()
+    except Exception as exc:
+        raise NodeError(f"cannot refresh {what}: {exc}") from exc

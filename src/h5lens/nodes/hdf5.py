@@ -23,7 +23,7 @@ from ._base import Dataset, Group, Link, LinkError, Node, NodeError, Owner
 from ._dataset import size_of
 from ._format import Unreadable, decode_value
 from ._hdf5_links import iter_link_names, link_info, to_key, to_str
-from ._hdf5_live import follow
+from ._hdf5_live import follow, refresh_shape
 from ._hdf5_live import open_file as _open_file
 from ._hdf5_storage import HDF5Storage, load_plugins
 
@@ -281,11 +281,7 @@ class HDF5Dataset(_HDF5Attrs, HDF5Storage, Dataset):
         """Re-read the shape (h5py's ``refresh``: SWMR readers see what the writer flushed)."""
         rebound = self._rebind()
         old = self.shape
-        try:
-            if hasattr(self._h5, "refresh"):
-                self._h5.refresh()
-        except Exception as exc:
-            raise NodeError(f"cannot refresh {self.path!r} of {self._h5_filename()}: {exc}") from exc
+        refresh_shape(self._h5, f"{self.path!r} of {self._h5_filename()}", self.owner.swmr)
         return rebound or self.shape != old
 
     def _h5_filename(self) -> str | None:
