@@ -95,14 +95,27 @@ def test_wrong_s3_credentials_never_shown(s3_server):
         root.close()
 
 
-def test_credentials_in_the_url_are_never_shown(http_server):
-    url = http_server.url.replace("http://", "http://alice:hunter2@") + "/test.h5"
-    with h5lens.open(url) as root:
-        text = repr(root) + repr(root["diff_map_0004"]) + glance(root)._repr_html_() + str(root.filename)
-        assert "hunter2" not in text and "alice" not in text
-    with pytest.raises(RemoteError) as info:
-        h5lens.open(url.replace("test.h5", "none.h5"))
-    assert "hunter2" not in str(info.value)
+def test_credentials_in_the_url_are_used_and_never_shown_or_logged(served, caplog):
+    from fixtures.servers import range_http
+
+    server = range_http(served, auth="alice:hunter2")  # answers 401 without them
+    try:
+        url = server.url.replace("http://", "http://alice:hunter2@") + "/test.h5"
+        with caplog.at_level("DEBUG"):  # fsspec logs every URL it reads at DEBUG level
+            with h5lens.open(url) as root:
+                text = repr(root) + repr(root["diff_map_0004"]) + glance(root)._repr_html_() + str(root.filename)
+                assert "hunter2" not in text and "alice" not in text
+                assert root["diff_map_0004/data/map"].shape == (29, 78, 100)
+            with h5lens.open(url.replace("test.h5", "test.zarr")) as store:  # a Zarr store the same way
+                assert store.keys() == ["diff_map_0004"]
+            with pytest.raises(RemoteError) as info:
+                h5lens.open(url.replace("test.h5", "none.h5"))
+        assert "hunter2" not in str(info.value)
+        assert "fetch range" in caplog.text.lower() and "hunter2" not in caplog.text
+        with pytest.raises(RemoteError):  # the server does check
+            h5lens.open(url.replace("hunter2", "wrong"))
+    finally:
+        server.stop()
 
 
 def test_options_for_urls_are_checked():

@@ -70,6 +70,25 @@ def fsspec_options(url: str, storage_options: dict | None = None) -> dict:
     return options
 
 
+def fsspec_target(url: str, storage_options: dict | None = None) -> tuple[str, dict]:
+    """``(url, options)`` for fsspec: :func:`fsspec_options`, and credentials out of the URL.
+
+    An HTTP URL's ``user:password@`` goes into an ``Authorization`` header
+    (basic authentication) since fsspec logs the URLs it reads (at DEBUG level).
+    """
+    options = fsspec_options(url, storage_options)
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or parts.username is None:
+        return url, options
+    import base64
+    from urllib.parse import unquote
+
+    secret = base64.b64encode(f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()).decode()
+    headers = {"Authorization": f"Basic {secret}", **(options.get("headers") or {})}
+    bare = urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1], parts.path, parts.query, parts.fragment))
+    return bare, {**options, "headers": headers}
+
+
 def unreachable(url: str) -> str | None:
     """Why nothing answers at ``url``'s host and port (``"Connection refused"``...), or None.
 

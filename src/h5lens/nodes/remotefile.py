@@ -16,7 +16,7 @@ from typing import Any
 from ._base import Node, Owner
 from ._errors import UnknownFormatError
 from ._remotecache import MetadataCache
-from ._urls import fsspec_options, redact, require
+from ._urls import fsspec_target, redact, require
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 #: Owner of a remote HDF5 tree -> its fsspec file (for :func:`fetch_counts`).
@@ -37,7 +37,8 @@ def _fs(url: str, storage_options: dict | None) -> tuple[Any, str]:
     require("fsspec", "reading a URL")
     from fsspec.core import url_to_fs
 
-    return url_to_fs(url, **fsspec_options(url, storage_options), skip_instance_cache=True)  # type: ignore[no-any-return]
+    bare, options = fsspec_target(url, storage_options)  # no password in the URLs fsspec logs
+    return url_to_fs(bare, **options, skip_instance_cache=True)  # type: ignore[no-any-return]
 
 
 def describe(url: str, exc: BaseException) -> RemoteError:

@@ -333,10 +333,10 @@ def _store(zarr: Any, location: str, storage_options: dict | None) -> Any:
     from zarr.storage import FsspecStore, LocalStore, ZipStore
 
     if "://" in location and not location.startswith("file://"):
-        from ._urls import fsspec_options
+        from ._urls import fsspec_target
 
-        return FsspecStore.from_url(location, storage_options=fsspec_options(location, storage_options),
-                                    read_only=True)
+        bare, options = fsspec_target(location, storage_options)  # no password in the URLs fsspec logs
+        return FsspecStore.from_url(bare, storage_options=options, read_only=True)
     if os.path.isfile(location):
         return ZipStore(location, mode="r")
     return LocalStore(location, read_only=True)
