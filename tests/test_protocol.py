@@ -187,6 +187,9 @@ def examples(tmp: Path) -> list[dict]:
     add("ViewerMeta", v.meta, "Viewer(np.arange(12, dtype=np.uint16).reshape(3, 4)).meta")
     add("FrameReply", v.frame({"selection": ":,:", "canvas": [2, 2], "seq": 1}, [])[0],
         'frame({"selection": ":,:", "canvas": [2, 2], "seq": 1})')
+    while (summary := v.frame_summary({"selection": ":,:", "canvas": [2, 2], "seq": 1}, [])[0])["pending"]:
+        pass  # the statistics the frame was sent without: asked again until ready, as the page does
+    add("FrameSummaryReply", summary, 'frame_summary({"selection": ":,:", "canvas": [2, 2], "seq": 1})')
     add("ErrorReply", v.frame({"selection": "3,:"}, [])[0], 'frame({"selection": "3,:"})')
     add("LutsReply", v.luts({"names": ["gray"]}, [])[0], 'luts({"names": ["gray"]})')
     add("ProfileReply", v.profile({"start": [0, 0], "end": [2, 3], "seq": 5}, [])[0],
@@ -249,6 +252,7 @@ def _exercise_viewer(v: Viewer) -> None:
         return
     if v.ndisplay == 2:
         answer(v, "frame", {"canvas": [64, 64], "seq": 3})
+        answer(v, "frame_summary", {"canvas": [64, 64], "seq": 3})  # pending, ready, or an ErrorReply (RGB)
         answer(v, "profile", {"start": [0, 0], "end": [1, 1], "width": 2})  # ok, or an ErrorReply (rgb, tiny)
         answer(v, "roi_stats", {"kind": "ellipse", "y": [0, 3], "x": [0, 3]})
         # what the page sets (a profile, an ROI) comes back as handles; bad ones are left out, never raised

@@ -1,6 +1,7 @@
 """Frames read ahead after a slider step: same answers, fewer reads on the kernel's path, bounded."""
 
 import time
+from concurrent.futures import CancelledError
 
 import h5py
 import numpy as np
@@ -24,9 +25,23 @@ def stack(tmp_path):
 def counted(v):
     """Count the frames the viewer computes, on the kernel's path or ahead of it."""
     calls = []
-    compute = v._ahead.compute
+    compute, background = v._ahead.compute, v._ahead.background
     v._ahead.compute = lambda key: calls.append(key.selection) or compute(key)
+    v._ahead.background = lambda key: calls.append(key.selection) or background(key)
     return calls
+
+
+def summary_of(v, selection, **msg):
+    """The statistics of a frame: in its reply (read ahead), else from ``frame_summary`` (waited for)."""
+    reply, buffers = v.frame({"selection": selection, "canvas": [60, 45], **msg}, [])
+    if reply["summary"] is not None:
+        return reply["summary"], buffers[1:3]
+    assert reply["summary_due"]
+    for _ in range(500):
+        s, bufs = v.frame_summary({"selection": selection, "canvas": [60, 45], **msg}, [])
+        if not s["pending"]:
+            return s["summary"], bufs
+    raise AssertionError("no statistics after 500 asks")
 
 
 def frame(v, selection, **msg):
@@ -55,8 +70,12 @@ def test_steps_are_read_ahead_and_answer_like_fresh_reads(stack):
         settle(v)
         ref_reply, want = frame(fresh, f"{i},:,:")
         np.testing.assert_array_equal(got, want)
-        same = {k: reply[k] for k in reply if k != "kernel_ms"}
-        assert same == {k: ref_reply[k] for k in ref_reply if k != "kernel_ms"}
+        volatile = ("kernel_ms", "summary", "summary_due")  # read ahead: with the statistics folded in
+        same = {k: reply[k] for k in reply if k not in volatile}
+        assert same == {k: ref_reply[k] for k in ref_reply if k not in volatile}
+        assert reply["summary"] is not None and not reply["summary_due"]
+        # the fresh viewer's first frame is read on demand: its statistics follow, and are the same
+        assert reply["summary"] == (ref_reply["summary"] or summary_of(fresh, f"{i},:,:")[0])
     assert calls == ["0,:,:", "1,:,:", "2,:,:", "3,:,:", "4,:,:"]  # every frame read once
     # stepping back reads ahead backwards; the cache stays bounded
     frame(v, "2,:,:")
@@ -97,7 +116,7 @@ def test_a_failed_read_ahead_is_read_again_with_its_error(stack, monkeypatch):
             raise OSError("disk hiccup")
         return compute(key)
 
-    v._ahead.compute = flaky
+    v._ahead.compute = v._ahead.background = flaky
     frame(v, "0,:,:")
     settle(v)
     fail["on"] = False
@@ -143,3 +162,62 @@ def test_first_preview_of_a_huge_frame_starts_with_the_viewer(stack, monkeypatch
     calls = counted(w)
     reply, got = frame(w, "0,:,:", canvas=[10, 8])
     assert calls == ["0,:,:"] and max(got.shape) <= 10
+
+
+def test_statistics_follow_the_frame_and_describe_every_pixel(stack):
+    """frame_summary: the statistics the frame was sent without equal those folded while reading ahead."""
+    path, data = stack
+    v, ahead = Viewer(f"{path}::/s"), Viewer(f"{path}::/s")
+    got, bufs = summary_of(v, "5,:,:")  # on demand: computed after the frame was sent
+    frame(ahead, "4,:,:")
+    settle(ahead)
+    folded, folded_bufs = summary_of(ahead, "5,:,:")  # read ahead: in the reply
+    assert got == folded and [bytes(b) for b in bufs] == [bytes(b) for b in folded_bufs]
+    frame_data = data[5]
+    assert (got["count"], got["min"], got["max"]) == (frame_data.size, frame_data.min(), frame_data.max())
+    assert got["exact"] and abs(got["mean"] - frame_data.mean()) < 1e-9 * frame_data.mean()
+    counts = np.frombuffer(bytes(bufs[1]), dtype=np.float64)
+    values = np.frombuffer(bytes(bufs[0]), dtype=np.float64)
+    want_values, want_counts = np.unique(frame_data, return_counts=True)
+    np.testing.assert_array_equal(values, want_values)
+    np.testing.assert_array_equal(counts, want_counts)
+    v.close()
+    ahead.close()
+
+
+def test_a_new_frame_abandons_the_statistics_of_the_previous_one(stack, monkeypatch):
+    """A slider step stops the statistics under way between two tiles; the step's own start."""
+    from h5lens import decimate, summaries
+
+    path, _ = stack
+    monkeypatch.setattr(decimate, "BUDGET", 90 * 2 * 4)  # tiles of 4 rows: 30 per frame
+    started, tiles = [], []
+    real = summaries.frame_summary
+
+    def slow(dataset, request, cancelled, budget=decimate.BUDGET):
+        started.append(request.selection)
+
+        def watched():
+            tiles.append(request.selection)
+            time.sleep(0.01)
+            return cancelled()
+
+        return real(dataset, request, watched, budget=90 * 2 * 4)
+
+    monkeypatch.setattr(summaries, "frame_summary", slow)
+    v = Viewer(f"{path}::/s")
+    v.frame({"selection": "0,:,:", "canvas": [60, 45], "ahead": True}, [])  # asked ahead: no statistics started
+    assert v._summaries.future is None
+    reply, _ = frame(v, "2,:,:")
+    assert reply["summary_due"] and v._summaries.key.selection == "2,:,:"
+    first = v._summaries.future
+    time.sleep(0.05)
+    reply, _ = frame(v, "6,:,:")  # the step: the statistics of 2 stop, those of 6 start
+    with pytest.raises((summaries.Cancelled, CancelledError)):  # stopped between tiles, or before its first
+        first.result(timeout=10)
+    assert tiles.count("2,:,:") < 30 and started[-1] == "6,:,:"
+    s, _ = summary_of(v, "6,:,:")
+    assert s["count"] == 120 * 90
+    frame(v, "7,:,:", summarize=False)  # playing: no statistics asked, none started, the older stop
+    assert v._summaries.future is None
+    v.close()

@@ -193,8 +193,15 @@ class _FrameReply(Reply):
     summary: FrameSummary | None
 
 
-class FrameReply(_FrameReply, total=False):
+class _ViewerFrameReply(_FrameReply):
+    summary_due: bool
+
+
+class FrameReply(_ViewerFrameReply, total=False):
     """Command ``frame``: one 2-D frame at display size (its buffer, the summary's values and counts, the mask's).
+
+    ``summary_due``: the display copy aggregates pixels but their ``summary`` is not
+    in this reply (it would have held the frame up): ``frame_summary`` brings it.
 
     ``mask`` (uint8, the display copy's shape, 1 = every pixel of the block is
     masked) comes when a mask applies; ``invalid`` is the detector's sentinel
@@ -248,6 +255,18 @@ class CompareMeta(TypedDict):
     problem: str
     modes: list[str]
     options: Options
+
+
+class FrameSummaryReply(Reply):
+    """Command ``frame_summary``: the statistics a frame was sent without (``summary_due``), when ready.
+
+    ``pending``: not ready yet (``summary`` is None; ask again); else ``summary`` holds them (its values
+    and counts are the two buffers).
+    """
+
+    seq: Any
+    pending: bool
+    summary: FrameSummary | None
 
 
 class _CurveReply(Reply):
@@ -536,7 +555,7 @@ MESSAGES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
         Options, ErrorInfo, ErrorReply, WireArray, ReadStats, Abscissa, Dim, ViewerMeta, FrameAxes, FrameSummary,
-        FrameReply,
+        FrameReply, FrameSummaryReply,
         CurveReply, OverlayReply, OverlayItem, AddToPlotReply,
         RegionNumbers, CompareFrameReply, CompareSide, CompareMeta,
         ValuesReply, ProfileReply, RoiStatsReply, MeasureProfile, MeasureRoi, Measures, LutsReply, ExportReply,

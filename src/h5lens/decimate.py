@@ -17,7 +17,7 @@ dimensions, which region) is :mod:`h5lens.frames`'s.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -117,25 +117,32 @@ def aggregate(
     """
     r0, r1, c0, c1 = (int(v) for v in region)
     fy, fx = (int(f) for f in factors)
+    out_h, out_w = math.ceil((r1 - r0) / fy), math.ceil((c1 - c0) / fx)
+    out = None
+    for r, re, c, ce in tiles(region, factors, chunks, itemsize, budget):
+        block = reduce_blocks(np.asarray(read(r, re, c, ce)), fy, fx, how)
+        if out is None:
+            out = np.empty((out_h, out_w), dtype=block.dtype)
+        oy, ox = (r - r0) // fy, (c - c0) // fx
+        out[oy : oy + block.shape[0], ox : ox + block.shape[1]] = block
+    if out is None:
+        return np.empty((max(0, out_h), max(0, out_w)), dtype=np.float32)
+    return out
+
+
+def tiles(region: Sequence[int], factors: Sequence[int] = (1, 1), chunks: Sequence[int | None] | None = None,
+          itemsize: int = 8, budget: int = BUDGET) -> Iterator[tuple[int, int, int, int]]:
+    """The tiles ``(r0, r1, c0, c1)`` :func:`aggregate` reads: whole blocks, chunk rows where the budget allows."""
+    r0, r1, c0, c1 = (int(v) for v in region)
+    fy, fx = (int(f) for f in factors)
     ch, cw = chunks if chunks else (None, None)
     width = c1 - c0
     max_w = max(fx, budget // max(1, itemsize * fy))  # widest tile one block row allows
     tile_w = width if width <= max_w else _tile(fx, cw, max_w)
     tile_h = _tile(fy, ch, max(fy, budget // max(1, itemsize * tile_w)))
-    out_h, out_w = math.ceil((r1 - r0) / fy), math.ceil(width / fx)
-    out = None
     for r in range(r0, r1, tile_h):
-        re = min(r + tile_h, r1)
         for c in range(c0, c1, tile_w):
-            ce = min(c + tile_w, c1)
-            block = reduce_blocks(np.asarray(read(r, re, c, ce)), fy, fx, how)
-            if out is None:
-                out = np.empty((out_h, out_w), dtype=block.dtype)
-            oy, ox = (r - r0) // fy, (c - c0) // fx
-            out[oy : oy + block.shape[0], ox : ox + block.shape[1]] = block
-    if out is None:
-        return np.empty((max(0, out_h), max(0, out_w)), dtype=np.float32)
-    return out
+            yield r, min(r + tile_h, r1), c, min(c + tile_w, c1)
 
 
 def minmax_1d(

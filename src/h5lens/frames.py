@@ -163,7 +163,7 @@ class FrameRequest:
 # -- node-level entry points: a selection of a dataset at display resolution ----------------
 def frame(dataset: Any, items: Sequence[Item], transposed: bool = False, region: Sequence[int] | None = None,
           canvas: Sequence[int] = (1024, 1024), how: str = "max", part: str | None = "amplitude",
-          budget: int = decimate.BUDGET, equal: bool = False) -> dict[str, Any]:
+          budget: int = decimate.BUDGET, equal: bool = False, summarize: bool = True) -> dict[str, Any]:
     """The 2-D frame ``items`` selects, aggregated to fit ``canvas``.
 
     Parameters
@@ -183,19 +183,21 @@ def frame(dataset: Any, items: Sequence[Item], transposed: bool = False, region:
     equal : bool
         Square pixels: the region is fitted into ``canvas`` keeping its aspect
         ratio, so the factors follow the side that limits the fit.
+    summarize : bool
+        Fold the statistics of the tiles read (``summary``); False leaves them to
+        a later pass (:func:`h5lens.summaries.frame_summary`) and says so in ``summary_due``.
 
     Returns
     -------
     dict
         ``data`` (≤ canvas), ``frame_shape``, ``region``, ``factors``, ``dims``,
-        ``stats`` (chunks and bytes the read touches), ``warning`` and ``summary``:
+        ``stats`` (chunks and bytes the read touches), ``warning``, ``summary``:
         a :class:`h5lens.stats.Summary` of the full-resolution region when the
         display copy is an aggregation (None when it holds every pixel, or is a
-        strided preview or an RGB image).
+        strided preview or an RGB image, or with ``summarize`` False), and
+        ``summary_due``: whether such a copy was sent without its summary.
     """
-    geo = FrameGeometry.of(dataset.shape, items)
-    rgb = len(geo.kept) == 3
-    ydim, xdim = geo.axes(transposed)
+    geo, read, (ydim, xdim), rgb = reader(dataset, items, transposed, part)
     r0, r1, c0, c1 = geo.clip(region, transposed)
     if equal:  # the drawn size of the region once fitted with square pixels
         k = min(canvas[0] / (r1 - r0), canvas[1] / (c1 - c0))
@@ -203,23 +205,17 @@ def frame(dataset: Any, items: Sequence[Item], transposed: bool = False, region:
     fy, fx = decimate.block_factors((r1 - r0, c1 - c0), canvas)
     itemsize = np.dtype(dataset.dtype).itemsize
     chunks = getattr(dataset, "chunks", None)
-    flip = ydim > xdim and not rgb  # the source reads (x, y): transpose what it gives
-
-    def read(a: int, b: int, c: int, d: int, sy: int = 1, sx: int = 1, name: str | None = part) -> np.ndarray:
-        sub = geo.select({ydim: geo.span(ydim, a, b, sy), xdim: geo.span(xdim, c, d, sx)})
-        values = as_real(np.asarray(dataset[sub]), name)
-        return values.T if flip else values
-
     summary: stats.Summary | None = None
+    due = False
     if rgb or how == "sample":  # colour images, and quick previews: one pixel per block (strided read)
         data = read(r0, r1, c0, c1, fy, fx, None if rgb else part)
     else:
-        ystep, xstep = geo.span(ydim, 0, 1).step, geo.span(xdim, 0, 1).step
-        tile_chunks = (chunks[ydim] // ystep or 1, chunks[xdim] // xstep or 1) if chunks else None
+        tile_chunks = frame_chunks(geo, ydim, xdim, chunks)
         # statistics of every pixel, when the copy aggregates them (else the browser has them all)
         kind = np.dtype(dataset.dtype).kind
-        if (fy > 1 or fx > 1) and kind in "biufc":
-            summary = stats.Summary(np.dtype(np.float64) if kind == "c" else np.dtype(dataset.dtype))
+        due = (fy > 1 or fx > 1) and kind in "biufc"
+        if due and summarize:
+            summary, due = stats.Summary(np.dtype(np.float64) if kind == "c" else np.dtype(dataset.dtype)), False
 
         def read_counted(a: int, b: int, c: int, d: int, sy: int = 1, sx: int = 1) -> np.ndarray:
             tile = read(a, b, c, d, sy, sx)
@@ -233,8 +229,34 @@ def frame(dataset: Any, items: Sequence[Item], transposed: bool = False, region:
     return {
         "data": data, "frame_shape": [geo.size(ydim), geo.size(xdim)], "region": [r0, r1, c0, c1],
         "factors": [fy, fx], "dims": [ydim, xdim], "stats": cost, "warning": decimate.chunk_warning(cost, chunks),
-        "summary": summary,
+        "summary": summary, "summary_due": due,
     }
+
+
+def reader(dataset: Any, items: Sequence[Item], transposed: bool,
+           part: str | None) -> tuple[FrameGeometry, Callable[..., np.ndarray], tuple[int, int], bool]:
+    """``(geometry, read, (ydim, xdim), rgb)`` of a frame.
+
+    ``read(r0, r1, c0, c1[, sy, sx, part])`` gives frame rows ``r0:r1`` and
+    columns ``c0:c1`` (every ``sy``/``sx``-th) as real values, rows first.
+    """
+    geo = FrameGeometry.of(dataset.shape, items)
+    rgb = len(geo.kept) == 3
+    ydim, xdim = geo.axes(transposed)
+    flip = ydim > xdim and not rgb  # the source reads (x, y): transpose what it gives
+
+    def read(a: int, b: int, c: int, d: int, sy: int = 1, sx: int = 1, name: str | None = part) -> np.ndarray:
+        sub = geo.select({ydim: geo.span(ydim, a, b, sy), xdim: geo.span(xdim, c, d, sx)})
+        values = as_real(np.asarray(dataset[sub]), name)
+        return values.T if flip else values
+
+    return geo, read, (ydim, xdim), rgb
+
+
+def frame_chunks(geo: FrameGeometry, ydim: int, xdim: int, chunks: Sequence[int] | None) -> tuple[int, int] | None:
+    """The chunk shape in frame rows and columns (what a tile should cover whole), None when not chunked."""
+    ystep, xstep = geo.span(ydim, 0, 1).step, geo.span(xdim, 0, 1).step
+    return (chunks[ydim] // ystep or 1, chunks[xdim] // xstep or 1) if chunks else None
 
 
 def curve(dataset: Any, items: Sequence[Item], region: Sequence[int] | None = None, columns: int = 2048,

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import abscissa, colormaps, frames, stats, views, wire
 from . import selection as sel
-from ._protocol import CurveReply, ExportReply, FrameReply, FrameSummary, LutsReply, ValuesReply
+from ._protocol import CurveReply, ExportReply, FrameReply, FrameSummary, FrameSummaryReply, LutsReply, ValuesReply
 from .frames import FrameRequest
 from .selection import Item
 
@@ -38,6 +38,9 @@ FIRST_CANVAS = (1024, 1024)
 TABLE_ROWS, TABLE_COLUMNS = 1000, 100
 #: The largest canvas side a frame is computed for (a page asking more gets this).
 MAX_CANVAS = 8192
+#: Seconds a ``frame_summary`` command waits for statistics under way before answering ``pending``
+#: (the page asks again): the kernel is blocked meanwhile, so a slider step waits at most this long.
+SUMMARY_WAIT = 0.03
 #: The curve's display columns (the min/max decimation's bins) are kept within these bounds.
 COLUMNS = (16, 16384)
 
@@ -87,10 +90,14 @@ def first_preview(dataset: Any, shape: Sequence[int], state: Mapping[str, Any]) 
                            part=state["complex_part"], equal=state["aspect"] == "equal")
 
 
-def compute_frame(dataset: Any, request: FrameRequest) -> dict[str, Any]:
-    """The frame of ``request`` (:func:`h5lens.frames.frame`): what the viewer computes or reads ahead."""
+def compute_frame(dataset: Any, request: FrameRequest, summarize: bool = True) -> dict[str, Any]:
+    """The frame of ``request`` (:func:`h5lens.frames.frame`): what the viewer computes or reads ahead.
+
+    ``summarize=False``: without the statistics of an aggregated copy (``summary_due``;
+    :func:`h5lens.summaries.frame_summary` computes them after the frame is sent).
+    """
     return frames.frame(dataset, request.items, request.transposed, request.region, request.canvas, request.how,
-                        request.part, equal=request.equal)
+                        request.part, equal=request.equal, summarize=summarize)
 
 
 def curve_dim(dataset: Any, shape: Sequence[int], state: Mapping[str, Any]) -> int | None:
@@ -143,7 +150,14 @@ def frame_reply(out: dict[str, Any], request: FrameRequest, shape: Sequence[int]
         ok=True, array=header, seq=seq, preview=preview, frame_shape=out["frame_shape"], region=out["region"],
         factors=out["factors"], dims=out["dims"], stats=out["stats"], warning=warning,
         axes=frames.frame_axes(info, request.items, shape, out), kernel_ms=round(kernel_ms, 1), summary=s,
+        summary_due=bool(out["summary_due"]),
     ), bufs + more
+
+
+def frame_summary_reply(summary_: stats.Summary | None, seq: Any) -> tuple[FrameSummaryReply, list]:
+    """The reply to a ``frame_summary`` command: the statistics when ready, else ``pending`` (ask again)."""
+    s, bufs = summary(summary_)
+    return FrameSummaryReply(ok=True, seq=seq, pending=summary_ is None, summary=s), bufs
 
 
 def curve_reply(dataset: Any, shape: Sequence[int], info: Any, msg: Mapping[str, Any],

@@ -35,6 +35,8 @@ def kernel_output(lab, page, code, expected, tries=30):
 
 def check(page, frame, n=25, name="viridis", scale="linear"):
     """Painted pixels equal numpy's colours of the frame aggregated (max) as the page received it."""
+    # the statistics of every pixel follow the frame (frame_summary): check the colours they end with
+    page.wait_for_function("[...document.querySelectorAll('.h5l-viewer')].every((r) => r.dataset.summary !== 'computing')")
     fy, fx = page.evaluate("document.querySelector('.h5l-viewer').h5lens.image.frame.factors")
     frame = decimate.reduce_blocks(frame, fy, fx, "max")
     vmin, vmax = shown_range(page)

@@ -71,6 +71,8 @@ def shown_range(page):
 
 
 def check_pixels(page, frame, name, scale, rng=None, n=40, bad=colormaps.DEFAULT_BAD):
+    # the statistics of every pixel follow the frame (frame_summary): check the colours they end with
+    page.wait_for_function("[...document.querySelectorAll('.h5l-viewer')].every((r) => r.dataset.summary !== 'computing')")
     vmin, vmax = shown_range(page)
     expected = colormaps.colorize(frame, name, vmin, vmax, scale, bad)
     gen = np.random.default_rng(0)
@@ -620,6 +622,7 @@ def test_course_frame_range_is_the_data_s_not_the_display_copy_s(harness, course
     wait_seq(page)
     factors = page.evaluate("document.querySelector('.h5l-viewer').h5lens.image.frame.factors")
     assert max(factors) > 1  # the display copy aggregates pixels
+    page.wait_for_selector(f'{ROOT}[data-summary="data"]')  # the statistics follow the frame (frame_summary)
     want = {"percentile": tuple(np.percentile(full, [0.1, 99.9])), "minmax": (full.min(), full.max()),
             "std": (max(full.min(), full.mean() - 3 * full.std()), min(full.max(), full.mean() + 3 * full.std()))}[autoscale]
     assert shown_range(page) == pytest.approx(want, rel=1e-9)
@@ -627,6 +630,35 @@ def test_course_frame_range_is_the_data_s_not_the_display_copy_s(harness, course
     lo, hi = page.evaluate("(() => { const h = document.querySelector('.h5l-viewer').h5lens.panel.hist; return [h.lo, h.hi]; })()")
     assert (lo, hi) == (full.min(), full.max())
     assert f"range and histogram of all {full.size} data pixels" in page.get_by_label("what this selection reads").inner_text()
+
+
+def test_statistics_follow_the_frame_computing_then_every_pixel(harness, course, monkeypatch):
+    """The frame paints before its statistics: 'computing…' and the copy's range, then every pixel's."""
+    import threading
+
+    from h5lens import summaries
+
+    release, real = threading.Event(), summaries.frame_summary
+    monkeypatch.setattr(summaries, "frame_summary", lambda *a, **k: release.wait(20) and real(*a, **k))
+    path = course / "ID16B_diatomee.h5"
+    with h5py.File(path, "r") as f:
+        full = f["/data/0000"][()].astype(np.float64)
+    v = view(f"{path}::/data/0000", autoscale="minmax")
+    harness.mount(v)
+    page = harness.page
+    wait_seq(page)
+    page.wait_for_selector(f'{ROOT}[data-summary="computing"]')
+    assert "range and histogram of all data pixels: computing…" in \
+        page.get_by_label("what this selection reads").inner_text()
+    copy_lo, copy_hi = shown_range(page)  # the max-aggregated copy's: brighter than the data
+    assert copy_lo > full.min() and copy_hi == full.max()
+    release.set()
+    page.wait_for_selector(f'{ROOT}[data-summary="data"]')
+    assert shown_range(page) == (full.min(), full.max())
+    assert f"range and histogram of all {full.size} data pixels" in \
+        page.get_by_label("what this selection reads").inner_text()
+    lo, hi = page.evaluate("(() => { const h = document.querySelector('.h5l-viewer').h5lens.panel.hist; return [h.lo, h.hi]; })()")
+    assert (lo, hi) == (full.min(), full.max())  # the histogram's counts became the data's
 
 
 CURVE_CONTRAST_JS = "() => {" + CONTRAST_HELPERS + """

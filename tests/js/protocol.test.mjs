@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { FakeModel } from "../browser/_harness/fake_model.js";
 import { toolbarOptions } from "../../js/src/viewer/toolbar_options.js";
-import { toFrame } from "../../js/src/viewer/frame_loader.js";
+import { toFrame, toSummary } from "../../js/src/viewer/frame_loader.js";
 
 const cases = JSON.parse(readFileSync(new URL("../fixtures/protocol_cases.json", import.meta.url)));
 const source = readFileSync(new URL("../../js/src/common/protocol.js", import.meta.url), "utf8");
@@ -69,12 +69,16 @@ test("the frame reply example reads as a frame", () => {
   const { value } = cases.examples.find((e) => e.type === "FrameReply");
   const [h, w] = value.array.shape;
   const bytes = new Uint16Array(h * w).map((_, i) => i);
-  // the example aggregates 2 × 2: its summary's histogram follows the frame's buffer
-  const n = value.summary.values.shape[0];
-  const values = new Float64Array(n).map((_, i) => i), counts = new Float64Array(n).fill(1);
-  const f = toFrame(value, [new DataView(bytes.buffer), new DataView(values.buffer), new DataView(counts.buffer)], ":,:", false);
+  // the example aggregates 2 × 2: the statistics of its 12 pixels follow (frame_summary)
+  const f = toFrame(value, [new DataView(bytes.buffer)], ":,:", false);
   assert.deepEqual([f.h, f.w, f.frameShape, f.region, f.factors], [h, w, value.frame_shape, value.region, value.factors]);
   assert.deepEqual(Array.from(f.data), Array.from(bytes));
-  assert.deepEqual([f.summary.count, f.summary.min, f.summary.max, f.summary.exact], [12, 0, 11, true]);
-  assert.deepEqual(Array.from(f.summary.values), Array.from(values));
+  assert.deepEqual([f.summary, f.summaryDue], [null, true]);
+  const later = cases.examples.find((e) => e.type === "FrameSummaryReply").value;
+  assert.equal(later.pending, false);
+  const n = later.summary.values.shape[0];
+  const values = new Float64Array(n).map((_, i) => i), counts = new Float64Array(n).fill(1);
+  const s = toSummary(later.summary, [new DataView(values.buffer), new DataView(counts.buffer)]);
+  assert.deepEqual([s.count, s.min, s.max, s.exact], [12, 0, 11, true]);
+  assert.deepEqual(Array.from(s.values), Array.from(values));
 });

@@ -52,8 +52,44 @@ test("every request carries the canvas and the model's aggregation, part and asp
   const f = await loader.fetch("2,:,:", false, [0, 1, 0, 3], "frame", true);
   assert.deepEqual(Array.from(f.data), [200, 201, 202, 203, 204, 205]);
   assert.deepEqual(model.invoked[0].msg, { selection: "2,:,:", transposed: false, region: [0, 1, 0, 3],
-    canvas: [300, 400], how: "mean", part: "amplitude", aspect: "auto", exact: true });
+    canvas: [300, 400], how: "mean", part: "amplitude", aspect: "auto", exact: true, ahead: false, summarize: true });
   assert.ok(model.invoked[0].hasSignal);
+  assert.deepEqual(f.request, model.invoked[0].msg); // what frame_summary is asked with
+});
+
+test("the statistics a frame was sent without are asked with its request until no longer pending", async () => {
+  const { model, loader } = setUp();
+  let asks = 0;
+  const values = Float64Array.of(1, 2), counts = Float64Array.of(3, 4);
+  const later = { count: 7, min: 1, max: 2, mean: 11 / 7, std: 0.5, min_positive: 1, exact: true, accuracy: 0,
+    values: { dtype: "float64", shape: [2] }, counts: { dtype: "float64", shape: [2] } };
+  model.onInvoke = async (name, msg) => {
+    if (name === "frame") return [{ ...frameReply(msg.selection)[0], factors: [2, 2], summary: null, summary_due: true },
+      frameReply(msg.selection)[1]];
+    asks += 1;
+    return asks < 3 ? [{ ok: true, seq: null, pending: true, summary: null }, []]
+      : [{ ok: true, seq: null, pending: false, summary: later }, [new DataView(values.buffer), new DataView(counts.buffer)]];
+  };
+  const f = await loader.fetch("1,:,:", false);
+  assert.deepEqual([f.summary, f.summaryDue], [null, true]);
+  const s = await loader.summary(f, () => true);
+  assert.equal(asks, 3);
+  assert.deepEqual(model.invoked.filter((c) => c.name === "frame_summary").map((c) => c.msg), [f.request, f.request, f.request]);
+  assert.deepEqual([s.count, s.minPositive, Array.from(s.values), Array.from(s.counts)], [7, 1, [1, 2], [3, 4]]);
+  // a frame no longer shown: its statistics are not asked again
+  asks = 0;
+  await assert.rejects(loader.summary(f, () => false), (e) => isAbort(e));
+  assert.equal(asks, 0);
+});
+
+test("frames asked ahead, or while playing, start no statistics in the kernel", async () => {
+  const { model, loader } = setUp();
+  let playing = false;
+  loader.hooks.playing = () => playing;
+  await loader.fetch("1,:,:", false, null, "ahead");
+  playing = true;
+  await loader.fetch("2,:,:", false);
+  assert.deepEqual(model.invoked.map((c) => [c.msg.ahead, c.msg.summarize]), [[true, true], [false, false]]);
 });
 
 test("a shown frame asks for the next one along the last step; that step then needs no frame request", async () => {

@@ -197,6 +197,7 @@
  * @property {FrameAxes} axes
  * @property {number} kernel_ms
  * @property {FrameSummary | null} summary
+ * @property {boolean} summary_due the copy aggregates pixels but `summary` is not here: `frame_summary` brings it
  * @property {WireArray} [mask] uint8 of the array's shape: 1 where every pixel of the block is masked (its buffer is the last)
  * @property {number} [invalid] the detector's sentinel value: pixels holding it are masked
  */
@@ -251,6 +252,17 @@
  * @property {string} problem
  * @property {string[]} modes
  * @property {Options} options the colour menus (as the viewer's meta.options)
+ */
+
+/**
+ * Reply of the `frame_summary` command (the same message as `frame`): the statistics a frame was
+ * sent without (`summary_due`); `pending` while they are being computed (ask again). Buffers: the
+ * summary's values and counts.
+ * @typedef {object} FrameSummaryReply
+ * @property {boolean} ok
+ * @property {any} seq
+ * @property {boolean} pending
+ * @property {FrameSummary | null} summary
  */
 
 /**
@@ -524,6 +536,8 @@
  * @property {boolean} preview
  * @property {number} kernelMs
  * @property {Summary | null} summary statistics of the full-resolution data when `factors` aggregate pixels
+ * @property {boolean} summaryDue they are still to come (`frame_summary`): until then the copy's own are shown
+ * @property {object} request the `frame` message the frame answers (asked again for its summary)
  * @property {Uint8Array | null} [mask] 1 where the display pixel is masked
  * @property {number | null} [invalid] the detector's sentinel value (masked wherever it appears)
  */

@@ -25,6 +25,7 @@ export function toFrame(reply, buffers, selection, transposed) {
     frameShape: reply.frame_shape, axes: reply.axes, stats: reply.stats, warning: reply.warning,
     selection, transposed, preview: reply.preview, kernelMs: reply.kernel_ms,
     summary: reply.summary ? toSummary(reply.summary, buffers.slice(1)) : null,
+    summaryDue: !reply.summary && !!reply.summary_due, request: {},
     // the mask's buffer comes last (after the summary's)
     mask: reply.mask ? /** @type {Uint8Array} */ (decode(reply.mask, [buffers[buffers.length - 1]]).data) : null,
     invalid: reply.invalid ?? null };
@@ -109,11 +110,29 @@ export class FrameLoader {
    */
   async fetch(selection, transposed, region = null, key = "frame", exact = false) {
     const m = this.model;
-    const [reply, buffers] = await this.rpc.call("frame", {
+    const request = {
       selection, transposed, region, canvas: this.hooks.canvas(), how: m.get("aggregation"),
       part: m.get("complex_part"), aspect: m.get("aspect"), exact,
-    }, key ? { key } : {});
-    return toFrame(reply, buffers, selection, transposed);
+      // a frame asked ahead is not shown yet, and a played one is gone before its statistics: none started
+      ahead: key === "ahead", summarize: !this.hooks.playing(),
+    };
+    const [reply, buffers] = await this.rpc.call("frame", request, key ? { key } : {});
+    return Object.assign(toFrame(reply, buffers, selection, transposed), { request });
+  }
+
+  /**
+   * The statistics `frame` was sent without (`summaryDue`): asked again while the kernel says
+   * `pending`, as long as `wanted()` (the frame is still shown). Null when there are none.
+   * @param {Frame} frame
+   * @param {() => boolean} wanted
+   * @returns {Promise<import("../common/protocol.js").Summary | null>}
+   */
+  async summary(frame, wanted) {
+    while (wanted()) {
+      const [reply, buffers] = await this.rpc.call("frame_summary", frame.request, { key: "summary" });
+      if (!reply.pending) return reply.summary ? toSummary(reply.summary, buffers) : null;
+    }
+    throw Object.assign(new Error("statistics of a frame no longer shown"), { name: "AbortError", h5lensAbort: true });
   }
 
   /** The key of a whole frame under the current options (the ahead frame is reused on a match). */

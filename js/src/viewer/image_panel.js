@@ -10,6 +10,7 @@ import { label } from "./ticks.js";
 import { statsSource } from "./colour_state.js";
 import { pixelAt } from "./image_geometry.js";
 import { Measurer } from "./measure_tools.js";
+import { isAbort } from "../common/rpc.js";
 
 /** @typedef {import("../common/protocol.js").Frame} Frame */
 
@@ -123,10 +124,8 @@ export class ImagePanel {
     this.image.setFrame(frame);
     await this.recolour();
     this.measure?.frameShown(frame);
-    v.showStats(frame.stats, frame.warning);
-    const sm = frame.summary; // say what the colour range and histogram describe
-    if (sm) v.stats.textContent += `  · range and histogram of all ${sm.count} data pixels`
-      + (sm.exact ? "" : ` (percentiles within ±${Number((sm.accuracy * 100).toPrecision(2))} %)`);
+    this.showSummary(frame);
+    if (frame.summaryDue && !v.player.playing) this.followSummary(frame);
     v.root.dataset.selection = frame.selection;
     v.root.dataset.preview = String(!!frame.preview);
     v.timing.painted ??= performance.now();
@@ -135,6 +134,41 @@ export class ImagePanel {
       v.frames.fetch(frame.selection, frame.transposed, exactRegion(frame), "frame", true)
         .then((f) => this.showFrameKeepView(f), (e) => v.showError(e));
     }
+  }
+
+  /**
+   * The read statistics, then what the colour range and histogram describe: every data pixel
+   * (the kernel's summary), or the display copy while that summary is being computed.
+   * @param {Frame} frame
+   */
+  showSummary(frame) {
+    const v = this.viewer, sm = frame.summary;
+    v.showStats(frame.stats, frame.warning);
+    if (sm) v.stats.textContent += `  · range and histogram of all ${sm.count} data pixels`
+      + (sm.exact ? "" : ` (percentiles within ±${Number((sm.accuracy * 100).toPrecision(2))} %)`);
+    else if (frame.summaryDue) v.stats.textContent += "  · range and histogram of all data pixels: computing…";
+    v.root.dataset.summary = sm ? "data" : frame.summaryDue ? "computing" : "frame";
+  }
+
+  /**
+   * Ask for the statistics `frame` was sent without; once they come (and it is still shown),
+   * colour range and histogram describe every data pixel.
+   * @param {Frame} frame
+   */
+  followSummary(frame) {
+    const v = this.viewer, wanted = () => this.frame === frame && v.panel === this;
+    v.frames.summary(frame, wanted).then(async (s) => {
+      if (!wanted()) return;
+      Object.assign(frame, { summary: s, summaryDue: false });
+      this.histOf = null; // the histogram's counts become the data's
+      await this.recolour();
+      this.showSummary(frame);
+    }, (e) => {
+      if (isAbort(e) || !wanted()) return;
+      frame.summaryDue = false;
+      this.showSummary(frame);
+      v.stats.textContent += `  · statistics of all pixels unavailable: ${e.message}`;
+    });
   }
 
   /** @param {Frame} frame */

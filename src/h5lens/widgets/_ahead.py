@@ -8,6 +8,10 @@ hundred KB): the next step finds it ready, or waits for the read under way
 instead of starting another. At most :data:`KEEP` frames are kept, so memory
 stays bounded; a frame whose read failed is simply computed again (and its
 error then reported as usual).
+
+Frames the page waits for are computed without the statistics of the pixels
+they aggregate; :class:`Summaries` folds those in a second background worker
+after the frame is sent, and a slider step abandons them.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
 
 from .. import selection as sel
 from ..frames import FrameRequest
@@ -25,17 +31,16 @@ KEEP = 4
 #: A first glimpse started before the page said its canvas answers any canvas up to this many pixels.
 GLIMPSE_PIXELS = 256 * 256
 
-_pool: ThreadPoolExecutor | None = None
+_pools: dict[str, ThreadPoolExecutor] = {}
 _pool_lock = threading.Lock()
 
 
-def _executor() -> ThreadPoolExecutor:
-    """One worker for every viewer: reading ahead must never compete with itself for the disk."""
-    global _pool
+def _executor(name: str = "ahead") -> ThreadPoolExecutor:
+    """One worker per kind of work for every viewer: reading ahead must never compete with itself for the disk."""
     with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="h5lens-ahead")
-        return _pool
+        if name not in _pools:
+            _pools[name] = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"h5lens-{name}")
+        return _pools[name]
 
 
 class ReadAhead:
@@ -46,12 +51,18 @@ class ReadAhead:
     compute : callable
         ``compute(request) -> dict``: the frame of a request. Its result is
         shared between callers and must not be modified.
+    background : callable, optional
+        The same for frames computed ahead of demand: nobody waits for them, so
+        they may do more (fold their statistics as they are read).
     shape : tuple
         The dataset's shape (bounds of the steps read ahead).
     """
 
-    def __init__(self, compute: Callable[[FrameRequest], dict], shape: tuple):
+    def __init__(self, compute: Callable[[FrameRequest], dict], shape: tuple,
+                 background: Callable[[FrameRequest], dict] | None = None):
         self.compute = compute
+        #: how frames are computed ahead, in the background (default: as ``compute``)
+        self.background = background or compute
         self.shape = tuple(int(n) for n in shape)
         self.frames: OrderedDict[FrameRequest, Future] = OrderedDict()
         self.last: FrameRequest | None = None
@@ -80,7 +91,7 @@ class ReadAhead:
         with self.lock:
             if key in self.frames:
                 return
-        self._keep(key, _executor().submit(self.compute, key))
+        self._keep(key, _executor().submit(self.background, key))
 
     def start_first(self, key: FrameRequest) -> None:
         """Start the first frame before the page asks (a preview; see :meth:`take_first`)."""
@@ -113,7 +124,7 @@ class ReadAhead:
         with self.lock:
             if nxt in self.frames:
                 return nxt
-        self._keep(nxt, _executor().submit(self.compute, nxt))
+        self._keep(nxt, _executor().submit(self.background, nxt))
         return nxt
 
     def _next(self, previous: FrameRequest | None, key: FrameRequest) -> FrameRequest | None:
@@ -137,3 +148,49 @@ class ReadAhead:
                 future.cancel()
             self.frames.clear()
             self.last = self.first = None
+
+
+class Summaries:
+    """The statistics of the frame last sent without them, folded in the background, one frame at a time.
+
+    A frame reply does not wait for the statistics of the pixels its display
+    copy aggregates (:func:`h5lens.summaries.frame_summary`); they are started
+    as the frame is sent and picked up by the page's ``frame_summary`` command.
+    Starting another frame's (a slider step) abandons the previous one between
+    two of its tiles, so stale statistics never hold up the next frame.
+
+    Parameters
+    ----------
+    compute : callable
+        ``compute(request, cancelled) -> Summary``, ``cancelled()`` being true once abandoned.
+    """
+
+    def __init__(self, compute: Callable[[FrameRequest, Callable[[], bool]], Any]):
+        self.compute = compute
+        self.key: FrameRequest | None = None
+        self.future: Future | None = None
+        self.stop = threading.Event()
+
+    def start(self, key: FrameRequest) -> Future:
+        """Begin the statistics of ``key`` (abandoning others); the one under way when it is ``key``'s."""
+        if key == self.key and self.future is not None:
+            return self.future
+        self.cancel()
+        self.key, self.stop = key, threading.Event()
+        self.future = _executor("stats").submit(self.compute, key, self.stop.is_set)
+        return self.future
+
+    def wait(self, key: FrameRequest, timeout: float) -> Any:
+        """The statistics of ``key`` if ready within ``timeout`` seconds (started if need be), else None."""
+        future = self.start(key)
+        try:
+            return future.result(timeout)
+        except FutureTimeout:
+            return None
+
+    def cancel(self) -> None:
+        """Abandon the statistics under way (they stop before their next tile)."""
+        self.stop.set()
+        if self.future is not None:
+            self.future.cancel()
+        self.key = self.future = None

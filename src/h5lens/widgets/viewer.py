@@ -16,11 +16,11 @@ import numpy as np
 import traitlets as t
 
 from .. import _protocol as protocol
-from .. import colormaps, replies, snippet, views
+from .. import colormaps, replies, snippet, summaries, views
 from .. import selection as sel
 from ..nodes._base import Dataset, Node
 from ..views import Choice
-from ._ahead import ReadAhead
+from ._ahead import ReadAhead, Summaries
 from ._base import H5Widget, bundle, command, open_source
 from ._curves import Curves
 from ._follow import ViewerFollowing
@@ -96,7 +96,11 @@ class Viewer(ViewerFollowing, Measuring, Curves, H5Widget):
             meta=views.viewer_meta(self.node, choice), colormap_names=colormaps.menu(), error=choice.reason or "",
         )
         selection, x = traits.pop("selection", None), traits.pop("x", None)
-        self._ahead = ReadAhead(lambda request: replies.compute_frame(self._shown(), request), self.shape)
+        # frames the page waits for come without their statistics (they follow: frame_summary); frames read
+        # ahead fold them as they are read (nobody waits)
+        self._ahead = ReadAhead(lambda r: replies.compute_frame(self._shown(), r, summarize=False), self.shape,
+                                background=lambda r: replies.compute_frame(self._shown(), r))
+        self._summaries = Summaries(lambda r, cancelled: summaries.frame_summary(self._shown(), r, cancelled))
         self._x_dim: int | None = None  # the dimension the abscissa `x` belongs to (see _x_follows)
         self._measure_setup()  # profiles, ROIs, mask: see widgets/_measure.py
         self._curves_setup()  # abscissae given from Python, overlaid curves: see widgets/_curves.py
@@ -135,6 +139,7 @@ class Viewer(ViewerFollowing, Measuring, Curves, H5Widget):
         choice = views.choose(self.node, change["new"])
         self.choice = choice
         self._ahead.clear()
+        self._summaries.cancel()
         with self.hold_trait_notifications():
             self.ndisplay = choice.ndisplay
             self.transposed = False
@@ -179,9 +184,23 @@ class Viewer(ViewerFollowing, Measuring, Curves, H5Widget):
         out = self._ahead.get(request)  # shared with the read-ahead cache: read, never modified
         if nbytes <= replies.PREVIEW_BYTES:  # the next step's frame, read while the browser paints this one
             self._ahead.ahead(request)
+        if not msg.get("ahead"):  # the frame shown next: its statistics start now, older ones stop
+            if out["summary_due"] and msg.get("summarize", True):
+                self._summaries.start(request)
+            else:
+                self._summaries.cancel()
         reply = replies.frame_reply(out, request, self.shape, self.choice.nxdata, seq=msg.get("seq"), preview=preview,
                                     warning=self._warning(out["warning"]), kernel_ms=1000 * (time.perf_counter() - t0))
         return self._frame_mask(*reply, out)  # the mask of the display copy (widgets/_measure.py)
+
+    @command
+    def frame_summary(self, msg: dict, buffers: list) -> tuple[protocol.FrameSummaryReply, list]:
+        """A ``frame`` message → the statistics its frame was sent without (``summary_due``), or ``pending``.
+
+        Waits at most :data:`h5lens.replies.SUMMARY_WAIT` (the kernel stays free for the next frame).
+        """
+        request, _, _ = replies.frame_request(self._shown(), self.shape, msg, self._state())
+        return replies.frame_summary_reply(self._summaries.wait(request, replies.SUMMARY_WAIT), msg.get("seq"))
 
     @command
     def values(self, msg: dict, buffers: list) -> protocol.ValuesReply:
@@ -216,6 +235,7 @@ class Viewer(ViewerFollowing, Measuring, Curves, H5Widget):
         super().close()
         if getattr(self, "_ahead", None) is not None:  # absent when the constructor failed
             self._ahead.clear()
+            self._summaries.cancel()
         owned = getattr(self, "_owned", None)
         if owned is not None:
             owned.close()
