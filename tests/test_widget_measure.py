@@ -219,6 +219,15 @@ def test_the_measures_trait_carries_both_ways(stack):
     assert v.profiles == [] and v.measures == {"profiles": [], "rois": []}
 
 
+def summary_of(v, msg):
+    """The ``frame_summary`` reply once no longer pending."""
+    for _ in range(1000):
+        reply, buffers = v.frame_summary(msg, [])
+        if not reply["pending"]:
+            return reply, buffers
+    raise AssertionError("statistics still pending")
+
+
 def test_frame_replies_carry_the_mask_of_their_display_copy(tmp_path):
     image = np.arange(40 * 60, dtype=np.uint16).reshape(40, 60)
     v = h5lens.view(image)
@@ -238,11 +247,18 @@ def test_frame_replies_carry_the_mask_of_their_display_copy(tmp_path):
     v.mask = None
     reply, buffers = v.frame({"canvas": [20, 30]}, [])
     assert "mask" not in reply and "invalid" not in reply
-    assert reply["summary"]["count"] == image.size and len(buffers) == 3  # the kernel's statistics of every pixel
+    assert reply["summary"] is None and reply["summary_due"] and len(buffers) == 1  # the statistics follow
+    later, buffers = summary_of(v, {"canvas": [20, 30]})
+    assert later["summary"]["count"] == image.size and len(buffers) == 2  # the kernel's statistics of every pixel
+    v.mask = mask  # a mask: no statistics to come (they would count masked pixels)
+    assert not v.frame({"canvas": [20, 30]}, [])[0]["summary_due"]
     # masked pixels in an aggregated frame: the summary (which counts them) is left out, the page leaves them out
     image[3, 3] = 65535
-    reply, buffers = h5lens.view(image).frame({"canvas": [20, 30]}, [])
+    w = h5lens.view(image)
+    reply, buffers = w.frame({"canvas": [20, 30]}, [])
     assert reply["summary"] is None and len(buffers) == 1 and reply["invalid"] == 65535
+    later, buffers = summary_of(w, {"canvas": [20, 30]})
+    assert later["summary"] is None and buffers == []  # ready, and none: the sentinel is among the values
 
 
 def test_profiles_dragged_over_kept_tiles_equal_fresh_reads(tmp_path):

@@ -154,10 +154,13 @@ def frame_reply(out: dict[str, Any], request: FrameRequest, shape: Sequence[int]
     ), bufs + more
 
 
-def frame_summary_reply(summary_: stats.Summary | None, seq: Any) -> tuple[FrameSummaryReply, list]:
-    """The reply to a ``frame_summary`` command: the statistics when ready, else ``pending`` (ask again)."""
+def frame_summary_reply(summary_: stats.Summary | None, pending: bool, seq: Any) -> tuple[FrameSummaryReply, list]:
+    """The reply to a ``frame_summary`` command: the statistics, or ``pending`` (ask again).
+
+    Ready but None: there are none for the page (they would count masked pixels).
+    """
     s, bufs = summary(summary_)
-    return FrameSummaryReply(ok=True, seq=seq, pending=summary_ is None, summary=s), bufs
+    return FrameSummaryReply(ok=True, seq=seq, pending=pending, summary=s), bufs
 
 
 def curve_reply(dataset: Any, shape: Sequence[int], info: Any, msg: Mapping[str, Any],

@@ -86,6 +86,8 @@ def with_mask(reply: FrameReply, bufs: list, out: dict[str, Any], mask: np.ndarr
         return reply, bufs
     if invalid is not None:
         reply["invalid"] = invalid
+    if mask is not None and reply.get("summary_due"):  # the statistics to come would count masked pixels too
+        reply["summary_due"] = False
     s = reply["summary"]
     if s is not None and (mask is not None or (invalid is not None and s["max"] == invalid)):
         # the kernel's summary counts masked pixels: without it, the page takes the colour range and

@@ -204,6 +204,15 @@ class Measuring(t.HasTraits):
         # the detector's mask is looked up by now: the reply's warning may not have its problem yet
         return page.with_mask(reply, bufs, out, full, invalid, self._detector_mask()[1])
 
+    def _page_summary(self, s: Any) -> Any:
+        """A frame's :class:`~h5lens.stats.Summary` for the page, or None when it counts masked pixels.
+
+        The page then leaves them out of its display copy, as for a frame reply (see ``with_mask``).
+        """
+        invalid = measure.invalid_value(self._shown().dtype) if self.mask_invalid else None  # type: ignore[attr-defined]
+        full = for_viewer.shown_mask(self.mask, self.shape, self.items, self.transposed)  # type: ignore[attr-defined]
+        return None if full is not None or (invalid is not None and s.result()["max"] == invalid) else s
+
     # -- the Python API ------------------------------------------------------------------------
     def add_profile(self, start: Any, end: Any, width: int = 1, reduce: str = "mean") -> ProfileHandle:
         """A line profile from ``start`` to ``end`` (``(row, col)`` of the shown frame); ValueError when bad."""

@@ -200,7 +200,8 @@ class Viewer(ViewerFollowing, Measuring, Curves, H5Widget):
         Waits at most :data:`h5lens.replies.SUMMARY_WAIT` (the kernel stays free for the next frame).
         """
         request, _, _ = replies.frame_request(self._shown(), self.shape, msg, self._state())
-        return replies.frame_summary_reply(self._summaries.wait(request, replies.SUMMARY_WAIT), msg.get("seq"))
+        s = self._summaries.wait(request, replies.SUMMARY_WAIT)
+        return replies.frame_summary_reply(None if s is None else self._page_summary(s), s is None, msg.get("seq"))
 
     @command
     def values(self, msg: dict, buffers: list) -> protocol.ValuesReply:
