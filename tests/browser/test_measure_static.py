@@ -260,6 +260,7 @@ def test_bad_drawings_are_refused_in_the_page(harness, stack, tmp_path):
     page.mouse.click(*where(page, 10, 10))
     page.mouse.dblclick(*where(page, 20, 20))
     assert "at least 3 points" in msg.text_content()
+    assert page.evaluate("getSelection().toString()") == ""  # the double-click selected no text
     # nothing drawn, nothing sent: Python untouched
     assert v.profiles == [] and v.rois == [] and v.measures == {"profiles": [], "rois": []}
     assert harness.bridge.calls[calls:] == []
@@ -335,3 +336,25 @@ def test_a_detector_pixel_mask_is_painted_or_said_unreadable(harness, tmp_path, 
     vmax = float(page.eval_on_selector(ROOT, "r => r.dataset.vmax"))
     assert vmax < 1000
     page.screenshot(path=str(tmp_path / f"eiger_{'unreadable' if unreadable else 'mask'}.png"))
+
+
+def test_a_horizontal_profile_of_an_nxdata_image_is_drawn_in_its_axis_values(harness, course):
+    import h5py as _h5py
+
+    v = view(f"{course / 'test.h5'}::/diff_map_0004/data", view="stack")
+    harness.mount(v)
+    page = harness.page
+    wait_seq(page)
+    with _h5py.File(course / "test.h5") as f:
+        axis = f["diff_map_0004/data/2th"][()]
+    page.get_by_label("horizontal line profile").click()
+    drag(page, (5, 10), (5, 60))
+    wait_until(page, lambda: len(v.profiles) == 1)
+    p = v.profiles[0]
+    np.testing.assert_allclose(p.positions, np.interp(np.linspace(p.start[1], p.end[1], len(p.values)),
+                                                      np.arange(len(axis)), axis), rtol=1e-9)
+    wait_data(page, "profile")
+    got = page.evaluate("""() => { const m = document.querySelector('.h5l-viewer').h5lens.panel.measure.panel;
+        return { x: Array.from(m.profile.positions), label: m.curve.options.xlabel }; }""")
+    np.testing.assert_allclose(got["x"], p.positions, rtol=1e-12)
+    assert got["label"] == p.axis and "2" in got["label"] and "pixels" not in got["label"]

@@ -211,6 +211,8 @@ export class Overlay {
       this.render();
     });
     c.addEventListener("dblclick", () => this.finishPolygon());
+    // a double-click closes a polygon: it must not select the page's text around the image
+    c.addEventListener("mousedown", (e) => { if (/** @type {MouseEvent} */ (e).detail > 1) e.preventDefault(); });
     // the wheel still zooms while a tool is chosen
     c.addEventListener("wheel", (e) => {
       const ev = /** @type {WheelEvent} */ (e);
