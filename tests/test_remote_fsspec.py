@@ -112,8 +112,10 @@ def test_credentials_in_the_url_are_used_and_never_shown_or_logged(served, caplo
                 h5lens.open(url.replace("test.h5", "none.h5"))
         assert "hunter2" not in str(info.value)
         assert "fetch range" in caplog.text.lower() and "hunter2" not in caplog.text
-        with pytest.raises(RemoteError):  # the server does check
-            h5lens.open(url.replace("hunter2", "wrong"))
+        with pytest.raises(RemoteError, match=r"/test.h5: access refused by the server \(check the credentials\) "
+                                              r"\(HTTP 401\)$") as info:  # the server does check
+            h5lens.open(url.replace("hunter2", "wrong-pw-5e"))
+        assert "wrong-pw-5e" not in str(info.value)
     finally:
         server.stop()
 

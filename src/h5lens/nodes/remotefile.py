@@ -63,7 +63,10 @@ def _file_info(fs: Any, path: str) -> dict | None:
     """The fsspec ``info`` of ``path`` when it is a file (size, ETag...), else None."""
     try:
         info = fs.info(path)
-    except FileNotFoundError:
+    except FileNotFoundError as exc:  # fsspec's HTTP says so for any refusal: tell a 401/403 apart
+        status = getattr(exc.__cause__, "status", None)
+        if status in (401, 403):
+            raise PermissionError(f"HTTP {status}") from None
         return None
     return dict(info) if info.get("type") == "file" else None
 
