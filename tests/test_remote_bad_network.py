@@ -142,6 +142,24 @@ def test_server_gone_while_open_is_quick_and_names_the_url(network):
             proxy.restore()
 
 
+def test_server_that_stops_answering_mid_frame_times_out(network, folder):
+    import aiohttp
+
+    base, proxy = network
+    url = f"{base}/stack.h5"
+    quick = {"client_kwargs": {"timeout": aiohttp.ClientTimeout(sock_connect=2, sock_read=2)}}
+    with h5lens.open(url, storage_options=quick) as root:
+        data = root["stack"]
+        np.testing.assert_array_equal(data[0], folder[1]["stack.h5"][0])
+        proxy.stall()  # connections stay open, nothing comes back: only a timeout ends the wait
+        started = time.monotonic()
+        with pytest.raises(NodeError, match=rf"{re.escape(url)}: the server did not answer in time"):
+            data[6]
+        assert time.monotonic() - started < 8
+        proxy.restore()
+        np.testing.assert_array_equal(data[7], folder[1]["stack.h5"][7])
+
+
 def test_http_file_replaced_while_open(network, folder):
     base, _ = network
     root_dir, stacks = folder
