@@ -9,6 +9,8 @@ frame). Two ways of moving:
 
 * ``step``: one move, wait until its curve is shown, the next move (the
   update time of one move: goal median ≤ 50 ms);
+* ``roi``: a 1000 × 1000 rectangle ROI drawn, from the pointer's release to its
+  statistics shown in the table (goal ≤ 50 ms);
 * ``burst``: moves every 16 ms (a 60 Hz pointer) for 30 moves, then the time
   from the last move until the last curve is shown; the moves whose request
   became stale were cancelled (counted).
@@ -123,6 +125,29 @@ BURST = """async ([points, ms]) => {
   return { settle, moves: points.length - 1, requests: calls, shown };
 }"""
 
+# a 1000 × 1000 rectangle ROI drawn with pointer events: from the release to its statistics in the table
+ROI = """async ([a, b, ms]) => {
+  const r = document.querySelector('.h5l-viewer'), v = r.h5lens, img = v.image;
+  r.querySelector('[aria-label="clear measures"]').click();
+  r.querySelector('[aria-label="rectangle ROI"]').click();
+  const at = ([row, col]) => { const bx = img.canvas.getBoundingClientRect(), p = img.toScreen(col + 0.5, row + 0.5);
+    return { clientX: bx.left + p.x, clientY: bx.top + p.y, button: 0, bubbles: true, pointerId: 1 }; };
+  const c = r.querySelector('.h5l-v-catch');
+  c.dispatchEvent(new PointerEvent('pointerdown', at(a)));
+  c.dispatchEvent(new PointerEvent('pointermove', at(b)));
+  await new Promise((res) => setTimeout(res, 50));
+  const before = Number(r.dataset.roistats || 0), t0 = performance.now();
+  c.dispatchEvent(new PointerEvent('pointerup', at(b)));
+  while (Number(r.dataset.roistats || 0) <= before || !r.querySelector('.h5l-v-roistats tr[data-id]')) {
+    if (performance.now() - t0 > ms) throw new Error('no statistics shown');
+    await new Promise((res) => setTimeout(res, 1));
+  }
+  await new Promise((res) => requestAnimationFrame(() => res()));
+  const ms_ = performance.now() - t0;
+  r.querySelector('[aria-label="pan and zoom (no tool)"]').click();
+  return ms_;
+}"""
+
 MPL = """async ([line, ms]) => {
   const out = document.querySelector('.widget-output');
   const img = () => out && out.querySelector('img');
@@ -168,13 +193,16 @@ def one_run(lab, browser, path: Path, moves: int, run: int) -> dict:
         page.evaluate(STEP, [[ends(40 + i) for i in range(4)], 60_000])  # warm-up
         step = page.evaluate(STEP, [points, 60_000])
         burst = page.evaluate(BURST, [[ends(80 + i + shift) for i in range(31)], 60_000])
+        rects = [((200.0 + 300 * i, 300.0 + 250 * i), (1200.0 + 300 * i, 1300.0 + 250 * i)) for i in range(6)]
+        roi = [page.evaluate(ROI, [a, b, 60_000]) for a, b in rects][1:]  # the first warms the path up
         lab.execute(page, f"mpl({start[0]}, {start[1]}, {ends(0)[0]}, {ends(0)[1]})")
         page.wait_for_timeout(300)
         mpl = [page.evaluate(MPL, [[*start, *points[i]], 60_000]) for i in range(1, min(moves, 12) + 1)]
         # the kernel's handle followed the drag: its values are scikit-image's
         check = lab.execute(page, "y = skimage.measure.profile_line(frame.astype(float), p.start, p.end, linewidth=5, order=1, "
                                   "mode='reflect')\nprint(bool(np.allclose(p.values, y, rtol=1e-6)), len(y))").split()
-        return {"step_ms": step, "step_median_ms": med(step), "burst": burst, "mpl_ms": mpl,
+        return {"step_ms": step, "step_median_ms": med(step), "burst": burst, "roi_ms": roi, "roi_median_ms": med(roi),
+                "mpl_ms": mpl,
                 "mpl_median_ms": med(mpl), "kernel_values_match_skimage": check[0] == "True", "samples": int(check[1])}
     finally:
         ctx.close()
@@ -199,7 +227,8 @@ def main() -> None:
                 runs.append(r)
                 print(f"run {run + 1}: h5lens step median {r['step_median_ms']} ms, burst settle "
                       f"{round(r['burst']['settle'], 1)} ms ({r['burst']['requests']} requests, {r['burst']['shown']} "
-                      f"shown for {r['burst']['moves']} moves); skimage + matplotlib median {r['mpl_median_ms']} ms; "
+                      f"shown for {r['burst']['moves']} moves); ROI 1000 x 1000 median {r['roi_median_ms']} ms; "
+                      f"skimage + matplotlib median {r['mpl_median_ms']} ms; "
                       f"values match: {r['kernel_values_match_skimage']} ({r['samples']} samples)", flush=True)
         finally:
             browser.close()
@@ -210,6 +239,8 @@ def main() -> None:
     summary = {
         "h5lens_step_median_of_medians_ms": med(steps), "h5lens_step_spread_ms": [min(steps), max(steps)],
         "h5lens_burst_settle_median_ms": med(settles), "h5lens_burst_settle_spread_ms": [min(settles), max(settles)],
+        "roi_1000_median_of_medians_ms": med([r["roi_median_ms"] for r in runs]),
+        "roi_1000_spread_ms": [min(r["roi_median_ms"] for r in runs), max(r["roi_median_ms"] for r in runs)],
         "matplotlib_median_of_medians_ms": med(mpls), "matplotlib_spread_ms": [min(mpls), max(mpls)],
         "ratio_matplotlib_over_h5lens": round(med(mpls) / med(steps), 1), "goal_step_ms": 50,
     }
