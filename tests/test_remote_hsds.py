@@ -88,14 +88,16 @@ def test_options_for_hdf5_urls_are_checked():
         h5lens.open("hdf5://home/x.h5", storage_options={})
 
 
-def test_a_page_fetches_its_members_together(login):
+@pytest.mark.parametrize("how", ["url", "lent h5pyd.File"])
+def test_a_page_fetches_its_members_together(login, how):
     """Members h5pyd has not loaded yet (a domain HSDS has not summarised) come 8 requests at a time."""
     import threading
 
     from h5lens.tree_rows import page_info
 
     url = "hdf5://home/alice/ID16B_diatomee.h5"
-    with h5lens.open(url, **login) as root, h5lens.open(url, **login) as plain:
+    source = url if how == "url" else h5pyd.File("/home/alice/ID16B_diatomee.h5", "r", **login)
+    with h5lens.open(source, **(login if how == "url" else {})) as root, h5lens.open(url, **login) as plain:
         plain.owner.prefetch = None  # the members one after the other, as h5pyd alone does
         group = root["metadata"]
         db = group._h5.id.db
@@ -115,3 +117,5 @@ def test_a_page_fetches_its_members_together(login):
         want = page_info(plain["metadata"].page(), 1.0)
         assert [r["name"] for r in rows] == [r["name"] for r in want] == plain["metadata"].keys()
         assert rows == want
+    if how != "url":
+        source.close()  # lent: the tree left it open

@@ -296,7 +296,12 @@ def open(source: Any, mode: str = "r", *, swmr: bool | None = None, **options: A
             and not type(source).__module__.startswith("numpy"):
         from .nodes.hdf5 import open_hdf5
 
-        return _with_opener(open_hdf5(source))
+        lent = open_hdf5(source)
+        if type(source).__module__.startswith("h5pyd"):  # HSDS: a tree page fetches its members together
+            from .nodes.hsds import prefetch_members
+
+            lent.owner.prefetch = prefetch_members
+        return _with_opener(lent)
     if hasattr(source, "__array__") or isinstance(source, (list, tuple, int, float, complex)):
         import numpy as np
 
