@@ -21,7 +21,7 @@ from ..measure import for_viewer, page
 from ..measure.mask import detector_mask
 from ..measure.tiles import TileCache
 from ._base import command
-from ._measure_handles import ProfileHandle, RoiHandle
+from ._measure_handles import ProfileHandle, RoiHandle, profile_from_page, roi_from_page, take
 
 __all__ = ["Measuring", "ProfileHandle", "RoiHandle"]
 
@@ -155,40 +155,14 @@ class Measuring(t.HasTraits):
         mine = {m.id: m for m in handles}
         self._syncing = True
         try:
-            take = self._take
-            kept_p = [h for id, d in profiles if (h := take(problems, self._profile_from_page, mine.get(id), id, d))]
-            kept_r = [h for id, s in shapes if (h := take(problems, self._roi_from_page, mine.get(id), id, s))]
+            kept_p = [h for id, d in profiles if (h := take(problems, profile_from_page, self, mine.get(id), id, d))]
+            kept_r = [h for id, s in shapes if (h := take(problems, roi_from_page, self, mine.get(id), id, s))]
             self.profiles, self.rois = kept_p, kept_r
             self.measure_problem = "  ".join(problems)
         finally:
             self._syncing = False
         if problems:  # the page shows what Python kept
             self._publish_measures()
-
-    @staticmethod
-    def _take(problems: list[str], build: Any, *args: Any) -> Any:
-        """``build(*args)``, or None with the reason in ``problems`` (the page's input never raises here)."""
-        try:
-            return build(*args)
-        except Exception as exc:  # noqa: BLE001 - a closed file, a line off the frame: said in the page
-            problems.append(str(exc))
-            return None
-
-    def _profile_from_page(self, handle: Any, id: int, d: measure.Profile) -> ProfileHandle:
-        if not isinstance(handle, ProfileHandle):
-            return ProfileHandle(self, id, start=d.start, end=d.end, width=d.width, reduce=d.reduce)
-        with handle.hold_trait_notifications():
-            handle.start, handle.end, handle.width, handle.reduce = d.start, d.end, d.width, d.reduce
-        if handle.error:  # zero length, off the frame: left out like a new one would be
-            raise ValueError(handle.error)
-        return handle
-
-    def _roi_from_page(self, handle: Any, id: int, s: measure.Shape) -> RoiHandle:
-        s.box(self.measure_frame().shape)  # ValueError when it holds no pixel of the frame
-        if not isinstance(handle, RoiHandle) or handle.kind != s.kind:
-            return RoiHandle(self, id, s)
-        handle.y, handle.x, handle.points = s.y, s.x, [tuple(p) for p in s.points]
-        return handle
 
     def clear_measures(self) -> None:
         """Remove every profile and ROI (from the page too)."""

@@ -118,3 +118,33 @@ class RoiHandle(t.HasTraits):
     def __repr__(self) -> str:
         where = f"points={list(self.points)}" if self.kind == "polygon" else f"y={self.y}, x={self.x}"
         return f"<ROI {self.kind} {where}>"
+
+
+# -- what the page draws, as handles (see Measuring._measures_from_page) ----------------------
+def take(problems: list[str], build: Any, *args: Any) -> Any:
+    """``build(*args)``, or None with the reason in ``problems`` (the page's input never raises in the kernel)."""
+    try:
+        return build(*args)
+    except Exception as exc:  # noqa: BLE001 - a closed file, a line off the frame: said in the page
+        problems.append(str(exc))
+        return None
+
+
+def profile_from_page(viewer: Measuring, handle: Any, id: int, d: measure.Profile) -> ProfileHandle:
+    """The handle of profile ``id`` as the page drew it: ``handle`` moved, or a new one."""
+    if not isinstance(handle, ProfileHandle):
+        return ProfileHandle(viewer, id, start=d.start, end=d.end, width=d.width, reduce=d.reduce)
+    with handle.hold_trait_notifications():
+        handle.start, handle.end, handle.width, handle.reduce = d.start, d.end, d.width, d.reduce
+    if handle.error:  # zero length, off the frame: left out like a new one would be
+        raise ValueError(handle.error)
+    return handle
+
+
+def roi_from_page(viewer: Measuring, handle: Any, id: int, s: measure.Shape) -> RoiHandle:
+    """The handle of ROI ``id`` as the page drew it; ValueError when it holds no pixel of the frame."""
+    s.box(viewer.measure_frame().shape)
+    if not isinstance(handle, RoiHandle) or handle.kind != s.kind:
+        return RoiHandle(viewer, id, s)
+    handle.y, handle.x, handle.points = s.y, s.x, [tuple(p) for p in s.points]
+    return handle
