@@ -119,3 +119,26 @@ def test_a_page_fetches_its_members_together(login, how):
         assert rows == want
     if how != "url":
         source.close()  # lent: the tree left it open
+
+
+def test_the_server_listens_on_loopback_only(hsds_server):
+    """Every node of the test HSDS (service, data) listens on 127.0.0.1, none on all interfaces."""
+    import os
+
+    psutil = pytest.importorskip("psutil")
+    port = int(hsds_server[0].rsplit(":", 1)[1])
+    listening = [c for c in psutil.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN and c.pid]
+    service = next(c.pid for c in listening if c.laddr.port == port)
+    group = os.getpgid(service)
+    ours = [c for c in listening if c.pid and _group_of(c.pid) == group]
+    assert len(ours) >= 2  # the service node and the data node
+    assert {c.laddr.ip for c in ours} == {"127.0.0.1"}, ours
+
+
+def _group_of(pid: int) -> int | None:
+    import os
+
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
