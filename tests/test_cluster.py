@@ -401,3 +401,24 @@ def test_workers_open_a_url_themselves(healthy, http_server, course, tmp_path):
     mask[3:9, 4:40] = True
     np.testing.assert_array_equal(h5lens.roi_sum(url, mask, client=healthy, chunk_frames=3),
                                   cube[:, mask].astype(np.float64).sum(axis=1))
+
+
+def test_client_local_starts_a_cluster_for_the_call_and_stops_it(stack200):
+    """``client="local"``: a LocalCluster of this machine's cores (2 here) for one call, gone afterwards."""
+    psutil = pytest.importorskip("psutil")
+    me = psutil.Process()
+    before = {p.pid for p in me.children(recursive=True)}
+    path, raw, _, _ = stack200
+    mask = np.zeros((96, 128), bool)
+    mask[::3, 5:60] = True
+    sums = h5lens.roi_sum(f"{path}::/raw", mask, client="local", chunk_frames=40)
+    np.testing.assert_array_equal(sums, raw[:, mask].astype(np.float64).sum(axis=1))
+    deadline = time.monotonic() + 60
+    while True:
+        # (multiprocessing's resource tracker, started with the first worker, lives as long as this process)
+        left = [p for p in me.children(recursive=True) if p.pid not in before and p.is_running()
+                and p.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in " ".join(p.cmdline())]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert left == [], "the call's workers still run"
