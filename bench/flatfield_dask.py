@@ -10,9 +10,9 @@ output settings (float32, no compression):
   ``raw = da.from_array(h5py_dataset)`` (auto chunks),
   ``((raw - dark) / (flat - dark)).to_zarr(...)`` with float32 flat and dark.
 
-Each is timed ``--repeat`` times per run (a warm-up job first on each new
-cluster), and the whole set is run ``--runs`` times (fresh clusters each
-time). Printed side by side: per configuration the median over runs of the
+Each is timed ``--repeat`` times per run, the configurations in turn (a
+warm-up job first on each new cluster), and the whole set is run ``--runs``
+times (fresh clusters each time). Printed side by side: per configuration the median over runs of the
 per-run medians, with the spread (min-max of those medians), as seconds,
 frames/s and MB/s of input, and the peak resident memory of each worker
 process (``VmHWM``); then the ratios (h5lens W / h5lens 1, the scaling
@@ -78,11 +78,18 @@ def _plain_dask(spec: str, flat: np.ndarray, dark: np.ndarray, out: Path) -> Non
 
 
 def measure(src: Path, workers: list[int], repeat: int, tmp: Path, plain_dask: bool = True) -> dict:
-    """Time every configuration; return medians, ratios and worker memory."""
+    """Time every configuration; return medians, ratios and worker memory.
+
+    All clusters are started first and kept (idle workers cost nothing), then
+    the configurations are timed in turn, ``repeat`` rounds: on a shared
+    machine whose load changes by the minute, each configuration then sees
+    the same spells of load, which timing them one after the other does not.
+    """
+    import contextlib
+
     from distributed import Client, LocalCluster
 
     load_before = os.getloadavg()
-
     with h5py.File(src, "r") as h5:
         flat, dark, shape = h5["flat"][()], h5["dark"][()], h5["raw"].shape
     n, mb = shape[0], np.prod(shape) * 2 / 1e6
@@ -93,36 +100,41 @@ def measure(src: Path, workers: list[int], repeat: int, tmp: Path, plain_dask: b
     with h5py.File(warm, "r") as h5:
         warm_flat = h5["flat"][()]
 
-    def single():
-        h5lens.flatfield_stack(spec, flat, dark, f"{out}::/c", progress=False)
+    def h5lens_job(client):
+        h5lens.flatfield_stack(spec, flat, dark, f"{out}::/c", client=client, progress=False)
 
-    rows = {"single": {"times": _timed(single, repeat, out)}}
-    check = zarr_open(out)[::max(1, n // 7)]
-    for w in workers:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            cluster = LocalCluster(n_workers=w, threads_per_worker=1, processes=True, dashboard_address=":0")
-        with cluster, Client(cluster) as client:
-            # imports and first-use costs on the workers, on a tiny stack
-            h5lens.flatfield_stack(f"{warm}::/raw", warm_flat, warm_flat // 50, f"{tmp}/warm.zarr::/c",
-                                   client=client, progress=False, overwrite=True)
+    def dask_job(client):
+        with client.as_current():
+            _plain_dask(spec, flat, dark, out)
 
-            def ours(client=client):
-                h5lens.flatfield_stack(spec, flat, dark, f"{out}::/c", client=client, progress=False)
-
-            rows[f"h5lens {w}"] = {"times": _timed(ours, repeat, out)}
-            got = zarr_open(out)[::max(1, n // 7)]
-            assert np.array_equal(got.view(np.uint32), check.view(np.uint32)), "cluster result differs"
-            rows[f"h5lens {w}"]["worker_peak_rss_mb"] = sorted(round(v) for v in client.run(_peak_rss_mb).values())
-        if not plain_dask:
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            cluster = LocalCluster(n_workers=w, threads_per_worker=1, processes=True, dashboard_address=":0")
-        with cluster, Client(cluster) as client:
-            _plain_dask(f"{warm}::/raw", warm_flat, warm_flat // 50, tmp / "warm_dask.zarr")
-            rows[f"dask {w}"] = {"times": _timed(lambda: _plain_dask(spec, flat, dark, out), repeat, out)}
-            rows[f"dask {w}"]["worker_peak_rss_mb"] = sorted(round(v) for v in client.run(_peak_rss_mb).values())
+    with contextlib.ExitStack() as stack:
+        jobs: dict = {"single": (None, lambda: h5lens_job(None))}
+        for w in workers:
+            for name, fn in [("h5lens", h5lens_job), ("dask", dask_job)][:2 if plain_dask else 1]:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    cluster = stack.enter_context(LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
+                                                               dashboard_address=":0"))
+                client = stack.enter_context(Client(cluster))
+                # imports and first-use costs on the workers, on a tiny stack
+                if name == "h5lens":
+                    h5lens.flatfield_stack(f"{warm}::/raw", warm_flat, warm_flat // 50, f"{tmp}/warm.zarr::/c",
+                                           client=client, progress=False, overwrite=True)
+                else:
+                    with client.as_current():
+                        _plain_dask(f"{warm}::/raw", warm_flat, warm_flat // 50, tmp / "warm_dask.zarr")
+                jobs[f"{name} {w}"] = (client, lambda fn=fn, client=client: fn(client))
+        rows: dict = {name: {"times": []} for name in jobs}
+        check = None
+        for _ in range(repeat):
+            for name, (_client, job) in jobs.items():
+                rows[name]["times"] += _timed(job, 1, out)
+                got = zarr_open(out)[::max(1, n // 7)]
+                check = got if check is None else check
+                assert np.array_equal(got.view(np.uint32), check.view(np.uint32)), f"{name}: result differs"
+        for name, (client, _) in jobs.items():
+            if client is not None:
+                rows[name]["worker_peak_rss_mb"] = sorted(round(v) for v in client.run(_peak_rss_mb).values())
     shutil.rmtree(out, ignore_errors=True)
     for row in rows.values():
         row["median_s"] = round(statistics.median(row["times"]), 3)

@@ -422,3 +422,16 @@ def test_client_local_starts_a_cluster_for_the_call_and_stops_it(stack200):
             break
         time.sleep(0.2)
     assert left == [], "the call's workers still run"
+
+
+def test_a_client_that_is_not_the_default_one(healthy, own_client, stack200, tmp_path):
+    """Waits use the job's own client: with two open, dask's default is the newer one (``own_client``)."""
+    path, raw, flat, dark = stack200
+    assert distributed.default_client() is not healthy
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ref = h5lens.flatfield_stack(f"{path}::/raw", flat, dark, f"{tmp_path}/ref.zarr::/c", progress=False)
+        for ext in ("zarr", "h5"):
+            out = h5lens.flatfield_stack(f"{path}::/raw", flat, dark, f"{tmp_path}/out.{ext}::/c", client=healthy,
+                                         progress=False)
+            np.testing.assert_array_equal(bits(read_out(out)), bits(read_out(ref)))

@@ -105,8 +105,9 @@ def _task(ref: Any, start: int, stop: int, mask: np.ndarray) -> np.ndarray:
 
 
 def _on_cluster(source: Any, mask: Any, client: Any, chunk_frames: int | None, progress: bool) -> np.ndarray:
-    from .cluster._client import n_threads, resolved, tracked
+    from .cluster._client import n_threads, resolved
     from .cluster._refs import as_ref, opened
+    from .cluster._tracker import tracked
 
     ref = as_ref(source)
     with opened(ref) as src:

@@ -1,19 +1,17 @@
-"""The dask.distributed client of a job: resolve it, follow its futures, cancel them cleanly.
+"""The dask.distributed client of a job: ``client=`` resolved, its size and dashboard.
 
-Nothing here schedules anything: dask's scheduler places the tasks, retries
-those of a worker that died, and runs them where the data is. This module
-only turns ``client=`` into a client, shows one progress bar fed by task
-completions, and on any exception (Ctrl-C included) cancels the job's futures
-and waits until no task of the job still runs, so that cleaning up the
-temporary output cannot race with a late write.
+Nothing in this package schedules anything: dask's scheduler places the
+tasks, retries those of a worker that died, and runs them where the data is.
+This module turns ``client=`` into a client; :mod:`._tracker` follows a
+job's futures, shows one progress bar fed by task completions, and on any
+exception (Ctrl-C included) cancels the job's futures and waits until no task
+of the job still runs, so that cleaning up the temporary output cannot race
+with a late write.
 """
 
 from __future__ import annotations
 
 import contextlib
-import sys
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -59,180 +57,3 @@ def dashboard(client: Any) -> str | None:
     except Exception:  # an old or unusual scheduler: show no link rather than fail the job
         return None
     return client.dashboard_link if served else None
-
-
-class Tracker:
-    """One progress bar for a job's futures, their results, and their cancellation on failure.
-
-    Every call to the cluster goes through here, so that a cluster failing
-    under the job (workers dying, ``client.restart()``, the scheduler going
-    away) raises one sentence naming the frames and what was not done,
-    instead of dask's internal errors or, worse, a wait that never ends: a
-    task whose key the scheduler forgot (a restart forgets them all) never
-    completes, so waits are bounded and the scheduler is asked every
-    :attr:`poll` seconds whether it still knows the job's tasks.
-
-    Parameters
-    ----------
-    client : distributed.Client
-    total : int
-        Frames in the whole job.
-    desc : str
-        Bar label.
-    progress : bool
-        Show the bar (``tqdm.auto``: a widget in Jupyter) and the dashboard link.
-    outcome : str
-        What a failure leaves undone, ending the error sentences
-        (``"out.h5::/data was not written"``).
-    """
-
-    poll = 2.0
-
-    def __init__(self, client: Any, total: int, desc: str, progress: bool, outcome: str):
-        import uuid
-
-        from tqdm.auto import tqdm
-
-        self.client, self.desc, self.outcome = client, desc, outcome
-        self.futures: list[Any] = []
-        self.frames: dict[str, tuple[int, int]] = {}  # key -> (first frame, frame count)
-        self.token = uuid.uuid4().hex[:10]  # keys unique per job, readable on the dashboard
-        self.bar = tqdm(total=total, unit="frame", desc=desc, disable=not progress)
-        link = dashboard(client) if progress else None
-        if link:
-            self.bar.write(f"{desc}: dask dashboard at {link}", file=sys.stderr)
-
-    def _lost(self, what: str, exc: BaseException | str) -> RuntimeError:
-        return RuntimeError(f"{self.desc}: {what} (the cluster was restarted, shut down or lost workers: "
-                            f"{exc}); {self.outcome}")
-
-    def _span(self, future: Any) -> str:
-        start, frames = self.frames.get(future.key, (0, 0))
-        return f"frames {start}-{start + frames - 1}"
-
-    def scatter(self, values: list) -> list:
-        """``values`` sent once to every worker (not with every task)."""
-        try:
-            return self.client.scatter(values, broadcast=True, hash=False)
-        except Exception as exc:
-            raise self._lost("the dark and flat frames could not be sent to the workers", exc) from exc
-
-    def submit(self, fn: Any, *args: Any, start: int, frames: int, **kwargs: Any) -> Any:
-        """Submit the task of frames ``start … start + frames - 1``; the bar moves when it finishes."""
-        key = f"h5lens-{self.desc}-{self.token}-{start}"
-        try:
-            future = self.client.submit(fn, *args, key=key, pure=False, **kwargs)
-        except Exception as exc:
-            raise self._lost(f"frames {start}-{start + frames - 1} could not be submitted", exc) from exc
-        # runs in the client's event-loop thread as the cluster reports the task done
-        future.add_done_callback(lambda f: self.bar.update(frames) if f.status == "finished" else None)
-        self.futures.append(future)
-        self.frames[key] = (start, frames)
-        return future
-
-    def _wait(self, futures: list) -> set:
-        """The futures of ``futures`` that are done, once at least one is."""
-        distributed = require()
-        while True:
-            try:
-                done, _ = distributed.wait(futures, timeout=self.poll, return_when="FIRST_COMPLETED")
-                return done
-            except TimeoutError:
-                pass
-            except Exception as exc:  # dask raises when it knows futures were cancelled (restart, close)
-                gone = [f for f in futures if f.status not in ("pending", "finished", "error")] or futures
-                raise self._lost(f"{self._span(gone[0])} were cancelled or lost", exc) from exc
-            keys = [f.key for f in futures]
-            try:
-                known = self.client.run_on_scheduler(_known, keys)
-            except Exception as exc:
-                raise self._lost(f"{self._span(futures[0])} were lost", exc) from exc
-            for future, ok in zip(futures, known):
-                if not ok:
-                    raise self._lost(f"{self._span(future)} were lost", "the scheduler forgot the task")
-
-    def result(self, future: Any) -> Any:
-        """The result of ``future`` (waits); the task's own error is raised as it is."""
-        distributed = require()
-        self._wait([future])
-        try:
-            return future.result(timeout=60)
-        except Exception as exc:
-            if future.status == "error":  # the task's own error: already a sentence
-                raise
-            if isinstance(exc, distributed.KilledWorker):
-                raise self._lost(f"the workers computing {self._span(future)} died repeatedly", exc) from exc
-            raise self._lost(f"{self._span(future)} were cancelled or lost", exc) from exc
-
-    def as_completed(self, futures: list) -> Iterator[Any]:
-        """``futures`` in the order they finish; the first failure raises."""
-        todo = list(futures)
-        while todo:
-            done = self._wait(todo)
-            yield from done
-            todo = [f for f in todo if f not in done]
-
-    def cancel(self, timeout: float = 60.0) -> None:
-        """Cancel every future and wait until no worker still runs one of them.
-
-        The scheduler forgets a cancelled task at once, but a worker cannot
-        stop one that is running: it finishes, and might write a chunk after
-        the caller removed the temporary output. So the workers themselves are
-        asked until none of them holds a task of this job any more. Each
-        question is bounded: a cluster being restarted may not answer, and
-        its workers are killed anyway.
-        """
-        with contextlib.suppress(Exception):
-            self.client.cancel(self.futures, force=True)
-        prefix = f"h5lens-{self.desc}-{self.token}-"
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            busy = _bounded(lambda: self.client.run(_running, prefix, on_error="ignore"), 10.0)
-            if not busy or not any(busy.values()):
-                return
-            time.sleep(0.05)
-
-    def close(self) -> None:
-        """Close the bar."""
-        self.bar.close()
-
-
-def _bounded(fn: Any, timeout: float) -> Any:
-    """``fn()`` run in a thread, or None if it raises or does not return within ``timeout`` seconds."""
-    box: list = []
-
-    def call() -> None:
-        with contextlib.suppress(Exception):
-            box.append(fn())
-
-    thread = threading.Thread(target=call, name="h5lens-cluster-probe", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return box[0] if box else None
-
-
-def _known(keys: list[str], dask_scheduler: Any = None) -> list[bool]:
-    """On the scheduler: whether it still has each task (a restart forgets every one)."""
-    tasks = getattr(dask_scheduler, "tasks", {})
-    return [key in tasks for key in keys]
-
-
-def _running(prefix: str, dask_worker: Any = None) -> list[str]:
-    """On a worker: keys starting with ``prefix`` that it still runs (cancelled or not)."""
-    tasks = getattr(getattr(dask_worker, "state", None), "tasks", {})
-    return [str(k) for k, ts in list(tasks.items())
-            if str(k).startswith(prefix) and ts.state in ("executing", "long-running", "cancelled", "resumed")]
-
-
-@contextlib.contextmanager
-def tracked(client: Any, total: int, desc: str, progress: bool, outcome: str) -> Iterator[Tracker]:
-    """A :class:`Tracker` whose futures are cancelled if the block raises (Ctrl-C too)."""
-    tracker = Tracker(client, total, desc, progress, outcome)
-    try:
-        yield tracker
-    except BaseException:
-        tracker.cancel()
-        raise
-    finally:
-        tracker.close()
-

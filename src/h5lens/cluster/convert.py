@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ._client import n_threads, tracked
+from ._client import n_threads
+from ._tracker import tracked
 
 #: Bytes of frames a task decodes and returns.
 TASK_BYTES = 64 << 20

@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from ._client import n_threads, resolved, tracked
+from ._client import n_threads, resolved
 from ._refs import SourceRef, as_ref, opened
+from ._tracker import tracked
 
 #: float32 bytes of frames a task returns to the writer of an HDF5 output
 #: (its worker holds them until fetched): big enough that per-task overhead

@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from ._client import n_threads, resolved, tracked
+from ._client import n_threads, resolved
 from ._refs import SourceRef, as_ref, opened
+from ._tracker import tracked
 
 #: Frames per task at most; fewer when that leaves each worker thread under
 #: four tasks (one frame's ROI is read and reduced in milliseconds).
