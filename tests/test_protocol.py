@@ -221,7 +221,10 @@ def examples(tmp: Path) -> list[dict]:
     return out
 
 
-def test_examples_are_what_the_commands_answer(tmp_path):
+def test_examples_are_what_the_commands_answer(tmp_path, monkeypatch):
+    from h5lens import replies
+
+    monkeypatch.setattr(replies, "INLINE_SUMMARY_BYTES", 0)  # the examples show statistics as a follow-up
     got = examples(tmp_path)
     assert got == CASES["examples"]
     for example in got:
@@ -346,6 +349,9 @@ def test_unfollowed_links_are_declared(tmp_path):
 def write_cases() -> None:
     import tempfile
 
+    from h5lens import replies
+
+    replies.INLINE_SUMMARY_BYTES = 0  # the examples show statistics as a follow-up
     with tempfile.TemporaryDirectory() as tmp:
         found = examples(Path(tmp))
     cases = {

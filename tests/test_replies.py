@@ -150,3 +150,21 @@ def test_the_abscissa_follows_the_curve_dimension_without_a_widget(tmp_path):
         along_points = {**curve, "selection": ":,3"}
         assert replies.follow_x(ds, shape, info, along_points, 1) == ("index", 0)  # another: its default
         assert replies.follow_x(ds, shape, info, curve, 0) == ("energy", 1)
+
+
+def test_small_frames_fold_their_statistics_as_read_and_large_ones_defer_them():
+    """Up to INLINE_SUMMARY_BYTES a frame carries its statistics (no second read, no recolouring)."""
+    from h5lens import selection as sel
+    from h5lens.frames import FrameRequest
+
+    def compute(a: np.ndarray) -> dict:
+        request = FrameRequest.of(sel.parse(":,:", a.shape), a.shape, canvas=[100, 100], how="max")
+        return replies.compute_frame(a, request, summarize=False)
+
+    small = np.arange(1000 * 1000, dtype=np.uint16).reshape(1000, 1000)  # 2 MB
+    out = compute(small)
+    summary, _ = replies.summary(out["summary"])
+    assert not out["summary_due"] and summary["count"] == small.size and summary["max"] == small.max()
+    large = np.zeros((3000, 3000), dtype=np.uint16)  # 18 MB > 16 MiB
+    out = compute(large)
+    assert out["summary_due"] and out["summary"] is None

@@ -636,7 +636,9 @@ def test_statistics_follow_the_frame_computing_then_every_pixel(harness, course,
     """The frame paints before its statistics: 'computing…' and the copy's range, then every pixel's."""
     import threading
 
-    from h5lens import summaries
+    from h5lens import replies, summaries
+
+    monkeypatch.setattr(replies, "INLINE_SUMMARY_BYTES", 0)  # as for a frame of more than 16 MiB
 
     release, real = threading.Event(), summaries.frame_summary
     monkeypatch.setattr(summaries, "frame_summary", lambda *a, **k: release.wait(20) and real(*a, **k))
