@@ -12,44 +12,61 @@ Notes
 -----
 Where the time goes (bench/flatfield_dask.py). A 2048² uint16 frame is 8 MB
 read and 16 MB of float32 written; between them, a cast and two float32
-passes. A task holds about 64 MB of float32 frames (4 such frames), so the
-cluster's fixed costs per task (scheduling, about a millisecond; reopening the
-HDF5 file and the Zarr metadata, a few more) stay near 1 % of its work, and a
-worker's memory is bounded by one task: about 1.5 x 64 MB plus the dark and
-flat(s), whatever the stack size. The single-process path is untouched when
-``client`` is None (one branch and one ``stat`` of the output name).
+passes. Copying the result into the page cache is the biggest single cost,
+so a Zarr task runs its frames through the single-process
+:class:`~h5lens.tutorial._rawwrite.Pipeline`: blocks of one Zarr chunk in
+two reused buffers, a thread writing each finished chunk as a plain file
+(:mod:`h5lens.write._zarrraw`, ``os.write`` releases the GIL) while the next
+is read and corrected. A task covers about 256 MB of float32 (16 such
+frames), so the per-task costs (scheduling, about a millisecond; reopening
+the HDF5 file and the Zarr metadata, a few more; the pipeline's unoverlapped
+first read and last write) stay small, and a worker's memory is two chunk
+buffers, one raw block and the dark and flat(s), whatever the task or stack
+size. An HDF5 output comes back block by block (64 MB) to this process, which
+writes one block from a thread while it fetches the next. Without a client
+nothing changes but one branch (and uncompressed Zarr output writes the same
+raw chunk files).
 
 Measured (bench/flatfield_dask.py, (400, 2048, 2048) uint16 to Zarr, three
-runs on this 2-core machine shared by six developers, load average 9-17
-throughout, so spreads are wide; median of medians [min-max]): h5lens /
-plain dask.array + to_zarr 1.29x [0.56-1.33] with one worker and 1.22x
-[0.30-2.04] with two; two workers / one 1.28x [0.65-1.39] (efficiency 0.64);
-worker peak RSS ~370 MB (h5lens) against ~800 MB (plain dask) with one
-worker, ~790 against ~890 MB with two. The cluster path was slower than the
-single process (0.55x [0.46-0.65] with one worker, 0.76x [0.30-0.83] with
-two): the single-process path overlaps its writes with the next block in a
-second thread (:class:`~h5lens.tutorial._rawwrite.Pipeline`), a task reads,
-corrects and writes in turn. Running each task's blocks
-through that same pipeline is the next step.
+runs, the configurations taken in turn within a run, on this 2-core machine
+shared by six developers, load average 8-12; median of per-run medians
+[min-max], frames/s). Output on tmpfs (what the code can do): single process
+26.2 [18.6-64.3]; h5lens 1 worker 29.8 [14.1-33.8], 2 workers 58.4
+[30.7-58.6]; plain ``dask.array`` + ``to_zarr`` 15.3 [13.5-20.1] and 22.2
+[22.1-27.2]. Per-run ratios, median [min-max]: 2 workers / 1 worker 1.96
+[1.73-2.17] (efficiency 0.98); h5lens / plain dask 1.69 [0.92-2.21] with one
+worker, 2.15 [1.38-2.65] with two; h5lens / single process 0.76 [0.53-1.14]
+with one worker, 1.65 [0.91-2.23] with two. Peak resident memory (VmHWM)
+per worker 197 MB against 792 MB for plain dask. Output on the local disk
+(earlier runs, configurations one after the other, load 11-15): h5lens /
+plain dask 2.24 [2.04-5.42] with one worker and 1.24 [0.70-2.52] with two,
+but 2 workers / 1 worker 0.47 [0.37-0.63]: 6.7 GB of output per job is more
+than the kernel lets stay dirty (20 % of RAM), so writers are held to the
+shared virtual disk's writeback rate and a second worker only adds
+contention. One worker is not yet as fast as the single process: on a
+loaded machine its process gets no more CPU than the single process, and it
+pays the per-task ends of the pipeline.
 
 Model for 32 workers on a shared file system. Per frame a worker needs
 ``t_c`` seconds (read, cast, correct, write; the 1-worker run measures it:
-0.25-0.41 s here under load 10-17, an upper bound) and moves 24 MB (8 in,
-16 out). Throughput is ``min(W / t_c, B_read / 8 MB, B_write / 16 MB)``
-frames/s, ``B_*`` being the aggregate bandwidths the file system gives all
-clients together. The first term grows linearly with W (the tasks share
-nothing but the scheduler, about 1 ms per 4-frame task). With t_c = 0.25 s,
-32 workers compute 128 frames/s and need ~1 GB/s in and ~2 GB/s out, which a
-beamline GPFS/Lustre can give: CPU-bound, up to 32x one worker. On idle cores t_c
-drops to a few tens of ms and 32 workers would want ~10 GB/s out: the job
-becomes I/O-bound at ``B_write / 16 MB`` (3 GB/s → ~190 frames/s), and more
-workers only add contention. Ways to move the bound:
-write float16 or compressed Zarr chunks (``compressors=``: the CPU is there
-to spare), or keep the output on node-local disk. The HDF5 output is worse
-at that scale: every block crosses the network to the single writer, whose
-link (~1.2 GB/s on 10 GbE, ~75 frames/s) is the bound whatever W is; use Zarr
-there. Zarr chunk files are one or a few per frame, a few hundred file
-creations per thousand frames: well within a metadata server's rate. On
-file systems without POSIX locks, set ``HDF5_USE_FILE_LOCKING=FALSE`` on the
-workers so that 32 readers of one HDF5 file do not wait on each other.
+34 ms here under load, 16 ms in the least loaded single-process run) and
+moves 24 MB (8 in, 16 out). Throughput is
+``min(W / t_c, B_read / 8 MB, B_write / 16 MB)`` frames/s, ``B_*`` being the
+aggregate bandwidths the file system gives all clients together. The first
+term grows linearly with W (tasks share nothing but the scheduler, about 1 ms
+per 16-frame task; measured efficiency 0.98 at W = 2 when the output does not
+touch a disk). With t_c = 30 ms, 32 workers would compute ~1000 frames/s and
+want ~8 GB/s in and ~16 GB/s out; a beamline GPFS/Lustre gives a few GB/s, so
+the job is I/O-bound at ``B_write / 16 MB`` (3 GB/s → ~190 frames/s, reached
+by 6-7 workers), and more workers only add contention, as the second worker
+writing to this machine's disk did. Ways to move the bound: write float16 or
+compressed Zarr chunks (``compressors=``: the CPU is there to spare, but
+chunks are then encoded by zarr, not written raw), or keep the output on
+node-local disk. The HDF5 output is worse at that scale: every block crosses
+the network to the single writer, whose link (~1.2 GB/s on 10 GbE, ~75
+frames/s) is the bound whatever W is; use Zarr there. Zarr chunk files are
+one or a few per frame, a few hundred file creations per thousand frames:
+well within a metadata server's rate. On file systems without POSIX locks,
+set ``HDF5_USE_FILE_LOCKING=FALSE`` on the workers so that 32 readers of one
+HDF5 file do not wait on each other.
 """
