@@ -200,6 +200,47 @@ def test_rois_drawn_with_the_mouse_and_their_statistics(harness, stack, tmp_path
     assert v.rois[0].stats["sum"] == pytest.approx(stats_oracle(data[3], inside)["sum"], rel=1e-9)
 
 
+SPY = """() => { const v = document.querySelector('.h5l-viewer').h5lens;
+    window.sent = [];
+    const call = v.rpc.call, save = v.model.save_changes.bind(v.model);
+    v.rpc.call = (name, ...a) => { window.sent.push(name); return call(name, ...a); };
+    v.model.save_changes = (...a) => { window.sent.push('measures'); return save(...a); }; }"""
+
+
+def test_an_roi_drawn_costs_one_command_sent_before_the_trait(harness, stack):
+    path, data = stack
+    v = view(f"{path}::/stack")
+    v.add_profile((20, 10), (20, 110), width=3)
+    v.add_roi("rect", y=(5, 25), x=(5, 40))
+    harness.mount(v)
+    page = harness.page
+    wait_seq(page)
+    wait_until(page, lambda: len(table(page)) == 2)
+    page.evaluate(SPY)
+    before = wait_data(page, "roistats")
+    page.get_by_label("ellipse ROI").click()
+    drag(page, (40, 30), (80, 100))
+    wait_until(page, lambda: len(v.rois) == 2)
+    wait_data(page, "roistats", before)
+    wait_until(page, lambda: len(table(page)) == 3)
+    # only the new ROI is measured (not the profile nor the first ROI again), and its command leaves
+    # ahead of the trait, so the kernel answers it before taking the drawing in
+    assert page.evaluate("() => window.sent") == ["roi_stats", "measures"]
+    row = {r[0]: r for r in table(page)[1:]}[str(v.rois[1].id)]
+    assert int(row[2]) == v.rois[1].stats["count"] and float(row[3]) == pytest.approx(v.rois[1].stats["sum"], rel=1e-5)
+    # another mask measures everything again, once
+    page.evaluate("() => { window.sent = []; }")
+    mask = np.zeros(data.shape[1:], bool)
+    mask[:, :20] = True  # part of the first ROI
+    v.mask = mask
+    harness.bridge.push()
+    masked = v.rois[0].stats
+    assert masked["count"] == 21 * 21  # rows 5-25, columns 20-40
+    wait_until(page, lambda: int(table(page)[1][2]) == masked["count"])
+    wait_until(page, lambda: sorted(n for n in page.evaluate("() => window.sent") if n != "frame") ==
+               ["profile", "roi_stats", "roi_stats"])
+
+
 def test_python_adds_and_moves_what_the_page_draws(harness, stack, tmp_path):
     path, data = stack
     v = view(f"{path}::/stack")

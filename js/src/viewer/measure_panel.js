@@ -34,6 +34,9 @@ export class MeasurePanel {
     this.seq = 0;
     this.inflight = false; // a profile request is with the kernel
     /** @type {any[] | null} the newest profile asked for meanwhile (sent when the kernel answers) */ this.next = null;
+    this.asked = ""; // the profile (and frame) last asked for
+    /** @type {{p: MeasureProfile, colour?: string} | null} */ this.wanted = null;
+    /** @type {Map<number, {key: string, done: Promise<void>}>} ROI id -> the ROI and frame last asked */ this.measured = new Map();
   }
 
   /** @param {string} text */
@@ -46,21 +49,31 @@ export class MeasurePanel {
    * @param {string} [colour] its colour on the image
    */
   async showProfile(p, selection, colour) {
-    if (!p) { this.profile = null; this.curve?.destroy(); this.curve = null; this.next = null; return; }
+    if (!p) { this.profile = null; this.curve?.destroy(); this.curve = null; this.next = null; this.asked = ""; return; }
+    const key = JSON.stringify([p.start, p.end, p.width, p.reduce, selection]);
+    this.wanted = { p, colour }; // what the answer is shown as (a drawn line keeps its values once saved)
+    if (key === this.asked) { // measured already, or being measured: no second kernel message
+      this.next = null;
+      if (!this.inflight && this.profile) { this.profile.id = p.id; this._plot(p, colour); this.root.dataset.profile = String(++this.seq); }
+      return;
+    }
     // while dragging, one request at a time: moves made meanwhile are not queued in the kernel, only the
     // newest is sent once the answer comes (a newer request also makes the pending answer stale)
     if (this.inflight) { this.next = [p, selection, colour]; return; }
     this.inflight = true;
+    this.asked = key;
     const seq = ++this.seq;
     try {
       const [reply, buffers] = await this.rpc.call("profile", { start: p.start, end: p.end, width: p.width,
         reduce: p.reduce, selection, seq }, { key: "profile" });
       const [values, positions] = reply.arrays.map((/** @type {any} */ h, /** @type {number} */ i) => /** @type {Float64Array} */ (decode(h, [buffers[i]]).data));
-      this.profile = { positions, values, axis: reply.axis, id: p.id };
-      this._plot(p, colour);
+      const shown = this.asked === key ? this.wanted : { p, colour };
+      this.profile = { positions, values, axis: reply.axis, id: shown.p.id };
+      this._plot(shown.p, shown.colour);
       this.say("");
       this.root.dataset.profile = String(seq); // tests wait on it
     } catch (err) {
+      if (this.asked === key) this.asked = "";
       if (!isAbort(err)) this.say(`profile ${p.id}: ${err.message ?? err}`);
     } finally {
       this.inflight = false;
@@ -68,6 +81,12 @@ export class MeasurePanel {
     const next = this.next;
     this.next = null;
     if (next) await this.showProfile(next[0], next[1], next[2]);
+  }
+
+  /** What was measured is stale (another mask, new values in the frame): the next call asks Python again. */
+  forget() {
+    this.asked = "";
+    this.measured.clear();
   }
 
   /** @param {MeasureProfile} p @param {string} [colour] the line's colour on the image */
@@ -91,19 +110,30 @@ export class MeasurePanel {
   async showStats(rois, selection) {
     const seq = ++this.seq;
     const keep = new Set(rois.map((r) => r.id));
-    for (const id of [...this.stats.keys()]) if (!keep.has(id)) this.stats.delete(id);
-    await Promise.all(rois.map(async (roi) => {
-      try {
-        const [reply] = await this.rpc.call("roi_stats", { ...roi, selection, seq }, { key: `roi-${roi.id}` });
-        this.stats.set(roi.id, { roi, stats: reply });
-      } catch (err) {
-        if (isAbort(err)) return;
-        this.stats.delete(roi.id); // no row rather than the previous frame's
-        this.say(`ROI ${roi.id}: ${err.message ?? err}`);
-      }
+    for (const id of [...this.stats.keys()]) if (!keep.has(id)) { this.stats.delete(id); this.measured.delete(id); }
+    // an ROI measured on this frame already is not asked again (adding one ROI measures that one)
+    await Promise.all(rois.map((roi) => {
+      const key = JSON.stringify([roi.kind, roi.y, roi.x, roi.points, selection]), had = this.measured.get(roi.id);
+      if (had?.key === key) return had.done; // measured on this frame already, or being measured
+      const done = this._stats(roi, selection, seq, key);
+      this.measured.set(roi.id, { key, done });
+      return done;
     }));
     this._table(rois);
     this.root.dataset.roistats = String(seq);
+  }
+
+  /** Ask the statistics of `roi`; the row is kept, or removed with the reason said. */
+  async _stats(roi, selection, seq, key) {
+    try {
+      const [reply] = await this.rpc.call("roi_stats", { ...roi, selection, seq }, { key: `roi-${roi.id}` });
+      this.stats.set(roi.id, { roi, stats: reply });
+    } catch (err) {
+      if (this.measured.get(roi.id)?.key === key) this.measured.delete(roi.id); // asked again next time
+      if (isAbort(err)) return;
+      this.stats.delete(roi.id); // no row rather than the previous frame's
+      this.say(`ROI ${roi.id}: ${err.message ?? err}`);
+    }
   }
 
   /** @param {MeasureRoi[]} rois */

@@ -39,10 +39,10 @@ export class Measurer {
     this._buildBar();
     /** @type {Array<[string, () => void]>} */
     this.listeners = [
-      ["measures", () => this.fromModel()],
+      ["measures", () => { if (!this.saving) this.fromModel(); }],
       ["measure_problem", () => this.panel.say(this.model.get("measure_problem"))],
       // another mask: the frame is painted again and everything measured again without the masked pixels
-      ["mask_revision", () => { viewer.load(); this.refresh(); }], ["mask_invalid", () => { viewer.load(); this.refresh(); }],
+      ["mask_revision", () => { viewer.load(); this.refresh(true, true); }], ["mask_invalid", () => { viewer.load(); this.refresh(true, true); }],
       ["mask_color", () => { image.maskColour = this.model.get("mask_color"); image.repaint(); }],
     ];
     for (const [k, cb] of this.listeners) this.model.on(`change:${k}`, cb);
@@ -71,7 +71,7 @@ export class Measurer {
     this.reduceSelect = select("profile reduction", ["mean", "sum"], "mean", () => this.restyle());
     this.widthInput.addEventListener("change", () => { this.overlay.width = this.width(); this.restyle(); });
     const clear = el("button", { type: "button", text: "Clear", "aria-label": "clear measures", title: "remove every profile and ROI" });
-    clear.addEventListener("click", () => { this.save({ profiles: [], rois: [] }); this.fromModel(); });
+    clear.addEventListener("click", () => this.save({ profiles: [], rois: [] }));
     const csvP = el("button", { type: "button", text: "profile .csv", "aria-label": "export profile CSV" });
     csvP.addEventListener("click", () => this.panel.exportProfile());
     const csvR = el("button", { type: "button", text: "ROI .csv", "aria-label": "export ROI statistics CSV" });
@@ -98,21 +98,29 @@ export class Measurer {
     const m = this.measures(), p = m.profiles.find((q) => q.id === this.overlay.active);
     if (!p) return;
     this.save({ ...m, profiles: m.profiles.map((q) => (q === p ? { ...q, width: this.width(), reduce: this.reduce() } : q)) });
-    this.fromModel();
   }
 
-  /** @param {import("../common/protocol.js").Measures} m */
-  save(m) { this.model.set("measures", m); this.model.save_changes(); }
+  /**
+   * Share `m` with Python, draw and measure it. Measured once (not again on the trait's change
+   * event), and the measuring commands leave before the trait: they carry the shapes, so the kernel
+   * answers them first and takes the drawing in after (one message ahead of the answer, not two).
+   * @param {import("../common/protocol.js").Measures} m
+   */
+  save(m) {
+    this.saving = true;
+    try { this.model.set("measures", m); } finally { this.saving = false; }
+    this.fromModel();
+    this.model.save_changes();
+  }
 
   /** A finished drawing: checked as Python would, then added. @param {string} kind @param {any} entry */
   add(kind, entry) {
     const problem = kind === "profile" ? profileProblem(entry.start, entry.end, this.shape()) : roiProblem(entry, this.shape());
     if (problem) { this.panel.say(problem); if (kind === "profile") this.refresh(false); return; }
     const m = this.measures(), id = nextId(m);
+    if (kind === "profile") this.overlay.active = id;
     if (kind === "profile") this.save({ ...m, profiles: [...m.profiles, { id, start: entry.start, end: entry.end, width: this.width(), reduce: this.reduce() }] });
     else this.save({ ...m, rois: [...m.rois, { id, ...entry }] });
-    if (kind === "profile") this.overlay.active = id;
-    this.fromModel();
   }
 
   /** A profile's end dragged: measured at each move, saved when dropped. */
@@ -123,7 +131,6 @@ export class Measurer {
     if (profileProblem(start, end, this.shape())) { if (final) this.fromModel(); return; }
     if (!final) { this.panel.showProfile(q, this.selection(), this.colourOf(m.profiles.indexOf(p))); return; }
     this.save({ ...m, profiles: m.profiles.map((x) => (x.id === id ? q : x)) });
-    this.fromModel();
   }
 
   /** Draw what the trait holds and measure it. @param {boolean} [say] clear the message @param {boolean} [measure] */
@@ -139,8 +146,12 @@ export class Measurer {
     if (measure) this.refresh();
   }
 
-  /** Measure again on the frame shown (profile, and the ROIs unless `rois` is false). */
-  refresh(rois = true) {
+  /**
+   * Measure on the frame shown (the profile, and the ROIs unless `rois` is false): only what is not
+   * measured yet on this frame, or everything when `again` (the mask changed).
+   */
+  refresh(rois = true, again = false) {
+    if (again) this.panel.forget();
     const m = this.measures(), s = this.selection();
     const i = m.profiles.findIndex((q) => q.id === this.overlay.active);
     this.panel.showProfile(m.profiles[i] ?? null, s, this.colourOf(i));
@@ -152,6 +163,8 @@ export class Measurer {
     const note = maskNote(this.image.maskCounts ?? { masked: 0, total: 0 });
     this.viewer.root.dataset.masked = String(this.image.maskCounts?.masked ?? 0);
     this.viewer.extraWarning = note;
+    // a frame painted may hold other values (a live file grew, another mask): what was measured is stale
+    this.panel.forget();
     if (frame.selection !== this.shownSelection) { this.shownSelection = frame.selection; this.refresh(); }
   }
 
