@@ -33,7 +33,7 @@ def client():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # port-in-use notices on a shared machine
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                           dashboard_address=":0", host="127.0.0.1")
+                                           dashboard_address="127.0.0.1:0", host="127.0.0.1")
     with cluster, distributed.Client(cluster) as cl:
         yield cl
 
@@ -173,13 +173,16 @@ def _run_in_thread(fn):
     return thread, outcome
 
 
-def _first_task_done(client, prefix, timeout=60):
+def _first_task_done(client, prefix, since, timeout=60, state="memory"):
+    """Wait until a task whose key starts with ``prefix`` has reached ``state`` after ``since`` (``time.time()``)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        states = client.run_on_scheduler(
-            lambda dask_scheduler, p=prefix: [str(k) for k, t in dask_scheduler.tasks.items()
-                                               if str(k).startswith(p) and t.state == "memory"])
-        if states:
+        # the scheduler's transition log, not the tasks' current states: a task of a fast job is in memory
+        # only until the job's tracker takes its result, which a poll may miss on a loaded machine
+        done = client.run_on_scheduler(
+            lambda dask_scheduler, p=prefix, state=state: [str(t.key) for t in dask_scheduler.transition_log
+                                               if str(t.key).startswith(p) and t.finish == state and t.timestamp >= since])
+        if done:
             return
         time.sleep(0.01)
     raise AssertionError("no task finished")
@@ -203,20 +206,42 @@ def test_unreadable_frame_names_file_and_frames(healthy, tmp_path, ext):
     assert not (tmp_path / f"o.{ext}").exists() and leftovers(tmp_path) == []
 
 
-def test_interrupt_cancels_and_leaves_no_output(healthy, big_stack, tmp_path):
+@pytest.mark.parametrize("when", ["first task done", "first task submitted"])
+def test_interrupt_cancels_and_leaves_no_output(healthy, big_stack, tmp_path, monkeypatch, when):
+    """Ctrl-C once a task has finished, or while the job is still submitting its tasks.
+
+    The SIGINT is sent from the job's own hooks (the bar's completion callback, or right after a
+    submission), so it lands mid-job whatever the machine's load.
+    """
+    from h5lens.cluster import _tracker
+
     path, flat, dark = big_stack
     target = tmp_path / "int.zarr"
+    sent = []
 
     def interrupt():
-        _first_task_done(healthy, "h5lens-flatfield")
-        os.kill(os.getpid(), signal.SIGINT)  # what Ctrl-C or a kernel interrupt sends
+        if not sent:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGINT)  # what Ctrl-C or a kernel interrupt sends
 
-    killer = threading.Thread(target=interrupt)
-    killer.start()
+    if when == "first task done":
+        done = _tracker.Tracker._done
+
+        def hooked(self, future, frames):
+            done(self, future, frames)
+            interrupt()
+        monkeypatch.setattr(_tracker.Tracker, "_done", hooked)
+    else:
+        submit = _tracker.Tracker.submit
+
+        def hooked(self, *args, **kwargs):
+            future = submit(self, *args, **kwargs)
+            interrupt()
+            return future
+        monkeypatch.setattr(_tracker.Tracker, "submit", hooked)
     with pytest.raises(KeyboardInterrupt):
         h5lens.flatfield_stack(f"{path}::/raw", flat, dark, f"{target}::/c", client=healthy, chunk_frames=2,
                                progress=False)
-    killer.join()
     assert not target.exists() and leftovers(tmp_path) == []
     assert not any(str(k).startswith("h5lens-flatfield") for ks in healthy.processing().values() for k in ks)
 
@@ -279,7 +304,7 @@ def own_client():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                           dashboard_address=":0", host="127.0.0.1")
+                                           dashboard_address="127.0.0.1:0", host="127.0.0.1")
     with cluster, distributed.Client(cluster) as cl:
         yield cl
 
@@ -290,9 +315,10 @@ def test_worker_killed_mid_job_completes_or_leaves_nothing(own_client, big_stack
     path, flat, dark = big_stack
     target = tmp_path / f"out.{ext}"
     pids = own_client.run(os.getpid)
+    since = time.time()
     thread, outcome = _run_in_thread(lambda: h5lens.flatfield_stack(
         f"{path}::/raw", flat, dark, f"{target}::/c", client=own_client, chunk_frames=2, progress=False))
-    _first_task_done(own_client, "h5lens-flatfield")
+    _first_task_done(own_client, "h5lens-flatfield", since)
     running = thread.is_alive()
     os.kill(next(iter(pids.values())), signal.SIGKILL)
     thread.join(180)
@@ -320,8 +346,9 @@ def test_client_restart_mid_job_ends_it_with_a_sentence_or_completes(own_client,
         def run():
             return h5lens.flatfield_stack(f"{path}::/raw", flat, dark, f"{target}::/c", client=own_client,
                                           chunk_frames=2, progress=False)
+    since = time.time()
     thread, outcome = _run_in_thread(run)
-    _first_task_done(own_client, f"h5lens-{'roi_sum' if job == 'roi_sum' else 'flatfield'}")
+    _first_task_done(own_client, f"h5lens-{'roi_sum' if job == 'roi_sum' else 'flatfield'}", since)
     running = thread.is_alive()
     own_client.restart()
     thread.join(120)

@@ -45,6 +45,7 @@ class Tracker:
     """
 
     poll = 2.0
+    grace = 30.0
 
     def __init__(self, client: Any, total: int, desc: str, progress: bool, outcome: str):
         import uuid
@@ -53,6 +54,8 @@ class Tracker:
 
         self.client, self.desc, self.outcome = client, desc, outcome
         self.futures: list[Any] = []
+        self.sent: dict[str, float] = {}  # key -> when it was submitted (time.monotonic)
+        self.seen: set[str] = set()  # keys the scheduler was found to know
         self.frames: dict[str, tuple[int, int]] = {}  # key -> (first frame, frame count)
         self.finished: queue.Queue = queue.Queue()  # futures as they end, for as_completed
         self.taken = 0  # of them, taken out of the queue
@@ -92,17 +95,28 @@ class Tracker:
         # runs in the client's event-loop thread as the cluster reports the task done (or failed, cancelled)
         future.add_done_callback(lambda f: self._done(f, frames))
         self.futures.append(future)
+        self.sent[key] = time.monotonic()
         self.frames[key] = (start, frames)
         return future
 
     def _check(self, futures: list) -> None:
-        """Raise if the scheduler no longer knows one of ``futures`` (it would never finish)."""
+        """Raise if the scheduler no longer knows one of ``futures`` (it would never finish).
+
+        This question travels apart from the submissions (the client's batched stream), so a
+        task the scheduler has not heard of *yet* is not lost: on a loaded machine a long
+        job's last submissions can reach it seconds later. A task is lost once the scheduler
+        knew it and forgot it, or has not heard of it :attr:`grace` seconds after it was sent.
+        """
         try:
             known = self.client.run_on_scheduler(_known, [f.key for f in futures])
         except Exception as exc:
             raise self._lost(f"{self._span(futures[0])} were lost", exc) from exc
-        for future, ok in zip(futures, known):
-            if not ok:
+        now = time.monotonic()
+        for future, state in zip(futures, known):
+            if state == "known":
+                self.seen.add(future.key)
+            elif (state == "forgotten" or future.key in self.seen
+                  or now - self.sent.get(future.key, now) > self.grace):
                 raise self._lost(f"{self._span(future)} were lost", "the scheduler forgot the task")
 
     def result(self, future: Any) -> Any:
@@ -149,15 +163,26 @@ class Tracker:
         question is bounded: a cluster being restarted may not answer, and
         its workers are killed anyway.
         """
-        with contextlib.suppress(Exception):
-            self.client.cancel(self.futures, force=True)
         prefix = f"h5lens-{self.desc}-{self.token}-"
-        deadline = time.monotonic() + timeout
+        with contextlib.suppress(Exception):
+            # a Ctrl-C inside client.submit leaves a future the client made (its graph already on its way
+            # to the scheduler) that never reached this tracker: cancel the client's futures of this job too
+            future = require().Future
+            strays = [future(k, self.client) for k in list(self.client.futures) if str(k).startswith(prefix)]
+            self.client.cancel(self.futures + strays, force=True)
+        deadline, quiet = time.monotonic() + timeout, 0
         while time.monotonic() < deadline:
+            left = _bounded(lambda: self.client.run_on_scheduler(_scheduled, prefix), 10.0)
+            if left:
+                with contextlib.suppress(Exception):
+                    self.client.cancel([future(key, self.client) for key in left], force=True)
             busy = _bounded(lambda: self.client.run(_running, prefix, on_error="ignore"), 10.0)
-            if not busy or not any(busy.values()):
+            # these questions do not travel with the cancellation (the client's batched stream to the
+            # scheduler, the scheduler's to the workers): only two quiet answers in a row count
+            quiet = quiet + 1 if not left and (not busy or not any(busy.values())) else 0
+            if quiet == 2:
                 return
-            time.sleep(0.05)
+            time.sleep(0.1)
 
     def settle(self, timeout: float = 10.0) -> None:
         """Wait until every future's completion has reached the bar.
@@ -188,10 +213,22 @@ def _bounded(fn: Any, timeout: float) -> Any:
     return box[0] if box else None
 
 
-def _known(keys: list[str], dask_scheduler: Any = None) -> list[bool]:
-    """On the scheduler: whether it still has each task (a restart forgets every one)."""
+def _known(keys: list[str], dask_scheduler: Any = None) -> list[str]:
+    """On the scheduler: ``"known"``, ``"forgotten"`` (a restart forgets every task) or ``"unheard"``.
+
+    Forgotten tasks are told from those not arrived yet by the scheduler's transition log
+    (bounded: an old task may have left it; :meth:`Tracker._check` then waits its grace).
+    """
     tasks = getattr(dask_scheduler, "tasks", {})
-    return [key in tasks for key in keys]
+    heard = {str(t.key) for t in list(getattr(dask_scheduler, "transition_log", ()))}
+    return ["known" if key in tasks else "forgotten" if key in heard else "unheard" for key in keys]
+
+
+def _scheduled(prefix: str, dask_scheduler: Any = None) -> list[str]:
+    """On the scheduler: keys starting with ``prefix`` still to be computed (waiting, queued or running)."""
+    tasks = getattr(dask_scheduler, "tasks", {})
+    return [str(k) for k, ts in list(tasks.items())
+            if str(k).startswith(prefix) and ts.state in ("waiting", "queued", "no-worker", "processing")]
 
 
 def _running(prefix: str, dask_worker: Any = None) -> list[str]:
