@@ -7,7 +7,8 @@ and the bytes sent back, whatever client sends them.
 
 * ``open``: open + root listing + a group of 50 scalars listed with shapes +
   one frame in the middle of a ``(200, 2048, 2048)`` uint16 gzip stack, over
-  HTTP (a Range-honouring static server) and S3 (moto): requests, bytes, time.
+  HTTP (a Range-honouring static server) and S3 (moto): round trips (sequential
+  waits: requests sent together count once), requests, bytes, time.
   Naive: h5py on ``fsspec.open(url)`` with fsspec's defaults.
 * ``slider``: steps of the viewer's slider on that stack (``Viewer.frame`` of
   frames 101..112, one step every ``--pause`` ms as a person stepping does,
@@ -150,11 +151,12 @@ def bench_open(sources: dict, runs: int, reps: int = 3) -> None:
                     t = time.perf_counter()
                     fn(url, options, middle)
                     got.append(time.perf_counter() - t)
-                    counts[name] = proxy.counts()
+                    counts[name] = (*proxy.counts(), proxy.rounds())
                 times[name].append(got)
-        (nr, nb), (hr, hb) = counts["naive"], counts["h5lens"]
+        (nr, nb, nt), (hr, hb, ht) = counts["naive"], counts["h5lens"]
         row(f"{kind}: open+list+frame", times["h5lens"], times["naive"],
-            f"| requests {hr} vs {nr} ({nr / hr:.1f}x fewer), MB {hb / 1e6:.2f} vs {nb / 1e6:.2f}")
+            f"| round trips {ht} vs {nt} ({nt / ht:.1f}x fewer), requests {hr} vs {nr}, "
+            f"MB {hb / 1e6:.2f} vs {nb / 1e6:.2f}")
 
 
 # -- slider steps --------------------------------------------------------------------------------

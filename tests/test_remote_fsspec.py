@@ -131,3 +131,22 @@ def test_closed_remote_file(http_server):
     root.close()
     with pytest.raises(NodeError, match="closed"):
         data[0]
+
+
+def test_open_reads_head_tail_and_size_in_one_round_trip(http_server):
+    """No size request: the head and the tail leave together, their Content-Range gives the size."""
+    from fixtures.delay_proxy import DelayProxy
+
+    proxy = DelayProxy(http_server.port, rtt=0.03)
+    try:
+        with h5lens.open(proxy.url(http_server.url) + "/ID16B_diatomee.h5") as root:
+            first = proxy.seen()
+            assert sorted(first) == ["GET /ID16B_diatomee.h5 bytes=-65536", "GET /ID16B_diatomee.h5 bytes=0-65535"]
+            assert proxy.rounds() == 1
+            assert root.keys() == ["dark", "data", "flatfield", "metadata"]
+            np.testing.assert_array_equal(root["data/0000"][:2, 50:52], [[9004, 8534], [9087, 8627]])
+            seen = proxy.seen()
+            assert not any(s.startswith("HEAD") for s in seen)
+            assert proxy.rounds() < len(seen)
+    finally:
+        proxy.stop()

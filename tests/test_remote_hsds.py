@@ -90,7 +90,7 @@ def test_options_for_hdf5_urls_are_checked():
 
 @pytest.mark.parametrize("how", ["url", "lent h5pyd.File"])
 def test_a_page_fetches_its_members_together(login, how):
-    """Members h5pyd has not loaded yet (a domain HSDS has not summarised) come 8 requests at a time."""
+    """Members h5pyd has not loaded yet (a domain HSDS has not summarised) come 16 requests at a time."""
     import threading
 
     from h5lens.tree_rows import page_info

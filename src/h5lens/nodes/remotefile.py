@@ -88,16 +88,21 @@ def open_url(url: str, *, storage_options: dict | None = None) -> Node:
     UnknownFormatError
         The bytes there are not a format h5lens reads remotely.
     """
+    from ._remotehead import first_reads
+
     try:
         fs, path = _fs(url, storage_options)
-        info = _file_info(fs, path)
+        first = first_reads(fs, path)  # size, version, head and tail in one round trip
+        info, spans = first if first is not None else (_file_info(fs, path), [])
     except (ImportError, ValueError):
         raise
     except Exception as exc:
+        if not isinstance(exc, TimeoutError) and "imeout" not in type(exc).__name__:
+            _check_reachable(url)  # a refused connection: say that nothing answers there
         raise describe(url, exc) from None
     is_file = info is not None
     if info is not None:
-        root = _open_file(fs, path, url, info)
+        root = _open_file(fs, path, url, info, spans)
         if root is not None:
             return root
     from .zarrstore import MARKERS, open_zarr
@@ -124,13 +129,18 @@ def _check_reachable(url: str) -> None:
         raise RemoteError(f"{redact(url)}: cannot reach the server ({why})")
 
 
-def _open_file(fs: Any, path: str, url: str, info: dict) -> Node | None:
-    """The HDF5 tree of the file at ``path`` (``info``: its fsspec info), or None when it is not HDF5."""
+def _open_file(fs: Any, path: str, url: str, info: dict, spans: list[tuple[int, bytes]]) -> Node | None:
+    """The HDF5 tree of the file at ``path``, or None when it is not HDF5.
+
+    ``info`` is its fsspec info, ``spans`` the ``(offset, bytes)`` read already.
+    """
     from ._hdf5_storage import load_plugins
     from .hdf5 import HDF5Group
 
     try:
         handle = open_pinned(fs, path, info)
+        if spans:
+            handle.cache.preload(spans, requests=len(spans))
         start = handle.read(_SNIFF)
     except Exception as exc:
         raise describe(url, exc) from None
