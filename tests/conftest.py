@@ -21,7 +21,7 @@ def course() -> Path:
 
 
 # -- real servers on 127.0.0.1 for remote sources (started once, stopped at the end) --------------
-REMOTE_FILES = ("test.h5", "ID16B_diatomee.h5", "oleg.dat")
+REMOTE_FILES = ("test.h5", "ID16B_diatomee.h5", "oleg.dat", "ID16B_diatomee.edf", "medipix.edf")
 
 
 @pytest.fixture(scope="session")

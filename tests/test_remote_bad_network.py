@@ -225,10 +225,15 @@ def test_403_from_s3_names_bucket_and_key_never_the_secret(locked_s3, caplog):
     assert "s3-secret-d41f" not in text and "s3-secret-d41f" not in caplog.text
 
 
-@pytest.mark.parametrize("name", ["ID16B_diatomee.edf", "small.tif", "oleg.dat"])
-def test_image_and_spec_files_over_a_url_say_to_download_them(network, name):
+def test_images_open_over_a_url_and_spec_files_say_to_download_them(network):
     base, _ = network
-    with pytest.raises(UnknownFormatError, match=rf"^{re.escape(base)}/{re.escape(name)}: not an HDF5 file or "
-                                                 r"Zarr store \(over a URL h5lens reads HDF5 and Zarr; download "
-                                                 r"SPEC and image files to open them\)$"):
-        h5lens.open(f"{base}/{name}")
+    with h5lens.open(f"{base}/small.tif") as root:
+        np.testing.assert_array_equal(root["scan_0/instrument/detector_0/data"][()],
+                                      np.arange(64, dtype=np.uint16).reshape(8, 8))
+    with h5lens.open(f"{base}/ID16B_diatomee.edf") as root:
+        assert root["scan_0/instrument/detector_0/data"].shape == (6, 540, 640)
+    with pytest.raises(UnknownFormatError, match=rf"^{re.escape(base)}/oleg.dat: not an HDF5 file, detector image "
+                                                 r"or Zarr store \(over a URL h5lens reads HDF5, the images fabio "
+                                                 r"reads and Zarr; download SPEC files to open them: silx reads "
+                                                 r"them from a file name only\)$"):
+        h5lens.open(f"{base}/oleg.dat")

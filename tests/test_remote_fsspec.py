@@ -67,7 +67,7 @@ def test_zarr_store_over_the_network(remote, course):
 
 def test_not_hdf5_and_missing(remote):
     base, kwargs = remote
-    with pytest.raises(UnknownFormatError, match=r"notes.txt: not an HDF5 file or Zarr store"):
+    with pytest.raises(UnknownFormatError, match=r"notes.txt: not an HDF5 file, detector image or Zarr store"):
         h5lens.open(f"{base}/notes.txt", **kwargs)
     with pytest.raises(UnknownFormatError, match=r"oleg.dat: not an HDF5 file"):
         h5lens.open(f"{base}/oleg.dat", **kwargs)
@@ -131,3 +131,72 @@ def test_closed_remote_file(http_server):
     root.close()
     with pytest.raises(NodeError, match="closed"):
         data[0]
+
+
+def test_open_reads_head_tail_and_size_in_one_round_trip(http_server):
+    """No size request: the head and the tail leave together, their Content-Range gives the size."""
+    from fixtures.delay_proxy import DelayProxy
+
+    proxy = DelayProxy(http_server.port, rtt=0.03)
+    try:
+        with h5lens.open(proxy.url(http_server.url) + "/ID16B_diatomee.h5") as root:
+            first = proxy.seen()
+            assert sorted(first) == ["GET /ID16B_diatomee.h5 bytes=-65536", "GET /ID16B_diatomee.h5 bytes=0-65535"]
+            assert proxy.rounds() == 1
+            assert root.keys() == ["dark", "data", "flatfield", "metadata"]
+            np.testing.assert_array_equal(root["data/0000"][:2, 50:52], [[9004, 8534], [9087, 8627]])
+            seen = proxy.seen()
+            assert not any(s.startswith("HEAD") for s in seen)
+            assert proxy.rounds() < len(seen)
+    finally:
+        proxy.stop()
+
+
+def test_edf_frames_read_through_fabio_one_by_one(remote, course):
+    """A multi-frame EDF over the network: fabio seeks in the remote file, a frame costs its own bytes."""
+    import fabio
+
+    base, kwargs = remote
+    local = fabio.open(str(course / "ID16B_diatomee.edf"))
+    size = (course / "ID16B_diatomee.edf").stat().st_size
+    with h5lens.open(f"{base}/ID16B_diatomee.edf", **kwargs) as root:
+        data = root["scan_0/instrument/detector_0/data"]
+        assert data.shape == (6, 540, 640) and data.dtype == np.uint16
+        np.testing.assert_array_equal(data[5], local.getframe(5).data)
+        _, fetched = fetch_counts(root)
+        assert fetched < size / 2  # six headers and one frame of a 4.2 MB file
+        np.testing.assert_allclose([data[i].mean() for i in range(6)],
+                                   [9857.18, 9401.07, 8870.32, 8298.83, 7723.64, 7014.84], atol=0.01)
+        np.testing.assert_allclose(root["scan_0/instrument/positioners/srot"][()],
+                                   [0, 14.3712, 28.7424, 42.969888, 57.4848, 71.856], rtol=1e-6)
+        assert root.filename == f"{base}/ID16B_diatomee.edf"
+    with h5lens.open(f"{base}/medipix.edf", **kwargs) as root:
+        frame = root["scan_0/instrument/detector_0/data"][()]
+        assert frame.shape == (256, 256) and int(frame.sum()) == 3525534 and int(frame.max()) == 11810
+
+
+def test_spec_over_a_url_says_to_download_it(remote):
+    base, kwargs = remote
+    with pytest.raises(UnknownFormatError, match=r"oleg.dat: not an HDF5 file, detector image or Zarr store.*"
+                                                 r"download SPEC files"):
+        h5lens.open(f"{base}/oleg.dat", **kwargs)
+
+
+@pytest.mark.parametrize("kind", ["tif", "cbf"])
+def test_tiff_and_cbf_over_http(tmp_path, kind):
+    from fabio.cbfimage import CbfImage
+    from fabio.tifimage import TifImage
+    from fixtures.servers import range_http
+
+    frame = (np.arange(300 * 200, dtype=np.int32).reshape(300, 200) % 1013).astype(np.int32)
+    image = (TifImage if kind == "tif" else CbfImage)(data=frame)
+    image.write(str(tmp_path / f"frame.{kind}"))
+    server = range_http(tmp_path)
+    try:
+        with h5lens.open(f"{server.url}/frame.{kind}") as root:
+            got = root["scan_0/instrument/detector_0/data"]
+            assert got.shape == (300, 200)
+            np.testing.assert_array_equal(got[()], frame)
+            assert root.attrs["format"] in ("TIF", "CBF")
+    finally:
+        server.stop()

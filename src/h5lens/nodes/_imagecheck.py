@@ -24,12 +24,18 @@ CBF_BINARY_START = b"\x0c\x1a\x04\xd5"
 def check(path: str) -> None:
     """Raise :class:`NodeError` when ``path`` is a TIFF or CBF that fabio would read forever."""
     with open(path, "rb") as handle:
-        start = handle.read(8)
-        size = os.fstat(handle.fileno()).st_size
-        if start[:4] in (b"II*\x00", b"MM\x00*"):
-            _check_tiff(handle, start, size, path)
-        elif start.startswith(b"###CBF") or start.startswith(b"###_CBF"):
-            _check_cbf(handle, size, path)
+        check_handle(handle, os.fstat(handle.fileno()).st_size, path)
+
+
+def check_handle(handle: BinaryIO, size: int, path: str) -> None:
+    """:func:`check` on an open file of ``size`` bytes (a remote file: ``path`` is its URL)."""
+    handle.seek(0)
+    start = handle.read(8)
+    if start[:4] in (b"II*\x00", b"MM\x00*"):
+        _check_tiff(handle, start, size, path)
+    elif start.startswith(b"###CBF") or start.startswith(b"###_CBF"):
+        _check_cbf(handle, size, path)
+    handle.seek(0)
 
 
 def _check_tiff(handle: BinaryIO, start: bytes, size: int, path: str) -> None:
@@ -60,7 +66,15 @@ def _check_cbf(handle: BinaryIO, size: int, path: str) -> None:
     """A CBF must hold a binary section and its start marker."""
     if size == 0:
         return
-    with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+    try:
+        data: bytes | mmap.mmap = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # no file descriptor (a remote file): a CBF is one frame, read it whole
+        handle.seek(0)
+        data = handle.read()
+    try:
         section = data.find(CBF_SECTION)
         if section < 0 or data.find(CBF_BINARY_START, section) < 0:
             raise NodeError(f"{path}: damaged CBF: no binary data section (the file may be truncated)")
+    finally:
+        if isinstance(data, mmap.mmap):
+            data.close()

@@ -56,6 +56,7 @@ class MetadataCache(_base()):  # type: ignore[misc]  # fsspec's base class is un
         self.fetched = 0
         self.stream_end: int | None = None  # where the last large read ended
         self.ahead_start, self.ahead = 0, b""  # bytes fetched after a stream's last read
+        self.spans: list[tuple[int, bytes]] = []  # (offset, bytes) read at open (file head and tail)
         #: Turns a failed fetch into the error to raise (one sentence naming the URL), set by the opener.
         self.describe: Callable[[BaseException], Exception] | None = None
 
@@ -79,11 +80,20 @@ class MetadataCache(_base()):  # type: ignore[misc]  # fsspec's base class is un
         self.fetched += len(data)
         return bytes(data)
 
+    def preload(self, spans: list[tuple[int, bytes]], requests: int) -> None:
+        """Keep ``spans`` (``(offset, bytes)`` read at open, ``requests`` requests) for the reads they hold."""
+        self.spans = list(spans)
+        self.requests += requests
+        self.fetched += sum(len(b) for _, b in spans)
+
     def _fetch(self, start: int | None, stop: int | None) -> bytes:
         start = 0 if start is None else start
         stop = self.size if stop is None else min(stop, self.size)
         if start >= stop:
             return b""
+        for offset, data in self.spans:
+            if offset <= start and stop <= offset + len(data):
+                return data[start - offset:stop - offset]
         if stop - start >= LARGE:
             return self._large(start, stop)
         first, last = start // BLOCK, (stop - 1) // BLOCK

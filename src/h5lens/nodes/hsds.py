@@ -69,12 +69,14 @@ def open_domain(url: str, *, endpoint: str | None = None, username: str | None =
     return HDF5Group("", "/", None, f, owner=owner)
 
 
-#: Requests in flight at once when a page of members is fetched.
-PARALLEL = 8
+#: Requests in flight at once when a page of members is fetched: h5pyd's connection pool holds 16
+#: connections (more threads would open connections it then throws away). A 50-row page is 4 waves of
+#: round trips instead of 7 with 8.
+PARALLEL = 16
 
 
 def prefetch_members(group: Any, names: list[str]) -> None:
-    """Load the objects behind ``names`` (members of an h5pyd group) into h5pyd's cache, 8 requests at a time.
+    """Load the objects behind ``names`` (members of an h5pyd group) into h5pyd's cache, 16 requests at a time.
 
     h5pyd fetches each object when it is first opened, one request after the
     other: a tree page of 50 members costs 50 round trips. Here the hard links'

@@ -30,6 +30,7 @@ import numpy as np
 from ._base import Group, NodeError, Owner
 from ._headers import HeaderTable
 from ._imagecheck import check as check_structure
+from ._imagecheck import check_handle as check_structure_handle
 from ._imagefollow import complete_prefix, grow, series_spec
 from ._imagenodes import AliasLink, Builder, Factory, FrameStack, ImageGroup, Source, ValueDataset
 from ._imagesource import FabioSource, SeriesSource, series_filenames
@@ -57,8 +58,8 @@ def _sample(header: dict[str, Any]) -> dict[str, np.ndarray[Any, Any]] | None:
             "unit_cell": np.concatenate([abc, angles])[None, :], "ub_matrix": matrix}
 
 
-def _build_tree(source: Source, filename: str | None) -> Group:
-    """The silx-like tree over ``source``; nothing is read here."""
+def _build_tree(source: Source, filename: str | None, closers: list | None = None) -> Group:
+    """The silx-like tree over ``source``; nothing is read here (``closers``: run after the source's)."""
     table = HeaderTable(source)
     stacked = source.nframes > 1 or isinstance(source, SeriesSource)
     state: dict[str, str] = {}
@@ -139,7 +140,7 @@ def _build_tree(source: Source, filename: str | None) -> Group:
     attrs: dict[str, Any] = {"NX_class": "NXroot", "default": "scan_0", "creator": "h5lens", "format": source.format}
     if filename is not None:
         attrs["file_name"] = filename
-    owner = Owner(filename, owns_handle=getattr(source, "owns", True), closers=[source.close])
+    owner = Owner(filename, owns_handle=getattr(source, "owns", True), closers=[source.close, *(closers or [])])
     root = ImageGroup("", "/", None, lambda g: {"scan_0": group(scan, {"NX_class": "NXentry", "default": "image"})},
                       attrs, owner=owner)
 
@@ -189,6 +190,52 @@ def open_image(source: Any) -> Group:
         image.close()
         raise NodeError(f"{path}: cannot read the header of its first frame ({exc})") from exc
     return _build_tree(frames, path)
+
+
+#: Formats read from a file-like object (a remote file): fabio's readers of these seek and read, and
+#: their magic bytes are specific (fabio also takes any ``<`` as XML, which an HTML page is).
+STREAM_KINDS = ("edf", "tif", "cbf")
+
+
+def image_kind(start: bytes, name: str) -> str | None:
+    """The fabio format name among :data:`STREAM_KINDS` for a file starting with ``start``, or None."""
+    try:
+        from fabio.openimage import _do_magic  # fabio's own sniffing by magic bytes (no public name)
+
+        kind = str(_do_magic(start[:18], name))
+    except Exception:  # noqa: BLE001 - fabio knows no such start (or has another layout)
+        return None
+    return kind if kind in STREAM_KINDS else None
+
+
+def open_image_stream(handle: Any, name: str, size: int, kind: str) -> Group:
+    """A detector image read by fabio from ``handle``, a seekable file-like object (a remote file).
+
+    ``fabio.open`` reads a file-like object whole into memory; here the
+    reader of format ``kind`` (:func:`image_kind`) gets the object itself, so
+    fabio seeks: a multi-frame EDF reads each frame's header at open and a
+    frame's pixels when it is shown. ``handle`` is closed with the tree.
+    """
+    import threading
+
+    from fabio import fabioformats
+
+    check_structure_handle(handle, size, name)
+    handle.lock = threading.Semaphore()  # fabio's EDF frames lock their file around a seek and a read
+    try:
+        image = fabioformats.factory(f"{kind}image").read(handle)
+    except Exception as exc:
+        raise NodeError(f"{name}: fabio cannot read it as a detector image "
+                        f"({exc or type(exc).__name__}: damaged or truncated)") from exc
+    try:
+        frames = FabioSource(image, name, owns=True)
+    except NodeError:
+        image.close()
+        raise
+    except Exception as exc:
+        image.close()
+        raise NodeError(f"{name}: cannot read the header of its first frame ({exc})") from exc
+    return _build_tree(frames, name, closers=[handle.close])
 
 
 def open_series(first_or_pattern: Any, follow: bool = False) -> Group:

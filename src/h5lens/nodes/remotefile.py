@@ -88,16 +88,21 @@ def open_url(url: str, *, storage_options: dict | None = None) -> Node:
     UnknownFormatError
         The bytes there are not a format h5lens reads remotely.
     """
+    from ._remotehead import first_reads
+
     try:
         fs, path = _fs(url, storage_options)
-        info = _file_info(fs, path)
+        first = first_reads(fs, path)  # size, version, head and tail in one round trip
+        info, spans = first if first is not None else (_file_info(fs, path), [])
     except (ImportError, ValueError):
         raise
     except Exception as exc:
+        if not isinstance(exc, TimeoutError) and "imeout" not in type(exc).__name__:
+            _check_reachable(url)  # a refused connection: say that nothing answers there
         raise describe(url, exc) from None
     is_file = info is not None
     if info is not None:
-        root = _open_file(fs, path, url, info)
+        root = _open_file(fs, path, url, info, spans)
         if root is not None:
             return root
     from .zarrstore import MARKERS, open_zarr
@@ -109,8 +114,10 @@ def open_url(url: str, *, storage_options: dict | None = None) -> Node:
     if has_marker:
         return open_zarr(url, storage_options=storage_options)
     if is_file:
-        raise UnknownFormatError(f"{redact(url)}: not an HDF5 file or Zarr store (over a URL h5lens reads "
-                                 "HDF5 and Zarr; download SPEC and image files to open them)")
+        # SPEC files are read by silx's SpecFile, a C library that opens a file name: no file-like object
+        raise UnknownFormatError(f"{redact(url)}: not an HDF5 file, detector image or Zarr store (over a URL "
+                                 "h5lens reads HDF5, the images fabio reads and Zarr; download SPEC files "
+                                 "to open them: silx reads them from a file name only)")
     _check_reachable(url)
     raise RemoteError(f"{redact(url)}: not found on the server (no file, and no Zarr store there)")
 
@@ -124,20 +131,24 @@ def _check_reachable(url: str) -> None:
         raise RemoteError(f"{redact(url)}: cannot reach the server ({why})")
 
 
-def _open_file(fs: Any, path: str, url: str, info: dict) -> Node | None:
-    """The HDF5 tree of the file at ``path`` (``info``: its fsspec info), or None when it is not HDF5."""
+def _open_file(fs: Any, path: str, url: str, info: dict, spans: list[tuple[int, bytes]]) -> Node | None:
+    """The HDF5 tree of the file at ``path``, or None when it is not HDF5.
+
+    ``info`` is its fsspec info, ``spans`` the ``(offset, bytes)`` read already.
+    """
     from ._hdf5_storage import load_plugins
     from .hdf5 import HDF5Group
 
     try:
         handle = open_pinned(fs, path, info)
+        if spans:
+            handle.cache.preload(spans, requests=len(spans))
         start = handle.read(_SNIFF)
     except Exception as exc:
         raise describe(url, exc) from None
     handle.cache.describe = lambda exc: describe(url, exc)
     if not _hdf5_at(handle, start):
-        handle.close()
-        return None
+        return _open_image(handle, url, start)
     import h5py
 
     load_plugins()
@@ -149,6 +160,28 @@ def _open_file(fs: Any, path: str, url: str, info: dict) -> Node | None:
     owner = Owner(redact(url), owns_handle=True, closers=[h5.close, handle.close])
     _HANDLES[owner] = handle
     return HDF5Group("", "/", None, h5, owner=owner)
+
+
+def _open_image(handle: Any, url: str, start: bytes) -> Node | None:
+    """The detector image tree (EDF, TIFF, CBF... through fabio) of ``handle``, or None (``handle`` closed).
+
+    fabio reads from the file-like object itself, seeking (see
+    :func:`h5lens.nodes.image.open_image_stream`): a frame costs its bytes, not the file's.
+    """
+    from .image import image_kind, open_image_stream
+
+    name = url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+    kind = image_kind(start, name)
+    if kind is None:
+        handle.close()
+        return None
+    try:
+        root = open_image_stream(handle, redact(url), int(handle.size), kind)
+    except Exception:
+        handle.close()
+        raise
+    _HANDLES[root.owner] = handle
+    return root
 
 
 def open_pinned(fs: Any, path: str, info: dict) -> Any:
@@ -176,7 +209,7 @@ def open_pinned(fs: Any, path: str, info: dict) -> Any:
 
 
 def fetch_counts(node: Node) -> tuple[int, int]:
-    """``(requests, bytes)`` fetched so far for the remote HDF5 file behind ``node`` (benches, tests)."""
+    """``(requests, bytes)`` fetched so far for the remote file behind ``node`` (benches, tests)."""
     handle = _HANDLES.get(node.owner)
     cache = getattr(handle, "cache", None)
     return (int(cache.requests), int(cache.fetched)) if isinstance(cache, MetadataCache) else (0, 0)

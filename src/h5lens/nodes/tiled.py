@@ -86,14 +86,23 @@ class TiledGroup(_TiledAttrs, Group):
                  owner: Owner | None = None):
         super().__init__(name, path, parent, owner=owner)
         self._t, self._root_meta = t, root_meta
+        #: The members' clients as the listing brought them (their metadata and structure came with it).
+        self._listed: dict[str, Any] = {}
 
     def _iter_names(self) -> Iterator[str]:
         if self.closed:
             raise NodeError(f"cannot list {self.path!r}: its tiled client is closed")
-        yield from sorted(self._t)
+        # items(), not keys: the same search pages carry each member's metadata and structure, so
+        # opening a member asks nothing more (keys then [name] cost one more request per group)
+        self._listed = dict(self._t.items())
+        yield from sorted(self._listed)
+
+    def _has(self, name: str) -> bool:
+        return name in self._listed or super()._has(name)  # a page just listed it: no second listing
 
     def _make_child(self, name: str) -> Node:
-        return _child(self._t[name], name, self._child_path(name), self, self._root_meta)
+        t = self._listed.pop(name, None)
+        return _child(self._t[name] if t is None else t, name, self._child_path(name), self, self._root_meta)
 
 
 class TiledDataset(_TiledAttrs, Dataset):
