@@ -4,7 +4,7 @@
 //   node build.mjs            build once
 //   node build.mjs --dev      unminified, with inline source maps (debugging)
 import { build } from "esbuild";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,8 +20,25 @@ const entries = readdirSync(srcDir, { withFileTypes: true })
 
 mkdirSync(outDir, { recursive: true });
 const t0 = performance.now();
-await Promise.all(
-  entries.map((name) =>
+
+/** @type {Map<string, Promise<unknown>>} each entry's build, by name */
+const builds = new Map();
+// `import source from "h5lens-bundle:viewer"` gives the *built* viewer bundle as a string: the
+// explorer compiles it (a blob module) only when it first shows a viewer, so the explorer's own
+// module, parsed at every first paint, holds the tree and the inspector only
+const bundleText = {
+  name: "h5lens-bundle",
+  setup(b) {
+    b.onResolve({ filter: /^h5lens-bundle:/ }, (a) => ({ path: a.path.slice("h5lens-bundle:".length), namespace: "h5lens-bundle" }));
+    b.onLoad({ filter: /.*/, namespace: "h5lens-bundle" }, async (a) => {
+      if (!builds.has(a.path)) throw new Error(`h5lens-bundle:${a.path}: no entry js/src/${a.path}/index.js`);
+      await builds.get(a.path);
+      return { contents: readFileSync(join(outDir, `${a.path}.js`), "utf8"), loader: "text" };
+    });
+  },
+};
+for (const name of entries) {
+  builds.set(name,
     build({
       entryPoints: [join(srcDir, name, "index.js")],
       outfile: join(outDir, `${name}.js`),
@@ -34,8 +51,9 @@ await Promise.all(
       legalComments: "eof",
       // CSS imported from JS is inlined as a string by the `text` loader, so a widget stays one file
       loader: { ".css": "text" },
+      plugins: [bundleText],
       logLevel: "warning",
-    }),
-  ),
-);
+    }));
+}
+await Promise.all(builds.values());
 console.log(`h5lens: bundled ${entries.join(", ")} -> ${outDir} in ${Math.round(performance.now() - t0)} ms`);

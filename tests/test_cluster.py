@@ -6,10 +6,14 @@ compared bit for bit with the single-process path (or the course values).
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import signal
+import socket
 import threading
 import time
+import urllib.request
 import warnings
 
 import h5py
@@ -449,6 +453,47 @@ def test_client_local_starts_a_cluster_for_the_call_and_stops_it(stack200):
             break
         time.sleep(0.2)
     assert left == [], "the call's workers still run"
+
+
+def test_client_local_listens_on_loopback_only(stack200, capsys):
+    """The cluster of ``client="local"``: every socket its processes listen on is on loopback.
+
+    The scheduler, its dashboard and the nannies live in this process, the
+    workers in its children; each one's port is found listening (so the check
+    sees them all), none on another address. The dashboard link the progress
+    output prints answers while the job's cluster runs.
+    """
+    psutil = pytest.importorskip("psutil")
+    from h5lens.cluster._client import resolved
+
+    me = psutil.Process()
+
+    def listening(proc) -> set[tuple[str, int]]:
+        """(address, port) of the TCP sockets ``proc`` listens on and of its unconnected UDP ones."""
+        return {(c.laddr.ip, c.laddr.port) for c in proc.net_connections(kind="inet")
+                if c.status == psutil.CONN_LISTEN or (c.type == socket.SOCK_DGRAM and not c.raddr)}
+
+    before, children = listening(me), {p.pid for p in me.children(recursive=True)}
+    path, raw, _, _ = stack200
+    mask = np.zeros((96, 128), bool)
+    mask[10:20, 30:90] = True
+    with resolved("local") as client:
+        client.wait_for_workers(len(client.cluster.workers), timeout=180)
+        info = client.scheduler_info()
+        workers = [p for p in me.children(recursive=True) if p.pid not in children]
+        found = (listening(me) - before) | {s for p in workers for s in listening(p)}
+        ports = {int(a.rsplit(":", 1)[1]) for a in [info["address"], *info["workers"],
+                                                   *(w["nanny"] for w in info["workers"].values())]}
+        ports.add(info["services"]["dashboard"])
+        assert len(info["workers"]) >= 1 and ports <= {port for _, port in found}, (ports, found)
+        assert [s for s in found if not ipaddress.ip_address(s[0]).is_loopback] == []
+        # the job's progress output names the dashboard, which answers on loopback
+        sums = h5lens.roi_sum(f"{path}::/raw", mask, client=client, chunk_frames=50, progress=True)
+        link = re.search(r"dask dashboard at (\S+)", capsys.readouterr().err).group(1)
+        assert link == f"http://127.0.0.1:{info['services']['dashboard']}/status"
+        with urllib.request.urlopen(link, timeout=60) as page:
+            assert page.status == 200 and b"Dask" in page.read()
+    np.testing.assert_array_equal(sums, raw[:, mask].astype(np.float64).sum(axis=1))
 
 
 def test_a_client_that_is_not_the_default_one(healthy, own_client, stack200, tmp_path):

@@ -2,7 +2,8 @@
 
 The case table says, per message type, its required and optional keys with
 their types, the enumerations of the viewer's options, and a few example
-replies. Here: the table equals the TypedDicts of ``h5lens._protocol``; the
+replies. Here: the table equals the TypedDicts of ``h5lens._protocol`` (and names the
+module of the package declaring each, as the front-end's modules do); the
 enumerations are the traits' values; the examples are what real commands
 answer; and every reply of the viewer, tree and explorer commands over real
 files (course data and the generated edge cases) has exactly the declared
@@ -61,8 +62,10 @@ def type_name(annotation) -> str:
 
 
 def table_of(cls) -> dict:
+    """The table's entry of a message type: its module in ``h5lens._protocol`` and its keys' types."""
     hints = typing.get_type_hints(cls)
     return {
+        "module": cls.__module__.removeprefix("h5lens._protocol."),
         "required": {k: type_name(hints[k]) for k in hints if k in cls.__required_keys__},
         "optional": {k: type_name(hints[k]) for k in hints if k in cls.__optional_keys__},
     }
@@ -132,7 +135,15 @@ def answer(widget, command: str, msg: dict | None = None):
 def test_every_message_type_is_in_the_table_with_its_keys_and_types():
     assert set(MESSAGES) == set(protocol.MESSAGES)
     for name, cls in protocol.MESSAGES.items():
-        assert {k: MESSAGES[name][k] for k in ("required", "optional")} == table_of(cls), name
+        assert {k: MESSAGES[name][k] for k in ("module", "required", "optional")} == table_of(cls), name
+
+
+def test_messages_are_declared_in_their_family_and_exported_by_the_package():
+    """Each type lives in one of the package's modules and the package exports each (callers import it)."""
+    assert {cls.__module__ for cls in protocol.MESSAGES.values()} == {
+        f"h5lens._protocol.{m}" for m in ("base", "viewer", "measure", "tree", "live")}
+    assert set(protocol.MESSAGES) <= set(protocol.__all__)
+    assert all(getattr(protocol, name) is cls for name, cls in protocol.MESSAGES.items())
 
 
 def test_enumerations_are_one_list_used_everywhere():

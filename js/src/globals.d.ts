@@ -6,6 +6,12 @@ declare module "*.css" {
   export default text;
 }
 
+// Another widget's built bundle as text (build.mjs's h5lens-bundle plugin), compiled when first needed.
+declare module "h5lens-bundle:*" {
+  const source: string;
+  export default source;
+}
+
 // The test and embedding hook each widget hangs on its own element (never on window).
 interface HTMLElement {
   h5lens?: any;

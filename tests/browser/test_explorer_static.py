@@ -317,3 +317,32 @@ def test_copy_as_code_in_the_explorer_reads_what_is_shown(harness, course):
         np.testing.assert_array_equal(namespace["data"], ex.root["scan_0/instrument/detector_0/data"][1])
     finally:
         ex.close()
+
+
+LOADED_VIEWERS = "() => globalThis[Symbol.for('h5lens.viewer-modules')]?.size ?? 0"
+
+
+def test_the_viewer_code_is_compiled_at_the_first_view_only(harness, sample):
+    """The first paint parses the tree and the inspector: the viewer's module waits for a viewer to show."""
+    page = harness.page
+    page.add_init_script("window.requestIdleCallback = () => 0")  # no idle-time compile: only a view loads it
+    harness.mount(sample)
+    page.wait_for_selector(".h5l-explorer .h5l-tree[data-ready=true]")
+    page.wait_for_timeout(300)
+    assert page.evaluate(LOADED_VIEWERS) == 0
+    click(page, "/image")
+    mounted(page, "/image")
+    assert page.evaluate(LOADED_VIEWERS) == 1
+    click(page, "/stack")
+    mounted(page, "/stack")
+    assert page.evaluate(LOADED_VIEWERS) == 1  # compiled once: the next viewer reuses it
+
+
+def test_an_idle_page_compiles_the_viewer_before_the_first_click(harness, sample):
+    harness.mount(sample)
+    page = harness.page
+    page.wait_for_selector(".h5l-explorer .h5l-tree[data-ready=true]")
+    page.wait_for_function(f"({LOADED_VIEWERS})() === 1")
+    click(page, "/image")
+    mounted(page, "/image")
+    assert page.evaluate(LOADED_VIEWERS) == 1

@@ -1,16 +1,22 @@
-// node --test: js/src/common/protocol.js mirrors h5lens/_protocol.py. Both are held to
-// tests/fixtures/protocol_cases.json (pytest checks the Python side): every message type has a
-// typedef with the same keys, the same optional ones and the same types; the front-end reads
-// the real examples there (meta options, frame and curve replies) the way the viewer does.
+// node --test: js/src/common/protocol/*.js mirror h5lens/_protocol/*.py module by module. Both
+// are held to tests/fixtures/protocol_cases.json (pytest checks the Python side): every message
+// type has a typedef with the same keys, the same optional ones and the same types, in the module
+// of the same name as the Python one declaring it; js/src/common/protocol.js, the index the other
+// modules name types from, re-exports every typedef; the front-end reads the real examples there
+// (meta options, frame and curve replies) the way the viewer does.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { FakeModel } from "../browser/_harness/fake_model.js";
 import { toolbarOptions } from "../../js/src/viewer/toolbar_options.js";
 import { toFrame, toSummary } from "../../js/src/viewer/frame_loader.js";
 
 const cases = JSON.parse(readFileSync(new URL("../fixtures/protocol_cases.json", import.meta.url)));
-const source = readFileSync(new URL("../../js/src/common/protocol.js", import.meta.url), "utf8");
+const dir = new URL("../../js/src/common/protocol/", import.meta.url);
+/** The sources of the protocol modules, by module name ("viewer"). */
+const modules = Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".js"))
+  .map((f) => [f.slice(0, -3), readFileSync(new URL(f, dir), "utf8")]));
+const index = readFileSync(new URL("../../js/src/common/protocol.js", import.meta.url), "utf8");
 
 /** The typedefs of a JSDoc source: name -> {key: {type, optional}}. */
 function typedefs(text) {
@@ -28,12 +34,35 @@ function typedefs(text) {
 // one spelling for both sides: integers are numbers in JS; unions compare as sets
 const norm = (t) => t.replace(/\s+/g, "").replace(/integer/g, "number").split("|").sort().join("|");
 
-const ours = typedefs(source);
+/** The names a JSDoc source declares as types of its own (not aliases of another module's). */
+const declared = (text) => [...text.matchAll(/@typedef \{(.*)\} (\w+)(?: \*\/)?$/gm)]
+  .filter((m) => !m[1].startsWith("import(")).map((m) => m[2]);
+
+/** Every typedef of the protocol modules: its keys (object types) and the module declaring it. */
+const ours = {}, home = {};
+for (const [module, text] of Object.entries(modules)) {
+  for (const name of declared(text)) {
+    assert.ok(!(name in home), `${name} declared twice (${home[name]}.js and ${module}.js)`);
+    home[name] = module;
+  }
+  Object.assign(ours, typedefs(text));
+}
+
+test("the index re-exports every typedef of the protocol modules, from its module, and declares none", () => {
+  const reexported = Object.fromEntries([...index.matchAll(/@typedef \{import\("\.\/protocol\/(\w+)\.js"\)\.(\w+)(?:<\w+>)?\} (\w+)/g)]
+    .map((m) => [m[3], m[1] === home[m[2]] && m[2] === m[3] ? m[1] : `wrong: ${m[0]}`]));
+  assert.deepEqual(reexported, home);
+  assert.deepEqual(declared(index), []);
+});
+
+test("each message type is declared in the module named as its Python module", () => {
+  for (const [name, message] of Object.entries(cases.messages)) assert.equal(home[name], message.module, name);
+});
 
 for (const [name, message] of Object.entries(cases.messages)) {
   test(`${name}: the typedef has the keys and types of the Python TypedDict`, () => {
     const td = ours[name];
-    assert.ok(td, `protocol.js has no @typedef {object} ${name}`);
+    assert.ok(td, `no protocol module has a @typedef {object} ${name}`);
     const want = { ...Object.fromEntries(Object.entries(message.required).map(([k, t]) => [k, { type: norm(t), optional: false }])),
       ...Object.fromEntries(Object.entries(message.optional).map(([k, t]) => [k, { type: norm(t), optional: true }])) };
     const got = Object.fromEntries(Object.entries(td).map(([k, p]) => [k, { type: norm(p.type), optional: p.optional }]));

@@ -1,6 +1,6 @@
 // What the toolbar offers for a view, from the facts Python sends in `meta` (DESIGN: the
 // front-end never re-derives them from the dtype label): the option lists of `meta.options`
-// (h5lens/_protocol.py, in menu order), the complex parts only for complex data, and the
+// (h5lens/_protocol/base.py, in menu order), the complex parts only for complex data, and the
 // export formats (no CSV of compound records).
 
 /**

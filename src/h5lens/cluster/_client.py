@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from typing import Any
 
 EXTRA = "pip install 'h5lens[dask]'"
+#: where the processes of a ``client="local"`` cluster listen (this machine only; any free port)
+LOOPBACK = "127.0.0.1"
 
 
 def require(what: str = "client=") -> Any:
@@ -33,6 +35,9 @@ def resolved(client: Any) -> Iterator[Any]:
 
     ``"local"`` starts a :class:`distributed.LocalCluster` of processes (one
     thread each: the work holds the GIL while correcting) for this call only.
+    Its scheduler, dashboard, nannies and workers listen on 127.0.0.1 only:
+    a dashboard on every interface (what ``dashboard_address=":0"`` binds)
+    would show the job's file names and let anyone on the network reach it.
     """
     distributed = require()
     if isinstance(client, distributed.Client):
@@ -40,7 +45,8 @@ def resolved(client: Any) -> Iterator[Any]:
         return
     if client != "local":
         raise TypeError(f"client must be None, a dask.distributed.Client or 'local', not {client!r}")
-    with distributed.LocalCluster(threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+    with distributed.LocalCluster(threads_per_worker=1, processes=True, host=LOOPBACK,
+                                  dashboard_address=f"{LOOPBACK}:0") as cluster, \
             distributed.Client(cluster) as local:
         yield local
 
