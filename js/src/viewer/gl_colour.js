@@ -67,24 +67,43 @@ const FORMATS = {
   float32: ["R32UI", "RED_INTEGER", "UNSIGNED_INT", Uint32Array], // the bits: no float maths, exact
 };
 
+// Renderers that rasterise on the CPU. Chromium 156 does not flag its SwiftShader WebGL2 as a
+// "major performance caveat", so the renderer's name is read too.
+const SOFTWARE = /swiftshader|llvmpipe|softpipe|software|basic render/i;
+
+/** The renderer's name (the unmasked one where the browser gives it). @param {WebGL2RenderingContext} gl */
+function rendererOf(gl) {
+  const info = gl.getExtension("WEBGL_debug_renderer_info");
+  return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? "");
+}
+
 /** A colour as the shader's vec4 (bytes / 255: written back to the canvas exactly). */
 const unit = (/** @type {number[]} */ c) => c.map((x) => x / 255);
 
 export class GlColour {
   /**
-   * A WebGL2 colour painter, or null where WebGL2 is missing.
+   * A WebGL2 colour painter, or null where WebGL2 is missing or, unless `software`, only
+   * emulated on the CPU (SwiftShader, llvmpipe: see SOFTWARE). Emulated, each
+   * paint is a round trip to the GPU process and a CPU rasterisation of every pixel: measured
+   * here 40 ms for 342 x 342 pixels and ~2 s at 4 MP, where Canvas2D's `paint` takes 2-3 ms and ~40 ms.
    * @param {() => void} onLost called once when the context is lost (the view then falls back to Canvas2D)
+   * @param {{software?: boolean}} [options] software: accept an emulated WebGL2 (tests compare the two paths)
    * @returns {GlColour | null}
    */
-  static create(onLost) {
+  static create(onLost, { software = false } = {}) {
     const canvas = document.createElement("canvas");
     /** @type {WebGL2RenderingContext | null} */
     let gl = null;
     try {
       gl = canvas.getContext("webgl2", { alpha: true, premultipliedAlpha: false, antialias: false, depth: false,
-        stencil: false, preserveDrawingBuffer: true }); // kept: zoom and pan draw it again later
+        stencil: false, preserveDrawingBuffer: true, // kept: zoom and pan draw it again later
+        failIfMajorPerformanceCaveat: !software });
     } catch { gl = null; }
     if (!gl) return null;
+    if (!software && SOFTWARE.test(rendererOf(gl))) { // free it now: a page keeps only ~16 contexts
+      gl.getExtension("WEBGL_lose_context")?.loseContext();
+      return null;
+    }
     try {
       return new GlColour(canvas, gl, onLost);
     } catch { return null; } // a shader that does not compile here: Canvas2D

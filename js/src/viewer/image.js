@@ -3,7 +3,8 @@
 // a colour bar. The painting is WebGL2's (gl_colour.js: the frame uploaded once, a colour
 // change re-runs a shader) where the browser has it, else Canvas2D's (colour.js `paint`):
 // chosen once per view, Canvas2D again for good if the WebGL context is lost; both give the
-// same pixels. ImageData and typed buffers are reused across frames (allocating 16 MB
+// same pixels. A WebGL2 that the browser only emulates on the CPU is slower than Canvas2D: the
+// view then paints with Canvas2D (see GlColour.create). ImageData and typed buffers are reused across frames (allocating 16 MB
 // per frame costs tens of ms of GC).
 import { paint, paintRgb, packLut, forward, parseColor } from "./colour.js";
 import { ticks, logTicks, label } from "./ticks.js";
@@ -40,7 +41,7 @@ export class ImageView {
     this._bar = null;
     this._barLut = null;
     /** @type {GlColour | null} the WebGL2 painter; null without WebGL2 or once its context is lost */
-    this.gl = GlColour.create(() => { this.gl?.destroy(); this.gl = null; this.setRenderer("canvas2d"); });
+    this.gl = GlColour.create(() => this._lost());
     this.setRenderer(this.gl ? "webgl2" : "canvas2d", false);
     /** @type {HTMLCanvasElement} what draw() shows: the canvas the last paint went to */
     this.source = this.off;
@@ -56,13 +57,22 @@ export class ImageView {
   }
 
   /**
-   * Paint with "webgl2" (when this view has it) or "canvas2d" from now on. Tests compare the two.
+   * Paint with "webgl2" or "canvas2d" from now on. Asking for "webgl2" accepts an emulated one
+   * (tests compare the two paths in a browser without a GPU); without WebGL2, Canvas2D.
    * @param {string} name
    */
   setRenderer(name, repaint = true) {
+    if (name === "webgl2" && !this.gl) this.gl = GlColour.create(() => this._lost(), { software: true });
     this.renderer = name === "webgl2" && this.gl ? "webgl2" : "canvas2d";
     this.canvas.dataset.renderer = this.renderer;
     if (repaint) this.repaint();
+  }
+
+  // the WebGL context is lost (the GPU reset, too many contexts in the page): Canvas2D from now on
+  _lost() {
+    this.gl?.destroy();
+    this.gl = null;
+    this.setRenderer("canvas2d");
   }
 
   // the Canvas2D path's buffers, at the frame's size (only a view that paints on the CPU has them)
