@@ -18,7 +18,11 @@ Four measurements, each in the browser (``performance.now()``), on generated fil
 
 Usage::
 
-    .venv/bin/python bench/viewer_lab.py [--only slider,colormap,play,big] [--reps 15] [--nodelay]
+    .venv/bin/python bench/viewer_lab.py [--only slider,colormap,play,big] [--reps 15] [--nodelay] [--renderer webgl2]
+
+``--renderer webgl2`` times the colour changes with the WebGL2 path even where the browser only
+emulates it on the CPU (SwiftShader here), where a view would pick Canvas2D; the JSON says which
+(``colormap.renderer``).
         [--big-reps 3 --cold]   # first views of the 16k image, warm and with the file evicted from the cache
 
 Prints a table and writes ``bench/results/viewer_lab.json``.
@@ -193,7 +197,7 @@ def run(args) -> dict:
                     if ms:
                         results[f"big_first_view_ms_{cache}"] = {"median": med(ms), "max": max(ms), "runs": ms}
             if only & {"slider", "colormap", "play"}:
-                results.update(bench_main(lab, browser, files, only, args.reps))
+                results.update(bench_main(lab, browser, files, only, args.reps, args.renderer))
         finally:
             browser.close()
             lab.stop()
@@ -257,7 +261,7 @@ def bench_big(lab, browser, files, cold: bool = False) -> dict:
             "breakdown_ms": {k: round(v - t0, 1) if k != "kernelMs" else v for k, v in timing.items()}}
 
 
-def bench_main(lab, browser, files, only, reps) -> dict:
+def bench_main(lab, browser, files, only, reps, renderer=None) -> dict:
     ctx, page = _page(browser, 2600, 2600)
     cells = [
         "import h5lens, h5py, numpy as np, ipywidgets as W\nimport matplotlib.pyplot as plt\n"
@@ -289,6 +293,8 @@ def bench_main(lab, browser, files, only, reps) -> dict:
                          "matplotlib_median_ms": med(mpl), "speedup": round(med(mpl) / viewer, 1)}
     if "colormap" in only:
         page.evaluate("document.querySelectorAll('.h5l-viewer')[1].h5lens.load()")
+        if renderer:
+            page.evaluate("(r) => document.querySelectorAll('.h5l-viewer')[1].h5lens.image.setRenderer(r)", renderer)
         page.wait_for_timeout(1500)
         changes = [("colormap", "inferno"), ("colormap", "gray"), ("scale", "log"), ("scale", "sqrt"),
                    ("reverse colormap", None), ("auto range", "minmax"), ("auto range", "std"), ("scale", "linear")]
@@ -305,7 +311,8 @@ def bench_main(lab, browser, files, only, reps) -> dict:
                            "pixels": out[0]["pixels"], "requests": sum(o["requests"] for o in out),
                            "ws_sent_before_paint": sum(o["sentBeforePaint"] for o in out),
                            "ws_sent_per_change_after": round(statistics.mean(o["sentAfter"] for o in out), 2),
-                           "ws_sent_after_burst": after_burst}
+                           "ws_sent_after_burst": after_burst,
+                           "renderer": page.evaluate("document.querySelectorAll('.h5l-viewer')[1].querySelector('.h5l-v-image').dataset.renderer")}
     if "play" in only:
         for fps in (25, 60):
             lab.execute(page, f"s500.fps = {fps}; s500.selection = '0,:,:'")
@@ -329,6 +336,7 @@ def main():
     ap.add_argument("--reps", type=int, default=15)
     ap.add_argument("--big-reps", type=int, default=1, help="first views of the 16k image to time")
     ap.add_argument("--cold", action="store_true", help="also time first views with the file evicted from the page cache")
+    ap.add_argument("--renderer", choices=["webgl2", "canvas2d"], help="colour path of the colormap bench (default: the view's choice)")
     ap.add_argument("--nodelay", action="store_true", help="TCP_NODELAY on the kernel websocket (testing only)")
     args = ap.parse_args()
     t = time.time()

@@ -1,12 +1,17 @@
 // The image view: a frame (typed array at display resolution) painted through a LUT into
 // an offscreen canvas at data resolution, then drawn with zoom/pan, axes with ticks and
-// a colour bar. ImageData and typed buffers are reused across frames (allocating 16 MB
+// a colour bar. The painting is WebGL2's (gl_colour.js: the frame uploaded once, a colour
+// change re-runs a shader) where the browser has it, else Canvas2D's (colour.js `paint`):
+// chosen once per view, Canvas2D again for good if the WebGL context is lost; both give the
+// same pixels. A WebGL2 that the browser only emulates on the CPU is slower than Canvas2D: the
+// view then paints with Canvas2D (see GlColour.create). ImageData and typed buffers are reused across frames (allocating 16 MB
 // per frame costs tens of ms of GC).
 import { paint, paintRgb, packLut, forward, parseColor } from "./colour.js";
 import { ticks, logTicks, label } from "./ticks.js";
 import { AxisMap } from "./axismap.js";
 import { BAR, MARGIN, deviceSize, fittedHeight, pixelAt, plotRect } from "./image_geometry.js";
-import { paintMask } from "./mask_paint.js";
+import { countMasked, paintMask } from "./mask_paint.js";
+import { GlColour } from "./gl_colour.js";
 
 export class ImageView {
   /**
@@ -25,7 +30,7 @@ export class ImageView {
     this.off = document.createElement("canvas");
     this.frame = null; // {data, dtype, w, h, region, factors, frameShape, axes}
     this.view = null; // visible rectangle in frame coordinates {x0, x1, y0, y1}
-    this.colour = { lut: null, vmin: 0, vmax: 1, scale: "linear", bad: [255, 0, 255, 255] };
+    this.colour = { lut: null, lutBytes: null, vmin: 0, vmax: 1, scale: "linear", bad: [255, 0, 255, 255] };
     this.aspect = "equal";
     this.labels = { x: "", y: "" };
     this.cache = {};
@@ -35,6 +40,11 @@ export class ImageView {
     /** @type {HTMLCanvasElement | null} the colour bar's 1 × 256 strip */
     this._bar = null;
     this._barLut = null;
+    /** @type {GlColour | null} the WebGL2 painter; null without WebGL2 or once its context is lost */
+    this.gl = GlColour.create(() => this._lost());
+    this.setRenderer(this.gl ? "webgl2" : "canvas2d", false);
+    /** @type {HTMLCanvasElement} what draw() shows: the canvas the last paint went to */
+    this.source = this.off;
     this._listen();
   }
 
@@ -43,13 +53,35 @@ export class ImageView {
     const same = this.frame && this.frame.frameShape[0] === frame.frameShape[0] && this.frame.frameShape[1] === frame.frameShape[1];
     this.frame = frame;
     if (!same || !this.view) this.resetView(false);
-    const { w, h } = frame;
+    this.repaint();
+  }
+
+  /**
+   * Paint with "webgl2" or "canvas2d" from now on. Asking for "webgl2" accepts an emulated one
+   * (tests compare the two paths in a browser without a GPU); without WebGL2, Canvas2D.
+   * @param {string} name
+   */
+  setRenderer(name, repaint = true) {
+    if (name === "webgl2" && !this.gl) this.gl = GlColour.create(() => this._lost(), { software: true });
+    this.renderer = name === "webgl2" && this.gl ? "webgl2" : "canvas2d";
+    this.canvas.dataset.renderer = this.renderer;
+    if (repaint) this.repaint();
+  }
+
+  // the WebGL context is lost (the GPU reset, too many contexts in the page): Canvas2D from now on
+  _lost() {
+    this.gl?.destroy();
+    this.gl = null;
+    this.setRenderer("canvas2d");
+  }
+
+  // the Canvas2D path's buffers, at the frame's size (only a view that paints on the CPU has them)
+  _cpuBuffers(w, h) {
     if (this.off.width !== w || this.off.height !== h || !this.imageData) {
       this.off.width = w; this.off.height = h;
       this.imageData = this.off.getContext("2d").createImageData(Math.max(1, w), Math.max(1, h));
       this.pixels = new Uint32Array(this.imageData.data.buffer);
     }
-    this.repaint();
   }
 
   /** Colour settings changed: repaint from the data already here (no kernel message). */
@@ -61,12 +93,25 @@ export class ImageView {
 
   repaint() {
     const f = this.frame;
-    if (!f || !this.imageData || (!f.rgb && !this.colour.lut)) return;
+    if (!f || (!f.rgb && !this.colour.lut)) return;
     const c = this.colour;
+    if (this.renderer === "webgl2" && this.gl?.accepts(f)) { // float64 and RGB frames stay on the CPU
+      this.gl.render(f, c, parseColor(this.maskColour));
+      const m = this._masked; // the counts depend on the frame's mask, not on the colours
+      if (!m || m.data !== f.data || m.mask !== f.mask || m.invalid !== f.invalid) {
+        this._masked = { data: f.data, mask: f.mask, invalid: f.invalid, counts: countMasked(f) };
+      }
+      this.maskCounts = this._masked.counts;
+      this.source = this.gl.canvas;
+      this.draw();
+      return;
+    }
+    this._cpuBuffers(f.w, f.h);
     if (f.rgb) paintRgb(f.data, this.pixels, f.channels, c.vmin, c.vmax, f.dtype);
     else paint(f.data, this.pixels, c.lut, c.vmin, c.vmax, c.scale, c.bad, f.dtype, this.cache);
     this.maskCounts = paintMask(f, this.pixels, this.maskColour);
     this.off.getContext("2d").putImageData(this.imageData, 0, 0);
+    this.source = this.off;
     this.draw();
   }
 
@@ -153,7 +198,7 @@ export class ImageView {
       const a = this.toScreen(Math.max(v.x0, c0), Math.max(v.y0, r0));
       const b = this.toScreen(Math.min(v.x1, c1), Math.min(v.y1, r1));
       g.imageSmoothingEnabled = false;
-      g.drawImage(this.off, sx0, sy0, sx1 - sx0, sy1 - sy0, a.x, a.y, b.x - a.x, b.y - a.y);
+      g.drawImage(this.source, sx0, sy0, sx1 - sx0, sy1 - sy0, a.x, a.y, b.x - a.x, b.y - a.y);
     }
     g.restore();
     if (this.box) {
@@ -301,6 +346,8 @@ export class ImageView {
 
   destroy() {
     clearTimeout(this._timer);
+    this.gl?.destroy();
+    this.gl = null;
     const cv = this.canvas;
     cv.removeEventListener("wheel", this._onWheel);
     cv.removeEventListener("pointerdown", this._onDown);

@@ -24,6 +24,21 @@ export function paintMask(frame, out, colour) {
 }
 
 /**
+ * How many display pixels of `frame` are masked (what paintMask returns, without painting:
+ * the WebGL2 path paints them in its shader).
+ * @param {{data: ArrayLike<number>, mask?: Uint8Array | null, invalid?: number | null, rgb?: boolean, w: number, h: number}} frame
+ * @returns {{masked: number, total: number}}
+ */
+export function countMasked(frame) {
+  const mask = frame.mask ?? null, invalid = frame.invalid ?? null, data = frame.data;
+  const total = Math.min(frame.w * frame.h, data.length);
+  if (frame.rgb || (!mask && invalid === null)) return { masked: 0, total };
+  let masked = 0;
+  for (let i = 0; i < total; i++) if ((mask && mask[i]) || data[i] === invalid) masked++;
+  return { masked, total };
+}
+
+/**
  * The status of a frame's mask: "no valid pixels" when every pixel is masked, else "".
  * @param {{masked: number, total: number}} counts
  */
