@@ -21,69 +21,11 @@ import numpy as np
 from . import _hdf5_external, _hdf5_sparse, _paths
 from ._base import Dataset, Group, Link, LinkError, Node, NodeError, Owner
 from ._dataset import size_of
-from ._format import Unreadable, decode_value
 from ._hdf5_links import iter_link_names, link_info, to_key, to_str
 from ._hdf5_live import follow, refresh_shape
 from ._hdf5_live import open_file as _open_file
+from ._hdf5_object import HDF5Object
 from ._hdf5_storage import HDF5Storage, load_plugins
-
-
-class _HDF5Attrs:
-    """Attribute hooks shared by HDF5 groups and datasets."""
-
-    _h5: Any
-
-    @property
-    def object_id(self) -> Any:
-        """``(file number, object address)`` from HDF5 (None without h5py's low-level API)."""
-        if "_object_id" not in self.__dict__:
-            try:
-                from h5py import h5o
-
-                info = h5o.get_info(self._h5.id)
-                self._object_id: tuple[str, int, int] | None = ("hdf5", info.fileno, info.addr)
-                self._link_count: int | None = int(info.rc)
-            except Exception:  # h5pyd and other duck-typed groups: no address to compare
-                self._object_id = self._link_count = None
-        return self._object_id
-
-    @property
-    def link_count(self) -> int | None:
-        """Hard links to this object (HDF5's reference count), from the same look-up as :attr:`object_id`."""
-        self.object_id  # noqa: B018 - one h5o.get_info call fills both
-        return self._link_count
-
-    def _bind(self, h5obj: Any) -> None:
-        self._h5 = h5obj
-        # which opening of the file the handle belongs to: HDF5 reuses the numbers of closed objects, so
-        # "is my handle still valid" can answer yes for another object once the file was opened again
-        self._opening = self.owner.openings  # type: ignore[attr-defined]
-
-    def _rebind(self) -> bool:
-        """After the file was opened again (replaced by its writer): take this path's object in the new handle."""
-        root: Any = self.root  # type: ignore[attr-defined]
-        if root is self or self._opening == self.owner.openings:  # type: ignore[attr-defined]
-            return False
-        fresh = root.get(self.path) if hasattr(root, "get") else None  # type: ignore[attr-defined]
-        if type(fresh) is not type(self):
-            raise NodeError(f"{self.path!r} is no longer a {type(self).__name__[4:].lower()} "  # type: ignore[attr-defined]
-                            f"of {self.filename}")  # type: ignore[attr-defined]
-        self._bind(fresh._h5)
-        self.__dict__.pop("_external_reader", None)
-        self.__dict__.pop("_object_id", None)
-        return True
-
-    def _attr_names(self) -> list[str]:
-        try:
-            return [to_str(n) for n in self._h5.attrs.keys()]
-        except Exception:  # an unlistable attribute table shows as no attributes
-            return []
-
-    def _attr_get(self, name: str) -> Any:
-        try:
-            return decode_value(self._h5.attrs[to_key(name)])
-        except Exception as exc:  # listing must survive types h5py cannot read
-            return Unreadable(f"{type(exc).__name__}: {exc}")
 
 
 def make_node(obj: Any, name: str, path: str, parent: Node | None, *, owner: Owner | None = None) -> Node:
@@ -97,7 +39,7 @@ def make_node(obj: Any, name: str, path: str, parent: Node | None, *, owner: Own
     raise NodeError(f"{path!r}: unsupported HDF5 object {type(obj).__name__}")
 
 
-class HDF5Group(_HDF5Attrs, Group):
+class HDF5Group(HDF5Object, Group):
     """An HDF5 group (or file); members are listed lazily, one name at a time."""
 
     def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any, *, owner: Owner | None = None):
@@ -211,7 +153,7 @@ def _adopt_external(owner: Owner, obj: Any) -> None:
         owner.adopt(Owner(name, owns_handle=True, closers=[handle.close]))
 
 
-class HDF5Datatype(_HDF5Attrs, Node):
+class HDF5Datatype(HDF5Object, Node):
     """A committed (named) datatype: no data, only a dtype."""
 
     kind = "datatype"
@@ -222,7 +164,7 @@ class HDF5Datatype(_HDF5Attrs, Node):
         self.dtype: np.dtype[Any] = h5obj.dtype
 
 
-class HDF5Dataset(_HDF5Attrs, HDF5Storage, Dataset):
+class HDF5Dataset(HDF5Object, HDF5Storage, Dataset):
     """An HDF5 dataset: metadata from the object, reads of the selection only."""
 
     def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any, *, owner: Owner | None = None):
