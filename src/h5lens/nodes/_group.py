@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,6 +28,15 @@ class Group(Node):
     # -- backend hooks -------------------------------------------------
     def _iter_names(self) -> Iterator[str]:  # pragma: no cover
         raise NotImplementedError
+
+    def _iter_names_from(self, start: int, first: int) -> Iterator[str]:
+        """Member names from index ``start`` on; ``first``: how many the caller wants at least.
+
+        Backends whose index can be entered in the middle (HDF5's ``H5Literate``)
+        override this so a page deep in a huge group skips the names before it
+        without handing each one to Python.
+        """
+        return itertools.islice(self._iter_names(), start, None)
 
     def _count(self) -> int:
         return len(self.keys())
@@ -90,12 +100,8 @@ class Group(Node):
         if self._names is not None:
             names = self._names[start:stop]
         else:
-            names = []
-            for i, name in enumerate(self._iter_names()):
-                if stop is not None and i >= stop:
-                    break
-                if i >= start:
-                    names.append(name)
+            wanted = None if stop is None else max(0, stop - start)
+            names = list(itertools.islice(self._iter_names_from(start, 64 if wanted is None else wanted), wanted))
         self._prefetch([n for n in names if n not in self._cache])
         return [self.child(n) for n in names]
 

@@ -27,8 +27,10 @@ def to_key(name: str) -> str | bytes:
         return name.encode("utf-8", "surrogateescape")
 
 
-def iter_link_names(gid: Any) -> Iterator[bytes | str]:
-    """Member names of an h5py group, fetched in growing batches (never all up front).
+def iter_link_names(gid: Any, start: int = 0, first: int = 64) -> Iterator[bytes | str]:
+    """Member names of an h5py group from index ``start``, fetched in growing batches (never all up front).
+
+    ``first``: the size of the first batch (what a page needs; later batches grow from 64).
 
     h5py's own iterator asks for every name at once. ``H5Literate`` restarted
     at an index gives a first page cheaply on classic (symbol table) groups.
@@ -46,7 +48,7 @@ def iter_link_names(gid: Any) -> Iterator[bytes | str]:
             idx_type = h5.INDEX_CRT_ORDER
     except Exception:  # no creation-order information: name order
         pass
-    start, batch = 0, 64
+    batch = max(1, first)
     while True:
         got: list = []
 
@@ -62,7 +64,7 @@ def iter_link_names(gid: Any) -> Iterator[bytes | str]:
             return
         start += len(got)
         slow = cost > 0.005 + 20e-6 * len(got)  # cost grew with the group, not the batch
-        batch = 2**62 if slow else min(batch * 4, 16384)
+        batch = 2**62 if slow else min(max(batch, 16) * 4, 16384)
 
 
 def link_info(h5obj: Any, key: str | bytes) -> tuple | None:

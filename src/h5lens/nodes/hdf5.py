@@ -12,6 +12,7 @@ that open their target only when asked.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -61,9 +62,15 @@ class HDF5Group(HDF5Object, Group):
         return super()._refresh() or reopened or rebound
 
     def _iter_names(self) -> Iterator[str]:
+        return self._iter_names_from(0, 64)
+
+    def _iter_names_from(self, start: int, first: int) -> Iterator[str]:
         self._check_open("list")
         links = getattr(getattr(self._h5, "id", None), "links", None)
-        names = iter_link_names(self._h5.id) if hasattr(links, "iterate") else iter(self._h5)
+        if hasattr(links, "iterate"):  # HDF5 skips the names before ``start`` itself
+            names: Iterator[Any] = iter_link_names(self._h5.id, start, first)
+        else:
+            names = itertools.islice(iter(self._h5), start, None)
         for name in names:
             yield to_str(name)
 
