@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ._errors import NodeError
@@ -104,6 +105,47 @@ class Group(Node):
             names = list(itertools.islice(self._iter_names_from(start, 64 if wanted is None else wanted), wanted))
         self._prefetch([n for n in names if n not in self._cache])
         return [self.child(n) for n in names]
+
+    def matching(self, query: str, start: int = 0, limit: int = 100,
+                 budget_s: float | None = None) -> tuple[list[Node], int, bool]:
+        """Members from index ``start`` on whose name contains ``query`` (ignoring case).
+
+        Names are scanned in the group's order without making a node of those
+        that do not match; the scan stops at ``limit`` matches or once
+        ``budget_s`` seconds are spent, and resumes from the index it returns.
+
+        Returns
+        -------
+        (nodes, next, complete)
+            The matching members, the index of the first member not scanned,
+            and whether the scan reached the end of the group.
+        """
+        self._check_open("list")
+        query = query.lower()
+        hits: list[str] = []
+        index = start
+        deadline = None if budget_s is None else time.monotonic() + budget_s
+
+        def visit(name: str) -> bool:
+            nonlocal index
+            index += 1
+            if query in name.lower():
+                hits.append(name)
+                if len(hits) >= limit:
+                    return True
+            return deadline is not None and index % 1024 == 0 and time.monotonic() > deadline
+
+        stopped = self._scan_names(start, visit)
+        return [self.child(n) for n in hits], index, not stopped
+
+    def _scan_names(self, start: int, visit: Callable[[str], bool]) -> bool:
+        """Hand the names from index ``start`` on to ``visit`` until it returns True; whether it did.
+
+        HDF5 overrides this with one ``H5Literate`` call (batches restarted at
+        an index make HDF5 walk the names before it again).
+        """
+        names = iter(self._names[start:]) if self._names is not None else self._iter_names_from(start, 1024)
+        return any(visit(name) for name in names)
 
     def _prefetch(self, names: list[str]) -> None:
         """Fetch the members ``names`` together before each is opened (remote backends; nothing here)."""

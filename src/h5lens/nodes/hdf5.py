@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ import numpy as np
 from . import _hdf5_external, _hdf5_sparse, _paths
 from ._base import Dataset, Group, Link, LinkError, Node, NodeError, Owner
 from ._dataset import size_of
-from ._hdf5_links import iter_link_names, link_info, to_key, to_str
+from ._hdf5_links import iter_link_names, link_info, scan_link_names, to_key, to_str
 from ._hdf5_live import follow, refresh_shape
 from ._hdf5_live import open_file as _open_file
 from ._hdf5_object import HDF5Object
@@ -45,6 +45,7 @@ class HDF5Group(HDF5Object, Group):
 
     def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any, *, owner: Owner | None = None):
         super().__init__(name, path, parent, owner=owner)
+        self._counted: int | None = None  # the member count, once taken
         self._bind(h5obj)
 
     @property
@@ -57,6 +58,7 @@ class HDF5Group(HDF5Object, Group):
         return file_details(self._h5, self.owner.being_written)
 
     def _refresh(self) -> bool:
+        self._counted = None
         reopened = self.__dict__.pop("_reopened", False)  # the root, after the file was replaced
         rebound = self._rebind()
         return super()._refresh() or reopened or rebound
@@ -80,10 +82,19 @@ class HDF5Group(HDF5Object, Group):
 
     def _count(self) -> int:
         self._check_open("list")
-        return len(self._h5)
+        if self._counted is None:  # H5Gget_info walks a classic group's whole index (~3 s for 10^6 members)
+            self._counted = len(self._h5)
+        return self._counted
 
     def _cheap_len(self) -> int | None:
-        return len(self._h5)  # one H5Gget_info call: no listing
+        return self._count()  # one H5Gget_info call, no listing (kept: it walks a classic group's index)
+
+    def _scan_names(self, start: int, visit: Callable[[str], bool]) -> bool:
+        links = getattr(getattr(self._h5, "id", None), "links", None)
+        if self._names is not None or not hasattr(links, "iterate"):
+            return super()._scan_names(start, visit)
+        self._check_open("list")
+        return scan_link_names(self._h5.id, start, lambda name: visit(to_str(name)))
 
     def _has(self, name: str) -> bool:
         if self._names is not None:
