@@ -95,3 +95,15 @@ def test_tree_children_filter(layout):
         assert kinds["m0100"] == "group" and kinds["m0101"] == "dataset"
     finally:
         tree.close()
+
+
+def test_a_whole_scan_keeps_the_names(layout, monkeypatch):
+    path, expected = layout
+    with open_hdf5(path) as root:
+        big = root["big"]
+        big.matching("zz", 0, 10)
+        handed = []
+        real = hdf5_mod.to_str
+        monkeypatch.setattr(hdf5_mod, "to_str", lambda name: handed.append(name) or real(name))
+        assert [n.name for n in big.matching("m06", 0, 100)[0]] == [n for n in expected if n.startswith("m06")]
+        assert [n.name for n in big.page(600, 603)] == expected[600:603] and handed == []

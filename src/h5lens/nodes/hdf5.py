@@ -94,7 +94,16 @@ class HDF5Group(HDF5Object, Group):
         if self._names is not None or not hasattr(links, "iterate"):
             return super()._scan_names(start, visit)
         self._check_open("list")
-        return scan_link_names(self._h5.id, start, lambda name: visit(to_str(name)))
+        seen: list[str] = []
+
+        def keep(name: bytes | str) -> bool:
+            seen.append(to_str(name))
+            return visit(seen[-1])
+
+        stopped = scan_link_names(self._h5.id, start, keep)
+        if start == 0 and not stopped:  # every name went through Python: later pages and filters reuse them
+            self._names = seen
+        return stopped
 
     def _has(self, name: str) -> bool:
         if self._names is not None:
