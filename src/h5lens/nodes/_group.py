@@ -112,7 +112,7 @@ class Group(Node):
 
         Names are scanned in the group's order without making a node of those
         that do not match; the scan stops at ``limit`` matches or once
-        ``budget_s`` seconds are spent, and resumes from the index it returns.
+        ``budget_s`` seconds of scanning (counted from the first name scanned), and resumes from the index it returns.
 
         Returns
         -------
@@ -124,10 +124,14 @@ class Group(Node):
         query = query.lower()
         hits: list[str] = []
         index = start
-        deadline = None if budget_s is None else time.monotonic() + budget_s
+        deadline: float | None = None
 
         def visit(name: str) -> bool:
-            nonlocal index
+            nonlocal index, deadline
+            if deadline is None and budget_s is not None:
+                # from the first name: reaching ``start`` (HDF5 walks a classic group's nodes up to it) may
+                # take longer than the budget, and each resumed call must still move the scan on
+                deadline = time.monotonic() + budget_s
             index += 1
             if query in name.lower():
                 hits.append(name)
