@@ -315,3 +315,28 @@ def test_undecodable_names_can_be_expanded_and_selected(harness, tmp_path):
     assert until(page, lambda: tree.selected == "/caf\\xe9/x")
     assert tree.node[()] == 7
     tree.root.close()
+
+
+def test_filter_asks_the_kernel_for_members_not_loaded(harness, sample):
+    sample.page_size = 20
+    sample.filter_budget_s = 0.0  # each call scans at most 1024 names: /big (450) in one
+    harness.mount(sample)
+    page = harness.page
+    page.wait_for_selector(".h5l-tree[data-ready=true]")
+    page.click('li[data-path="/big"] > .h5l-row .h5l-twisty')
+    page.wait_for_selector('li[data-path="/big/m0019"]')
+    assert not page.locator('li[data-path="/big/m0400"]').count()  # page 1 only: m0000 … m0019
+    page.get_by_label("Filter by name").fill("m041")
+    assert until(page, lambda: page.locator('li[data-path="/big/m0419"]').count() == 1)
+    visible = page.eval_on_selector_all("li.h5l-item[data-path]",
+                                        "els => els.filter(e => e.offsetParent).map(e => e.dataset.path)")
+    assert visible == ["/", "/big"] + [f"/big/m04{i:02d}" for i in range(10, 20)]
+    assert page.locator(".h5l-find").count() == 0  # the scan reached the end of /big
+    page.get_by_label("Filter by name").fill("m04")  # 50 matches, 20 a call: resumed on request
+    more = page.get_by_role("button", name="Find more matches in /big")
+    more.wait_for()
+    assert "names scanned" in more.inner_text()
+    more.click()
+    assert until(page, lambda: page.locator('li[data-path="/big/m0439"]').count() == 1)
+    page.get_by_label("Filter by name").fill("")
+    assert page.locator(".h5l-find").count() == 0 and page.locator('li[data-path="/big/m0005"]').is_visible()

@@ -170,7 +170,7 @@ export function createTree({ el, model, rpc, label = "File tree", addToPlot }) {
       more.addEventListener("click", () => { more.disabled = true; load(entry); });
       ul.append(h("li", { class: "h5l-more", role: "none" }, more));
     }
-    if (query) applyFilter();
+    if (query) paintFilter();
   }
 
   async function expand(entry, open = true) {
@@ -294,7 +294,39 @@ export function createTree({ el, model, rpc, label = "File tree", addToPlot }) {
     if (entry.item.expandable && !entry.expanded) expand(entry);
   }
 
+  // Members not loaded yet of a partly loaded group: the kernel scans their names for the query (a
+  // million-member group shows its first matches without loading every page); rows join the group's list.
+  async function findMatches(entry, start = 0) {
+    const asked = query;
+    const path = entry.item.path;
+    entry.ul?.querySelector(":scope > .h5l-find")?.remove();
+    let reply;
+    try {
+      [reply] = await rpc.call("children", { path, filter: asked, start, limit: model.get("page_size") },
+        { key: `filter:${path}` });
+    } catch (err) { showError(err, `${path}: `); return; }
+    if (asked !== query || rows.get(path) !== entry) return;
+    const before = entry.ul.querySelector(":scope > .h5l-more");
+    for (const item of reply.items) {
+      if (!rows.has(item.path)) entry.ul.insertBefore(rowFor(item, entry.level + 1).li, before);
+    }
+    if (reply.more) {
+      const more = h("button", { class: "h5l-button", type: "button", "aria-label": `Find more matches in ${path}` },
+        `Find more matches (${reply.next} of ${reply.total} names scanned)`);
+      more.addEventListener("click", () => findMatches(entry, reply.next));
+      entry.ul.insertBefore(h("li", { class: "h5l-find", role: "none" }, more), before);
+    }
+    paintFilter();
+  }
+
   function applyFilter() {
+    paintFilter();
+    for (const li of list.querySelectorAll(".h5l-find")) li.remove();
+    if (!query) return;
+    for (const e of rows.values()) if (e.loaded && e.ul && e.next < e.total) findMatches(e);
+  }
+
+  function paintFilter() {
     query = normalise(filter.value);
     // a row matches by its name or its description (a SPEC scan's command: "ascan Fe ...")
     const entries = [...rows.values()].filter((e) => e.item.path !== rootPath)

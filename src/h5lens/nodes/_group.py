@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ._errors import NodeError
@@ -27,6 +29,15 @@ class Group(Node):
     # -- backend hooks -------------------------------------------------
     def _iter_names(self) -> Iterator[str]:  # pragma: no cover
         raise NotImplementedError
+
+    def _iter_names_from(self, start: int, first: int) -> Iterator[str]:
+        """Member names from index ``start`` on; ``first``: how many the caller wants at least.
+
+        Backends whose index can be entered in the middle (HDF5's ``H5Literate``)
+        override this so a page deep in a huge group skips the names before it
+        without handing each one to Python.
+        """
+        return itertools.islice(self._iter_names(), start, None)
 
     def _count(self) -> int:
         return len(self.keys())
@@ -90,14 +101,55 @@ class Group(Node):
         if self._names is not None:
             names = self._names[start:stop]
         else:
-            names = []
-            for i, name in enumerate(self._iter_names()):
-                if stop is not None and i >= stop:
-                    break
-                if i >= start:
-                    names.append(name)
+            wanted = None if stop is None else max(0, stop - start)
+            names = list(itertools.islice(self._iter_names_from(start, 64 if wanted is None else wanted), wanted))
         self._prefetch([n for n in names if n not in self._cache])
         return [self.child(n) for n in names]
+
+    def matching(self, query: str, start: int = 0, limit: int = 100,
+                 budget_s: float | None = None) -> tuple[list[Node], int, bool]:
+        """Members from index ``start`` on whose name contains ``query`` (ignoring case).
+
+        Names are scanned in the group's order without making a node of those
+        that do not match; the scan stops at ``limit`` matches or once
+        ``budget_s`` seconds of scanning (counted from the first name scanned), and resumes from the index it returns.
+
+        Returns
+        -------
+        (nodes, next, complete)
+            The matching members, the index of the first member not scanned,
+            and whether the scan reached the end of the group.
+        """
+        self._check_open("list")
+        query = query.lower()
+        hits: list[str] = []
+        index = start
+        deadline: float | None = None
+
+        def visit(name: str) -> bool:
+            nonlocal index, deadline
+            if deadline is None and budget_s is not None:
+                # from the first name: reaching ``start`` (HDF5 walks a classic group's nodes up to it) may
+                # take longer than the budget, and each resumed call must still move the scan on
+                deadline = time.monotonic() + budget_s
+            index += 1
+            if query in name.lower():
+                hits.append(name)
+                if len(hits) >= limit:
+                    return True
+            return deadline is not None and index % 1024 == 0 and time.monotonic() > deadline
+
+        stopped = self._scan_names(start, visit)
+        return [self.child(n) for n in hits], index, not stopped
+
+    def _scan_names(self, start: int, visit: Callable[[str], bool]) -> bool:
+        """Hand the names from index ``start`` on to ``visit`` until it returns True; whether it did.
+
+        HDF5 overrides this with one ``H5Literate`` call (batches restarted at
+        an index make HDF5 walk the names before it again).
+        """
+        names = iter(self._names[start:]) if self._names is not None else self._iter_names_from(start, 1024)
+        return any(visit(name) for name in names)
 
     def _prefetch(self, names: list[str]) -> None:
         """Fetch the members ``names`` together before each is opened (remote backends; nothing here)."""

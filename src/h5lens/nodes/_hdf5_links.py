@@ -9,7 +9,7 @@ a huge group gives its first page cheaply.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 
@@ -27,8 +27,53 @@ def to_key(name: str) -> str | bytes:
         return name.encode("utf-8", "surrogateescape")
 
 
-def iter_link_names(gid: Any) -> Iterator[bytes | str]:
-    """Member names of an h5py group, fetched in growing batches (never all up front).
+def _group_index(gid: Any) -> tuple[Any, int]:
+    """``(group id, index type)``: the root group of a File's id, and h5py's listing order."""
+    from h5py import h5, h5f, h5g, h5p
+
+    if isinstance(gid, h5f.FileID):  # a File's id: its root group holds the creation order
+        gid = h5g.open(gid, b"/")
+    try:
+        if gid.get_create_plist().get_link_creation_order() & h5p.CRT_ORDER_INDEXED:
+            return gid, h5.INDEX_CRT_ORDER
+    except Exception:  # no creation-order information: name order
+        pass
+    return gid, h5.INDEX_NAME
+
+
+def scan_link_names(gid: Any, start: int, visit: Callable[[bytes | str], bool]) -> bool:
+    """Hand the member names from index ``start`` on to ``visit`` in one ``H5Literate``; whether it stopped early.
+
+    One call: :func:`iter_link_names`' batches each restart at an index, which
+    HDF5 reaches by walking a classic group's nodes again.
+    """
+    gid, idx_type = _group_index(gid)
+    stopped = False
+
+    def collect(name: bytes) -> bool | None:
+        nonlocal stopped
+        stopped = bool(visit(name))
+        return True if stopped else None  # anything but None stops HDF5
+
+    _iterate(gid, collect, idx_type, start)
+    return stopped
+
+
+def _iterate(gid: Any, callback: Callable[[bytes], bool | None], idx_type: int, start: int) -> None:
+    """``H5Literate`` from index ``start``; a start at or past the end lists nothing (HDF5 raises)."""
+    from h5py import h5
+
+    try:
+        gid.links.iterate(callback, idx_type=idx_type, order=h5.ITER_INC, idx=start)
+    except RuntimeError:
+        if start == 0 or start < len(gid):  # counted only here: a classic group's count walks its index
+            raise
+
+
+def iter_link_names(gid: Any, start: int = 0, first: int = 64) -> Iterator[bytes | str]:
+    """Member names of an h5py group from index ``start``, fetched in growing batches (never all up front).
+
+    ``first``: the size of the first batch (what a page needs; later batches grow from 64).
 
     h5py's own iterator asks for every name at once. ``H5Literate`` restarted
     at an index gives a first page cheaply on classic (symbol table) groups.
@@ -36,17 +81,8 @@ def iter_link_names(gid: Any) -> Iterator[bytes | str]:
     batch proves slow the rest is fetched in one call. Creation-order indexed
     groups are listed in creation order, as h5py does.
     """
-    from h5py import h5, h5f, h5g, h5p
-
-    idx_type = h5.INDEX_NAME
-    if isinstance(gid, h5f.FileID):  # a File's id: its root group holds the creation order
-        gid = h5g.open(gid, b"/")
-    try:
-        if gid.get_create_plist().get_link_creation_order() & h5p.CRT_ORDER_INDEXED:
-            idx_type = h5.INDEX_CRT_ORDER
-    except Exception:  # no creation-order information: name order
-        pass
-    start, batch = 0, 64
+    gid, idx_type = _group_index(gid)
+    batch = max(1, first)
     while True:
         got: list = []
 
@@ -55,14 +91,14 @@ def iter_link_names(gid: Any) -> Iterator[bytes | str]:
             return True if len(got) >= batch else None  # anything but None stops HDF5
 
         began = time.perf_counter()
-        gid.links.iterate(collect, idx_type=idx_type, order=h5.ITER_INC, idx=start)
+        _iterate(gid, collect, idx_type, start)
         cost = time.perf_counter() - began
         yield from got
         if len(got) < batch:
             return
         start += len(got)
         slow = cost > 0.005 + 20e-6 * len(got)  # cost grew with the group, not the batch
-        batch = 2**62 if slow else min(batch * 4, 16384)
+        batch = 2**62 if slow else min(max(batch, 16) * 4, 16384)
 
 
 def link_info(h5obj: Any, key: str | bytes) -> tuple | None:

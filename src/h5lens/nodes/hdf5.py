@@ -12,8 +12,9 @@ that open their target only when asked.
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -21,69 +22,11 @@ import numpy as np
 from . import _hdf5_external, _hdf5_sparse, _paths
 from ._base import Dataset, Group, Link, LinkError, Node, NodeError, Owner
 from ._dataset import size_of
-from ._format import Unreadable, decode_value
-from ._hdf5_links import iter_link_names, link_info, to_key, to_str
+from ._hdf5_links import iter_link_names, link_info, scan_link_names, to_key, to_str
 from ._hdf5_live import follow, refresh_shape
 from ._hdf5_live import open_file as _open_file
+from ._hdf5_object import HDF5Object
 from ._hdf5_storage import HDF5Storage, load_plugins
-
-
-class _HDF5Attrs:
-    """Attribute hooks shared by HDF5 groups and datasets."""
-
-    _h5: Any
-
-    @property
-    def object_id(self) -> Any:
-        """``(file number, object address)`` from HDF5 (None without h5py's low-level API)."""
-        if "_object_id" not in self.__dict__:
-            try:
-                from h5py import h5o
-
-                info = h5o.get_info(self._h5.id)
-                self._object_id: tuple[str, int, int] | None = ("hdf5", info.fileno, info.addr)
-                self._link_count: int | None = int(info.rc)
-            except Exception:  # h5pyd and other duck-typed groups: no address to compare
-                self._object_id = self._link_count = None
-        return self._object_id
-
-    @property
-    def link_count(self) -> int | None:
-        """Hard links to this object (HDF5's reference count), from the same look-up as :attr:`object_id`."""
-        self.object_id  # noqa: B018 - one h5o.get_info call fills both
-        return self._link_count
-
-    def _bind(self, h5obj: Any) -> None:
-        self._h5 = h5obj
-        # which opening of the file the handle belongs to: HDF5 reuses the numbers of closed objects, so
-        # "is my handle still valid" can answer yes for another object once the file was opened again
-        self._opening = self.owner.openings  # type: ignore[attr-defined]
-
-    def _rebind(self) -> bool:
-        """After the file was opened again (replaced by its writer): take this path's object in the new handle."""
-        root: Any = self.root  # type: ignore[attr-defined]
-        if root is self or self._opening == self.owner.openings:  # type: ignore[attr-defined]
-            return False
-        fresh = root.get(self.path) if hasattr(root, "get") else None  # type: ignore[attr-defined]
-        if type(fresh) is not type(self):
-            raise NodeError(f"{self.path!r} is no longer a {type(self).__name__[4:].lower()} "  # type: ignore[attr-defined]
-                            f"of {self.filename}")  # type: ignore[attr-defined]
-        self._bind(fresh._h5)
-        self.__dict__.pop("_external_reader", None)
-        self.__dict__.pop("_object_id", None)
-        return True
-
-    def _attr_names(self) -> list[str]:
-        try:
-            return [to_str(n) for n in self._h5.attrs.keys()]
-        except Exception:  # an unlistable attribute table shows as no attributes
-            return []
-
-    def _attr_get(self, name: str) -> Any:
-        try:
-            return decode_value(self._h5.attrs[to_key(name)])
-        except Exception as exc:  # listing must survive types h5py cannot read
-            return Unreadable(f"{type(exc).__name__}: {exc}")
 
 
 def make_node(obj: Any, name: str, path: str, parent: Node | None, *, owner: Owner | None = None) -> Node:
@@ -97,11 +40,12 @@ def make_node(obj: Any, name: str, path: str, parent: Node | None, *, owner: Own
     raise NodeError(f"{path!r}: unsupported HDF5 object {type(obj).__name__}")
 
 
-class HDF5Group(_HDF5Attrs, Group):
+class HDF5Group(HDF5Object, Group):
     """An HDF5 group (or file); members are listed lazily, one name at a time."""
 
     def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any, *, owner: Owner | None = None):
         super().__init__(name, path, parent, owner=owner)
+        self._counted: int | None = None  # the member count, once taken
         self._bind(h5obj)
 
     @property
@@ -114,14 +58,21 @@ class HDF5Group(_HDF5Attrs, Group):
         return file_details(self._h5, self.owner.being_written)
 
     def _refresh(self) -> bool:
+        self._counted = None
         reopened = self.__dict__.pop("_reopened", False)  # the root, after the file was replaced
         rebound = self._rebind()
         return super()._refresh() or reopened or rebound
 
     def _iter_names(self) -> Iterator[str]:
+        return self._iter_names_from(0, 64)
+
+    def _iter_names_from(self, start: int, first: int) -> Iterator[str]:
         self._check_open("list")
         links = getattr(getattr(self._h5, "id", None), "links", None)
-        names = iter_link_names(self._h5.id) if hasattr(links, "iterate") else iter(self._h5)
+        if hasattr(links, "iterate"):  # HDF5 skips the names before ``start`` itself
+            names: Iterator[Any] = iter_link_names(self._h5.id, start, first)
+        else:
+            names = itertools.islice(iter(self._h5), start, None)
         for name in names:
             yield to_str(name)
 
@@ -131,10 +82,28 @@ class HDF5Group(_HDF5Attrs, Group):
 
     def _count(self) -> int:
         self._check_open("list")
-        return len(self._h5)
+        if self._counted is None:  # H5Gget_info walks a classic group's whole index (~3 s for 10^6 members)
+            self._counted = len(self._h5)
+        return self._counted
 
     def _cheap_len(self) -> int | None:
-        return len(self._h5)  # one H5Gget_info call: no listing
+        return self._count()  # one H5Gget_info call, no listing (kept: it walks a classic group's index)
+
+    def _scan_names(self, start: int, visit: Callable[[str], bool]) -> bool:
+        links = getattr(getattr(self._h5, "id", None), "links", None)
+        if self._names is not None or not hasattr(links, "iterate"):
+            return super()._scan_names(start, visit)
+        self._check_open("list")
+        seen: list[str] = []
+
+        def keep(name: bytes | str) -> bool:
+            seen.append(to_str(name))
+            return visit(seen[-1])
+
+        stopped = scan_link_names(self._h5.id, start, keep)
+        if start == 0 and not stopped:  # every name went through Python: later pages and filters reuse them
+            self._names = seen
+        return stopped
 
     def _has(self, name: str) -> bool:
         if self._names is not None:
@@ -211,7 +180,7 @@ def _adopt_external(owner: Owner, obj: Any) -> None:
         owner.adopt(Owner(name, owns_handle=True, closers=[handle.close]))
 
 
-class HDF5Datatype(_HDF5Attrs, Node):
+class HDF5Datatype(HDF5Object, Node):
     """A committed (named) datatype: no data, only a dtype."""
 
     kind = "datatype"
@@ -222,7 +191,7 @@ class HDF5Datatype(_HDF5Attrs, Node):
         self.dtype: np.dtype[Any] = h5obj.dtype
 
 
-class HDF5Dataset(_HDF5Attrs, HDF5Storage, Dataset):
+class HDF5Dataset(HDF5Object, HDF5Storage, Dataset):
     """An HDF5 dataset: metadata from the object, reads of the selection only."""
 
     def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any, *, owner: Owner | None = None):

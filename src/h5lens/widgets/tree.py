@@ -27,6 +27,7 @@ REVEAL_LIMIT = 5000
 SEARCH_BUDGET_S = 1.5
 SEARCH_MAX_HITS = 200
 LINK_BUDGET_S = 0.5
+FILTER_BUDGET_S = 0.5
 
 
 class Tree(TreeFollowing, H5Widget):
@@ -49,6 +50,8 @@ class Tree(TreeFollowing, H5Widget):
     search_budget_s = SEARCH_BUDGET_S
     #: time a page may spend following links (seconds); later links are listed unchecked
     link_budget_s = LINK_BUDGET_S
+    #: time one filtered ``children`` call may scan names (seconds); it resumes from ``next`` on request
+    filter_budget_s = FILTER_BUDGET_S
     _esm = bundle("tree")
 
     selected = traitlets.Unicode("").tag(sync=True)
@@ -140,12 +143,21 @@ class Tree(TreeFollowing, H5Widget):
         ``msg``: ``path``, ``start`` (0), ``limit`` (``page_size``) and
         ``ensure`` (a member name that must be in the reply: the page grows
         to reach it, or the member is appended with ``detached: true``).
+        With ``filter`` (a name part, any case), ``items`` are the next members
+        from ``start`` on whose names contain it (names scanned, not opened),
+        at most ``limit`` within :attr:`filter_budget_s`; ``next`` is where to
+        resume and ``more`` whether the scan stopped before the group's end.
         """
         path = msg.get("path") or "/"
         start = max(0, int(msg.get("start", 0)))
         limit = max(1, min(int(msg.get("limit") or self.page_size), 10_000))
         group = self._group(path)
         total = len(group)
+        query = str(msg.get("filter") or "").strip()
+        if query:
+            found, scanned, complete = group.matching(query, start, limit, self.filter_budget_s)
+            return ChildrenReply(ok=True, path=to_wire(path), total=total, start=start, next=scanned,
+                                 more=not complete, items=page_info(found, self.link_budget_s))
         stop = start + limit
         extra = None
         ensure = msg.get("ensure")

@@ -1,0 +1,109 @@
+"""Paging and filtering the members of large HDF5 groups: order, results, and what a page reads."""
+
+from __future__ import annotations
+
+import h5py
+import pytest
+
+import h5lens.nodes.hdf5 as hdf5_mod
+from h5lens.nodes.hdf5 import open_hdf5
+from h5lens.widgets.tree import Tree
+
+N = 700  # past HDF5's compact link storage (8) and past the first names batch (64)
+
+
+def _write(path, **kwargs):
+    with h5py.File(path, "w", **kwargs) as f:
+        g = f.create_group("big", track_order=kwargs.get("track_order"))
+        for i in range(N):
+            j = (i * 337) % N  # written out of name order: name and creation order differ
+            g.create_group(f"m{j:04d}") if j % 100 == 0 else g.create_dataset(f"m{j:04d}", data=j)
+        return list(f["big"])
+
+
+@pytest.fixture(scope="module", params=["classic", "creation-order", "dense-by-name"])
+def layout(request, tmp_path_factory):
+    path = tmp_path_factory.mktemp("paging") / f"{request.param}.h5"
+    kwargs = {"classic": {}, "creation-order": {"track_order": True},
+              "dense-by-name": {"libver": "latest"}}[request.param]
+    return path, _write(path, **kwargs)
+
+
+def test_pages_follow_h5pys_order(layout):
+    path, expected = layout
+    with open_hdf5(path) as root:
+        big = root["big"]
+        assert len(big) == N
+        assert [n.name for n in big.page(0, 10)] == expected[:10]
+        assert [n.name for n in big.page(333, 340)] == expected[333:340]
+        assert [n.name for n in big.page(N - 5, N + 10)] == expected[-5:]
+        assert big.page(N, N + 10) == [] and big.keys() == expected
+
+
+def test_a_page_reads_only_its_members(layout, monkeypatch):
+    path, expected = layout
+    handed = []
+    real = hdf5_mod.to_str
+    monkeypatch.setattr(hdf5_mod, "to_str", lambda name: handed.append(name) or real(name))
+    with open_hdf5(path) as root:
+        big = root["big"]
+        handed.clear()
+        page = big.page(650, 655)
+        assert [n.name for n in page] == expected[650:655]
+        assert len(handed) == 5  # HDF5 skipped the 650 names before the page
+        assert sorted(big._cache) == sorted(expected[650:655])  # nodes made for the page only
+
+
+def test_filter_scans_names_and_resumes(layout):
+    path, expected = layout
+    want = [n for n in expected if "3" in n.lower()]
+    with open_hdf5(path) as root:
+        big = root["big"]
+        found, nxt, complete = big.matching("3", 0, 10)
+        assert [n.name for n in found] == want[:10] and not complete
+        assert nxt == expected.index(want[9]) + 1 and sorted(big._cache) == sorted(want[:10])
+        got, start, complete = [n.name for n in found], nxt, False
+        while not complete:
+            found, start, complete = big.matching("3", start, 7)
+            got += [n.name for n in found]
+        assert got == want and start == N
+        assert [n.name for n in big.matching("M06", 0, 100)[0]] == [n for n in expected if n.startswith("m06")]
+        assert big.matching("zz", 0, 100) == ([], N, True)
+
+
+def test_filter_budget_stops_and_resumes(layout):
+    path, expected = layout
+    with open_hdf5(path) as root:
+        big = root["big"]
+        found, nxt, complete = big.matching("9", 0, 1000, budget_s=0.0)
+        assert not complete and nxt == 1024 or complete  # checked every 1024 names: a 700-name group ends first
+        assert [n.name for n in found] == [n for n in expected if "9" in n]
+
+
+def test_tree_children_filter(layout):
+    path, expected = layout
+    tree = Tree(str(path), page_size=100)
+    try:
+        reply, _ = tree.children({"path": "/big", "filter": " M01 ", "limit": 4}, [])
+        want = [n for n in expected if "m01" in n]
+        assert reply["ok"] and reply["total"] == N and reply["more"] and reply["start"] == 0
+        assert [i["name"] for i in reply["items"]] == want[:4]
+        assert reply["next"] == expected.index(want[3]) + 1
+        rest, _ = tree.children({"path": "/big", "filter": "m01", "start": reply["next"], "limit": 1000}, [])
+        assert [i["name"] for i in rest["items"]] == want[4:] and not rest["more"] and rest["next"] == N
+        kinds = {i["name"]: i["kind"] for i in reply["items"] + rest["items"]}
+        assert kinds["m0100"] == "group" and kinds["m0101"] == "dataset"
+    finally:
+        tree.close()
+
+
+def test_a_whole_scan_keeps_the_names(layout, monkeypatch):
+    path, expected = layout
+    with open_hdf5(path) as root:
+        big = root["big"]
+        big.matching("zz", 0, 10)
+        handed = []
+        real = hdf5_mod.to_str
+        monkeypatch.setattr(hdf5_mod, "to_str", lambda name: handed.append(name) or real(name))
+        assert [n.name for n in big.matching("m06", 0, 100)[0]] == [n for n in expected if n.startswith("m06")]
+        assert [n.name for n in big.page(600, 603)] == expected[600:603] and handed == []
