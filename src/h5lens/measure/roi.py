@@ -148,11 +148,9 @@ def roi_stats(frame: Frame, shape: Shape) -> dict[str, Any]:
 
 def frame_statistic(frame: Frame, shape: Shape, statistic: str, dim: int, index: int) -> float:
     """``statistic`` of the ROI in frame ``index`` along ``dim``; NaN (0 for ``count``) without valid pixels."""
-    items = tuple(frame.items or ())
-    try:
-        return roi_stats(frame.with_items(items[:dim] + (index,) + items[dim + 1:]), shape)[statistic]
-    except ValueError:  # no valid pixels in this frame
-        return 0.0 if statistic == "count" else math.nan
+    from .roi_frames import RoiSeries
+
+    return RoiSeries(frame, shape, dim).value(index, statistic)
 
 
 def roi_over_frames(frame: Frame, shape: Shape, statistic: str = "sum", dim: int | None = None,
@@ -181,8 +179,11 @@ def roi_over_frames(frame: Frame, shape: Shape, statistic: str = "sum", dim: int
         return roi_over_frames_on(client, frame, shape, statistic, dim, progress, frame_statistic)
     from tqdm.auto import tqdm  # terminal bar, or the notebook widget in a notebook
 
+    from .roi_frames import RoiSeries  # the ROI's inside and mask worked out once for all frames
+
+    series = RoiSeries(frame, shape, dim)
     n = int(frame.source.shape[dim])
     out = np.empty(n)
     for i in tqdm(range(n), desc=f"ROI {statistic}", disable=not progress):
-        out[i] = frame_statistic(frame, shape, statistic, dim, i)
+        out[i] = series.value(i, statistic)
     return out
