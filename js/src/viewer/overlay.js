@@ -2,7 +2,8 @@
 // draw of the image (so it follows zoom and pan). With a tool chosen, a drag on the image draws
 // a profile (horizontal, vertical or free line) or an ROI (rectangle, ellipse; a polygon is
 // clicked point by point and closed by a double-click or Enter); a profile's ends can be dragged
-// in any mode. Escape drops what is being drawn. Positions are (row, col) of pixel centres.
+// in any mode. Escape drops what is being drawn. Positions are (row, col) of pixel centres. With
+// `masking` on, a rectangle or polygon drawn is for the mask (dashed, in the mask colour).
 import { dragLine, dragRoi, polygonRoi, toFramePoint, toPixel } from "./measure_geometry.js";
 
 const NS = "http://www.w3.org/2000/svg";
@@ -23,7 +24,7 @@ function svg(tag, attrs = {}) {
 /**
  * @typedef {object} OverlayHooks
  * @property {(entry: {start: number[], end: number[]} | null) => void} draftProfile a line being drawn (null: dropped)
- * @property {(kind: string, entry: any) => void} commit a finished drawing: kind "profile" or "roi"
+ * @property {(kind: string, entry: any) => void} commit a finished drawing: kind "profile", "roi" or "mask"
  * @property {(id: number, start: number[], end: number[], final: boolean) => void} moveProfile an end dragged
  * @property {(id: number) => void} select a profile clicked
  */
@@ -37,6 +38,7 @@ export class Overlay {
     this.image = image;
     this.hooks = hooks;
     this.tool = "";
+    this.masking = false; // what is drawn goes to the mask
     /** @type {import("../common/protocol.js").Measures} */ this.measures = { profiles: [], rois: [] };
     this.active = 0; // id of the profile shown below the image
     this.width = 1; // width of the profile being drawn
@@ -53,9 +55,10 @@ export class Overlay {
     this._listen();
   }
 
-  /** @param {string} tool "" (pan and zoom) or one of TOOLS */
-  setTool(tool) {
+  /** @param {string} tool "" (pan and zoom) or one of TOOLS @param {boolean} [masking] drawn for the mask */
+  setTool(tool, masking = false) {
     this.tool = tool;
+    this.masking = masking && !!tool;
     this.draft = null;
     this.root.classList.toggle("h5l-v-drawing", !!tool);
     this.render();
@@ -90,8 +93,14 @@ export class Overlay {
     this.measures.profiles.forEach((p, i) => this.layer.append(this._profile(p, PROFILE_COLOURS[i % PROFILE_COLOURS.length])));
     const d = this.draft;
     if (d?.kind === "profile") this.layer.append(this._profile({ id: 0, ...d.line, width: this.width, reduce: "mean" }, "#ffffff", true));
-    else if (d && d.kind !== "polygon") this.layer.append(this._roi({ id: 0, ...dragRoi(d.kind, d.a, d.b) }, "h5l-v-roi h5l-v-draft"));
-    else if (d) this.layer.append(this._polyline([...d.points, d.b]));
+    else if (d && d.kind !== "polygon") this.layer.append(this._masked(this._roi({ id: 0, ...dragRoi(d.kind, d.a, d.b) }, "h5l-v-roi h5l-v-draft")));
+    else if (d) this.layer.append(this._masked(this._polyline([...d.points, d.b])));
+  }
+
+  /** A drawing for the mask: in the mask colour. @param {SVGElement} g */
+  _masked(g) {
+    if (this.masking) { g.classList.add("h5l-v-mask-draft"); g.style.setProperty("--h5l-mask", this.image.maskColour); }
+    return g;
   }
 
   /** @param {number[][]} points */
@@ -207,7 +216,7 @@ export class Overlay {
       if (!d || d.kind === "polygon") return;
       this.draft = null;
       if (d.kind === "profile") this.hooks.commit("profile", { ...d.line, width: this.width });
-      else this.hooks.commit("roi", dragRoi(d.kind, d.a, d.b));
+      else this.hooks.commit(this.masking ? "mask" : "roi", dragRoi(d.kind, d.a, d.b));
       this.render();
     });
     c.addEventListener("dblclick", () => this.finishPolygon());
@@ -231,7 +240,7 @@ export class Overlay {
     this.draft = null;
     // a double-click adds its point twice (two pointerdowns): consecutive repeats are one corner
     const pts = d.points.filter((p, i) => i === 0 || p[0] !== d.points[i - 1][0] || p[1] !== d.points[i - 1][1]);
-    this.hooks.commit("roi", polygonRoi(pts));
+    this.hooks.commit(this.masking ? "mask" : "roi", polygonRoi(pts));
     this.render();
   }
 
