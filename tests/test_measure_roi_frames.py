@@ -164,3 +164,13 @@ def test_memory_stays_one_block_of_one_frame(tmp_path, monkeypatch):
             tracemalloc.stop()
     np.testing.assert_array_equal(got, inside * np.arange(1, 7))
     assert peak < 3 << 20, f"peak {peak / 2**20:.1f} MiB"  # a frame is 8 MiB, the stack 48
+
+
+@pytest.mark.parametrize("dtype, value", [("u2", 65535), ("i2", -32768), ("i2", 32767), ("u1", 255), ("i1", -128)])
+@pytest.mark.parametrize("width", [65536, 65537])
+def test_small_integers_summed_by_rows_in_32_bits_stay_exact(dtype, value, width):
+    """Rows of up to 65536 small integers are summed in 32 bits first: the extremes at the widest row."""
+    data = np.full((2, 3, width), value, dtype=dtype)
+    frame = Frame(data, (0, slice(None), slice(None)))  # no sentinel rule: the extremes are values
+    got = roi_over_frames(frame, Shape("rect", y=(0, 2), x=(0, width - 1)), "sum", progress=False)
+    assert got.tolist() == [3 * width * value] * 2
