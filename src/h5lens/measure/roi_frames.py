@@ -58,7 +58,8 @@ class RoiSeries:
                 return float(roi_stats(self.frame.with_items(tuple(items)), self.shape)[statistic])
             except ValueError:  # no valid pixels in this frame
                 return 0.0 if statistic == "count" else math.nan
-        n, total, lo, hi = 0, 0, math.inf, -math.inf
+        n, lo, hi = 0, math.inf, -math.inf
+        total: int | float = 0
         # integers of up to 4 bytes sum exactly; wider ones in float64 (as roi_stats), never wrapping
         exact = self.kind in "iu" and self.itemsize < 8
         for where, packed, size in self.blocks:
