@@ -35,6 +35,7 @@ export class Measurer {
       commit: (kind, entry) => (kind === "mask" ? this.mask.draw(entry) : this.add(kind, entry)),
       moveProfile: (id, start, end, final) => this.moved(id, start, end, final),
       select: (id) => { this.overlay.active = id; this.overlay.render(); this.refresh(false); },
+      editRoi: (id, roi) => this.edited(id, roi),
     });
     this.panel = new MeasurePanel(viewer.main, viewer.rpc, viewer.root);
     this.panel.el.prepend(this.settings);
@@ -144,6 +145,24 @@ export class Measurer {
     this.save({ ...m, profiles: m.profiles.map((x) => (x.id === id ? q : x)) });
   }
 
+  /** An ROI moved or resized in the page: checked as Python would (else put back), then saved. @param {number} id @param {any} roi */
+  edited(id, roi) {
+    const m = this.measures();
+    const problem = roiProblem(roi, this.shape());
+    if (problem) { this.panel.say(problem); this.fromModel(false, false); return; }
+    this.save({ ...m, rois: m.rois.map((r) => (r.id === id ? { id, kind: r.kind, y: roi.y, x: roi.x, points: roi.points } : r)) });
+  }
+
+  /** Delete (or Backspace) removes the profile or ROI selected. */
+  removeSelected() {
+    const sel = this.overlay.selected, m = this.measures();
+    if (!sel) return false;
+    this.overlay.selected = null;
+    if (sel.kind === "roi") this.save({ ...m, rois: m.rois.filter((r) => r.id !== sel.id) });
+    else this.save({ ...m, profiles: m.profiles.filter((p) => p.id !== sel.id) });
+    return true;
+  }
+
   /** Draw what the trait holds and measure it. @param {boolean} [say] clear the message @param {boolean} [measure] */
   fromModel(say = true, measure = true) {
     const m = this.measures();
@@ -182,6 +201,9 @@ export class Measurer {
   /** @param {KeyboardEvent} e @returns {boolean} the key was ours */
   onKey(e) {
     if (e.key === "Escape" && this.overlay.draft) { this.overlay.cancel(); return true; }
+    const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement;
+    if ((e.key === "Delete" || e.key === "Backspace") && !typing && this.removeSelected()) { e.preventDefault(); return true; }
+    if (e.key === "Escape" && this.overlay.selected) { this.overlay.selected = null; this.overlay.render(); return true; }
     if (e.key === "Enter" && this.overlay.draft?.kind === "polygon") { this.overlay.finishPolygon(); return true; }
     return false;
   }
