@@ -65,3 +65,46 @@ def test_a_profile_and_an_roi_drawn_in_lab_are_read_in_the_kernel(lab, lab_page,
         return h && Math.abs(Number(h.getAttribute('cy')) - document.querySelector('.h5l-viewer').h5lens.image.toScreen(50.5, 100.5).y) < 1; }""")
     assert where(page, 100, 50)  # still on the image
     view.screenshot(path=str(tmp_path / "measure_lab.png"))
+
+
+def test_a_mask_drawn_in_lab_is_viewer_mask_in_the_kernel(lab, lab_page, course, tmp_path):
+    """A rectangle and a threshold masked in the page of a real JupyterLab; screenshots in light and dark."""
+    page = lab_page
+    edf = course / "ID16B_diatomee.edf"
+    lab.open(page, "mask.ipynb", ["import h5lens, json\n"
+                                  f"v = h5lens.view({str(edf)!r}, selection='1,:,:', mask_color='#ff00ff')\nv"])
+    seq(page)
+    frame = fabio.open(str(edf)).getframe(1).data
+    h, w = frame.shape
+    view = page.locator(".h5l-viewer").first
+    view.get_by_label("mask a rectangle").click()
+    drag(page, (h * 0.2, w * 0.2), (h * 0.4, w * 0.5))
+    count = "print(json.dumps(None if v.mask is None else int(v.mask.sum())))"
+    n = kernel_json(lab, page, count, lambda x: x is not None and x > 0)
+    assert n == pytest.approx(0.2 * h * 0.3 * w, rel=0.05)
+    cut = float(np.percentile(frame, 99))
+    view.get_by_label("mask by threshold: the pixels below or above a value").click()
+    view.get_by_label("threshold side").select_option("above")
+    view.get_by_label("threshold value").fill(f"{cut:.1f}")
+    view.get_by_label("apply threshold").click()
+    total = kernel_json(lab, page, count, lambda x: x != n)
+    value = float(f"{cut:.1f}")
+    above = int((frame > value).sum())
+    # every pixel above the value is masked now, and the rectangle's stay
+    both = kernel_json(lab, page, f"print(json.dumps([int((v.mask & (v.data > {value!r})).sum()), "
+                                  f"int((v.data > {value!r}).sum())]))", lambda x: True)
+    assert both == [above, above] and n <= total <= n + above
+    # the page shows the mask: the rectangle's display pixels (an isolated masked pixel shows once zoomed in:
+    # a display pixel is painted masked when all the pixels it stands for are)
+    page.wait_for_function("Number(document.querySelector('.h5l-viewer').dataset.masked) > 0")
+    view.screenshot(path=str(tmp_path / "mask_lab_light.png"))
+    page.evaluate("jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
+    page.wait_for_function("document.body.dataset.jpThemeLight === 'false'")
+    page.wait_for_timeout(300)
+    # redrawn in the new theme at its own size: the canvas' pixels are its layout's (not stretched)
+    size = "() => { const c = document.querySelector('.h5l-v-image'); return [c.width, c.height, c.clientWidth, c.clientHeight]; }"
+    w, h_, cw, ch = page.evaluate(size)
+    assert (w, h_) == (cw, ch)
+    view.screenshot(path=str(tmp_path / "mask_lab_dark.png"))
+    view.get_by_label("clear mask").click()
+    assert kernel_json(lab, page, "print(json.dumps(v.mask is None))", lambda x: x is True)

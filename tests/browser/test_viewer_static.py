@@ -697,7 +697,7 @@ def test_image_toolbar_controls_have_captions_and_tooltips(harness, course, them
     page = harness.page
     wait_seq(page)
     captions = page.locator(".h5l-v-toolbar .h5l-v-caption").all_inner_texts()
-    assert captions == ["colormap", "scale", "range", "percentiles", "downsample by", "aspect", "measure"]
+    assert captions == ["colormap", "scale", "range", "percentiles", "downsample by", "aspect", "measure", "mask"]
     for name in ("auto range", "minimum", "maximum", "low percentile", "high percentile", "aggregation of pixels", "aspect ratio",
                  "horizontal line profile", "rectangle ROI", "polygon ROI"):
         assert page.get_by_label(name, exact=False).first.get_attribute("title"), name

@@ -119,6 +119,18 @@ test("options changed since the ahead request: the ahead frame is not used", asy
   assert.equal(shown.at(-1).selection, "1,:,:");
 });
 
+test("a mask changed since the ahead request: the ahead frame (painted with the old mask) is not used", async () => {
+  for (const [trait, value] of [["mask_revision", 1], ["mask_invalid", false]]) {
+    const { model, loader, shown } = setUp();
+    await loader.load("0,:,:");
+    await settle();
+    model.set(trait, value);
+    await loader.load("1,:,:");
+    assert.deepEqual(model.invoked.map((c) => c.msg.selection), ["0,:,:", "1,:,:", "1,:,:", "2,:,:"], trait);
+    assert.equal(shown.at(-1).selection, "1,:,:");
+  }
+});
+
 test("a slow answer never paints over the frame asked for after it", async () => {
   const { loader, shown } = setUp({ delay: (s) => (s.startsWith("2") ? 60 : 1) });
   const slow = assert.rejects(loader.load("2,:,:"), isAbort); // superseded: the viewer shows no error for it

@@ -64,3 +64,19 @@ test("masked pixels and the sentinel are painted in the mask colour", () => {
   assert.deepEqual(paintMask({ data: [1, 2] }, keep, "#000000"), { masked: 0, total: 2 });
   assert.deepEqual(Array.from(keep), [9, 9]);
 });
+
+test("an ROI edited by a drag: moved whole, a corner put under the pointer, a polygon's vertex moved", async () => {
+  const { editRoi, moveLine } = await import("../../js/src/viewer/measure_geometry.js");
+  const rect = { id: 2, kind: "rect", y: [30, 60], x: [40, 80], points: [] };
+  assert.deepEqual(editRoi(rect, "move", [10, -5], [0, 0]), { id: 2, kind: "rect", y: [40, 70], x: [35, 75], points: [] });
+  // the bottom-right corner dragged above and left of the top-left one: the bounds stay ordered
+  assert.deepEqual(editRoi(rect, { corner: [1, 1] }, [0, 0], [20, 30]), { id: 2, kind: "rect", y: [20, 30], x: [30, 40], points: [] });
+  assert.deepEqual(editRoi(rect, { corner: [0, 1] }, [0, 0], [25, 90]).y, [25, 60]);
+  const poly = { id: 3, kind: "polygon", y: [70, 85], x: [10, 40], points: [[70, 10], [85, 30], [70, 40]] };
+  const moved = editRoi(poly, { vertex: 2 }, [0, 0], [60, 50]);
+  assert.deepEqual([moved.id, moved.points, moved.y, moved.x], [3, [[70, 10], [85, 30], [60, 50]], [60, 85], [10, 50]]);
+  assert.deepEqual(editRoi(poly, "move", [1, 2], [0, 0]).points, [[71, 12], [86, 32], [71, 42]]);
+  // a line moved whole stays on the frame, its length and direction kept
+  assert.deepEqual(moveLine({ start: [10, 10], end: [10, 60] }, [15, 5], [90, 120]), { start: [25, 15], end: [25, 65] });
+  assert.deepEqual(moveLine({ start: [10, 10], end: [10, 60] }, [-20, 100], [90, 120]), { start: [0, 69], end: [0, 119] });
+});

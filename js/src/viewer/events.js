@@ -67,12 +67,16 @@ export function listen(v) {
   resizeObserver?.observe(root);
   // JupyterLab switches themes by attributes of <body>: the colours the canvases read at each draw
   // (axes, ticks, titles, histogram) need a draw, else a plot drawn in Light stays dark grey in Dark
-  const onTheme = () => {
+  // JupyterLab changes the theme while the shell is laid out anew (the view is 0 px wide for a moment,
+  // and no resize is reported): a draw then would size the canvas to its fallback 600 × 400 and stay
+  // stretched, so the draw waits for the layout (a few animation frames at most)
+  const onTheme = (tries = 30) => {
+    if (!root.clientWidth && tries > 0) { requestAnimationFrame(() => onTheme(tries - 1)); return; }
     v.image?.draw();
     v.panel?.hist?.draw();
     v.curve?.plot?.redraw(false, true);
   };
-  const themeObserver = typeof MutationObserver === "function" ? new MutationObserver(onTheme) : null;
+  const themeObserver = typeof MutationObserver === "function" ? new MutationObserver(() => onTheme()) : null;
   themeObserver?.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light", "data-jp-theme-name"] });
   return () => {
     themeObserver?.disconnect();

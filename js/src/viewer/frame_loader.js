@@ -135,10 +135,14 @@ export class FrameLoader {
     throw Object.assign(new Error("statistics of a frame no longer shown"), { name: "AbortError", h5lensAbort: true });
   }
 
-  /** The key of a whole frame under the current options (the ahead frame is reused on a match). */
+  /**
+   * The key of a whole frame under the current options (the ahead frame is reused on a match): a
+   * frame asked ahead before the mask changed carries the old mask, and is not reused.
+   */
   key(selection, transposed) {
     const m = this.model;
-    return JSON.stringify([selection, transposed, this.hooks.canvas(), m.get("aggregation"), m.get("complex_part"), m.get("aspect")]);
+    return JSON.stringify([selection, transposed, this.hooks.canvas(), m.get("aggregation"), m.get("complex_part"), m.get("aspect"),
+      m.get("mask_revision") ?? 0, m.get("mask_invalid") ?? true]);
   }
 
   dropAhead() { this.ahead.key = null; this.ahead.frame = null; }

@@ -149,3 +149,40 @@ export function statsRow(roi, s, digits = 6) {
 export function statsCsv(rows) {
   return `${[STAT_COLUMNS, ...rows].map((r) => r.map(cell).join(",")).join("\n")}\n`;
 }
+
+/**
+ * An ROI edited by a drag of `d` = [drow, dcol] from where it was grabbed (`at`: the pointer now):
+ * "move" shifts it; {corner: [i, j]} puts a rectangle's or ellipse's corner (i: 0 top / 1 bottom,
+ * j: 0 left / 1 right) at `at`; {vertex: k} puts a polygon's k-th corner at `at`.
+ * @param {MeasureRoi} roi
+ * @param {"move" | {corner: number[]} | {vertex: number}} what
+ * @param {number[]} d
+ * @param {number[]} at
+ * @returns {MeasureRoi}
+ */
+export function editRoi(roi, what, d, at) {
+  if (what === "move") {
+    return { ...roi, y: roi.y.map((v) => v + d[0]), x: roi.x.map((v) => v + d[1]),
+      points: roi.points.map((p) => [p[0] + d[0], p[1] + d[1]]) };
+  }
+  if ("vertex" in what) {
+    return { ...roi, ...polygonRoi(roi.points.map((p, k) => (k === what.vertex ? [at[0], at[1]] : p))), id: roi.id };
+  }
+  const [i, j] = what.corner, y = [...roi.y], x = [...roi.x];
+  y[i] = at[0]; x[j] = at[1];
+  return { ...roi, y: [Math.min(...y), Math.max(...y)], x: [Math.min(...x), Math.max(...x)] };
+}
+
+/**
+ * A profile moved whole by [drow, dcol], kept inside a frame of `shape` (its length and direction kept).
+ * @param {{start: number[], end: number[]}} p
+ * @param {number[]} d
+ * @param {number[]} shape
+ */
+export function moveLine(p, d, shape) {
+  const [H, W] = shape;
+  const lo = [Math.min(p.start[0], p.end[0]), Math.min(p.start[1], p.end[1])];
+  const hi = [Math.max(p.start[0], p.end[0]), Math.max(p.start[1], p.end[1])];
+  const dr = clamp(d[0], -lo[0], H - 1 - hi[0]), dc = clamp(d[1], -lo[1], W - 1 - hi[1]);
+  return { start: [p.start[0] + dr, p.start[1] + dc], end: [p.end[0] + dr, p.end[1] + dc] };
+}

@@ -9,6 +9,8 @@ import { Overlay, PROFILE_COLOURS } from "./overlay.js";
 import { MeasurePanel } from "./measure_panel.js";
 import { maskNote } from "./mask_paint.js";
 import { nextId, profileProblem, roiProblem } from "./measure_geometry.js";
+import { MaskTools } from "./mask_tools.js";
+import { isMaskTool, maskShape } from "./mask_geometry.js";
 
 /** The tool buttons: [tool, caption, what it does]. */
 const BUTTONS = [
@@ -30,13 +32,17 @@ export class Measurer {
     this.settings = el("div", { class: "h5l-v-measure-settings" });
     this.overlay = new Overlay(image, {
       draftProfile: (line) => { if (line && !profileProblem(line.start, line.end, this.shape())) this.panel.showProfile({ id: 0, ...line, width: this.width(), reduce: this.reduce() }, this.selection(), this.colourOf(-1)); },
-      commit: (kind, entry) => this.add(kind, entry),
+      commit: (kind, entry) => (kind === "mask" ? this.mask.draw(entry) : this.add(kind, entry)),
       moveProfile: (id, start, end, final) => this.moved(id, start, end, final),
       select: (id) => { this.overlay.active = id; this.overlay.render(); this.refresh(false); },
+      editRoi: (id, roi) => this.edited(id, roi),
     });
     this.panel = new MeasurePanel(viewer.main, viewer.rpc, viewer.root);
     this.panel.el.prepend(this.settings);
     this._buildBar();
+    /** the mask tools share the overlay and the tool choice (one tool at a time) */
+    this.mask = new MaskTools(this, (tool) => this.setTool(tool));
+    this.settings.after(this.mask.settings);
     /** @type {Array<[string, () => void]>} */
     this.listeners = [
       ["measures", () => { if (!this.saving) this.fromModel(); }],
@@ -47,6 +53,7 @@ export class Measurer {
     ];
     for (const [k, cb] of this.listeners) this.model.on(`change:${k}`, cb);
     image.maskColour = this.model.get("mask_color") ?? "#9e9e9e";
+    this.tool = ""; // the tool chosen (the overlay draws with its shape)
     this.shownSelection = null;
     this.fromModel(false, false); // measured once the first frame is shown (frameShown)
   }
@@ -83,14 +90,19 @@ export class Measurer {
   /** @param {string} tool */
   setTool(tool) {
     for (const b of this.buttons) b.setAttribute("aria-pressed", String(b.dataset.tool === tool));
-    this.overlay.setTool(tool);
+    this.mask.pressed(tool);
+    this.tool = tool;
+    // the mask's rectangle and polygon draw as the ROIs do (their pixels go to the mask); its threshold draws nothing
+    this.overlay.setTool(isMaskTool(tool) ? maskShape(tool) : tool, isMaskTool(tool));
     this.showSettings();
   }
 
   /** The panel (settings, message, profile, table): shown while a tool is chosen or something is measured. */
   showSettings() {
-    const m = this.measures();
-    this.panel.el.hidden = !this.overlay.tool && !m.profiles.length && !m.rois.length && !this.panel.message.textContent;
+    const m = this.measures(), masking = isMaskTool(this.tool ?? "");
+    this.settings.hidden = masking;
+    this.mask.settings.hidden = !masking;
+    this.panel.el.hidden = !this.tool && !m.profiles.length && !m.rois.length && !this.panel.message.textContent;
   }
 
   /** Width or reduction changed: the active profile takes them. */
@@ -133,6 +145,24 @@ export class Measurer {
     this.save({ ...m, profiles: m.profiles.map((x) => (x.id === id ? q : x)) });
   }
 
+  /** An ROI moved or resized in the page: checked as Python would (else put back), then saved. @param {number} id @param {any} roi */
+  edited(id, roi) {
+    const m = this.measures();
+    const problem = roiProblem(roi, this.shape());
+    if (problem) { this.panel.say(problem); this.fromModel(false, false); return; }
+    this.save({ ...m, rois: m.rois.map((r) => (r.id === id ? { id, kind: r.kind, y: roi.y, x: roi.x, points: roi.points } : r)) });
+  }
+
+  /** Delete (or Backspace) removes the profile or ROI selected. */
+  removeSelected() {
+    const sel = this.overlay.selected, m = this.measures();
+    if (!sel) return false;
+    this.overlay.selected = null;
+    if (sel.kind === "roi") this.save({ ...m, rois: m.rois.filter((r) => r.id !== sel.id) });
+    else this.save({ ...m, profiles: m.profiles.filter((p) => p.id !== sel.id) });
+    return true;
+  }
+
   /** Draw what the trait holds and measure it. @param {boolean} [say] clear the message @param {boolean} [measure] */
   fromModel(say = true, measure = true) {
     const m = this.measures();
@@ -171,12 +201,16 @@ export class Measurer {
   /** @param {KeyboardEvent} e @returns {boolean} the key was ours */
   onKey(e) {
     if (e.key === "Escape" && this.overlay.draft) { this.overlay.cancel(); return true; }
+    const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement;
+    if ((e.key === "Delete" || e.key === "Backspace") && !typing && this.removeSelected()) { e.preventDefault(); return true; }
+    if (e.key === "Escape" && this.overlay.selected) { this.overlay.selected = null; this.overlay.render(); return true; }
     if (e.key === "Enter" && this.overlay.draft?.kind === "polygon") { this.overlay.finishPolygon(); return true; }
     return false;
   }
 
   destroy() {
     for (const [k, cb] of this.listeners) this.model.off(`change:${k}`, cb);
+    this.mask.destroy();
     this.overlay.destroy();
     this.panel.destroy();
     this.bar.remove();

@@ -2,8 +2,9 @@
 // draw of the image (so it follows zoom and pan). With a tool chosen, a drag on the image draws
 // a profile (horizontal, vertical or free line) or an ROI (rectangle, ellipse; a polygon is
 // clicked point by point and closed by a double-click or Enter); a profile's ends can be dragged
-// in any mode. Escape drops what is being drawn. Positions are (row, col) of pixel centres.
-import { dragLine, dragRoi, polygonRoi, toFramePoint, toPixel } from "./measure_geometry.js";
+// in any mode. Escape drops what is being drawn. Positions are (row, col) of pixel centres. With
+// `masking` on, a rectangle or polygon drawn is for the mask (dashed, in the mask colour).
+import { dragLine, dragRoi, editRoi, moveLine, polygonRoi, toFramePoint, toPixel } from "./measure_geometry.js";
 
 const NS = "http://www.w3.org/2000/svg";
 /** Profile colours (as curves'), by position in the list. */
@@ -23,9 +24,10 @@ function svg(tag, attrs = {}) {
 /**
  * @typedef {object} OverlayHooks
  * @property {(entry: {start: number[], end: number[]} | null) => void} draftProfile a line being drawn (null: dropped)
- * @property {(kind: string, entry: any) => void} commit a finished drawing: kind "profile" or "roi"
+ * @property {(kind: string, entry: any) => void} commit a finished drawing: kind "profile", "roi" or "mask"
  * @property {(id: number, start: number[], end: number[], final: boolean) => void} moveProfile an end dragged
  * @property {(id: number) => void} select a profile clicked
+ * @property {(id: number, roi: any) => void} editRoi an ROI moved or resized (on release)
  */
 
 export class Overlay {
@@ -37,8 +39,10 @@ export class Overlay {
     this.image = image;
     this.hooks = hooks;
     this.tool = "";
+    this.masking = false; // what is drawn goes to the mask
     /** @type {import("../common/protocol.js").Measures} */ this.measures = { profiles: [], rois: [] };
     this.active = 0; // id of the profile shown below the image
+    /** @type {{kind: string, id: number} | null} the profile or ROI selected (moved, resized, deleted) */ this.selected = null;
     this.width = 1; // width of the profile being drawn
     /** @type {any} what is being drawn: {kind, a, b} or a polygon's {kind, points, b} */ this.draft = null;
     this.root = /** @type {SVGSVGElement} */ (svg("svg", { class: "h5l-v-overlay", "aria-label": "measures" }));
@@ -53,9 +57,10 @@ export class Overlay {
     this._listen();
   }
 
-  /** @param {string} tool "" (pan and zoom) or one of TOOLS */
-  setTool(tool) {
+  /** @param {string} tool "" (pan and zoom) or one of TOOLS @param {boolean} [masking] drawn for the mask */
+  setTool(tool, masking = false) {
     this.tool = tool;
+    this.masking = masking && !!tool;
     this.draft = null;
     this.root.classList.toggle("h5l-v-drawing", !!tool);
     this.render();
@@ -90,8 +95,14 @@ export class Overlay {
     this.measures.profiles.forEach((p, i) => this.layer.append(this._profile(p, PROFILE_COLOURS[i % PROFILE_COLOURS.length])));
     const d = this.draft;
     if (d?.kind === "profile") this.layer.append(this._profile({ id: 0, ...d.line, width: this.width, reduce: "mean" }, "#ffffff", true));
-    else if (d && d.kind !== "polygon") this.layer.append(this._roi({ id: 0, ...dragRoi(d.kind, d.a, d.b) }, "h5l-v-roi h5l-v-draft"));
-    else if (d) this.layer.append(this._polyline([...d.points, d.b]));
+    else if (d && d.kind !== "polygon") this.layer.append(this._masked(this._roi({ id: 0, ...dragRoi(d.kind, d.a, d.b) }, "h5l-v-roi h5l-v-draft")));
+    else if (d) this.layer.append(this._masked(this._polyline([...d.points, d.b])));
+  }
+
+  /** A drawing for the mask: in the mask colour. @param {SVGElement} g */
+  _masked(g) {
+    if (this.masking) { g.classList.add("h5l-v-mask-draft"); g.style.setProperty("--h5l-mask", this.image.maskColour); }
+    return g;
   }
 
   /** @param {number[][]} points */
@@ -112,6 +123,7 @@ export class Overlay {
         ? svg("rect", { class: cls, x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y })
         : svg("ellipse", { class: cls, cx: (a.x + b.x) / 2, cy: (a.y + b.y) / 2, rx: (b.x - a.x) / 2, ry: (b.y - a.y) / 2 }));
     }
+    if (roi.id) this._editable(g, roi);
     if (roi.id) {
       const at = this._screen([roi.y[0] - 0.5, roi.x[0] - 0.5]);
       const t = svg("text", { class: "h5l-v-roi-label", x: at.x + 3, y: at.y + 12 });
@@ -141,7 +153,12 @@ export class Overlay {
     const line = svg("line", { class: "h5l-v-line", stroke: colour, x1: s0.x, y1: s0.y, x2: s1.x, y2: s1.y });
     g.append(svg("line", { class: "h5l-v-halo", x1: s0.x, y1: s0.y, x2: s1.x, y2: s1.y }), line);
     if (draft) return g;
-    line.addEventListener("pointerdown", (e) => { if (!this.tool) { e.stopPropagation(); this.hooks.select(p.id); } });
+    // in pan mode the line is grabbed: selected, and moved whole by a drag
+    line.addEventListener("pointerdown", (e) => { if (!this.tool) this._drag(/** @type {PointerEvent} */ (e), "profile", p, (d, at, final) => {
+      const q = moveLine(this._grabbed, d, this._shape());
+      p.start = q.start; p.end = q.end;
+      this.hooks.moveProfile(p.id, q.start, q.end, final);
+    }); });
     [s0, s1].forEach((s, end) => {
       const h = svg("circle", { class: "h5l-v-handle", cx: s.x, cy: s.y, r: 5, stroke: colour, "data-end": end,
         "aria-label": `profile ${p.id} ${end ? "end" : "start"}` });
@@ -155,6 +172,8 @@ export class Overlay {
   _dragEnd(e, p, end) {
     if (e.button !== 0) return;
     e.stopPropagation(); e.preventDefault();
+    this.selected = { kind: "profile", id: p.id };
+    this._focus();
     // the handle is redrawn at each move: the window follows the pointer, not the element
     const target = window;
     this.hooks.select(p.id);
@@ -175,6 +194,81 @@ export class Overlay {
     };
     target.addEventListener("pointermove", onMove);
     target.addEventListener("pointerup", onUp);
+  }
+
+  /** The viewer takes the keys (Delete, Escape) once a measure is grabbed (the drag keeps focus from moving). */
+  _focus() { /** @type {HTMLElement | null} */ (this.image.canvas.closest(".h5l-viewer"))?.focus({ preventScroll: true }); }
+
+  /**
+   * A drawn ROI can be grabbed (pan mode): its outline selects and moves it, the selected one's inside
+   * too, its handles (corners, a polygon's vertices) resize it.
+   * @param {SVGElement} g @param {any} roi
+   */
+  _editable(g, roi) {
+    const shape = /** @type {SVGElement} */ (g.firstElementChild);
+    const hit = /** @type {SVGElement} */ (shape.cloneNode());
+    hit.setAttribute("class", "h5l-v-hit");
+    g.append(hit);
+    const selected = this.selected?.kind === "roi" && this.selected.id === roi.id;
+    if (selected) shape.classList.add("h5l-v-selected");
+    for (const el of selected ? [hit, shape] : [hit]) {
+      el.addEventListener("pointerdown", (e) => this._dragRoi(/** @type {PointerEvent} */ (e), roi, "move"));
+    }
+    if (!selected) return;
+    const handles = roi.kind === "polygon"
+      ? roi.points.map((/** @type {number[]} */ p, /** @type {number} */ k) => [p, { vertex: k }])
+      : [[0, 0], [0, 1], [1, 0], [1, 1]].map(([i, j]) => [[roi.y[i] + (i ? 0.5 : -0.5), roi.x[j] + (j ? 0.5 : -0.5)], { corner: [i, j] }]);
+    for (const [at, what] of handles) {
+      const s = this._screen(at);
+      const h = svg("circle", { class: "h5l-v-handle h5l-v-roi-handle", cx: s.x, cy: s.y, r: 5, stroke: "#fff",
+        "aria-label": `ROI ${roi.id} ${"vertex" in what ? `vertex ${what.vertex}` : `corner ${what.corner.join(" ")}`}` });
+      h.addEventListener("pointerdown", (e) => this._dragRoi(/** @type {PointerEvent} */ (e), roi, what));
+      g.append(h);
+    }
+  }
+
+  /** Move or resize `roi` with the pointer; Python gets it on release. @param {PointerEvent} e @param {any} roi @param {any} what */
+  _dragRoi(e, roi, what) {
+    const orig = structuredClone(roi);
+    // a corner handle stands half a pixel outside the pixel centres: the pixel under the pointer is the corner
+    const inward = (/** @type {number[]} */ at) => (typeof what === "object" && "corner" in what
+      ? [at[0] + (what.corner[0] ? -0.5 : 0.5), at[1] + (what.corner[1] ? -0.5 : 0.5)] : at);
+    this._drag(e, "roi", roi, (d, at, final) => {
+      Object.assign(roi, editRoi(orig, what, d, inward(at)));
+      if (final) this.hooks.editRoi(roi.id, { ...roi });
+    });
+  }
+
+  /**
+   * A drag of measure `m` in pan mode: it is selected, `onMove(d, at, final)` follows the pointer
+   * (d: [drow, dcol] from where it was grabbed) and the overlay is redrawn at each move.
+   * @param {PointerEvent} e @param {string} kind @param {any} m
+   * @param {(d: number[], at: number[], final: boolean) => void} onMove
+   */
+  _drag(e, kind, m, onMove) {
+    if (this.tool || e.button !== 0) return;
+    e.stopPropagation(); e.preventDefault();
+    this.selected = { kind, id: m.id };
+    if (kind === "profile") this.hooks.select(m.id); else this.render();
+    this._focus();
+    const from = this._at(e);
+    this._grabbed = { start: [...(m.start ?? [])], end: [...(m.end ?? [])] };
+    let moved = false;
+    const move = (/** @type {PointerEvent} */ ev, final = false) => {
+      const at = this._at(ev), d = [at[0] - from[0], at[1] - from[1]];
+      moved ||= d[0] !== 0 || d[1] !== 0;
+      if (!moved) return; // a click selects, and changes nothing
+      onMove(d, at, final);
+      this.render();
+    };
+    const onMoveEvent = (/** @type {PointerEvent} */ ev) => move(ev);
+    const onUp = (/** @type {PointerEvent} */ ev) => {
+      window.removeEventListener("pointermove", onMoveEvent);
+      window.removeEventListener("pointerup", onUp);
+      move(ev, true);
+    };
+    window.addEventListener("pointermove", onMoveEvent);
+    window.addEventListener("pointerup", onUp);
   }
 
   _listen() {
@@ -207,7 +301,7 @@ export class Overlay {
       if (!d || d.kind === "polygon") return;
       this.draft = null;
       if (d.kind === "profile") this.hooks.commit("profile", { ...d.line, width: this.width });
-      else this.hooks.commit("roi", dragRoi(d.kind, d.a, d.b));
+      else this.hooks.commit(this.masking ? "mask" : "roi", dragRoi(d.kind, d.a, d.b));
       this.render();
     });
     c.addEventListener("dblclick", () => this.finishPolygon());
@@ -231,7 +325,7 @@ export class Overlay {
     this.draft = null;
     // a double-click adds its point twice (two pointerdowns): consecutive repeats are one corner
     const pts = d.points.filter((p, i) => i === 0 || p[0] !== d.points[i - 1][0] || p[1] !== d.points[i - 1][1]);
-    this.hooks.commit("roi", polygonRoi(pts));
+    this.hooks.commit(this.masking ? "mask" : "roi", polygonRoi(pts));
     this.render();
   }
 

@@ -71,13 +71,22 @@ class Frame:
             return self.tiles.read(self.shape, r0, r1, c0, c1, self._read)
         return self._read(rows, cols)
 
-    def _read(self, rows: slice, cols: slice) -> np.ndarray:
+    def _raw(self, rows: slice, cols: slice) -> np.ndarray:
+        """``frame[rows, cols]`` as stored (its dtype), in the frame's orientation."""
         r0, r1, _ = rows.indices(self.shape[0])
         c0, c1, _ = cols.indices(self.shape[1])
         spans = {self.ydim: self.geometry.span(self.ydim, r0, r1), self.xdim: self.geometry.span(self.xdim, c0, c1)}
         raw = np.asarray(self.source[self.geometry.select(spans)])
-        if self.transposed:  # the read comes in source order
-            raw = raw.T
+        return raw.T if self.transposed else raw  # the read comes in source order
+
+    def values(self, rows: slice, cols: slice) -> np.ndarray:
+        """float64 values of ``frame[rows, cols]`` as stored (the complex part), validity not applied (±Inf kept)."""
+        return np.array(as_real(self._raw(rows, cols), self.part), dtype=np.float64)
+
+    def _read(self, rows: slice, cols: slice) -> np.ndarray:
+        r0, r1, _ = rows.indices(self.shape[0])
+        c0, c1, _ = cols.indices(self.shape[1])
+        raw = self._raw(rows, cols)
         values = np.array(as_real(raw, self.part), dtype=np.float64)
         bad = ~np.isfinite(values)
         if self.invalid is not None and raw.dtype.kind in "iu":

@@ -17,8 +17,12 @@ import traitlets as t
 
 from .. import _protocol as protocol
 from .. import measure
+from .._protocol_mask import MaskEditReply
 from ..measure import for_viewer, page
 from ..measure.mask import detector_mask
+from ..measure.mask_edit import MaskEdit
+from ..measure.mask_edit import apply as apply_mask_edit
+from ..measure.mask_edit import note as mask_note_text
 from ..measure.tiles import TileCache
 from ._base import command
 from ._measure_handles import ProfileHandle, RoiHandle, profile_from_page, roi_from_page, take
@@ -35,6 +39,8 @@ class Measuring(t.HasTraits):
     mask_revision = t.Int(0).tag(sync=True)
     #: Colour of masked pixels in the page.
     mask_color = t.Unicode("#9e9e9e").tag(sync=True)
+    #: What the mask holds, said in the page ("1,234 of 307,200 pixels masked ..."; "" without a mask).
+    mask_note = t.Unicode("").tag(sync=True)
     #: The profiles and ROIs drawn, by id (:class:`h5lens._protocol.Measures`): the page and Python both set it.
     measures: t.Dict[str, Any] = t.Dict({"profiles": [], "rois": []}).tag(sync=True)
     #: Why the last measures set by the page were not all taken ("" when they were).
@@ -86,10 +92,44 @@ class Measuring(t.HasTraits):
 
     @mask.setter
     def mask(self, value: Any) -> None:
-        self._user_mask = measure.load_mask(value, self._full_frame_shape())
+        self._set_user_mask(measure.load_mask(value, self._full_frame_shape()))
+
+    def _set_user_mask(self, mask: np.ndarray | None) -> None:
+        """The user's mask is ``mask``: what was read or measured with the old one is dropped; the page reloads."""
+        self._user_mask = mask
         self._tiles.clear()
         self._update_profiles()
+        self.mask_note = mask_note_text(self.mask, self._detector_mask()[0])
         self.mask_revision += 1
+
+    def edit_mask(self, op: str, kind: str, *, y: Any = None, x: Any = None, points: Any = None,
+                  value: Any = None, selection: str | None = None) -> int:
+        """Add pixels to the user's mask (``op="add"``) or remove them (``"remove"``); how many changed.
+
+        ``kind`` "rect" / "ellipse" with ``y=(y0, y1), x=(x0, x1)``, "polygon" with
+        ``points=[(row, col), ...]`` (pixel centres of the shown frame, inside as
+        for an ROI), or "below" / "above" with ``value``: the pixels of the shown
+        frame (or ``selection``'s) whose value is below / above it. The mask
+        holds for every frame; pixels of the detector's ``pixel_mask`` stay masked.
+        The page's mask tools send the same edits (command ``mask_edit``).
+
+        Examples
+        --------
+        >>> v.edit_mask("add", "above", value=60000)               # doctest: +SKIP
+        >>> v.edit_mask("remove", "rect", y=(0, 10), x=(0, 10))    # doctest: +SKIP
+        """
+        return self._edit_mask(MaskEdit.of(op, kind, y=y, x=x, points=points, value=value), selection)
+
+    def _edit_mask(self, edit: MaskEdit, selection: str | None) -> int:
+        frame = self.measure_frame(selection)
+        # a copy: a threshold that fails half way (a block unreadable) leaves the mask as it was
+        full = np.zeros(self._full_frame_shape(), bool) if self._user_mask is None else self._user_mask.copy()
+        # the displayed frame's view of the full mask (sliced, transposed): edits write through it
+        shown = for_viewer.shown_mask(full, self.shape, frame.items or (), frame.transposed)  # type: ignore[attr-defined]
+        changed = apply_mask_edit(edit, frame, shown)  # type: ignore[arg-type]
+        if changed:
+            self._set_user_mask(full)
+        return changed
 
     def save_mask(self, path: Any, h5path: str = "/mask", overwrite: bool = False) -> None:
         """Write :attr:`mask` to ``.npy``, ``.edf`` or an HDF5 file (atomically)."""
@@ -229,6 +269,20 @@ class Measuring(t.HasTraits):
         out = self.measure_profile(msg["start"], msg["end"], int(msg.get("width", 1)), msg.get("reduce", "mean"),
                                    msg.get("selection"))
         return for_viewer.profile_reply(out["values"], out["positions"], out["axis"], msg.get("seq"))
+
+    @command
+    def mask_edit(self, msg: dict, buffers: list) -> MaskEditReply:
+        """``{op, kind, y, x, points, value, selection}`` → pixels changed and masked (:mod:`h5lens._protocol_mask`)."""
+        if msg.get("op") == "clear":  # the user's mask goes; the detector's pixel_mask stays
+            had, detector = self._user_mask, self._detector_mask()[0]
+            changed = 0 if had is None else int(np.count_nonzero(had if detector is None else had & ~detector))
+            self._set_user_mask(None)
+        else:
+            changed = self._edit_mask(MaskEdit.from_json(msg), msg.get("selection"))
+        mask = self.mask
+        return MaskEditReply(ok=True, seq=msg.get("seq"), changed=changed,
+                             masked=0 if mask is None else int(np.count_nonzero(mask)),
+                             total=int(np.prod(self._full_frame_shape())))
 
     @command
     def roi_stats(self, msg: dict, buffers: list) -> protocol.RoiStatsReply:
