@@ -379,7 +379,7 @@ def test_client_restart_mid_job_ends_it_with_a_sentence_or_completes(own_client,
 def test_roi_over_frames_on_cluster_equals_the_viewer_path(healthy, course):
     """The viewer's ROI statistic over frames, on the course map stack: same bits with and without a client."""
     from h5lens.measure import Frame, Shape
-    from h5lens.measure.roi import roi_over_frames
+    from h5lens.measure.roi_frames import roi_over_frames
 
     root = h5lens.open(course / "test.h5")
     try:

@@ -15,7 +15,7 @@ import skimage.measure as skimage_measure
 import h5lens
 from h5lens.measure import Frame, Shape, compare, invalid_value, load_mask, profile, roi_stats, save_mask
 from h5lens.measure.mask import detector_mask
-from h5lens.measure.roi import roi_over_frames
+from h5lens.measure.roi_frames import roi_over_frames
 
 profile_mod = importlib.import_module("h5lens.measure.profile")  # the package exports a function of that name
 

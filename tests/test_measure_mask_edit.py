@@ -163,7 +163,7 @@ def test_edit_mask_holds_for_every_frame_and_every_measure(stack):
 
 
 def test_the_command_the_page_sends(stack):
-    from test_protocol_mask import check
+    from test_protocol import check
 
     path, data = stack
     v = h5lens.view(f"{path}::/stack")

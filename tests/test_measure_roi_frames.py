@@ -17,7 +17,8 @@ import pytest
 import h5lens
 from h5lens.measure import Frame, Shape, roi_stats
 from h5lens.measure import roi as roi_mod
-from h5lens.measure.roi import STATISTICS, roi_over_frames
+from h5lens.measure.roi import STATISTICS
+from h5lens.measure.roi_frames import roi_over_frames
 
 
 def per_frame(frame: Frame, shape: Shape, statistic: str, dim: int) -> np.ndarray:

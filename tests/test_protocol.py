@@ -141,7 +141,7 @@ def test_every_message_type_is_in_the_table_with_its_keys_and_types():
 def test_messages_are_declared_in_their_family_and_exported_by_the_package():
     """Each type lives in one of the package's modules and the package exports each (callers import it)."""
     assert {cls.__module__ for cls in protocol.MESSAGES.values()} == {
-        f"h5lens._protocol.{m}" for m in ("base", "viewer", "measure", "tree", "live")}
+        f"h5lens._protocol.{m}" for m in ("base", "viewer", "measure", "tree", "live", "mask")}
     assert set(protocol.MESSAGES) <= set(protocol.__all__)
     assert all(getattr(protocol, name) is cls for name, cls in protocol.MESSAGES.items())
 

@@ -1,6 +1,6 @@
 // Types of what crosses the comm, in one place for the front-end: the typedefs of every reply,
 // tree item, node info and trait, mirroring h5lens/_protocol/ module by module (protocol/base.js,
-// viewer.js, measure.js, tree.js, live.js), plus the model interface (protocol/model.js).
+// viewer.js, measure.js, tree.js, live.js, mask.js), plus the model interface (protocol/model.js).
 // Modules name them from here: `import("../common/protocol.js").FrameReply`.
 // JSDoc only: this module exports no code; `npm run typecheck` (tsc --checkJs) holds the
 // front-end to it, and tests/js/protocol.test.mjs holds the modules to
@@ -60,5 +60,8 @@
 /** @typedef {import("./protocol/tree.js").AddToPlotReply} AddToPlotReply */
 
 /** @typedef {import("./protocol/live.js").LiveState} LiveState */
+
+/** @typedef {import("./protocol/mask.js").MaskEditRequest} MaskEditRequest */
+/** @typedef {import("./protocol/mask.js").MaskEditReply} MaskEditReply */
 
 export {};

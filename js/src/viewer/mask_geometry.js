@@ -2,7 +2,7 @@
 // threshold makes (a shape or a value: a few numbers whatever the area), and the checks made
 // before anything is sent.
 
-/** @typedef {import("../common/protocol_mask.js").MaskEditRequest} MaskEditRequest */
+/** @typedef {import("../common/protocol.js").MaskEditRequest} MaskEditRequest */
 
 /** The mask tools, in toolbar order: [tool, caption, what it does]. "mask_threshold" draws nothing. */
 export const MASK_BUTTONS = [

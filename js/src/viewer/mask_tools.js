@@ -16,7 +16,7 @@ export class MaskTools {
   constructor(measurer, setTool) {
     this.measurer = measurer;
     const viewer = measurer.viewer;
-    /** @type {import("../common/protocol_mask.js").MaskModel} */
+    /** @type {import("../common/protocol.js").ViewerModel} */
     this.model = /** @type {any} */ (viewer.model);
     this.rpc = viewer.rpc;
     this.root = viewer.root;
@@ -67,7 +67,7 @@ export class MaskTools {
     this.send(maskRequest(this.mode.value, { kind: this.side.value, value: Number(this.value.value) }, this.measurer.selection()));
   }
 
-  /** @param {import("../common/protocol_mask.js").MaskEditRequest} request */
+  /** @param {import("../common/protocol.js").MaskEditRequest} request */
   async send(request) {
     const seq = ++this.seq;
     try {

@@ -10,7 +10,8 @@ family, as here:
 * :mod:`.viewer`: the viewer's ``meta``, frames, curves, overlays, values;
 * :mod:`.measure`: profiles and ROIs, and the compare widget;
 * :mod:`.tree`: the tree's rows and pages, search, the explorer's inspector;
-* :mod:`.live`: the state of a widget following its file.
+* :mod:`.live`: the state of a widget following its file;
+* :mod:`.mask`: mask editing in the viewer's page.
 
 Both sides read ``tests/fixtures/protocol_cases.json`` (keys, types and the
 enumerations), so a field cannot be renamed on one side only. Callers import
@@ -38,6 +39,7 @@ from .base import (
     options,
 )
 from .live import LiveState
+from .mask import MaskEditReply, MaskEditRequest
 from .measure import (
     CompareFrameReply,
     CompareMeta,
@@ -90,6 +92,7 @@ MESSAGES: dict[str, type] = {
         LinkInfo, TreeItem,
         ChildrenReply, InfoReply,
         SearchReply, AttributeRow, Detail, NodeInfo, InspectReply, PreviewReply, LiveState,
+        MaskEditRequest, MaskEditReply,
     )
 }
 
@@ -98,7 +101,8 @@ __all__ = [
     "Abscissa", "AddToPlotReply", "AttributeRow", "ChildrenReply", "CompareFrameReply", "CompareMeta",
     "CompareSide", "CurveReply", "Detail", "Dim", "ErrorInfo", "ErrorReply", "ExportReply", "FrameAxes",
     "FrameReply", "FrameSummary", "FrameSummaryReply", "InfoReply", "InspectReply", "LinkInfo", "LiveState",
-    "LutsReply", "MeasureProfile", "MeasureRoi", "Measures", "NodeInfo", "Options", "OverlayItem",
+    "LutsReply", "MaskEditReply",
+    "MaskEditRequest", "MeasureProfile", "MeasureRoi", "Measures", "NodeInfo", "Options", "OverlayItem",
     "OverlayReply", "PreviewReply", "ProfileReply", "ReadStats", "RegionNumbers", "Reply", "RoiStatsReply",
     "SearchReply", "TreeItem", "ValuesReply", "ViewerMeta", "WireArray", "options",
 ]

@@ -10,7 +10,8 @@ from .compare import compare
 from .frame import Frame
 from .mask import invalid_value, load_mask, save_mask
 from .profile import Profile, line_coordinates, profile
-from .roi import Shape, roi_over_frames, roi_stats
+from .roi import Shape, roi_stats
+from .roi_frames import roi_over_frames
 
 __all__ = ["Frame", "Profile", "Shape", "compare", "invalid_value", "line_coordinates", "load_mask", "profile",
            "roi_over_frames", "roi_stats", "save_mask"]

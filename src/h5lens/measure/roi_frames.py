@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .frame import Frame
-from .roi import BLOCK_PIXELS, Shape, roi_stats
+from .roi import BLOCK_PIXELS, STATISTICS, Shape, roi_stats
 
 #: The statistics reduced in the data's dtype (the others go through ``roi_stats``).
 FAST = ("count", "sum", "mean", "min", "max")
@@ -123,3 +123,42 @@ def _sum(a: np.ndarray, exact: bool) -> int | float:
         rows = np.add.reduce(a, axis=1, dtype=np.uint32 if a.dtype.kind == "u" else np.int32)
         return int(np.add.reduce(rows, dtype=np.int64))
     return int(np.add.reduce(a, axis=None, dtype=np.int64))
+
+
+def frame_statistic(frame: Frame, shape: Shape, statistic: str, dim: int, index: int) -> float:
+    """``statistic`` of the ROI in frame ``index`` along ``dim``; NaN (0 for ``count``) without valid pixels."""
+    return RoiSeries(frame, shape, dim).value(index, statistic)
+
+
+def roi_over_frames(frame: Frame, shape: Shape, statistic: str = "sum", dim: int | None = None,
+                    progress: bool = True, client: Any = None) -> np.ndarray:
+    """``statistic`` of the ROI in every frame along ``dim`` (default: the first indexed dimension).
+
+    Frames are read one at a time, each over the ROI's bounding rectangle only (in row blocks).
+    A frame without valid pixels gives NaN (0 for ``count``). With ``client`` (a
+    ``dask.distributed.Client`` or ``"local"``) blocks of frames are computed on
+    the cluster, each worker reopening the frame's source by name (a file's
+    dataset or node, not an in-memory array): same values, bit for bit.
+    """
+    if statistic not in STATISTICS:
+        raise ValueError(f"over_frames computes one of {', '.join(STATISTICS)}, not {statistic!r}")
+    items = tuple(frame.items or ())
+    indexed = [d for d, it in enumerate(items) if not isinstance(it, slice)]
+    if dim is None:
+        if not indexed:
+            raise ValueError(f"the frame of shape {frame.shape} is not part of a stack: no other frames")
+        dim = indexed[0]
+    if dim not in indexed:
+        raise ValueError(f"dimension {dim} is not a stack dimension of the selection (those are {indexed})")
+    if client is not None:
+        from ..cluster.roi_frames import roi_over_frames_on
+
+        return roi_over_frames_on(client, frame, shape, statistic, dim, progress, frame_statistic)
+    from tqdm.auto import tqdm  # terminal bar, or the notebook widget in a notebook
+
+    series = RoiSeries(frame, shape, dim)  # the ROI's inside and mask worked out once for all frames
+    n = int(frame.source.shape[dim])
+    out = np.empty(n)
+    for i in tqdm(range(n), desc=f"ROI {statistic}", disable=not progress):
+        out[i] = series.value(i, statistic)
+    return out

@@ -17,7 +17,7 @@ import traitlets as t
 
 from .. import _protocol as protocol
 from .. import measure
-from .._protocol_mask import MaskEditReply
+from .._protocol import MaskEditReply
 from ..measure import for_viewer, page
 from ..measure.mask import detector_mask
 from ..measure.mask_edit import MaskEdit
@@ -272,7 +272,7 @@ class Measuring(t.HasTraits):
 
     @command
     def mask_edit(self, msg: dict, buffers: list) -> MaskEditReply:
-        """``{op, kind, y, x, points, value, selection}`` → pixels changed and masked (:mod:`h5lens._protocol_mask`)."""
+        """``{op, kind, y, x, points, value, selection}`` → pixels changed and masked (:mod:`h5lens._protocol.mask`)."""
         if msg.get("op") == "clear":  # the user's mask goes; the detector's pixel_mask stays
             had, detector = self._user_mask, self._detector_mask()[0]
             changed = 0 if had is None else int(np.count_nonzero(had if detector is None else had & ~detector))

@@ -58,6 +58,7 @@
  * @property {string} measure_problem why the last measures the page set were not all taken
  * @property {boolean} mask_invalid the detector's sentinel value marks invalid pixels
  * @property {number} mask_revision bumped when Python sets the mask
+ * @property {string} mask_note what the mask holds ("1,234 of 307,200 pixels masked"; "" without a mask)
  * @property {string} mask_color colour of masked pixels
  */
 

@@ -1,6 +1,4 @@
-// The mask editing messages of the viewer (command `mask_edit`), mirroring h5lens/_protocol_mask.py.
-// Kept apart from protocol.js while that module is reorganised; both sides are held to
-// tests/fixtures/protocol_mask_cases.json (node: tests/js/protocol_mask.test.mjs).
+// Mask editing in the viewer's page (command `mask_edit`), mirroring h5lens/_protocol/mask.py.
 
 /**
  * Command `mask_edit`: `op` "add", "remove" or "clear"; `kind` "rect", "ellipse", "polygon" (y/x
@@ -26,13 +24,5 @@
  * @property {number} masked
  * @property {number} total
  */
-
-/**
- * The viewer's trait of mask editing (to join ViewerTraits in protocol.js).
- * @typedef {object} MaskTraits
- * @property {string} mask_note what the mask holds ("1,234 of 307,200 pixels masked"; "" without a mask)
- */
-
-/** @typedef {import("./protocol.js").Model<MaskTraits>} MaskModel */
 
 export {};

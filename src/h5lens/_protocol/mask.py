@@ -1,16 +1,13 @@
-"""The typed messages of mask editing in the viewer's page (command ``mask_edit``).
+"""The messages of mask editing in the viewer's page (command ``mask_edit``).
 
-Kept apart from :mod:`h5lens._protocol` while that module is reorganised; pinned
-the same way, by ``tests/fixtures/protocol_mask_cases.json`` which pytest
-(``tests/test_protocol_mask.py``) and node (``tests/js/protocol_mask.test.mjs``,
-against ``js/src/common/protocol_mask.js``) both read.
+Mirrored by ``js/src/common/protocol/mask.js``, pinned by ``tests/fixtures/protocol_cases.json``.
 """
 
 from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from ._protocol import Reply
+from .base import Reply
 
 
 class MaskEditRequest(TypedDict, total=False):
@@ -39,7 +36,3 @@ class MaskEditReply(Reply):
     changed: int
     masked: int
     total: int
-
-
-#: Every message type of this module, by name (as in the case table).
-MESSAGES: dict[str, type] = {cls.__name__: cls for cls in (MaskEditRequest, MaskEditReply)}
