@@ -163,11 +163,10 @@ class Tracker:
         question is bounded: a cluster being restarted may not answer, and
         its workers are killed anyway.
         """
-        prefix = f"h5lens-{self.desc}-{self.token}-"
+        prefix, future = f"h5lens-{self.desc}-{self.token}-", require().Future
         with contextlib.suppress(Exception):
             # a Ctrl-C inside client.submit leaves a future the client made (its graph already on its way
             # to the scheduler) that never reached this tracker: cancel the client's futures of this job too
-            future = require().Future
             strays = [future(k, self.client) for k in list(self.client.futures) if str(k).startswith(prefix)]
             self.client.cancel(self.futures + strays, force=True)
         deadline, quiet = time.monotonic() + timeout, 0
