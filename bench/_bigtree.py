@@ -35,16 +35,21 @@ def make_bigtree(path: str, n_groups: int = 100, per_group: int = 1000) -> str:
     return path
 
 
-def cached_bigtree(n_groups: int = 100, per_group: int = 1000, folder: str | None = None) -> str:
-    """Path of the big tree, generating it on first use (prints how long that took)."""
+def cached(name: str, make, folder: str | None = None) -> str:
+    """Path of ``name`` in the bench cache folder, written by ``make(path)`` on first use (timed)."""
     folder = folder or os.path.join(tempfile.gettempdir(), "h5lens-bench")
     os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, f"bigtree-{n_groups}x{per_group}.h5")
+    path = os.path.join(folder, name)
     if not os.path.exists(path):
         t0 = time.perf_counter()
-        make_bigtree(path, n_groups, per_group)
+        make(path)
         print(f"generated {path} in {time.perf_counter() - t0:.1f} s")
     return path
+
+
+def cached_bigtree(n_groups: int = 100, per_group: int = 1000, folder: str | None = None) -> str:
+    """Path of the big tree, generating it on first use (prints how long that took)."""
+    return cached(f"bigtree-{n_groups}x{per_group}.h5", lambda p: make_bigtree(p, n_groups, per_group), folder)
 
 
 if __name__ == "__main__":

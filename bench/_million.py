@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _bigtree import cached_bigtree  # noqa: E402
+from _bigtree import cached, cached_bigtree  # noqa: E402
 
 MEMBERS = 1_000_000
 
@@ -42,14 +40,8 @@ def make_flat(path: str, members: int = MEMBERS, libver: str | None = None) -> s
 
 def cached_flat(members: int = MEMBERS, libver: str | None = None, folder: str | None = None) -> str:
     """Path of the flat file, generating it on first use (prints how long that took)."""
-    folder = folder or os.path.join(tempfile.gettempdir(), "h5lens-bench")
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, f"flat-{members}{'-' + libver if libver else ''}.h5")
-    if not os.path.exists(path):
-        t0 = time.perf_counter()
-        make_flat(path, members, libver)
-        print(f"generated {path} in {time.perf_counter() - t0:.1f} s")
-    return path
+    return cached(f"flat-{members}{'-' + libver if libver else ''}.h5", lambda p: make_flat(p, members, libver),
+                  folder)
 
 
 def make_tree(path: str, n_groups: int, per_group: int) -> str:
@@ -82,14 +74,7 @@ def make_tree(path: str, n_groups: int, per_group: int) -> str:
 
 def cached_million_tree(n_groups: int = 1000, per_group: int = 1000, folder: str | None = None) -> str:
     """The 1000 × 1000 tree (1 001 000 groups and datasets), generated on first use."""
-    folder = folder or os.path.join(tempfile.gettempdir(), "h5lens-bench")
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, f"bigtree-{n_groups}x{per_group}.h5")
-    if not os.path.exists(path):
-        t0 = time.perf_counter()
-        make_tree(path, n_groups, per_group)
-        print(f"generated {path} in {time.perf_counter() - t0:.1f} s")
-    return path
+    return cached(f"bigtree-{n_groups}x{per_group}.h5", lambda p: make_tree(p, n_groups, per_group), folder)
 
 
 if __name__ == "__main__":
