@@ -21,16 +21,8 @@ from pathlib import Path
 
 import nbformat
 
-NODELAY_CONFIG = '''
-# Testing only: jupyter_server never sets TCP_NODELAY on the kernel websocket, so small
-# messages wait ~40 ms in Nagle + delayed ACK. This turns it on to measure both modes.
-from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
-_orig_open = KernelWebsocketHandler.open
-async def _open_nodelay(self, kernel_id):
-    self.set_nodelay(True)
-    return await _orig_open(self, kernel_id)
-KernelWebsocketHandler.open = _open_nodelay
-'''
+#: h5lens's opt-in server extension (h5lens/server.py): TCP_NODELAY on every kernel websocket
+NODELAY_CONFIG = 'c.ServerApp.jpserver_extensions = {"h5lens.server": True}\n'
 
 KERNEL_IDLE_JS = """async (ms) => {
   const timer = (what) => new Promise((_, rej) => setTimeout(() => rej(new Error(what)), ms));
