@@ -22,9 +22,10 @@ from .. import colormaps, replies, wire
 from ..measure import pair
 from ..measure.compare import MODES as MATHS
 from ._base import H5Widget, bundle, command
+from ._colour_traits import ColourTraits
 
 
-class Compare(H5Widget):
+class Compare(ColourTraits, H5Widget):
     """Two images (or two frames of stacks) compared in one widget; see :func:`compare`."""
 
     _esm = t.Unicode("").tag(sync=True)
@@ -41,16 +42,6 @@ class Compare(H5Widget):
     frames = t.List(t.Int(), default_value=[0, 0], minlen=2, maxlen=2).tag(sync=True)
     #: ``[r0, r1, c0, c1]`` of the frame shown (full-resolution rows and columns), ``[]`` for all of it.
     zoom = t.List(t.Int(), default_value=[]).tag(sync=True)
-    colormap = t.Unicode("viridis").tag(sync=True)
-    colormap_names = t.List(t.Unicode()).tag(sync=True)
-    favourites = t.List(t.Unicode(), default_value=list(colormaps.FAVOURITES)).tag(sync=True)
-    scale = t.Enum(protocol.SCALES, default_value="linear").tag(sync=True)
-    autoscale = t.Enum(protocol.AUTOSCALES, default_value="percentile").tag(sync=True)
-    percentiles = t.List(t.Float(), default_value=[0.1, 99.9], minlen=2, maxlen=2).tag(sync=True)
-    vmin = t.Float(None, allow_none=True).tag(sync=True)
-    vmax = t.Float(None, allow_none=True).tag(sync=True)
-    aggregation = t.Enum(protocol.AGGREGATIONS, default_value="max").tag(sync=True)
-    bad_color = t.Unicode("#ff00ff").tag(sync=True)
     error = t.Unicode("").tag(sync=True)
 
     def __init__(self, a: Any, b: Any, mode: str = "side", **traits: Any):
@@ -103,11 +94,6 @@ class Compare(H5Widget):
         problem = pair.shapes_problem(self._pair.a, self._pair.b, proposal["value"])
         if problem:
             raise ValueError(problem)
-        return str(proposal["value"])
-
-    @t.validate("colormap")
-    def _valid_colormap(self, proposal: dict) -> str:
-        colormaps.lut(proposal["value"])  # ValueError naming close matches
         return str(proposal["value"])
 
     # -- what is shown, in Python ---------------------------------------------------------------

@@ -22,6 +22,7 @@ from ..nodes._base import Dataset, Node
 from ..views import Choice
 from ._ahead import ReadAhead, Summaries
 from ._base import H5Widget, bundle, command, open_source
+from ._colour_traits import ColourTraits
 from ._curves import Curves
 from ._follow import ViewerFollowing
 from ._measure import Measuring
@@ -33,7 +34,7 @@ STATE = ("selection", "transposed", "kind", "ndisplay", "aggregation", "complex_
 EMBEDDED_ESM = "export default {};"
 
 
-class Viewer(ViewerFollowing, Measuring, Curves, H5Widget):
+class Viewer(ViewerFollowing, Measuring, Curves, ColourTraits, H5Widget):
     """Interactive view of a dataset, an NXdata group or an array.
 
     Parameters
@@ -62,17 +63,7 @@ class Viewer(ViewerFollowing, Measuring, Curves, H5Widget):
     views = t.List(t.Unicode()).tag(sync=True)
     ndisplay = t.Int(0).tag(sync=True)
     meta = t.Dict().tag(sync=True)
-    colormap = t.Unicode("viridis").tag(sync=True)
-    colormap_names = t.List(t.Unicode()).tag(sync=True)
-    favourites = t.List(t.Unicode(), default_value=list(colormaps.FAVOURITES)).tag(sync=True)
-    scale = t.Enum(protocol.SCALES, default_value="linear").tag(sync=True)
-    autoscale = t.Enum(protocol.AUTOSCALES, default_value="percentile").tag(sync=True)
-    percentiles = t.List(t.Float(), default_value=[0.1, 99.9], minlen=2, maxlen=2).tag(sync=True)
-    vmin = t.Float(None, allow_none=True).tag(sync=True)
-    vmax = t.Float(None, allow_none=True).tag(sync=True)
-    aggregation = t.Enum(protocol.AGGREGATIONS, default_value="max").tag(sync=True)
     complex_part = t.Enum(protocol.PARTS, default_value="amplitude").tag(sync=True)
-    bad_color = t.Unicode("#ff00ff").tag(sync=True)
     aspect = t.Enum(protocol.ASPECTS, default_value="equal").tag(sync=True)
     fps = t.Float(10.0, min=0.1, max=120.0).tag(sync=True)
     error = t.Unicode("").tag(sync=True)
@@ -144,11 +135,6 @@ class Viewer(ViewerFollowing, Measuring, Curves, H5Widget):
             self.ndisplay = choice.ndisplay
             self.transposed = False
             self.selection = choice.selection
-
-    @t.validate("colormap")
-    def _valid_colormap(self, proposal: dict) -> str:
-        colormaps.lut(proposal["value"])  # ValueError naming close matches
-        return str(proposal["value"])
 
     @property
     def items(self) -> tuple[sel.Item, ...]:
