@@ -13,6 +13,9 @@ import { STAT_COLUMNS, profileCsv, statsCsv, statsRow } from "./measure_geometry
 /** @typedef {import("../common/protocol.js").MeasureProfile} MeasureProfile */
 /** @typedef {import("../common/protocol.js").MeasureRoi} MeasureRoi */
 
+/** How long the pointer rests on an ROI being drawn before its statistics are asked (a 60 Hz pointer moves every 17 ms). */
+const REST_MS = 20;
+
 export class MeasurePanel {
   /**
    * @param {HTMLElement} parent
@@ -39,6 +42,7 @@ export class MeasurePanel {
     /** @type {Map<number, {key: string, done: Promise<void>}>} ROI id -> the ROI and frame last asked */ this.measured = new Map();
     /** @type {{key: string, done: Promise<any>} | null} the ROI being drawn or edited, asked ahead of its release */ this.ahead = null;
     this.aheadBusy = false; // an ahead request is with the kernel
+    /** @type {ReturnType<typeof setTimeout> | undefined} asks ahead once the pointer rests */ this.aheadTimer = undefined;
     /** @type {any[] | null} the newest shape drawn meanwhile (asked when the kernel answers) */ this.aheadNext = null;
   }
 
@@ -94,12 +98,20 @@ export class MeasurePanel {
   }
 
   /**
-   * An ROI being drawn or dragged: its statistics are asked while the pointer moves (one request with the
-   * kernel at a time, the newest shape when it answers), so the release finds them asked or answered
-   * and the table waits for no new round trip. Nothing is shown until the release.
+   * An ROI being drawn or dragged: once the pointer rests (REST_MS without a move) its statistics are
+   * asked (one request with the kernel at a time, the newest shape when it answers), so a release
+   * after a pause finds them asked or answered. Not at every move: the kernel, busy with a shape the
+   * pointer has left, would answer the release that much later (bench/roi_stats_lab.py). Nothing is
+   * shown until the release.
    * @param {MeasureRoi} roi @param {string} selection
    */
   statsAhead(roi, selection) {
+    clearTimeout(this.aheadTimer);
+    this.aheadTimer = setTimeout(() => { this.aheadTimer = undefined; this._askAhead(roi, selection); }, REST_MS);
+  }
+
+  /** @param {MeasureRoi} roi @param {string} selection */
+  _askAhead(roi, selection) {
     const key = statsKey(roi, selection);
     if (this.ahead?.key === key) return;
     if (this.aheadBusy) { this.aheadNext = [roi, selection]; return; }
@@ -111,7 +123,7 @@ export class MeasurePanel {
       this.aheadBusy = false;
       const next = this.aheadNext;
       this.aheadNext = null;
-      if (next) this.statsAhead(next[0], next[1]);
+      if (next) this._askAhead(next[0], next[1]);
     });
   }
 
@@ -154,6 +166,8 @@ export class MeasurePanel {
     // asked ahead while it was drawn: that answer (an error is asked again, and said, the usual way)
     const ahead = this.ahead?.key === key ? this.ahead.done.catch(() => null) : null;
     this.aheadNext = null; // the drawing is done: a shape still waiting to be asked ahead is not asked
+    clearTimeout(this.aheadTimer);
+    this.aheadTimer = undefined;
     const ask = async () => (await this.rpc.call("roi_stats", { ...roi, selection, seq }, { key: `roi-${roi.id}` }))[0];
     try {
       // no await before asking: the command must leave ahead of the trait (sent right after this call)
@@ -190,6 +204,7 @@ export class MeasurePanel {
   }
 
   destroy() {
+    clearTimeout(this.aheadTimer);
     this.curve?.destroy();
     this.el.remove();
   }
