@@ -74,8 +74,9 @@ def with_mask(reply: FrameReply, bufs: list, out: dict[str, Any], mask: np.ndarr
               notice: str | None) -> tuple[FrameReply, list]:
     """A frame reply (of :func:`h5lens.frames.frame`'s ``out``) with its display mask, sentinel and mask notice.
 
-    A summary that holds masked pixels is dropped (the page's range and
-    histogram leave them out of the display copy instead).
+    A summary folded with the display copy that holds masked pixels is not
+    sent: it is due (``summary_due``), folded again over the valid pixels only
+    (:func:`h5lens.summaries.frame_summary` with the mask; the viewer starts it).
 
     ``mask`` is the full frame's (None: none), ``invalid`` the sentinel value
     (None: none), ``notice`` why the detector's pixel_mask is not applied.
@@ -86,13 +87,11 @@ def with_mask(reply: FrameReply, bufs: list, out: dict[str, Any], mask: np.ndarr
         return reply, bufs
     if invalid is not None:
         reply["invalid"] = invalid
-    if mask is not None and reply.get("summary_due"):  # the statistics to come would count masked pixels too
-        reply["summary_due"] = False
     s = reply["summary"]
     if s is not None and (mask is not None or (invalid is not None and s["max"] == invalid)):
-        # the kernel's summary counts masked pixels: without it, the page takes the colour range and
-        # histogram from the display copy with its masked pixels left out (the array's buffer is first)
-        reply["summary"] = None
+        # the summary folded with the copy counts masked pixels: the one without them follows
+        # (the array's buffer is first)
+        reply["summary"], reply["summary_due"] = None, True
         bufs = bufs[:1]
     shown = None if mask is None else display_mask(mask, out["region"], out["factors"], out["data"].shape)
     if shown is not None:
