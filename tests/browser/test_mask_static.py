@@ -189,3 +189,15 @@ def test_a_masked_hot_pixel_of_a_downsampled_image_sets_no_displayed_maximum(har
     assert vmax == float(image[~mask].max()) and float(page.eval_on_selector(ROOT, "r => r.dataset.vmin")) == image.min()
     stats = page.eval_on_selector(".h5l-v-stats", "e => e.textContent")
     assert f"range and histogram of all {int((~mask).sum())} data pixels" in stats
+    # the masked pixel is not silently invisible: the status counts the display pixels holding masked
+    # pixels among valid ones, and the hover says how many of the block's pixels are masked
+    warning = page.eval_on_selector(".h5l-v-warning", "e => e.textContent")
+    assert "1 display pixel holds masked pixels among valid ones (zoom in to see them)" in warning
+    fy, fx = frame["factors"]
+    page.mouse.move(*where(page, 700, 901))
+    page.wait_for_function("document.querySelector('.h5l-v-readout').textContent.includes('masked')")
+    readout = page.eval_on_selector(".h5l-v-readout", "e => e.textContent")
+    y0, x0 = 700 // fy * fy, 901 // fx * fx
+    assert f"max of {fy} × {fx} (y {y0}–{y0 + fy - 1}, x {x0}–{x0 + fx - 1}; 1 of {fy * fx} masked): 1e+6" in readout
+    page.mouse.move(*where(page, 100, 100))  # a block with no masked pixel says nothing of a mask
+    page.wait_for_function("!document.querySelector('.h5l-v-readout').textContent.includes('masked')")

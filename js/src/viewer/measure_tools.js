@@ -191,7 +191,7 @@ export class Measurer {
 
   /** A frame was painted: measures follow the slider; the mask's note. @param {any} frame */
   frameShown(frame) {
-    const note = maskNote(this.image.maskCounts ?? { masked: 0, total: 0 });
+    const note = maskNote(this.image.maskCounts ?? { masked: 0, total: 0 }, frame.maskPartialBlocks ?? 0);
     this.viewer.root.dataset.masked = String(this.image.maskCounts?.masked ?? 0);
     this.viewer.extraWarning = note;
     // a frame painted may hold other values (a live file grew, another mask): what was measured is stale

@@ -70,6 +70,38 @@ def display_mask(mask: np.ndarray, region: Sequence[int], factors: Sequence[int]
     return part.astype(np.uint8) if part.shape == tuple(out_shape[:2]) else None
 
 
+#: Display pixels listed with their masked count in a frame reply's ``mask_partial`` (their number is always given).
+PARTIAL_LISTED = 4096
+
+
+def partly_masked(mask: np.ndarray, region: Sequence[int], factors: Sequence[int],
+                  out_shape: Sequence[int]) -> dict[str, Any] | None:
+    """The display pixels of a downsampled frame whose block holds masked pixels among valid ones.
+
+    Such a pixel shows its valid pixels' value and is not painted masked, so an
+    isolated masked pixel would be invisible at this size: the page says how
+    many there are, and the hover how many of a block's pixels are masked.
+    ``{"blocks": n, "index": [...], "masked": [...]}`` (flat display indices
+    and masked counts, the first :data:`PARTIAL_LISTED`), None when there are none.
+    """
+    r0, r1, c0, c1 = (int(v) for v in region)
+    fy, fx = (int(v) for v in factors)
+    part = np.asarray(mask[r0:r1, c0:c1], dtype=bool)
+    if (fy == 1 and fx == 1) or part.size == 0 or not part.any():
+        return None
+    rows, cols = np.arange(0, part.shape[0], fy), np.arange(0, part.shape[1], fx)
+    # masked pixels per block: rows first (fy times fewer), in 32 bits (a block may hold over 65535)
+    counts = np.add.reduceat(np.add.reduceat(part.view(np.uint8), rows, axis=0, dtype=np.uint32), cols, axis=1)
+    if counts.shape != tuple(out_shape[:2]):
+        return None
+    sizes = np.minimum(fy, part.shape[0] - rows)[:, None] * np.minimum(fx, part.shape[1] - cols)[None, :]
+    index = np.flatnonzero((counts > 0) & (counts < sizes))
+    if index.size == 0:
+        return None
+    listed = index[:PARTIAL_LISTED]
+    return {"blocks": int(index.size), "index": listed.tolist(), "masked": counts.ravel()[listed].tolist()}
+
+
 def with_mask(reply: FrameReply, bufs: list, out: dict[str, Any], mask: np.ndarray | None, invalid: int | None,
               notice: str | None) -> tuple[FrameReply, list]:
     """A frame reply (of :func:`h5lens.frames.frame`'s ``out``) with its display mask, sentinel and mask notice.
@@ -98,4 +130,7 @@ def with_mask(reply: FrameReply, bufs: list, out: dict[str, Any], mask: np.ndarr
         header, more = wire.encode(shown)
         reply["mask"] = header
         bufs = [*bufs, *more]
+        partial = partly_masked(mask, out["region"], out["factors"], out["data"].shape)  # type: ignore[arg-type]
+        if partial is not None:
+            reply["mask_partial"] = partial  # type: ignore[typeddict-item]
     return reply, bufs
