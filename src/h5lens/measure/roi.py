@@ -25,6 +25,9 @@ STATISTICS = ("count", "sum", "mean", "std", "min", "max")
 #: (chunks 512²): peak 57 MB of Python memory with 1 Mpx blocks, 228 MB with 4 Mpx (float64 copies and
 #: index arrays of one block); a 2000² ellipse 155 ms vs 267 ms (median of 3).
 BLOCK_PIXELS = 1 << 20
+#: Largest block that follows a chunk's rows instead (see :func:`row_blocks`): 8 Mpx, a Pilatus 6M or
+#: Eiger 4M frame stored one per chunk (its float64 copy 64 MiB; HDF5 decompresses the whole chunk anyway).
+CHUNK_BLOCK_PIXELS = 1 << 23
 
 
 @dataclass
@@ -100,6 +103,47 @@ class Shape:
         return cls(d["kind"], y=tuple(d["y"]), x=tuple(d["x"]))
 
 
+def _chunk_rows(frame: Frame) -> tuple[int, int] | None:
+    """Where the source's chunks start in frame rows, when a chunk outgrows its chunk cache.
+
+    ``(offset, rows)``: frame rows ``offset + k * rows`` start a chunk; None when
+    a chunk fits the cache (a source of unknown cache counts as having none).
+    """
+    chunks = getattr(frame.source, "chunks", None)
+    item = (frame.items or ())[frame.ydim]
+    if not chunks or not isinstance(item, slice) or (item.step or 1) != 1:
+        return None
+    nbytes = math.prod(int(c) for c in chunks) * np.dtype(getattr(frame.source, "dtype", np.float64)).itemsize
+    h5 = getattr(frame.source, "_h5", frame.source)  # an h5lens node's h5py dataset, or the dataset
+    try:
+        cache = int(h5.id.get_access_plist().get_chunk_cache()[1])
+    except Exception:  # noqa: BLE001 - not HDF5 (Zarr: no cache, every read decompresses its chunks)
+        cache = 0
+    if nbytes <= cache:
+        return None
+    rows = int(chunks[frame.ydim])
+    return -(item.start or 0) % rows, rows
+
+
+def row_blocks(frame: Frame, ys: slice, width: int) -> list[tuple[int, int]]:
+    """The row ranges of the rectangle ``ys`` × ``width`` columns read at once: :data:`BLOCK_PIXELS` each.
+
+    When the source's chunks are bigger than its chunk cache, a read of part of
+    a chunk decompresses all of it and keeps nothing: blocks then end on the
+    chunks' rows (up to :data:`CHUNK_BLOCK_PIXELS`), so each chunk is
+    decompressed once, not once per block (an Eiger 4M uint32 frame, gzip, one
+    chunk per frame under HDF5's 8 MiB cache: 5 times for a whole-frame ROI).
+    """
+    step = max(1, BLOCK_PIXELS // width)
+    chunk = _chunk_rows(frame)
+    if chunk is not None and chunk[1] > step and chunk[1] * width <= CHUNK_BLOCK_PIXELS:
+        offset, rows = chunk
+        first = ys.start + ((offset - ys.start) % rows or rows)  # the first chunk start after ys.start
+        cuts = [ys.start, *range(first, ys.stop, rows), ys.stop]
+        return list(zip(cuts[:-1], cuts[1:]))
+    return [(r0, min(r0 + step, ys.stop)) for r0 in range(ys.start, ys.stop, step)]
+
+
 def _blocks(frame: Frame, shape: Shape) -> Iterator[tuple[np.ndarray, np.ndarray | None, int, int]]:
     """``(values, keep, r0, c0)``: row blocks of the bounding rectangle (at row ``r0``, column ``c0``).
 
@@ -110,9 +154,7 @@ def _blocks(frame: Frame, shape: Shape) -> Iterator[tuple[np.ndarray, np.ndarray
     """
     ys, xs = shape.box(frame.shape)
     cols = np.arange(xs.start, xs.stop)[None, :]
-    step = max(1, BLOCK_PIXELS // (xs.stop - xs.start))
-    for r0 in range(ys.start, ys.stop, step):
-        r1 = min(r0 + step, ys.stop)
+    for r0, r1 in row_blocks(frame, ys, xs.stop - xs.start):
         values = frame.read_block(slice(r0, r1), xs) if shape.kind == "rect" else frame.read(slice(r0, r1), xs)
         if values.dtype.kind in "iu":
             yield values, None, r0, xs.start
