@@ -71,7 +71,7 @@ def test_display_pixels_partly_masked_are_listed_with_their_masked_count():
     mask[0:4, 0:3] = True  # a whole block of 4 x 3: painted, not partial
     region, factors = [0, 50, 0, 71], [4, 3]
     shown = display_mask(mask, region, factors, (13, 24))
-    got = partly_masked(mask, region, factors, (13, 24))
+    got = partly_masked(mask, region, factors, shown)
     want = {}
     for i in range(13):
         for j in range(24):
@@ -81,9 +81,9 @@ def test_display_pixels_partly_masked_are_listed_with_their_masked_count():
     assert got is not None and got["blocks"] == len(want) > 0
     assert dict(zip(got["index"], got["masked"])) == want
     assert shown[0, 0] == 1 and 0 not in want and all(shown.ravel()[k] == 0 for k in want)
-    assert partly_masked(mask, region, [1, 1], (50, 71)) is None
-    assert partly_masked(np.zeros_like(mask), region, factors, (13, 24)) is None
+    assert partly_masked(mask, region, [1, 1], display_mask(mask, region, [1, 1], (50, 71))) is None
+    assert partly_masked(np.zeros_like(mask), region, factors, np.zeros((13, 24), np.uint8)) is None
     many = np.zeros((400, 400), bool)
     many[::2, ::2] = True  # every 2 x 2 block holds one masked pixel
-    listed = partly_masked(many, [0, 400, 0, 400], [2, 2], (200, 200))
+    listed = partly_masked(many, [0, 400, 0, 400], [2, 2], display_mask(many, [0, 400, 0, 400], [2, 2], (200, 200)))
     assert listed["blocks"] == 40000 and len(listed["index"]) == PARTIAL_LISTED and set(listed["masked"]) == {1}

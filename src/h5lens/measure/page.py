@@ -75,12 +75,13 @@ PARTIAL_LISTED = 4096
 
 
 def partly_masked(mask: np.ndarray, region: Sequence[int], factors: Sequence[int],
-                  out_shape: Sequence[int]) -> dict[str, Any] | None:
+                  shown: np.ndarray) -> dict[str, Any] | None:
     """The display pixels of a downsampled frame whose block holds masked pixels among valid ones.
 
     Such a pixel shows its valid pixels' value and is not painted masked, so an
     isolated masked pixel would be invisible at this size: the page says how
     many there are, and the hover how many of a block's pixels are masked.
+    ``shown`` is :func:`display_mask`'s (the blocks wholly masked).
     ``{"blocks": n, "index": [...], "masked": [...]}`` (flat display indices
     and masked counts, the first :data:`PARTIAL_LISTED`), None when there are none.
     """
@@ -89,17 +90,34 @@ def partly_masked(mask: np.ndarray, region: Sequence[int], factors: Sequence[int
     part = np.asarray(mask[r0:r1, c0:c1], dtype=bool)
     if (fy == 1 and fx == 1) or part.size == 0 or not part.any():
         return None
-    rows, cols = np.arange(0, part.shape[0], fy), np.arange(0, part.shape[1], fx)
-    # masked pixels per block: rows first (fy times fewer), in 32 bits (a block may hold over 65535)
-    counts = np.add.reduceat(np.add.reduceat(part.view(np.uint8), rows, axis=0, dtype=np.uint32), cols, axis=1)
-    if counts.shape != tuple(out_shape[:2]):
+    counts = _block_counts(part, fy, fx)
+    if counts.shape != shown.shape:
         return None
-    sizes = np.minimum(fy, part.shape[0] - rows)[:, None] * np.minimum(fx, part.shape[1] - cols)[None, :]
-    index = np.flatnonzero((counts > 0) & (counts < sizes))
+    index = np.flatnonzero((counts > 0) & (shown == 0))
     if index.size == 0:
         return None
     listed = index[:PARTIAL_LISTED]
-    return {"blocks": int(index.size), "index": listed.tolist(), "masked": counts.ravel()[listed].tolist()}
+    masked = counts.ravel()[listed].tolist()
+    return {"blocks": int(index.size), "index": listed.tolist(), "masked": masked}
+
+
+def _block_counts(part: np.ndarray, fy: int, fx: int) -> np.ndarray:
+    """Masked pixels of each ``fy`` × ``fx`` block of ``part`` (edge blocks smaller), in strips of about 1 Mpx.
+
+    Sums of a reshaped copy (padded with valid pixels at the edges): one pass, no Python loop per block.
+    """
+    h, w = -(-part.shape[0] // fy), -(-part.shape[1] // fx)
+    out = np.empty((h, w), np.uint32)
+    rows = max(1, (1 << 20) // (w * fx * fy))  # block rows per strip
+    buf = np.zeros((rows * fy, w * fx), np.uint8)
+    for i in range(0, h, rows):
+        n = min(rows, h - i)
+        strip = part[i * fy:(i + n) * fy]
+        buf[:] = 0
+        buf[:strip.shape[0], :strip.shape[1]] = strip
+        by_rows = buf[:n * fy].reshape(n, fy, w * fx).sum(axis=1, dtype=np.uint32)
+        out[i:i + n] = by_rows.reshape(n, w, fx).sum(axis=2, dtype=np.uint32)
+    return out
 
 
 def with_mask(reply: FrameReply, bufs: list, out: dict[str, Any], mask: np.ndarray | None, invalid: int | None,
@@ -130,7 +148,7 @@ def with_mask(reply: FrameReply, bufs: list, out: dict[str, Any], mask: np.ndarr
         header, more = wire.encode(shown)
         reply["mask"] = header
         bufs = [*bufs, *more]
-        partial = partly_masked(mask, out["region"], out["factors"], out["data"].shape)  # type: ignore[arg-type]
+        partial = partly_masked(mask, out["region"], out["factors"], shown)  # type: ignore[arg-type]
         if partial is not None:
             reply["mask_partial"] = partial  # type: ignore[typeddict-item]
     return reply, bufs
