@@ -11,7 +11,10 @@ the kernel's, on the full-resolution frame. The drag is real: moves every
   profile_drag bench), ``60hz``: 16 ms, ``at_once``: the release right on the
   last move (the statistics asked while drawing cannot have answered yet);
 * ``release_only``: asking ahead switched off in the page (``rest`` pause):
-  the release pays the whole round trip and the computation, as before.
+  the release pays the whole round trip and the computation, as before;
+  split into the page before sending, round trip + kernel, answer to row;
+  ``kernel_roi_stats`` is the time in ``roi_stats`` measured in the kernel and
+  ``small_command_round_trip`` a command answered at once (the transport alone).
 
 Beside them, in the same page and kernel, the notebook path (the peer):
 numpy statistics of the same rectangle on the frame already in memory (read
@@ -83,6 +86,13 @@ ROI = """async ([a, b, gap, ahead, ms]) => {
   r.querySelector('[aria-label="pan and zoom (no tool)"]').click();
   await sleep(200);  // the kernel takes the drawing in before the next one
   return [took, row, marks.sent ? [marks.sent - t0, marks.answered - marks.sent, t0 + took - marks.answered] : null];
+}"""
+
+# the transport alone: a small command the kernel answers at once (one colormap, 1 KiB), release-like timing
+ROUND_TRIP = """async () => {
+  const v = document.querySelector('.h5l-viewer').h5lens, t0 = performance.now();
+  await v.rpc.call('luts', { names: ['gray'] });
+  return performance.now() - t0;
 }"""
 
 # the peer: numpy on the frame in memory, printed into an Output widget
@@ -161,6 +171,10 @@ def one_run(lab, browser, path: Path, n: int, run: int) -> dict:
                         out.setdefault(f"release_only_{part}", []).append(ms)
                 rows.setdefault(k, []).append(row[2:])  # count ... com: the same whichever way it was asked
         same = all(all(x == r[0] for x in r) for r in rows.values())
+        out["small_command_round_trip"] = []
+        for _ in range(n):
+            out["small_command_round_trip"].append(page.evaluate(ROUND_TRIP))
+            page.wait_for_timeout(50)
         out["kernel_roi_stats"] = json.loads(lab.execute(page, "import json; print(json.dumps(kernel_ms[2:]))"))
         lab.execute(page, "np_stats(0, 9, 0, 9)")
         lab.execute(page, f"mpl(100.0, 100.0, {ends(0)[0]}, {ends(0)[1]})")
