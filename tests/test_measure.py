@@ -285,3 +285,28 @@ def test_a_mask_given_as_a_node(tmp_path):
     with pytest.raises(ValueError, match=r"masks.h5::/entry/mask has shape \(4, 4\), the frame has shape \(5, 5\)"):
         load_mask(root["entry/mask"], (5, 5))
     root.close()
+
+
+@pytest.mark.parametrize("dtype", ["u1", "i2", "u2", "i4", "u4", "i8", "f4"])
+def test_integer_rectangles_reduced_as_stored_equal_the_float_path(dtype, monkeypatch):
+    """A rectangle's blocks of stored integers (all valid) and the float64 blocks (a sentinel, a masked pixel,
+    wide or float data) give numpy's statistics; the integer sum is exact and the positions the first ones."""
+    roi_mod = importlib.import_module("h5lens.measure.roi")
+    monkeypatch.setattr(roi_mod, "BLOCK_PIXELS", 300)  # rows of 30 columns: 10 per block, cut mid-rectangle
+    info = np.iinfo(dtype) if dtype[0] in "iu" else np.finfo(dtype)
+    rng = np.random.default_rng(11)
+    lo, hi = (max(float(info.min), -1e6), min(float(info.max), 4e9))
+    image = rng.uniform(lo, hi, size=(90, 50)).astype(dtype)
+    image[70, 20] = image[5, 3] = image.max()  # ties: the first position wins
+    rect = Shape("rect", y=(2, 85), x=(1.5, 31))
+    inside = rect.mask(image.shape)
+    check_stats(roi_stats(Frame(image), rect), image, inside)
+    if dtype[0] in "iu" and np.dtype(dtype).itemsize <= 4:
+        whole = Shape("rect", y=(0, 89), x=(0, 49))
+        assert roi_stats(Frame(image), whole)["sum"] == float(image.sum(dtype=np.int64 if dtype[0] == "i" else np.uint64))
+        marked = image.copy()
+        marked[40, 10] = 7  # the sentinel in one block: that block goes the float way, the others stay integers
+        mask = np.zeros(image.shape, bool)
+        mask[80, 5] = True
+        got = roi_stats(Frame(marked, mask=mask, invalid=7), rect)
+        check_stats(got, marked.astype(np.float64), inside & (marked != 7) & ~mask)

@@ -59,3 +59,31 @@ def test_replies_carry_float64_arrays_and_no_centre_without_weight():
     frame = Frame(np.zeros((5, 5)), sel.parse(":,:", (5, 5)))  # no weight: no centre of mass
     r = for_viewer.roi_stats_reply(roi_stats(frame, Shape("rect", y=(1, 3), x=(1, 3))), 9)
     assert r["count"] == 9 and r["com"] is None and r["seq"] == 9
+
+
+def test_display_pixels_partly_masked_are_listed_with_their_masked_count():
+    """A downsampled block with masked pixels among valid ones: not in the painted mask, listed (flat index of
+    the display copy, masked count) against a numpy count; edge blocks are smaller; none when not downsampled."""
+    from h5lens.measure.page import PARTIAL_LISTED, display_mask, partly_masked
+
+    rng = np.random.default_rng(2)
+    mask = rng.random((50, 71)) < 0.02
+    mask[0:4, 0:3] = True  # a whole block of 4 x 3: painted, not partial
+    region, factors = [0, 50, 0, 71], [4, 3]
+    shown = display_mask(mask, region, factors, (13, 24))
+    got = partly_masked(mask, region, factors, shown)
+    want = {}
+    for i in range(13):
+        for j in range(24):
+            block = mask[4 * i:4 * i + 4, 3 * j:3 * j + 3]
+            if 0 < block.sum() < block.size:
+                want[i * 24 + j] = int(block.sum())
+    assert got is not None and got["blocks"] == len(want) > 0
+    assert dict(zip(got["index"], got["masked"])) == want
+    assert shown[0, 0] == 1 and 0 not in want and all(shown.ravel()[k] == 0 for k in want)
+    assert partly_masked(mask, region, [1, 1], display_mask(mask, region, [1, 1], (50, 71))) is None
+    assert partly_masked(np.zeros_like(mask), region, factors, np.zeros((13, 24), np.uint8)) is None
+    many = np.zeros((400, 400), bool)
+    many[::2, ::2] = True  # every 2 x 2 block holds one masked pixel
+    listed = partly_masked(many, [0, 400, 0, 400], [2, 2], display_mask(many, [0, 400, 0, 400], [2, 2], (200, 200)))
+    assert listed["blocks"] == 40000 and len(listed["index"]) == PARTIAL_LISTED and set(listed["masked"]) == {1}

@@ -8,6 +8,7 @@ NaN/Inf, transposition or stack dimension, with row blocks cut in the middle.
 
 from __future__ import annotations
 
+import io
 import math
 
 import h5py
@@ -17,7 +18,7 @@ import pytest
 import h5lens
 from h5lens.measure import Frame, Shape, roi_stats
 from h5lens.measure import roi as roi_mod
-from h5lens.measure.roi import STATISTICS
+from h5lens.measure.roi import STATISTICS, row_blocks
 from h5lens.measure.roi_frames import roi_over_frames
 
 
@@ -61,9 +62,7 @@ SHAPES = [Shape("rect", y=(2, 29.5), x=(3, 34)), Shape("ellipse", y=(4, 33), x=(
 @pytest.mark.parametrize("transposed", [False, True])
 def test_every_statistic_equals_roi_stats_frame_by_frame(stack, monkeypatch, shape, name, transposed):
     root, _, _ = stack
-    monkeypatch.setattr(roi_mod, "BLOCK_PIXELS", 200)  # several row blocks per frame
-    import h5lens.measure.roi_frames as rf
-    monkeypatch.setattr(rf, "BLOCK_PIXELS", 200)
+    monkeypatch.setattr(roi_mod, "BLOCK_PIXELS", 200)  # several row blocks per frame (roi_stats and over_frames)
     mask = np.zeros((41, 37) if transposed else (37, 41), bool)
     mask[5:9, 6:20] = True
     for m in (None, mask):
@@ -144,9 +143,7 @@ def test_memory_stays_one_block_of_one_frame(tmp_path, monkeypatch):
     """
     import tracemalloc
 
-    import h5lens.measure.roi_frames as rf
-
-    monkeypatch.setattr(rf, "BLOCK_PIXELS", 1 << 16)
+    monkeypatch.setattr(roi_mod, "BLOCK_PIXELS", 1 << 16)
 
     path = tmp_path / "stack.h5"
     with h5py.File(path, "w") as f:
@@ -175,3 +172,54 @@ def test_small_integers_summed_by_rows_in_32_bits_stay_exact(dtype, value, width
     frame = Frame(data, (0, slice(None), slice(None)))  # no sentinel rule: the extremes are values
     got = roi_over_frames(frame, Shape("rect", y=(0, 2), x=(0, width - 1)), "sum", progress=False)
     assert got.tolist() == [3 * width * value] * 2
+
+
+class CountingFile(io.FileIO):
+    """The HDF5 file read through Python (h5py's fileobj driver): the bytes HDF5 reads, counted."""
+
+    nread = 0
+
+    def readinto(self, b):
+        n = super().readinto(b)
+        CountingFile.nread += n or 0
+        return n
+
+
+def test_chunks_over_the_chunk_cache_are_decompressed_once_per_frame(tmp_path, monkeypatch):
+    """One gzip chunk per frame, bigger than the file's chunk cache: HDF5 decompresses a whole chunk for
+    any part of it and keeps nothing, so row blocks follow the chunks' rows; each chunk's compressed
+    bytes are read once per frame (they were once per block), and the statistics are numpy's."""
+    monkeypatch.setattr(roi_mod, "BLOCK_PIXELS", 400 * 50)  # 6 blocks of a 300-row frame otherwise
+    rng = np.random.default_rng(8)
+    data = rng.poisson(30, size=(3, 300, 400)).astype(np.uint32)
+    path = tmp_path / "stack.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("s", data=data, chunks=(1, 300, 400), compression="gzip")
+    fileobj = CountingFile(path, "r")
+    f = h5py.File(fileobj, "r", rdcc_nbytes=64 << 10)  # 64 KiB cache, 469 KiB chunks
+    ds = f["s"]
+    size = ds.id.get_chunk_info(1).size
+    whole = Shape("rect", y=(0, 299), x=(0, 399))
+    CountingFile.nread = 0
+    stats = roi_stats(Frame(ds, (1, slice(None), slice(None))), whole)
+    assert size <= CountingFile.nread < 1.2 * size  # one chunk (and a little metadata), not six
+    assert stats["sum"] == data[1].sum() and stats["std"] == pytest.approx(data[1].std(), rel=1e-12)
+    CountingFile.nread = 0
+    sums = roi_over_frames(Frame(ds, (0, slice(None), slice(None))), whole, "sum", progress=False)
+    total = sum(ds.id.get_chunk_info(i).size for i in range(3))
+    assert total <= CountingFile.nread < 1.2 * total
+    np.testing.assert_array_equal(sums, data.sum(axis=(1, 2)))
+    # a selection starting inside a chunk, transposed: blocks end where the source's chunks do
+    frame = Frame(ds, (2, slice(50, 300), slice(None)), transposed=True)  # rows are the source's columns
+    assert row_blocks(Frame(ds, (2, slice(50, 300), slice(None))), slice(0, 250), 400) == [(0, 250)]
+    assert row_blocks(frame, slice(10, 400), 250) == [(10, 400)]
+    f.close()
+    fileobj.close()
+    path2 = tmp_path / "rows.h5"
+    with h5py.File(path2, "w") as f2:
+        f2.create_dataset("s", data=data, chunks=(1, 64, 400), compression="gzip")
+    with h5py.File(path2, "r", rdcc_nbytes=16 << 10) as f2:  # 100 KiB chunks of 64 rows, a 16 KiB cache
+        blocks = row_blocks(Frame(f2["s"], (0, slice(10, 300), slice(None))), slice(3, 290), 400)
+        assert blocks == [(3, 54), (54, 118), (118, 182), (182, 246), (246, 290)]  # source rows 64, 128, ...
+    with h5py.File(path2, "r") as f2:  # the default cache holds a chunk: blocks of BLOCK_PIXELS rows
+        assert row_blocks(Frame(f2["s"], (0, slice(None), slice(None))), slice(0, 300), 400)[0] == (0, 50)

@@ -253,15 +253,54 @@ def test_frame_replies_carry_the_mask_of_their_display_copy(tmp_path, monkeypatc
     assert reply["summary"] is None and reply["summary_due"] and len(buffers) == 1  # the statistics follow
     later, buffers = summary_of(v, {"canvas": [20, 30]})
     assert later["summary"]["count"] == image.size and len(buffers) == 2  # the kernel's statistics of every pixel
-    v.mask = mask  # a mask: no statistics to come (they would count masked pixels)
-    assert not v.frame({"canvas": [20, 30]}, [])[0]["summary_due"]
-    # masked pixels in an aggregated frame: the summary (which counts them) is left out, the page leaves them out
+    v.mask = mask  # a mask: the statistics to come leave the masked pixels out
+    assert v.frame({"canvas": [20, 30]}, [])[0]["summary_due"]
+    later, _ = summary_of(v, {"canvas": [20, 30]})
+    valid = image[~mask]
+    assert later["summary"]["count"] == valid.size and later["summary"]["min"] == valid.min()
+    # the sentinel in an aggregated frame: the summary folded with the copy (which counts it) is not sent,
+    # the one that follows leaves it out
     image[3, 3] = 65535
     w = h5lens.view(image)
     reply, buffers = w.frame({"canvas": [20, 30]}, [])
-    assert reply["summary"] is None and len(buffers) == 1 and reply["invalid"] == 65535
+    assert reply["summary"] is None and reply["summary_due"] and len(buffers) == 1 and reply["invalid"] == 65535
     later, buffers = summary_of(w, {"canvas": [20, 30]})
-    assert later["summary"] is None and buffers == []  # ready, and none: the sentinel is among the values
+    assert later["summary"]["count"] == image.size - 1 and later["summary"]["max"] == np.sort(image, None)[-2]
+    w.mask = np.ones(image.shape, bool)  # nothing valid: no statistics, the page says so from its display copy
+    later, buffers = summary_of(w, {"canvas": [20, 30]})
+    assert later["summary"] is None and buffers == []
+
+
+@pytest.mark.parametrize("inline", [True, False])
+def test_a_masked_hot_pixel_sets_no_range_of_a_downsampled_frame(tmp_path, monkeypatch, inline):
+    """The kernel's statistics of a downsampled frame leave the user's mask out: the masked hot pixel's
+    2 x 2 block is painted with its max (not masked: its other pixels are valid), but the range and the
+    histogram the page gets are the valid pixels' exactly (numpy), whether folded with the copy or after it."""
+    from h5lens import replies
+
+    monkeypatch.setattr(replies, "INLINE_SUMMARY_BYTES", 10**9 if inline else 0)
+    rng = np.random.default_rng(3)
+    image = rng.integers(100, 1000, size=(400, 600)).astype(np.float32)
+    image[123, 457] = 1e6  # hot
+    with h5py.File(tmp_path / "hot.h5", "w") as f:
+        f["image"] = image
+    v = h5lens.view(f"{tmp_path / 'hot.h5'}::/image")
+    msg = {"canvas": [200, 300], "seq": 1}
+    assert v.frame(msg, [])[0]["factors"] == [2, 2]
+    mask = np.zeros(image.shape, bool)
+    mask[123, 457] = True
+    v.mask = mask
+    reply, buffers = v.frame(msg, [])
+    assert reply["summary"] is None and reply["summary_due"]
+    shown = np.frombuffer(buffers[-1], np.uint8).reshape(reply["mask"]["shape"])
+    assert shown.sum() == 0  # one pixel of a block: the block is not painted masked
+    later, buffers = summary_of(v, msg)
+    valid = image[~mask]
+    s = later["summary"]
+    assert s["count"] == valid.size and s["max"] == valid.max() < 1e6 and s["min"] == valid.min()
+    assert s["mean"] == pytest.approx(float(valid.astype(np.float64).mean()), rel=1e-12)
+    assert s["std"] == pytest.approx(float(valid.astype(np.float64).std()), rel=1e-9)
+    v.close()
 
 
 def test_profiles_dragged_over_kept_tiles_equal_fresh_reads(tmp_path):

@@ -197,7 +197,7 @@ def test_a_new_frame_abandons_the_statistics_of_the_previous_one(stack, monkeypa
     started, tiles = [], []
     real = summaries.frame_summary
 
-    def slow(dataset, request, cancelled, budget=decimate.BUDGET):
+    def slow(dataset, request, cancelled, budget=decimate.BUDGET, **validity):
         started.append(request.selection)
 
         def watched():
@@ -205,7 +205,7 @@ def test_a_new_frame_abandons_the_statistics_of_the_previous_one(stack, monkeypa
             time.sleep(0.01)
             return cancelled()
 
-        return real(dataset, request, watched, budget=90 * 2 * 4)
+        return real(dataset, request, watched, budget=90 * 2 * 4, **validity)
 
     monkeypatch.setattr(summaries, "frame_summary", slow)
     v = Viewer(f"{path}::/s")

@@ -164,7 +164,7 @@ def frame_reply(out: dict[str, Any], request: FrameRequest, shape: Sequence[int]
 def frame_summary_reply(summary_: stats.Summary | None, pending: bool, seq: Any) -> tuple[FrameSummaryReply, list]:
     """The reply to a ``frame_summary`` command: the statistics, or ``pending`` (ask again).
 
-    Ready but None: there are none for the page (they would count masked pixels).
+    Ready but None: there are none for the page (no valid pixel in the region).
     """
     s, bufs = summary(summary_)
     return FrameSummaryReply(ok=True, seq=seq, pending=pending, summary=s), bufs

@@ -24,13 +24,16 @@ class Cancelled(Exception):
 
 
 def frame_summary(dataset: Any, request: FrameRequest, cancelled: Callable[[], bool] = lambda: False,
-                  budget: int = decimate.BUDGET) -> stats.Summary:
-    """The :class:`~h5lens.stats.Summary` of every pixel of the region ``request`` shows.
+                  budget: int = decimate.BUDGET, mask: np.ndarray | None = None,
+                  invalid: float | None = None) -> stats.Summary:
+    """The :class:`~h5lens.stats.Summary` of every valid pixel of the region ``request`` shows.
 
     The same region as :func:`h5lens.frames.frame` (clipped zoom, complex part),
     read at full resolution in tiles of at most about ``budget`` bytes that
     cover whole chunks where they can; :class:`Cancelled` is raised before a
-    tile when ``cancelled()`` is true.
+    tile when ``cancelled()`` is true. Pixels under ``mask`` (True = invalid,
+    the whole frame's, as displayed) and equal to the sentinel ``invalid`` are
+    left out, so a masked hot pixel sets neither the range nor the histogram.
     """
     geo, read, (ydim, xdim), rgb = frames.reader(dataset, request.items, request.transposed, request.part)
     dtype = np.dtype(dataset.dtype)
@@ -42,5 +45,9 @@ def frame_summary(dataset: Any, request: FrameRequest, cancelled: Callable[[], b
     for r0, r1, c0, c1 in decimate.tiles(region, (1, 1), chunks, dtype.itemsize, budget):
         if cancelled():
             raise Cancelled(f"statistics of {request.selection!r} abandoned: another frame is shown")
-        summary.add(read(r0, r1, c0, c1))
+        tile = read(r0, r1, c0, c1)
+        bad = None if mask is None or not mask[r0:r1, c0:c1].any() else mask[r0:r1, c0:c1]
+        if invalid is not None and tile.dtype.kind in "iu" and (hit := tile == invalid).any():
+            bad = hit if bad is None else bad | hit
+        summary.add(tile if bad is None else tile[~bad])  # the valid pixels only (a 1-D copy when some are not)
     return summary

@@ -161,3 +161,43 @@ def test_bad_mask_drawings_are_refused_in_the_page(harness, stack):
     drag(page, (10, 10), (30, 30))
     wait_until(page, lambda: len(v.rois) == 1)
     assert v.mask is None
+
+
+def test_a_masked_hot_pixel_of_a_downsampled_image_sets_no_displayed_maximum(harness, tmp_path):
+    """The hot pixel's block of the display copy is not painted masked (its other pixels are valid) and
+    holds the hot value (max aggregation); the displayed range comes from the kernel's statistics of the
+    valid pixels at full resolution, so its maximum is the valid pixels' (numpy), not the hot one."""
+    rng = np.random.default_rng(4)
+    image = rng.integers(100, 1000, size=(1200, 1600)).astype(np.float32)
+    image[700, 901] = 1e6
+    path = tmp_path / "hot.h5"
+    with h5py.File(path, "w") as f:
+        f["image"] = image
+    mask = np.zeros(image.shape, bool)
+    mask[700, 901] = True
+    v = view(f"{path}::/image", autoscale="minmax", aggregation="max")
+    v.mask = mask
+    harness.mount(v)
+    page = harness.page
+    wait_seq(page)
+    page.wait_for_function(f"document.querySelector('{ROOT}').dataset.summary === 'data'")
+    frame = page.evaluate("""() => { const f = document.querySelector('.h5l-viewer').h5lens.panel.frame;
+        let max = -Infinity; for (const x of f.data) max = Math.max(max, x); return { factors: f.factors, max }; }""")
+    assert max(frame["factors"]) > 1 and frame["max"] == 1e6  # downsampled: the hot value is in the copy
+    assert masked_count(page) == 0  # and its block is not painted masked
+    vmax = float(page.eval_on_selector(ROOT, "r => r.dataset.vmax"))
+    assert vmax == float(image[~mask].max()) and float(page.eval_on_selector(ROOT, "r => r.dataset.vmin")) == image.min()
+    stats = page.eval_on_selector(".h5l-v-stats", "e => e.textContent")
+    assert f"range and histogram of all {int((~mask).sum())} data pixels" in stats
+    # the masked pixel is not silently invisible: the status counts the display pixels holding masked
+    # pixels among valid ones, and the hover says how many of the block's pixels are masked
+    warning = page.eval_on_selector(".h5l-v-warning", "e => e.textContent")
+    assert "1 display pixel holds masked pixels among valid ones (zoom in to see them)" in warning
+    fy, fx = frame["factors"]
+    page.mouse.move(*where(page, 700, 901))
+    page.wait_for_function("document.querySelector('.h5l-v-readout').textContent.includes('masked')")
+    readout = page.eval_on_selector(".h5l-v-readout", "e => e.textContent")
+    y0, x0 = 700 // fy * fy, 901 // fx * fx
+    assert f"max of {fy} × {fx} (y {y0}–{y0 + fy - 1}, x {x0}–{x0 + fx - 1}; 1 of {fy * fx} masked): 1e+6" in readout
+    page.mouse.move(*where(page, 100, 100))  # a block with no masked pixel says nothing of a mask
+    page.wait_for_function("!document.querySelector('.h5l-v-readout').textContent.includes('masked')")

@@ -102,7 +102,8 @@ def test_an_roi_moved_off_the_image_is_put_back(harness, image):
     calls = len(harness.bridge.calls)
     drag(page, (10, 4.5), (10, -40))  # dragged left, off the image
     page.wait_for_function("document.querySelector('.h5l-v-measure-msg').textContent.includes('holds no pixel')")
-    assert r.x == (5, 15) and harness.bridge.calls[calls:] == []
+    # the kernel only measured the places it passed on the image (asked ahead), nothing was saved
+    assert r.x == (5, 15) and set(harness.bridge.calls[calls:]) <= {"roi_stats"}
     # drawn back where Python has it
     rect = page.eval_on_selector(".h5l-v-overlay g[data-kind='rect'] rect", "e => e.getBoundingClientRect().left")
     assert rect == pytest.approx(where(page, 10, 4.5)[0], abs=1.5)

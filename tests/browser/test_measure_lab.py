@@ -97,6 +97,11 @@ def test_a_mask_drawn_in_lab_is_viewer_mask_in_the_kernel(lab, lab_page, course,
     # the page shows the mask: the rectangle's display pixels (an isolated masked pixel shows once zoomed in:
     # a display pixel is painted masked when all the pixels it stands for are)
     page.wait_for_function("Number(document.querySelector('.h5l-viewer').dataset.masked) > 0")
+    # downsampled, the threshold's isolated pixels are said (their display pixels show valid values)
+    factors = page.evaluate("() => document.querySelector('.h5l-viewer').h5lens.panel.frame.factors")
+    if max(factors) > 1:
+        page.wait_for_function("/display pixels? holds? masked pixels among valid ones/"
+                               ".test(document.querySelector('.h5l-v-warning').textContent)")
     view.screenshot(path=str(tmp_path / "mask_lab_light.png"))
     page.evaluate("jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
     page.wait_for_function("document.body.dataset.jpThemeLight === 'false'")

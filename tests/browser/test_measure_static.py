@@ -219,15 +219,38 @@ def test_an_roi_drawn_costs_one_command_sent_before_the_trait(harness, stack):
     page.evaluate(SPY)
     before = wait_data(page, "roistats")
     page.get_by_label("ellipse ROI").click()
-    drag(page, (40, 30), (80, 100))
+    # once the pointer rests the statistics are asked ahead (one request at a time); once the last
+    # shape's answer is in, the release sends the drawing only and the table shows that answer
+    page.mouse.move(*where(page, 40, 30))
+    page.mouse.down()
+    page.mouse.move(*where(page, 80, 100), steps=6)
+    page.wait_for_function("""() => { const p = document.querySelector('.h5l-viewer').h5lens.panel.measure.panel;
+        return window.sent.length && !p.aheadTimer && !p.aheadBusy && !p.aheadNext; }""")
+    ahead = page.evaluate("() => window.sent")
+    assert ahead and set(ahead) == {"roi_stats"} and len(ahead) <= 6  # the shape drawn only: no profile, no trait
+    page.evaluate("() => { window.sent = []; }")
+    page.mouse.up()
     wait_until(page, lambda: len(v.rois) == 2)
     wait_data(page, "roistats", before)
     wait_until(page, lambda: len(table(page)) == 3)
-    # only the new ROI is measured (not the profile nor the first ROI again), and its command leaves
-    # ahead of the trait, so the kernel answers it before taking the drawing in
-    assert page.evaluate("() => window.sent") == ["roi_stats", "measures"]
+    assert page.evaluate("() => window.sent") == ["measures"]
     row = {r[0]: r for r in table(page)[1:]}[str(v.rois[1].id)]
     assert int(row[2]) == v.rois[1].stats["count"] and float(row[3]) == pytest.approx(v.rois[1].stats["sum"], rel=1e-5)
+    # released as soon as it is drawn: nothing (or an earlier shape) was asked ahead, so the release asks
+    # for its own, once, ahead of the trait (the kernel answers it before taking the drawing in)
+    page.get_by_label("rectangle ROI").click()
+    page.mouse.move(*where(page, 60, 5))
+    page.mouse.down()
+    page.evaluate("() => { window.sent = []; }")
+    page.mouse.move(*where(page, 70, 50), steps=2)
+    page.mouse.move(*where(page, 85, 110), steps=1)
+    page.mouse.up()
+    wait_until(page, lambda: len(v.rois) == 3)
+    wait_until(page, lambda: len(table(page)) == 4)
+    sent = page.evaluate("() => window.sent")
+    assert sent[-2:] == ["roi_stats", "measures"] and sent.count("measures") == 1, sent
+    row = {r[0]: r for r in table(page)[1:]}[str(v.rois[2].id)]
+    assert int(row[2]) == v.rois[2].stats["count"] and float(row[3]) == pytest.approx(v.rois[2].stats["sum"], rel=1e-5)
     # another mask measures everything again, once
     page.evaluate("() => { window.sent = []; }")
     mask = np.zeros(data.shape[1:], bool)
@@ -238,7 +261,7 @@ def test_an_roi_drawn_costs_one_command_sent_before_the_trait(harness, stack):
     assert masked["count"] == 21 * 21  # rows 5-25, columns 20-40
     wait_until(page, lambda: int(table(page)[1][2]) == masked["count"])
     wait_until(page, lambda: sorted(n for n in page.evaluate("() => window.sent") if n != "frame") ==
-               ["profile", "roi_stats", "roi_stats"])
+               ["profile", "roi_stats", "roi_stats", "roi_stats"])
 
 
 def test_python_adds_and_moves_what_the_page_draws(harness, stack, tmp_path):

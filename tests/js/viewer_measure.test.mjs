@@ -59,6 +59,10 @@ test("masked pixels and the sentinel are painted in the mask colour", () => {
   assert.deepEqual(counts, { masked: 2, total: 4 });
   assert.equal(maskNote(counts), "");
   assert.match(maskNote(paintMask({ data: [1, 2], mask: new Uint8Array([1, 1]) }, new Uint32Array(2), "#000000")), /no valid pixels/);
+  // display pixels holding masked pixels among valid ones are said (they are not painted)
+  assert.equal(maskNote(counts, 1), "1 display pixel holds masked pixels among valid ones (zoom in to see them)");
+  assert.equal(maskNote(counts, 3), "3 display pixels hold masked pixels among valid ones (zoom in to see them)");
+  assert.match(maskNote({ masked: 2, total: 2 }, 3), /no valid pixels/);
   // nothing to mask: nothing painted, nothing said
   const keep = new Uint32Array(2).fill(9);
   assert.deepEqual(paintMask({ data: [1, 2] }, keep, "#000000"), { masked: 0, total: 2 });

@@ -26,6 +26,7 @@
 /** @typedef {import("./protocol/viewer.js").ViewerMeta} ViewerMeta */
 /** @typedef {import("./protocol/viewer.js").FrameAxes} FrameAxes */
 /** @typedef {import("./protocol/viewer.js").FrameSummary} FrameSummary */
+/** @typedef {import("./protocol/viewer.js").MaskPartial} MaskPartial */
 /** @typedef {import("./protocol/viewer.js").FrameReply} FrameReply */
 /** @typedef {import("./protocol/viewer.js").FrameSummaryReply} FrameSummaryReply */
 /** @typedef {import("./protocol/viewer.js").CurveReply} CurveReply */

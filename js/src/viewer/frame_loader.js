@@ -28,7 +28,9 @@ export function toFrame(reply, buffers, selection, transposed) {
     summaryDue: !reply.summary && !!reply.summary_due, request: {},
     // the mask's buffer comes last (after the summary's)
     mask: reply.mask ? /** @type {Uint8Array} */ (decode(reply.mask, [buffers[buffers.length - 1]]).data) : null,
-    invalid: reply.invalid ?? null };
+    invalid: reply.invalid ?? null,
+    maskPartial: reply.mask_partial ? new Map(reply.mask_partial.index.map((i, k) => [i, reply.mask_partial.masked[k]])) : null,
+    maskPartialBlocks: reply.mask_partial?.blocks ?? 0 };
 }
 
 /**

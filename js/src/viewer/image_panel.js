@@ -97,7 +97,10 @@ export class ImagePanel {
     const y0 = r0 + at.i * fy, x0 = c0 + at.j * fx;
     const y1 = Math.min(r1, y0 + fy) - 1, x1 = Math.min(c1, x0 + fx) - 1;
     const how = f.preview || f.rgb ? "sample of" : `${this.viewer.model.get("aggregation")} of`;
-    return `${how} ${fy} × ${fx} (y ${y0}–${y1}, x ${x0}–${x1}): `;
+    // masked pixels among valid ones: the block shows the valid ones' value, and says so
+    const masked = f.maskPartial?.get(at.i * f.w + at.j);
+    const some = masked ? `; ${masked} of ${(y1 - y0 + 1) * (x1 - x0 + 1)} masked` : "";
+    return `${how} ${fy} × ${fx} (y ${y0}–${y1}, x ${x0}–${x1}${some}): `;
   }
 
   /** @param {number} vmin @param {number} vmax */

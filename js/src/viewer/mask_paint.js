@@ -39,9 +39,14 @@ export function countMasked(frame) {
 }
 
 /**
- * The status of a frame's mask: "no valid pixels" when every pixel is masked, else "".
+ * The status of a frame's mask: "no valid pixels" when every pixel is masked; how many display
+ * pixels hold masked pixels among valid ones (shown with the valid ones' value, not in the mask
+ * colour: isolated masked pixels show only once zoomed in); else "".
  * @param {{masked: number, total: number}} counts
+ * @param {number} [partial] display pixels holding masked pixels among valid ones
  */
-export function maskNote(counts) {
-  return counts.total > 0 && counts.masked === counts.total ? "no valid pixels (every pixel is masked)" : "";
+export function maskNote(counts, partial = 0) {
+  if (counts.total > 0 && counts.masked === counts.total) return "no valid pixels (every pixel is masked)";
+  if (partial > 0) return `${partial} display pixel${partial === 1 ? "" : "s"} hold${partial === 1 ? "s" : ""} masked pixels among valid ones (zoom in to see them)`;
+  return "";
 }

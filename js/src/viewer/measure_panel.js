@@ -13,6 +13,9 @@ import { STAT_COLUMNS, profileCsv, statsCsv, statsRow } from "./measure_geometry
 /** @typedef {import("../common/protocol.js").MeasureProfile} MeasureProfile */
 /** @typedef {import("../common/protocol.js").MeasureRoi} MeasureRoi */
 
+/** How long the pointer rests on an ROI being drawn before its statistics are asked (a 60 Hz pointer moves every 17 ms). */
+const REST_MS = 20;
+
 export class MeasurePanel {
   /**
    * @param {HTMLElement} parent
@@ -37,6 +40,10 @@ export class MeasurePanel {
     this.asked = ""; // the profile (and frame) last asked for
     /** @type {{p: MeasureProfile, colour?: string} | null} */ this.wanted = null;
     /** @type {Map<number, {key: string, done: Promise<void>}>} ROI id -> the ROI and frame last asked */ this.measured = new Map();
+    /** @type {{key: string, done: Promise<any>} | null} the ROI being drawn or edited, asked ahead of its release */ this.ahead = null;
+    this.aheadBusy = false; // an ahead request is with the kernel
+    /** @type {ReturnType<typeof setTimeout> | undefined} asks ahead once the pointer rests */ this.aheadTimer = undefined;
+    /** @type {any[] | null} the newest shape drawn meanwhile (asked when the kernel answers) */ this.aheadNext = null;
   }
 
   /** @param {string} text */
@@ -87,6 +94,37 @@ export class MeasurePanel {
   forget() {
     this.asked = "";
     this.measured.clear();
+    this.ahead = null;
+  }
+
+  /**
+   * An ROI being drawn or dragged: once the pointer rests (REST_MS without a move) its statistics are
+   * asked (one request with the kernel at a time, the newest shape when it answers), so a release
+   * after a pause finds them asked or answered. Not at every move: the kernel, busy with a shape the
+   * pointer has left, would answer the release that much later (bench/roi_stats_lab.py). Nothing is
+   * shown until the release.
+   * @param {MeasureRoi} roi @param {string} selection
+   */
+  statsAhead(roi, selection) {
+    clearTimeout(this.aheadTimer);
+    this.aheadTimer = setTimeout(() => { this.aheadTimer = undefined; this._askAhead(roi, selection); }, REST_MS);
+  }
+
+  /** @param {MeasureRoi} roi @param {string} selection */
+  _askAhead(roi, selection) {
+    const key = statsKey(roi, selection);
+    if (this.ahead?.key === key) return;
+    if (this.aheadBusy) { this.aheadNext = [roi, selection]; return; }
+    this.aheadBusy = true;
+    const done = this.rpc.call("roi_stats", { kind: roi.kind, y: roi.y, x: roi.x, points: roi.points, selection, seq: ++this.seq },
+      { key: "roi-ahead" }).then(([reply]) => reply);
+    this.ahead = { key, done };
+    done.catch(() => {}).finally(() => {
+      this.aheadBusy = false;
+      const next = this.aheadNext;
+      this.aheadNext = null;
+      if (next) this._askAhead(next[0], next[1]);
+    });
   }
 
   /** @param {MeasureProfile} p @param {string} [colour] the line's colour on the image */
@@ -113,7 +151,7 @@ export class MeasurePanel {
     for (const id of [...this.stats.keys()]) if (!keep.has(id)) { this.stats.delete(id); this.measured.delete(id); }
     // an ROI measured on this frame already is not asked again (adding one ROI measures that one)
     await Promise.all(rois.map((roi) => {
-      const key = JSON.stringify([roi.kind, roi.y, roi.x, roi.points, selection]), had = this.measured.get(roi.id);
+      const key = statsKey(roi, selection), had = this.measured.get(roi.id);
       if (had?.key === key) return had.done; // measured on this frame already, or being measured
       const done = this._stats(roi, selection, seq, key);
       this.measured.set(roi.id, { key, done });
@@ -125,8 +163,15 @@ export class MeasurePanel {
 
   /** Ask the statistics of `roi`; the row is kept, or removed with the reason said. */
   async _stats(roi, selection, seq, key) {
+    // asked ahead while it was drawn: that answer (an error is asked again, and said, the usual way)
+    const ahead = this.ahead?.key === key ? this.ahead.done.catch(() => null) : null;
+    this.aheadNext = null; // the drawing is done: a shape still waiting to be asked ahead is not asked
+    clearTimeout(this.aheadTimer);
+    this.aheadTimer = undefined;
+    const ask = async () => (await this.rpc.call("roi_stats", { ...roi, selection, seq }, { key: `roi-${roi.id}` }))[0];
     try {
-      const [reply] = await this.rpc.call("roi_stats", { ...roi, selection, seq }, { key: `roi-${roi.id}` });
+      // no await before asking: the command must leave ahead of the trait (sent right after this call)
+      const reply = ahead ? ((await ahead) ?? (await ask())) : await ask();
       this.stats.set(roi.id, { roi, stats: reply });
     } catch (err) {
       if (this.measured.get(roi.id)?.key === key) this.measured.delete(roi.id); // asked again next time
@@ -159,7 +204,11 @@ export class MeasurePanel {
   }
 
   destroy() {
+    clearTimeout(this.aheadTimer);
     this.curve?.destroy();
     this.el.remove();
   }
 }
+
+/** What an ROI's statistics depend on: its shape and the frame. @param {MeasureRoi} roi @param {string} selection */
+function statsKey(roi, selection) { return JSON.stringify([roi.kind, roi.y, roi.x, roi.points ?? [], selection]); }

@@ -32,6 +32,7 @@ export class Measurer {
     this.settings = el("div", { class: "h5l-v-measure-settings" });
     this.overlay = new Overlay(image, {
       draftProfile: (line) => { if (line && !profileProblem(line.start, line.end, this.shape())) this.panel.showProfile({ id: 0, ...line, width: this.width(), reduce: this.reduce() }, this.selection(), this.colourOf(-1)); },
+      draftRoi: (roi) => { if (!roiProblem(roi, this.shape())) this.panel.statsAhead(roi, this.selection()); },
       commit: (kind, entry) => (kind === "mask" ? this.mask.draw(entry) : this.add(kind, entry)),
       moveProfile: (id, start, end, final) => this.moved(id, start, end, final),
       select: (id) => { this.overlay.active = id; this.overlay.render(); this.refresh(false); },
@@ -190,7 +191,7 @@ export class Measurer {
 
   /** A frame was painted: measures follow the slider; the mask's note. @param {any} frame */
   frameShown(frame) {
-    const note = maskNote(this.image.maskCounts ?? { masked: 0, total: 0 });
+    const note = maskNote(this.image.maskCounts ?? { masked: 0, total: 0 }, frame.maskPartialBlocks ?? 0);
     this.viewer.root.dataset.masked = String(this.image.maskCounts?.masked ?? 0);
     this.viewer.extraWarning = note;
     // a frame painted may hold other values (a live file grew, another mask): what was measured is stale

@@ -24,6 +24,7 @@ function svg(tag, attrs = {}) {
 /**
  * @typedef {object} OverlayHooks
  * @property {(entry: {start: number[], end: number[]} | null) => void} draftProfile a line being drawn (null: dropped)
+ * @property {(roi: any) => void} draftRoi an ROI being drawn or dragged (its statistics may be asked ahead)
  * @property {(kind: string, entry: any) => void} commit a finished drawing: kind "profile", "roi" or "mask"
  * @property {(id: number, start: number[], end: number[], final: boolean) => void} moveProfile an end dragged
  * @property {(id: number) => void} select a profile clicked
@@ -235,7 +236,7 @@ export class Overlay {
       ? [at[0] + (what.corner[0] ? -0.5 : 0.5), at[1] + (what.corner[1] ? -0.5 : 0.5)] : at);
     this._drag(e, "roi", roi, (d, at, final) => {
       Object.assign(roi, editRoi(orig, what, d, inward(at)));
-      if (final) this.hooks.editRoi(roi.id, { ...roi });
+      if (final) this.hooks.editRoi(roi.id, { ...roi }); else this.hooks.draftRoi({ ...roi });
     });
   }
 
@@ -293,7 +294,10 @@ export class Overlay {
       if (d.kind === "profile") {
         d.line = dragLine(d.tool, d.a, at, this._shape());
         this.hooks.draftProfile(d.line);
-      } else d.b = at;
+      } else {
+        d.b = at;
+        if (!this.masking && d.kind !== "polygon") this.hooks.draftRoi(dragRoi(d.kind, d.a, d.b));
+      }
       this.render();
     });
     c.addEventListener("pointerup", () => {

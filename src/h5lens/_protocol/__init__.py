@@ -74,6 +74,7 @@ from .viewer import (
     FrameSummary,
     FrameSummaryReply,
     LutsReply,
+    MaskPartial,
     OverlayItem,
     OverlayReply,
     ValuesReply,
@@ -85,7 +86,7 @@ MESSAGES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
         Options, ErrorInfo, ErrorReply, WireArray, ReadStats, Abscissa, Dim, ViewerMeta, FrameAxes, FrameSummary,
-        FrameReply, FrameSummaryReply,
+        MaskPartial, FrameReply, FrameSummaryReply,
         CurveReply, OverlayReply, OverlayItem, AddToPlotReply,
         RegionNumbers, CompareFrameReply, CompareSide, CompareMeta,
         ValuesReply, ProfileReply, RoiStatsReply, MeasureProfile, MeasureRoi, Measures, LutsReply, ExportReply,
@@ -101,7 +102,7 @@ __all__ = [
     "Abscissa", "AddToPlotReply", "AttributeRow", "ChildrenReply", "CompareFrameReply", "CompareMeta",
     "CompareSide", "CurveReply", "Detail", "Dim", "ErrorInfo", "ErrorReply", "ExportReply", "FrameAxes",
     "FrameReply", "FrameSummary", "FrameSummaryReply", "InfoReply", "InspectReply", "LinkInfo", "LiveState",
-    "LutsReply", "MaskEditReply",
+    "LutsReply", "MaskEditReply", "MaskPartial",
     "MaskEditRequest", "MeasureProfile", "MeasureRoi", "Measures", "NodeInfo", "Options", "OverlayItem",
     "OverlayReply", "PreviewReply", "ProfileReply", "ReadStats", "RegionNumbers", "Reply", "RoiStatsReply",
     "SearchReply", "TreeItem", "ValuesReply", "ViewerMeta", "WireArray", "options",

@@ -92,6 +92,18 @@ class FrameSummary(TypedDict):
     counts: WireArray
 
 
+class MaskPartial(TypedDict):
+    """Display pixels of a downsampled frame holding masked pixels among valid ones (not painted masked).
+
+    ``blocks``: how many; ``index``: the first of them (flat indices of the display copy), ``masked``:
+    how many of the data pixels behind each are masked.
+    """
+
+    blocks: int
+    index: list[int]
+    masked: list[int]
+
+
 class FrameFields(Reply):
     """The keys of every frame reply, the viewer's (:class:`FrameReply`) and the compare widget's."""
 
@@ -121,11 +133,13 @@ class FrameReply(_ViewerFrameReply, total=False):
 
     ``mask`` (uint8, the display copy's shape, 1 = every pixel of the block is
     masked) comes when a mask applies; ``invalid`` is the detector's sentinel
-    value when ``mask_invalid`` applies (pixels holding it are masked too).
+    value when ``mask_invalid`` applies (pixels holding it are masked too);
+    ``mask_partial`` when display pixels hold masked pixels among valid ones.
     """
 
     mask: WireArray
     invalid: int
+    mask_partial: MaskPartial
 
 
 class FrameSummaryReply(Reply):

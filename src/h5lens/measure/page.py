@@ -70,12 +70,63 @@ def display_mask(mask: np.ndarray, region: Sequence[int], factors: Sequence[int]
     return part.astype(np.uint8) if part.shape == tuple(out_shape[:2]) else None
 
 
+#: Display pixels listed with their masked count in a frame reply's ``mask_partial`` (their number is always given).
+PARTIAL_LISTED = 4096
+
+
+def partly_masked(mask: np.ndarray, region: Sequence[int], factors: Sequence[int],
+                  shown: np.ndarray) -> dict[str, Any] | None:
+    """The display pixels of a downsampled frame whose block holds masked pixels among valid ones.
+
+    Such a pixel shows its valid pixels' value and is not painted masked, so an
+    isolated masked pixel would be invisible at this size: the page says how
+    many there are, and the hover how many of a block's pixels are masked.
+    ``shown`` is :func:`display_mask`'s (the blocks wholly masked).
+    ``{"blocks": n, "index": [...], "masked": [...]}`` (flat display indices
+    and masked counts, the first :data:`PARTIAL_LISTED`), None when there are none.
+    """
+    r0, r1, c0, c1 = (int(v) for v in region)
+    fy, fx = (int(v) for v in factors)
+    part = np.asarray(mask[r0:r1, c0:c1], dtype=bool)
+    if (fy == 1 and fx == 1) or part.size == 0 or not part.any():
+        return None
+    counts = _block_counts(part, fy, fx)
+    if counts.shape != shown.shape:
+        return None
+    index = np.flatnonzero((counts > 0) & (shown == 0))
+    if index.size == 0:
+        return None
+    listed = index[:PARTIAL_LISTED]
+    masked = counts.ravel()[listed].tolist()
+    return {"blocks": int(index.size), "index": listed.tolist(), "masked": masked}
+
+
+def _block_counts(part: np.ndarray, fy: int, fx: int) -> np.ndarray:
+    """Masked pixels of each ``fy`` × ``fx`` block of ``part`` (edge blocks smaller), in strips of about 1 Mpx.
+
+    Sums of a reshaped copy (padded with valid pixels at the edges): one pass, no Python loop per block.
+    """
+    h, w = -(-part.shape[0] // fy), -(-part.shape[1] // fx)
+    out = np.empty((h, w), np.uint32)
+    rows = max(1, (1 << 20) // (w * fx * fy))  # block rows per strip
+    buf = np.zeros((rows * fy, w * fx), np.uint8)
+    for i in range(0, h, rows):
+        n = min(rows, h - i)
+        strip = part[i * fy:(i + n) * fy]
+        buf[:] = 0
+        buf[:strip.shape[0], :strip.shape[1]] = strip
+        by_rows = buf[:n * fy].reshape(n, fy, w * fx).sum(axis=1, dtype=np.uint32)
+        out[i:i + n] = by_rows.reshape(n, w, fx).sum(axis=2, dtype=np.uint32)
+    return out
+
+
 def with_mask(reply: FrameReply, bufs: list, out: dict[str, Any], mask: np.ndarray | None, invalid: int | None,
               notice: str | None) -> tuple[FrameReply, list]:
     """A frame reply (of :func:`h5lens.frames.frame`'s ``out``) with its display mask, sentinel and mask notice.
 
-    A summary that holds masked pixels is dropped (the page's range and
-    histogram leave them out of the display copy instead).
+    A summary folded with the display copy that holds masked pixels is not
+    sent: it is due (``summary_due``), folded again over the valid pixels only
+    (:func:`h5lens.summaries.frame_summary` with the mask; the viewer starts it).
 
     ``mask`` is the full frame's (None: none), ``invalid`` the sentinel value
     (None: none), ``notice`` why the detector's pixel_mask is not applied.
@@ -86,17 +137,18 @@ def with_mask(reply: FrameReply, bufs: list, out: dict[str, Any], mask: np.ndarr
         return reply, bufs
     if invalid is not None:
         reply["invalid"] = invalid
-    if mask is not None and reply.get("summary_due"):  # the statistics to come would count masked pixels too
-        reply["summary_due"] = False
     s = reply["summary"]
     if s is not None and (mask is not None or (invalid is not None and s["max"] == invalid)):
-        # the kernel's summary counts masked pixels: without it, the page takes the colour range and
-        # histogram from the display copy with its masked pixels left out (the array's buffer is first)
-        reply["summary"] = None
+        # the summary folded with the copy counts masked pixels: the one without them follows
+        # (the array's buffer is first)
+        reply["summary"], reply["summary_due"] = None, True
         bufs = bufs[:1]
     shown = None if mask is None else display_mask(mask, out["region"], out["factors"], out["data"].shape)
     if shown is not None:
         header, more = wire.encode(shown)
         reply["mask"] = header
         bufs = [*bufs, *more]
+        partial = partly_masked(mask, out["region"], out["factors"], shown)  # type: ignore[arg-type]
+        if partial is not None:
+            reply["mask_partial"] = partial  # type: ignore[typeddict-item]
     return reply, bufs

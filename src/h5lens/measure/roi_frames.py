@@ -9,7 +9,7 @@ each block in the data's own dtype and reduces only the asked statistic: an
 integer sum is exact (int64 for up to 4-byte integers), NaN/Inf are looked for
 only in floating data, the dtype-maximum sentinel only in blocks whose maximum
 it is. ``std`` and complex data take ``roi_stats``' path. Memory stays one
-block of the rectangle (:data:`h5lens.measure.roi.BLOCK_PIXELS`) plus the
+block of the rectangle (:func:`h5lens.measure.roi.row_blocks`) plus the
 kept pixels packed in bits (1/8 byte a pixel of the rectangle).
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .frame import Frame
-from .roi import BLOCK_PIXELS, STATISTICS, Shape, roi_stats
+from .roi import STATISTICS, Shape, roi_stats, row_blocks
 
 #: The statistics reduced in the data's dtype (the others go through ``roi_stats``).
 FAST = ("count", "sum", "mean", "min", "max")
@@ -36,13 +36,11 @@ class RoiSeries:
         self.kind, self.itemsize = dtype.kind, dtype.itemsize
         ys, xs = shape.box(frame.shape)  # ValueError when the ROI holds no pixel of the frame
         cols = np.arange(xs.start, xs.stop)[None, :]
-        step = max(1, BLOCK_PIXELS // (xs.stop - xs.start))
         #: (source index, pixels kept packed 8 to a byte or None when all are, block shape) of each row block:
         #: a whole-frame ellipse on a 16k² frame keeps 32 MiB, not 256 MiB of bools
         self.blocks: list[tuple[list[Any], np.ndarray | None, tuple[int, int]]] = []
         g = frame.geometry
-        for r0 in range(ys.start, ys.stop, step):
-            r1 = min(r0 + step, ys.stop)
+        for r0, r1 in row_blocks(frame, ys, xs.stop - xs.start):  # whole chunks when they outgrow the cache
             keep = shape.inside(np.arange(r0, r1)[:, None], cols)
             if frame.mask is not None:
                 keep &= ~frame.mask[r0:r1, xs]

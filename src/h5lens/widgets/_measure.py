@@ -16,7 +16,7 @@ import numpy as np
 import traitlets as t
 
 from .. import _protocol as protocol
-from .. import measure
+from .. import measure, summaries
 from .._protocol import MaskEditReply
 from ..measure import for_viewer, page
 from ..measure.mask import detector_mask
@@ -98,6 +98,8 @@ class Measuring(t.HasTraits):
         """The user's mask is ``mask``: what was read or measured with the old one is dropped; the page reloads."""
         self._user_mask = mask
         self._tiles.clear()
+        if getattr(self, "_summaries", None) is not None:  # folded with the old mask: not the frame's any more
+            self._summaries.cancel()  # type: ignore[attr-defined]
         self._update_profiles()
         self.mask_note = mask_note_text(self.mask, self._detector_mask()[0])
         self.mask_revision += 1
@@ -166,6 +168,8 @@ class Measuring(t.HasTraits):
     def _follow_frame(self, change: dict) -> None:
         if getattr(self, "_tiles", None) is not None:  # another frame (or the file changed): its tiles go
             self._tiles.clear()
+        if change["name"] == "mask_invalid" and getattr(self, "_summaries", None) is not None:
+            self._summaries.cancel()  # type: ignore[attr-defined]  # folded with the other sentinel rule
         if self.profiles and change["name"] != "meta":
             self._update_profiles()
 
@@ -218,14 +222,19 @@ class Measuring(t.HasTraits):
         # the detector's mask is looked up by now: the reply's warning may not have its problem yet
         return page.with_mask(reply, bufs, out, full, invalid, self._detector_mask()[1])
 
-    def _page_summary(self, s: Any) -> Any:
-        """A frame's :class:`~h5lens.stats.Summary` for the page, or None when it counts masked pixels.
+    def _summary_of(self, request: Any, cancelled: Any) -> Any:
+        """The statistics of every valid pixel of a frame request's region (the mask and sentinel applied)."""
+        ds = self._shown()  # type: ignore[attr-defined]
+        invalid = measure.invalid_value(ds.dtype) if self.mask_invalid else None
+        mask = for_viewer.shown_mask(self.mask, self.shape, request.items, request.transposed)  # type: ignore[attr-defined]
+        return summaries.frame_summary(ds, request, cancelled, mask=mask, invalid=invalid)
 
-        The page then leaves them out of its display copy, as for a frame reply (see ``with_mask``).
+    def _page_summary(self, s: Any) -> Any:
+        """A frame's :class:`~h5lens.stats.Summary` for the page (valid pixels only), or None when none is valid.
+
+        Without one the page takes its range from the display copy, where an all-masked frame says so.
         """
-        invalid = measure.invalid_value(self._shown().dtype) if self.mask_invalid else None  # type: ignore[attr-defined]
-        full = for_viewer.shown_mask(self.mask, self.shape, self.items, self.transposed)  # type: ignore[attr-defined]
-        return None if full is not None or (invalid is not None and s.result()["max"] == invalid) else s
+        return s if s.result()["count"] else None
 
     # -- the Python API ------------------------------------------------------------------------
     def add_profile(self, start: Any, end: Any, width: int = 1, reduce: str = "mean") -> ProfileHandle:

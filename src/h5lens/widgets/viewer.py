@@ -16,7 +16,7 @@ import numpy as np
 import traitlets as t
 
 from .. import _protocol as protocol
-from .. import colormaps, replies, snippet, summaries, views
+from .. import colormaps, replies, snippet, views
 from .. import selection as sel
 from ..nodes._base import Dataset, Node
 from ..views import Choice
@@ -91,7 +91,7 @@ class Viewer(ViewerFollowing, Measuring, Curves, ColourTraits, H5Widget):
         # ahead fold them as they are read (nobody waits)
         self._ahead = ReadAhead(lambda r: replies.compute_frame(self._shown(), r, summarize=False), self.shape,
                                 background=lambda r: replies.compute_frame(self._shown(), r))
-        self._summaries = Summaries(lambda r, cancelled: summaries.frame_summary(self._shown(), r, cancelled))
+        self._summaries = Summaries(self._summary_of)  # valid pixels only (widgets/_measure.py)
         self._x_dim: int | None = None  # the dimension the abscissa `x` belongs to (see _x_follows)
         self._measure_setup()  # profiles, ROIs, mask: see widgets/_measure.py
         self._curves_setup()  # abscissae given from Python, overlaid curves: see widgets/_curves.py
@@ -177,7 +177,10 @@ class Viewer(ViewerFollowing, Measuring, Curves, ColourTraits, H5Widget):
                 self._summaries.cancel()
         reply = replies.frame_reply(out, request, self.shape, self.choice.nxdata, seq=msg.get("seq"), preview=preview,
                                     warning=self._warning(out["warning"]), kernel_ms=1000 * (time.perf_counter() - t0))
-        return self._frame_mask(*reply, out)  # the mask of the display copy (widgets/_measure.py)
+        reply = self._frame_mask(*reply, out)  # the mask of the display copy (widgets/_measure.py)
+        if reply[0]["summary_due"] and not out["summary_due"] and not msg.get("ahead"):
+            self._summaries.start(request)  # the statistics folded with the copy counted masked pixels: again without
+        return reply
 
     @command
     def frame_summary(self, msg: dict, buffers: list) -> tuple[protocol.FrameSummaryReply, list]:

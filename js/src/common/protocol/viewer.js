@@ -90,6 +90,15 @@
  * @property {boolean} summary_due the copy aggregates pixels but `summary` is not here: `frame_summary` brings it
  * @property {WireArray} [mask] uint8 of the array's shape: 1 where every pixel of the block is masked (its buffer is the last)
  * @property {number} [invalid] the detector's sentinel value: pixels holding it are masked
+ * @property {MaskPartial} [mask_partial] display pixels holding masked pixels among valid ones
+ */
+
+/**
+ * Display pixels of a downsampled frame holding masked pixels among valid ones (not painted masked).
+ * @typedef {object} MaskPartial
+ * @property {number} blocks how many
+ * @property {number[]} index the first of them (flat indices of the display copy)
+ * @property {number[]} masked how many of the data pixels behind each are masked
  */
 
 /**
@@ -195,6 +204,8 @@
  * @property {object} request the `frame` message the frame answers (asked again for its summary)
  * @property {Uint8Array | null} [mask] 1 where the display pixel is masked
  * @property {number | null} [invalid] the detector's sentinel value (masked wherever it appears)
+ * @property {Map<number, number> | null} [maskPartial] display pixel -> its masked data pixels, where some are valid
+ * @property {number} [maskPartialBlocks] how many display pixels hold masked pixels among valid ones
  */
 
 /**
