@@ -85,6 +85,27 @@ def test_a_page_of_a_big_group_lists_only_that_page(login, caplog):
     assert login["password"] not in logged
 
 
+def test_the_tree_widget_pages_a_big_group(login):
+    """The tree's ``children`` command: the row of /wide says its member count, its expansion shows 50
+    rows out of the total, and the next page follows; no request brings all of /wide's links."""
+    from h5lens.widgets.tree import Tree
+
+    root = h5lens.open(f"hdf5:/{DOMAIN}", **login)
+    as_if_not_summarised(root)
+    sent = recording(root)
+    tree = Tree(root, page_size=50)
+    top, _ = tree.children({"path": "/"}, [])
+    assert [(r["name"], r["label"]) for r in top["items"]] == [("ordered", "4 members"), ("wide", f"{MEMBERS + 2} members")]
+    first, _ = tree.children({"path": "/wide"}, [])
+    assert (first["total"], first["next"], first["more"], len(first["items"])) == (MEMBERS + 2, 50, True, 50)
+    second, _ = tree.children({"path": "/wide", "start": 50}, [])
+    assert [r["name"] for r in second["items"]] == [f"member_{i:04d}" for i in range(50, 100)]
+    wide_id = root["wide"]._h5.id.id
+    assert not [p for req, p in sent if req == f"/groups/{wide_id}" and p.get("include_links")]
+    assert len([p for req, p in sent if req == f"/groups/{wide_id}/links"]) == 2
+    tree.close()
+    root.close()
+
 def test_the_tree_equals_h5pyd_alone(login):
     """Names, order (by name, or creation order), links, attributes: the same as h5pyd's own listing."""
     with h5lens.open(f"hdf5:/{DOMAIN}", **login) as root, h5lens.open(f"hdf5:/{DOMAIN}", **login) as plain:
@@ -97,3 +118,46 @@ def test_the_tree_equals_h5pyd_alone(login):
         assert root["wide/values"][()].tolist() == [0, 1, 2, 3, 4]
         assert_same_tree(plain, root)
 
+
+
+@pytest.fixture(scope="module")
+def deflating_hsds(tmp_path_factory):
+    """An HSDS with ``http_compression`` on (it deflates replies for clients that accept it), behind a
+    proxy counting the bytes sent back; yields (proxy, login, expected frame)."""
+    import numpy as np
+    from fixtures.delay_proxy import DelayProxy
+    from fixtures.servers import hsds
+
+    root = tmp_path_factory.mktemp("hsds-deflate")
+    user, password = "carol", "deflate-pw-7c1"
+    server = hsds(root / "data", user, password, log=root / "hsds.log", config={"http_compression": 1})
+    proxy = None
+    try:
+        login = {"endpoint": server.url, "username": user, "password": password}
+        for folder in ("/home/", "/home/carol/"):
+            h5pyd.Folder(folder, mode="x", **login).close()
+        frame = np.random.default_rng(7).poisson(0.3, (600, 700)).astype(np.uint16)  # detector-like, sparse
+        with h5pyd.File("/home/carol/frames.h5", "w", **login) as f:
+            f.create_dataset("entry/data", data=frame[None], chunks=(1, 600, 700), compression="gzip")
+        proxy = DelayProxy(server.port, 0.0)
+        yield proxy, {**login, "endpoint": proxy.url(server.url)}, frame
+    finally:
+        if proxy is not None:
+            proxy.stop()
+        server.stop()
+
+
+def test_frames_arrive_deflated_from_an_hsds_that_compresses(deflating_hsds):
+    """h5lens reads through h5pyd, which asks for ``deflate, gzip``: the frame crosses the network
+    compressed (HSDS sends it uncompressed by default) and decodes to the same values."""
+    import numpy as np
+
+    proxy, login, frame = deflating_hsds
+    with h5lens.open("hdf5://home/carol/frames.h5", **login) as root:
+        data = root["entry/data"]
+        assert data.shape == (1, 600, 700)
+        proxy.reset()
+        got = data[0]
+        _, sent = proxy.counts()
+    np.testing.assert_array_equal(got, frame)
+    assert sent < frame.nbytes / 4, (sent, frame.nbytes)
