@@ -14,7 +14,13 @@ sent together count once), requests and bytes sent back. Each measure runs
 ``--runs`` times (3 repetitions each); the table gives the median of the run
 medians, their spread and the ratio naive / h5lens. Usage::
 
-    .venv/bin/python bench/remote_services.py [--only hsds,tiled] [--rtt 20] [--runs 3]
+    .venv/bin/python bench/remote_services.py [--only hsds,tiled] [--rtt 20] [--mbit 0] [--runs 3]
+        [--hsds-compression off,on]
+
+HSDS runs twice: as configured by default, and with ``http_compression`` on
+(its replies deflated for clients that accept it: h5pyd asks for
+``deflate, gzip`` and decodes them, so h5lens reading through h5pyd gets them
+too); the proxy counts the bytes as sent.
 """
 
 from __future__ import annotations
@@ -95,29 +101,33 @@ def measure(proxy: DelayProxy, runs: int, naive, ours, what: str, reps: int = 3)
         f"MB {hb / 1e6:.2f} vs {nb / 1e6:.2f}")
 
 
-def bench_hsds(rtt: float, runs: int) -> None:
+def bench_hsds(rtt: float, runs: int, mbit: float | None = None, compression: str = "off,on") -> None:
+    """``compression``: which HSDS to measure, ``off`` (its default: frames sent as they are in memory)
+    and/or ``on`` (``http_compression``: replies deflated when the client accepts it, as h5pyd does)."""
     import h5pyd
     from fixtures.servers import hsds
 
     user, password = "bench", "bench-pw"
     login = {"username": user, "password": password}
-    with tempfile.TemporaryDirectory() as tmp:
-        server = hsds(Path(tmp) / "data", user, password, log=Path(tmp) / "hsds.log")
-        proxy = None
-        try:
-            for folder in ("/home/", "/home/bench/"):
-                h5pyd.Folder(folder, mode="x", endpoint=server.url, **login).close()
-            tools = Path(sys.executable).parent
-            subprocess.run([str(tools / "hsload"), "-e", server.url, "-u", user, "-p", password, str(SMALL),
-                            "/home/bench/"], check=True, timeout=900, capture_output=True)
-            proxy = DelayProxy(server.port, rtt)
-            endpoint = proxy.url(server.url)
-            measure(proxy, runs, lambda: naive_h5pyd(endpoint, login), lambda: ours_h5pyd(endpoint, login),
-                    "hsds: open+list+frame")
-        finally:
-            if proxy is not None:
-                proxy.stop()
-            server.stop()
+    for setting in compression.split(","):
+        with tempfile.TemporaryDirectory() as tmp:
+            config = {"http_compression": 1} if setting == "on" else {}
+            server = hsds(Path(tmp) / "data", user, password, log=Path(tmp) / "hsds.log", config=config)
+            proxy = None
+            try:
+                for folder in ("/home/", "/home/bench/"):
+                    h5pyd.Folder(folder, mode="x", endpoint=server.url, **login).close()
+                tools = Path(sys.executable).parent
+                subprocess.run([str(tools / "hsload"), "-e", server.url, "-u", user, "-p", password, str(SMALL),
+                                "/home/bench/"], check=True, timeout=900, capture_output=True)
+                proxy = DelayProxy(server.port, rtt, mbit)
+                endpoint = proxy.url(server.url)
+                measure(proxy, runs, lambda e=endpoint: naive_h5pyd(e, login), lambda e=endpoint: ours_h5pyd(e, login),
+                        f"hsds http_compression {setting}: open+list+frame")
+            finally:
+                if proxy is not None:
+                    proxy.stop()
+                server.stop()
 
 
 def bench_tiled(rtt: float, runs: int) -> None:
@@ -146,6 +156,8 @@ def main() -> None:
     parser.add_argument("--only", default="hsds,tiled")
     parser.add_argument("--rtt", type=float, default=20.0, help="round trip added, ms")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--mbit", type=float, default=0.0, help="bandwidth per direction (0: loopback's)")
+    parser.add_argument("--hsds-compression", default="off,on", help="HSDS's http_compression: off, on or both")
     args = parser.parse_args()
     if not STACK.exists():
         make_stack(STACK)
@@ -154,7 +166,7 @@ def main() -> None:
     if "tiled" in args.only:
         bench_tiled(args.rtt / 1e3, args.runs)
     if "hsds" in args.only:
-        bench_hsds(args.rtt / 1e3, args.runs)
+        bench_hsds(args.rtt / 1e3, args.runs, args.mbit or None, args.hsds_compression)
 
 
 if __name__ == "__main__":

@@ -297,10 +297,10 @@ def open(source: Any, mode: str = "r", *, swmr: bool | None = None, **options: A
         from .nodes.hdf5 import open_hdf5
 
         lent = open_hdf5(source)
-        if type(source).__module__.startswith("h5pyd"):  # HSDS: a tree page fetches its members together
-            from .nodes.hsds import prefetch_members
+        if type(source).__module__.startswith("h5pyd"):  # HSDS: members fetched together, pages of big groups
+            from .nodes.hsds import hook_into
 
-            lent.owner.prefetch = prefetch_members
+            hook_into(lent.owner)
         return _with_opener(lent)
     if hasattr(source, "__array__") or isinstance(source, (list, tuple, int, float, complex)):
         import numpy as np

@@ -188,6 +188,7 @@ export class Viewer {
     this.panel?.destroy(); this.curve?.destroy(); this.slicer?.destroy();
     this.panel = this.curve = this.slicer = this.values = null;
     this.main.replaceChildren(); this.below.replaceChildren();
+    this.readout.textContent = ""; // a removed canvas sends no pointerleave: its last hover text would stay
   }
 
   build() {

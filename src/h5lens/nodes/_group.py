@@ -161,6 +161,7 @@ class Group(Node):
         if node is None:
             if not self._has(name):
                 raise KeyError(f"no member {name!r} in {self.path!r}")
+            self._prefetch([name])  # a remote backend may fetch it its own way (HSDS: a group without its links)
             node = self._cache[name] = self._make_child(name)
         return node
 

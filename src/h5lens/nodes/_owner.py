@@ -15,7 +15,7 @@ backend importing it (the import would run back up the layers).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._errors import LinkError, NodeError
@@ -77,6 +77,11 @@ class Owner:
         #: ``prefetch(handle, names)``: a remote backend fetching a page's members together before they are
         #: opened one by one (HSDS: one request each otherwise, one round trip after the other)
         self.prefetch: Callable[[Any, list[str]], None] | None = None
+        #: ``names_page(handle, start, first)``: a remote backend's paged listing of a group's member names (a
+        #: page of ``first`` from ``start``, then the rest), or None where the client's own listing costs nothing
+        self.names_page: Callable[[Any, int, int], Iterator[str] | None] | None = None
+        #: ``member_count(handle)``: a group's member count known without listing it (None: count by listing)
+        self.member_count: Callable[[Any], int | None] | None = None
 
     @property
     def generation(self) -> int | None:

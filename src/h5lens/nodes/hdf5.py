@@ -68,6 +68,10 @@ class HDF5Group(HDF5Object, Group):
 
     def _iter_names_from(self, start: int, first: int) -> Iterator[str]:
         self._check_open("list")
+        paged = self.owner.names_page(self._h5, start, first) if self.owner.names_page else None
+        if paged is not None:  # HSDS: pages through its links API (h5pyd would fetch every link first)
+            yield from paged
+            return
         links = getattr(getattr(self._h5, "id", None), "links", None)
         if hasattr(links, "iterate"):  # HDF5 skips the names before ``start`` itself
             names: Iterator[Any] = iter_link_names(self._h5.id, start, first)
@@ -83,7 +87,8 @@ class HDF5Group(HDF5Object, Group):
     def _count(self) -> int:
         self._check_open("list")
         if self._counted is None:  # H5Gget_info walks a classic group's whole index (~3 s for 10^6 members)
-            self._counted = len(self._h5)
+            known = self.owner.member_count(self._h5) if self.owner.member_count else None
+            self._counted = len(self._h5) if known is None else known
         return self._counted
 
     def _cheap_len(self) -> int | None:
