@@ -86,7 +86,7 @@ def test_tree_children_filter(layout):
     try:
         reply, _ = tree.children({"path": "/big", "filter": " M01 ", "limit": 4}, [])
         want = [n for n in expected if "m01" in n]
-        assert reply["ok"] and reply["total"] == N and reply["more"] and reply["start"] == 0
+        assert reply["ok"] and reply["total"] is None and reply["more"] and reply["start"] == 0  # not counted
         assert [i["name"] for i in reply["items"]] == want[:4]
         assert reply["next"] == expected.index(want[3]) + 1
         rest, _ = tree.children({"path": "/big", "filter": "m01", "start": reply["next"], "limit": 1000}, [])
@@ -107,3 +107,34 @@ def test_a_whole_scan_keeps_the_names(layout, monkeypatch):
         monkeypatch.setattr(hdf5_mod, "to_str", lambda name: handed.append(name) or real(name))
         assert [n.name for n in big.matching("m06", 0, 100)[0]] == [n for n in expected if n.startswith("m06")]
         assert [n.name for n in big.page(600, 603)] == expected[600:603] and handed == []
+
+
+def test_count_upto_stops_on_classic_groups_and_reads_new_style_counts(layout, tmp_path):
+    path, expected = layout
+    classic = path.stem == "classic"
+    with open_hdf5(path) as root:
+        big = root["big"]
+        # a classic group is scanned for 101 names at most (its full count walks its index); new-style
+        # groups keep the count in their header
+        assert big.count_upto(100) == (None if classic else N)
+        assert big.known_len() == (None if classic else N)
+        assert big.count_upto(N) == N and big.known_len() == N  # scanned to the end: exact, and kept
+    with open_hdf5(path) as root:
+        assert root["big"].count_upto(N - 1) == (None if classic else N)
+        assert root["big"].count_upto(N + 1) == N
+
+
+def test_row_labels_count_up_to_a_limit(layout, monkeypatch):
+    from h5lens import tree_rows
+
+    path, _ = layout
+    monkeypatch.setattr(tree_rows, "LABEL_COUNT_LIMIT", 100)
+    tree = Tree(str(path))
+    try:
+        reply, _ = tree.children({"path": "/"}, [])
+        label = {i["name"]: i["label"] for i in reply["items"]}["big"]
+        assert label == ("more than 100 members" if path.stem == "classic" else f"{N} members")
+        count, _ = tree.count({"path": "/big"}, [])
+        assert count["total"] == N and count["label"] == f"{N} members"
+    finally:
+        tree.close()

@@ -70,6 +70,33 @@ def _iterate(gid: Any, callback: Callable[[bytes], bool | None], idx_type: int, 
             raise
 
 
+def count_upto(h5obj: Any, limit: int) -> int | None:
+    """The member count of an h5py(-like) group when it costs little, else None (more than ``limit``).
+
+    ``H5Gget_info`` walks every node of a classic (symbol table) group's index
+    (seconds for 10^6 members), so those are counted by one ``H5Literate``
+    stopped after ``limit + 1`` names. New-style groups (a creation-order
+    index, or a file with superblock version 2 or more: ``libver="latest"``)
+    keep their count in the group's header, where ``H5Gget_info`` reads it,
+    while listing a dense group by name sorts all its names.
+    """
+    if not hasattr(getattr(getattr(h5obj, "id", None), "links", None), "iterate"):
+        return len(h5obj)  # h5pyd and the like: the server answers the count
+    from h5py import h5, h5i
+
+    gid, idx_type = _group_index(h5obj.id)
+    if idx_type == h5.INDEX_CRT_ORDER or h5i.get_file_id(gid).get_create_plist().get_version()[0] >= 2:
+        return int(gid.get_num_objs())
+    seen = 0
+
+    def visit(name: bytes | str) -> bool:
+        nonlocal seen
+        seen += 1
+        return seen > limit
+
+    return None if scan_link_names(gid, 0, visit) else seen
+
+
 def iter_link_names(gid: Any, start: int = 0, first: int = 64) -> Iterator[bytes | str]:
     """Member names of an h5py group from index ``start``, fetched in growing batches (never all up front).
 

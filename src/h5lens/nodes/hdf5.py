@@ -22,7 +22,7 @@ import numpy as np
 from . import _hdf5_external, _hdf5_sparse, _paths
 from ._base import Dataset, Group, Link, LinkError, Node, NodeError, Owner
 from ._dataset import size_of
-from ._hdf5_links import iter_link_names, link_info, scan_link_names, to_key, to_str
+from ._hdf5_links import count_upto, iter_link_names, link_info, scan_link_names, to_key, to_str
 from ._hdf5_live import follow, refresh_shape
 from ._hdf5_live import open_file as _open_file
 from ._hdf5_object import HDF5Object
@@ -88,6 +88,14 @@ class HDF5Group(HDF5Object, Group):
 
     def _cheap_len(self) -> int | None:
         return self._count()  # one H5Gget_info call, no listing (kept: it walks a classic group's index)
+
+    def _known_count(self) -> int | None:
+        return self._counted  # counting may walk the whole index: only a count already taken
+
+    def _count_upto(self, limit: int) -> int | None:
+        if self._counted is None:  # a classic group: a bounded scan (new-style groups hold their count)
+            self._counted = count_upto(self._h5, limit)
+        return self._counted
 
     def _scan_names(self, start: int, visit: Callable[[str], bool]) -> bool:
         links = getattr(getattr(self._h5, "id", None), "links", None)
