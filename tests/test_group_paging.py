@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import h5py
+import numpy as np
 import pytest
 
 import h5lens.nodes.hdf5 as hdf5_mod
@@ -138,3 +139,23 @@ def test_row_labels_count_up_to_a_limit(layout, monkeypatch):
         assert count["total"] == N and count["label"] == f"{N} members"
     finally:
         tree.close()
+
+
+@pytest.mark.parametrize("mode", ["r", "r+"])
+def test_open_member_is_what_h5py_gives(tmp_path, mode):
+    from h5lens.nodes._hdf5_links import open_member
+
+    path = tmp_path / "m.h5"
+    with h5py.File(path, "w") as f:
+        f["d"] = [1, 2]
+        f.create_group("g")
+        f["t"] = np.dtype("<i2")
+        f["\u00e9"] = 3
+    with h5py.File(path, mode) as f:
+        for key in ("d", "g", "t", "\u00e9", "\u00e9".encode()):
+            ours, theirs = open_member(f, key), f[key]
+            assert type(ours) is type(theirs) and ours == theirs and ours.name == theirs.name
+            if isinstance(theirs, h5py.Dataset):
+                assert ours._readonly == theirs._readonly == (mode == "r")
+        with pytest.raises(KeyError):
+            open_member(f, "missing")

@@ -143,7 +143,15 @@ class Group(Node):
     def nodes(self, names: list[str]) -> list[Node]:
         """The members ``names`` as nodes (fetched together first where the backend can)."""
         self._prefetch([n for n in names if n not in self._cache])
-        return [self.child(n) for n in names]
+        return [self._member_of_listing(n) for n in names]
+
+    def _member_of_listing(self, name: str) -> Node:
+        # a name from the group's own listing: not looked up again (``_make_child`` says if it went since)
+        node = self._cache.get(name)
+        if node is None:
+            self._check_open("open a member of")
+            node = self._cache[name] = self._make_child(name)
+        return node
 
     def matching(self, query: str, start: int = 0, limit: int = 100,
                  budget_s: float | None = None) -> tuple[list[Node], int, bool]:

@@ -128,6 +128,30 @@ def iter_link_names(gid: Any, start: int = 0, first: int = 64) -> Iterator[bytes
         batch = 2**62 if slow else min(max(batch, 16) * 4, 16384)
 
 
+def open_member(h5obj: Any, key: str | bytes) -> Any:
+    """Member ``key`` (a hard link) of an h5py(-like) group, as ``h5obj[key]`` gives it.
+
+    h5py's ``group[key]`` builds a ``File`` object per dataset to read the
+    access mode (a third of a tree page's member opening, measured on 100
+    scalar datasets: 40-58 ms vs 30 ms); the mode is read here from the low-level file id.
+    """
+    gid = getattr(h5obj, "id", None)
+    if not hasattr(getattr(gid, "links", None), "iterate"):  # h5pyd and the like
+        return h5obj[key]
+    import h5py
+    from h5py import h5f, h5i, h5o
+
+    oid = h5o.open(gid, key if isinstance(key, bytes) else key.encode("utf-8"), lapl=getattr(h5obj, "_lapl", None))
+    kind = h5i.get_type(oid)
+    if kind == h5i.DATASET:
+        return h5py.Dataset(oid, readonly=not h5i.get_file_id(oid).get_intent() & h5f.ACC_RDWR)
+    if kind == h5i.GROUP:
+        return h5py.Group(oid)
+    if kind == h5i.DATATYPE:
+        return h5py.Datatype(oid)
+    raise TypeError("Unknown object type")  # what h5py says
+
+
 def link_info(h5obj: Any, key: str | bytes) -> tuple | None:
     """``(kind, target, target_file)`` of member ``key`` without following it; None if absent.
 

@@ -22,7 +22,7 @@ import numpy as np
 from . import _hdf5_external, _hdf5_sparse, _paths
 from ._base import Dataset, Group, Link, LinkError, Node, NodeError, Owner
 from ._dataset import size_of
-from ._hdf5_links import count_upto, iter_link_names, link_info, scan_link_names, to_key, to_str
+from ._hdf5_links import count_upto, iter_link_names, link_info, open_member, scan_link_names, to_key, to_str
 from ._hdf5_live import follow, refresh_shape
 from ._hdf5_live import open_file as _open_file
 from ._hdf5_object import HDF5Object
@@ -133,7 +133,7 @@ class HDF5Group(HDF5Object, Group):
         if kind != "hard":
             return HDF5Link(name, path, self, kind, target or "?", target_file)
         try:
-            return make_node(self._h5[key], name, path, self)
+            return make_node(open_member(self._h5, key), name, path, self)
         except Exception as exc:  # a hard link to an unreadable object header
             return HDF5Link(name, path, self, "hard", path, error=f"cannot open object: {exc}")
 
