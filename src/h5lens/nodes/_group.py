@@ -124,9 +124,15 @@ class Group(Node):
 
         return None if self._scan_names(0, visit) else seen
 
+    def _lists_whole(self) -> bool:
+        """Whether listing any part costs as much as listing all (then the names are listed whole and kept)."""
+        return False
+
     def page_names(self, start: int = 0, stop: int | None = None) -> list[str]:
         """Member names ``start:stop``, listing no further than ``stop`` (no node made)."""
         self._check_open("list")
+        if self._names is None and self._lists_whole():
+            self.keys()
         if self._names is not None:
             return self._names[start:stop]
         wanted = None if stop is None else max(0, stop - start)
@@ -168,6 +174,8 @@ class Group(Node):
             and whether the scan reached the end of the group.
         """
         self._check_open("list")
+        if self._names is None and self._lists_whole():
+            self.keys()
         query = query.lower()
         hits: list[str] = []
         index = start
