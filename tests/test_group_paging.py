@@ -65,7 +65,7 @@ def test_a_dense_group_by_name_is_listed_in_one_call(tmp_path, monkeypatch):
     expected = _write(path, libver="latest")
     calls = []
     real = _hdf5_links._iterate
-    monkeypatch.setattr(_hdf5_links, "_iterate", lambda *a: calls.append(a[3]) or real(*a))
+    monkeypatch.setattr(_hdf5_links, "_iterate", lambda *a, **k: calls.append(a[3]) or real(*a, **k))
     with open_hdf5(path) as root:
         big = root["big"]
         assert [n.name for n in big.page(0, 3)] == expected[:3] and calls == [0]
@@ -180,3 +180,26 @@ def test_open_member_is_what_h5py_gives(tmp_path, mode):
                 assert ours._readonly == theirs._readonly == (mode == "r")
         with pytest.raises(KeyError):
             open_member(f, "missing")
+
+
+def test_a_page_opens_hard_links_without_looking_them_up_again(tmp_path, monkeypatch):
+    path = tmp_path / "links.h5"
+    with h5py.File(path, "w") as f:
+        g = f.create_group("g")
+        g["a"] = 1
+        g.create_group("b")
+        g["c"] = h5py.SoftLink("/g/a")
+        g["d"] = h5py.ExternalLink("missing.h5", "/x")
+        g["e"] = h5py.SoftLink("/nowhere")
+    looked_up = []
+    real = hdf5_mod.link_info
+    monkeypatch.setattr(hdf5_mod, "link_info", lambda h5obj, key: looked_up.append(key) or real(h5obj, key))
+    with open_hdf5(path) as root:
+        g = root["g"]
+        looked_up.clear()
+        nodes = {n.name: n for n in g.page(0, 10)}
+        assert sorted(looked_up) == ["c", "d", "e"]  # the hard links came typed with the listing
+        assert nodes["a"].kind == "dataset" and nodes["b"].kind == "group"
+        assert [nodes[k].link_type for k in "cde"] == ["soft", "external", "soft"]
+        assert nodes["c"].deref()[()] == 1 and nodes["e"].target_node is None
+        assert g._hard == set()  # used up: nothing kept past the page

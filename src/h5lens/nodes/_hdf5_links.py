@@ -12,6 +12,10 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+#: A first batch of at most this many names records which are hard links (a tree page's).
+TYPED_BATCH = 1024
+HARD = 0  # h5py.h5l.TYPE_HARD (H5L_TYPE_HARD)
+
 
 def to_str(name: Any) -> str:
     """h5py gives non-UTF-8 names as bytes: keep them as surrogate-escaped str."""
@@ -59,12 +63,15 @@ def scan_link_names(gid: Any, start: int, visit: Callable[[bytes | str], bool]) 
     return stopped
 
 
-def _iterate(gid: Any, callback: Callable[[bytes], bool | None], idx_type: int, start: int) -> None:
-    """``H5Literate`` from index ``start``; a start at or past the end lists nothing (HDF5 raises)."""
+def _iterate(gid: Any, callback: Callable[..., bool | None], idx_type: int, start: int, info: bool = False) -> None:
+    """``H5Literate`` from index ``start``; a start at or past the end lists nothing (HDF5 raises).
+
+    ``info``: the callback also gets each link's ``LinkInfo`` (its type).
+    """
     from h5py import h5
 
     try:
-        gid.links.iterate(callback, idx_type=idx_type, order=h5.ITER_INC, idx=start)
+        gid.links.iterate(callback, idx_type=idx_type, order=h5.ITER_INC, idx=start, info=info)
     except RuntimeError:
         if start == 0 or start < len(gid):  # counted only here: a classic group's count walks its index
             raise
@@ -123,10 +130,12 @@ def _sorts_whole(gid: Any) -> bool:
     return idx_type == h5.INDEX_NAME and _new_style_file(gid)
 
 
-def iter_link_names(gid: Any, start: int = 0, first: int = 64) -> Iterator[bytes | str]:
+def iter_link_names(gid: Any, start: int = 0, first: int = 64, hard: set | None = None) -> Iterator[bytes | str]:
     """Member names of an h5py group from index ``start``, fetched in growing batches (never all up front).
 
     ``first``: the size of the first batch (what a page needs; later batches grow from 64).
+    ``hard``: receives the names of the first batch that are hard links (when it is page-sized,
+    at most :data:`TYPED_BATCH`), so a page opens them without looking each link up again.
 
     h5py's own iterator asks for every name at once. ``H5Literate`` restarted
     at an index gives a first page cheaply on classic (symbol table) groups.
@@ -138,15 +147,19 @@ def iter_link_names(gid: Any, start: int = 0, first: int = 64) -> Iterator[bytes
     whole = _sorts_whole(gid)
     gid, idx_type = _group_index(gid)
     batch = 2**62 if whole else max(1, first)  # each call sorts all the names: one call
+    typed = hard is not None and batch <= TYPED_BATCH
     while True:
         got: list = []
 
-        def collect(name: bytes, got: list[bytes] = got, batch: int = batch) -> bool | None:
+        def collect(name: bytes, info: Any = None, got: list[bytes] = got, batch: int = batch) -> bool | None:
             got.append(name)
+            if info is not None and info.type == HARD:
+                hard.add(to_str(name))  # type: ignore[union-attr]  # ``typed``: not None
             return True if len(got) >= batch else None  # anything but None stops HDF5
 
         began = time.perf_counter()
-        _iterate(gid, collect, idx_type, start)
+        _iterate(gid, collect, idx_type, start, info=typed)
+        typed = False  # later batches: names only
         cost = time.perf_counter() - began
         yield from got
         if len(got) < batch:

@@ -55,6 +55,7 @@ class HDF5Group(HDF5Object, Group):
     def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any, *, owner: Owner | None = None):
         super().__init__(name, path, parent, owner=owner)
         self._counted: int | None = None  # the member count, once taken
+        self._hard: set[str] = set()  # names just listed as hard links: opened without a second lookup
         self._bind(h5obj)
 
     @property
@@ -68,6 +69,7 @@ class HDF5Group(HDF5Object, Group):
 
     def _refresh(self) -> bool:
         self._counted = None
+        self._hard.clear()  # the writer may have replaced a member since it was listed
         reopened = self.__dict__.pop("_reopened", False)  # the root, after the file was replaced
         rebound = self._rebind()
         return super()._refresh() or reopened or rebound
@@ -79,7 +81,7 @@ class HDF5Group(HDF5Object, Group):
         self._check_open("list")
         links = getattr(getattr(self._h5, "id", None), "links", None)
         if hasattr(links, "iterate"):  # HDF5 skips the names before ``start`` itself
-            names: Iterator[Any] = iter_link_names(self._h5.id, start, first)
+            names: Iterator[Any] = iter_link_names(self._h5.id, start, first, self._hard)
         else:
             names = itertools.islice(iter(self._h5), start, None)
         for name in names:
@@ -136,7 +138,8 @@ class HDF5Group(HDF5Object, Group):
     def _make_child(self, name: str) -> Node:
         key, path = to_key(name), self._child_path(name)
         try:
-            info = link_info(self._h5, key)
+            info = ("hard", None, None) if name in self._hard else link_info(self._h5, key)
+            self._hard.discard(name)
         except Exception as exc:
             return HDF5Link(name, path, self, "unknown", "?", error=str(exc))
         if info is None:  # listed a moment ago: removed by a writer since
