@@ -225,6 +225,9 @@ def examples(tmp: Path) -> list[dict]:
     cmp.close()
     tree = Tree(str(path))
     add("ChildrenReply", tree.children({"path": "/"}, [])[0], 'Tree.children({"path": "/"})')
+    add("ChildrenReply", tree.children({"path": "/", "limit": 1}, [])[0],
+        'Tree.children({"path": "/", "limit": 1}) (not counted yet)')
+    add("CountReply", tree.count({"path": "/"}, [])[0], 'Tree.count({"path": "/"})')
     tree.close()
     ex = Explorer(str(path))
     add("InspectReply", ex.inspect({"path": "/link"}, [])[0], 'Explorer.inspect({"path": "/link"})')
@@ -298,6 +301,7 @@ def _exercise(path) -> int:
             wire_path = node.path
             if isinstance(node, Group):
                 answer(ex, "children", {"path": wire_path, "limit": 20})
+                answer(ex, "count", {"path": wire_path})
             answer(ex, "info", {"path": wire_path})
             answer(ex, "inspect", {"path": wire_path})
             answer(ex, "preview", {"path": wire_path})

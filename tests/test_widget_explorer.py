@@ -64,6 +64,27 @@ def test_inspect_links_and_groups(gen):
     assert root["members"] == 7
 
 
+def test_inspecting_a_huge_group_does_not_count_it(tmp_path, monkeypatch):
+    from h5lens import tree_rows
+
+    with h5py.File(tmp_path / "big.h5", "w") as f:  # a classic group: counting it walks its whole index
+        big = f.create_group("big")
+        for i in range(150):
+            big[f"m{i:03d}"] = i
+    monkeypatch.setattr(tree_rows, "LABEL_COUNT_LIMIT", 100)
+    monkeypatch.setattr("h5lens.inspector.LABEL_COUNT_LIMIT", 100)
+    e = explore(open_hdf5(tmp_path / "big.h5"))
+    try:
+        info = ok(e.inspect({"path": "/big"}, []))["info"]
+        assert info["label"] == "more than 100 members" and "members" not in info
+        assert ok(e.count({"path": "/big"}, []))["total"] == 150  # the tree's count, once the group is open
+        info = ok(e.inspect({"path": "/big"}, []))["info"]
+        assert info["label"] == "150 members" and info["members"] == 150
+    finally:
+        e.close()
+        e.root.close()
+
+
 def test_preview_reads_a_bounded_block(gen, monkeypatch):
     node = gen.root["stack"]
     reads = []

@@ -90,12 +90,27 @@ def test_missing_bundle_says_how_to_build():
 
 # -- the tree ---------------------------------------------------------------------------------
 def test_children_pages_and_counts(tree):
+    # the first page goes out before the group is counted (a classic HDF5 group's count walks its index)
     reply, _ = tree.children({"path": "/many", "start": 0}, [])
-    assert reply["ok"] and reply["total"] == 1200 and len(reply["items"]) == 100
+    assert reply["ok"] and reply["total"] is None and len(reply["items"]) == 100
     assert reply["more"] and reply["next"] == 100
+    assert tree.root["many"]._counted is None  # not counted behind the reply's back
     reply, _ = tree.children({"path": "/many", "start": 1150, "limit": 100}, [])
     assert [i["name"] for i in reply["items"]][0] == "n01150" and len(reply["items"]) == 50
-    assert not reply["more"]
+    assert not reply["more"] and reply["total"] == 1200  # the page reached the end: the count is exact
+    count, _ = tree.count({"path": "/many"}, [])
+    assert count == {"ok": True, "path": "/many", "total": 1200, "label": "1200 members"}
+    reply, _ = tree.children({"path": "/many", "start": 100}, [])  # counted: later pages say the total
+    assert reply["total"] == 1200 and reply["next"] == 200 and reply["more"]
+
+
+def test_a_page_ending_exactly_at_the_group_end_says_no_more(tree):
+    reply, _ = tree.children({"path": "/many", "start": 1100, "limit": 100}, [])
+    assert len(reply["items"]) == 100 and not reply["more"] and reply["total"] == 1200
+    reply, _ = tree.children({"path": "/many", "start": 1200, "limit": 100}, [])
+    assert reply["items"] == [] and not reply["more"] and reply["total"] is None  # past the end: unknown
+    assert tree.count({"path": "/many"}, [])[0]["total"] == 1200
+    assert tree.count({"path": "/nope"}, [])[0]["ok"] is False
 
 
 def test_children_ensure_reaches_or_detaches(tree):
@@ -164,7 +179,8 @@ def test_tree_opened_from_path_closes_its_file(h5file):
 
 def test_item_info_survives_unreadable_members(tree):
     node = tree.root["entry"]
-    node.__class__ = type("Broken", (type(node),), {"__len__": lambda self: 1 / 0})
+    node.__class__ = type("Broken", (type(node),), {"__len__": lambda self: 1 / 0,
+                                                    "count_upto": lambda self, limit: 1 / 0})
     info = item_info(node)
     assert info["label"].startswith("unreadable") and info["error"]
 

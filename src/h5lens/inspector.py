@@ -30,6 +30,7 @@ from .nodes._format import (
     value_preview,
     value_type,
 )
+from .tree_rows import LABEL_COUNT_LIMIT
 
 #: elements read at most for the text preview
 PREVIEW_ELEMENTS = 1000
@@ -114,7 +115,7 @@ def describe(node: Node, listing: dict[str, str | None] | None = None) -> NodeIn
     ``listing``: the file's :func:`~h5lens._glance._plan.same_as_listing` when the caller keeps one.
     """
     info = NodeInfo(path=printable_name(node.path), name=printable_name(node.name), kind=node.kind,
-                    label=node_label(node),
+                    label=node_label(node, count_upto=LABEL_COUNT_LIMIT),
                     attributes=[], attribute_count=0)
     target = node.target_node if isinstance(node, Link) else node
     if isinstance(node, Link):
@@ -140,7 +141,9 @@ def describe(node: Node, listing: dict[str, str | None] | None = None) -> NodeIn
         if value is not None:
             info["value"] = value
     elif isinstance(target, Group):
-        info["members"] = len(target)
+        members = target.count_upto(LABEL_COUNT_LIMIT)  # a classic HDF5 group's full count walks its index
+        if members is not None:  # else "more than N members" in the label until the tree counts it
+            info["members"] = members
         cycle = target.cycle_of
         if cycle is not None:
             info["cycle"] = f"a hard link back to {printable_name(cycle)} (not expanded in the tree)"

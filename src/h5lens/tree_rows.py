@@ -18,6 +18,9 @@ from .nodes._base import Group, Link, Node
 from .nodes._format import description, link_info, node_label, printable_name
 
 _ESCAPED = re.compile(r"\\x([89a-f][0-9a-f])")
+#: a group row's label counts members up to this many ("more than 10000 members" past it; the
+#: tree's ``count`` command says the exact number when the group is expanded)
+LABEL_COUNT_LIMIT = 10_000
 
 
 def to_wire(path: str) -> str:
@@ -43,7 +46,7 @@ def item_info(node: Node, follow_links: bool = True) -> TreeItem:
         info.update(label=f"→ {link['target']}", expandable=True, nx_class=None, link=link)
         return cast(TreeItem, info)
     try:
-        info["label"] = node_label(node)
+        info["label"] = node_label(node, count_upto=LABEL_COUNT_LIMIT)
     except Exception as exc:  # an unreadable member is shown, not fatal to its page
         info["label"] = f"unreadable: {exc}"
         info["error"] = str(exc)

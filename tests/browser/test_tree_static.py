@@ -71,14 +71,29 @@ def test_first_page_renders_with_labels_badges_and_broken_links(harness, sample)
     assert page.get_by_role("tree").get_attribute("aria-label").endswith("sample.h5")
 
 
-def test_expand_pages_and_load_more(harness, sample):
+def test_expand_pages_and_load_more(harness, sample, monkeypatch):
+    from h5lens import tree_rows
+
+    monkeypatch.setattr(tree_rows, "LABEL_COUNT_LIMIT", 100)  # rows count no further: /big is not counted
     harness.mount(sample)
     page = harness.page
     page.wait_for_selector(".h5l-tree[data-ready=true]")
+    big_label = page.locator('li[data-path="/big"] > .h5l-row .h5l-label')
+    assert big_label.inner_text() == "more than 100 members"
+    # every text the "Load more" button shows, in order (the count arrives after the page)
+    page.evaluate("""() => { window.__moreTexts = [];
+        new MutationObserver(() => { const b = document.querySelector('li[data-path="/big"] .h5l-more button');
+          const t = b?.textContent; if (t && t !== window.__moreTexts.at(-1)) window.__moreTexts.push(t); })
+        .observe(document.body, { subtree: true, childList: true, characterData: true }); }""")
     page.click('li[data-path="/big"] > .h5l-row .h5l-twisty')
     page.wait_for_selector('li[data-path="/big/m0199"]')
     assert page.locator('li[data-path="/big"] li[data-path]').count() == 200
     more = page.get_by_role("button", name="Load more members of /big")
+    assert until(page, lambda: page.locator('li[data-path="/big"]').get_attribute("data-total") == "450")
+    assert page.evaluate("window.__moreTexts") == ["Load more (200 shown of ≥ 201, counting…)",
+                                                   "Load more (200 of 450 shown)"]
+    assert harness.bridge.calls.count("count") == 1
+    assert big_label.inner_text() == "450 members"  # the count's label replaces the bound
     assert "200 of 450" in more.inner_text()
     more.click()
     page.wait_for_selector('li[data-path="/big/m0399"]')

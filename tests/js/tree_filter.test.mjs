@@ -1,7 +1,7 @@
 // node --test: the tree's pure filter helpers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ancestors, matches, normalise, splitMatch, visibleFor } from "../../js/src/tree/filter.js";
+import { ancestors, loadMoreText, matches, normalise, splitMatch, totalText, visibleFor } from "../../js/src/tree/filter.js";
 
 test("normalise and matches ignore case and surrounding space", () => {
   assert.equal(normalise("  DaTa "), "data");
@@ -44,4 +44,12 @@ test("a link reads its target, and says broken (with the reason) or not followed
     { cls: "h5l-link h5l-broken", text: "→ x.h5::/e (broken)", title: "no file x.h5" });
   assert.deepEqual(linkBadgeText({ target: "y.h5::/e", broken: null, error: null }),
     { cls: "h5l-link h5l-unchecked", text: "→ y.h5::/e", title: "not followed yet (expand to follow)" });
+});
+
+test("a group not counted yet reads as at least what is known, then as its count", () => {
+  assert.equal(totalText(null, 101), "≥ 101, counting…");
+  assert.equal(totalText(1000000, 101), "1000000");
+  assert.equal(totalText(0, 1), "0");
+  assert.equal(loadMoreText(100, null, 100), "Load more (100 shown of ≥ 101, counting…)");
+  assert.equal(loadMoreText(100, 1000000, 100), "Load more (100 of 1000000 shown)");
 });

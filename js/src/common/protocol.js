@@ -51,6 +51,7 @@
 /** @typedef {import("./protocol/tree.js").LinkInfo} LinkInfo */
 /** @typedef {import("./protocol/tree.js").TreeItem} TreeItem */
 /** @typedef {import("./protocol/tree.js").ChildrenReply} ChildrenReply */
+/** @typedef {import("./protocol/tree.js").CountReply} CountReply */
 /** @typedef {import("./protocol/tree.js").InfoReply} InfoReply */
 /** @typedef {import("./protocol/tree.js").SearchReply} SearchReply */
 /** @typedef {import("./protocol/tree.js").AttributeRow} AttributeRow */

@@ -57,7 +57,8 @@ export function createViewArea({ el, model, host }) {
       note.hidden = false;
       const kind = info?.target_kind ?? info?.kind;
       note.textContent = !model.get("selected") ? "Select a dataset to view it."
-        : kind === "group" ? `Group: ${info.members ?? 0} members, nothing to plot.` : info?.label ?? "";
+        : kind === "group" ? (info.members === undefined ? "Group: too many members to count here, nothing to plot."
+          : `Group: ${info.members} members, nothing to plot.`) : info?.label ?? "";
     }
   }
 

@@ -72,3 +72,26 @@ export function linkBadgeText(link) {
   const title = link.broken ? link.error ?? "" : link.broken === null ? "not followed yet (expand to follow)" : "";
   return { cls, text: `→ ${link.target}${link.broken ? " (broken)" : ""}`, title };
 }
+
+/**
+ * How many members a group has, as the "Load more" and "Find more" buttons say it. `total` is null
+ * while the kernel has not counted the group yet (a huge group's first page goes out before its
+ * count): then what is known, that at least `atLeast` members exist.
+ * @param {number | null} total
+ * @param {number} atLeast
+ */
+export function totalText(total, atLeast) {
+  return total === null || total === undefined ? `≥ ${atLeast}, counting…` : String(total);
+}
+
+/**
+ * The text of a group's "Load more" button.
+ * @param {number} shown rows of the group in the page
+ * @param {number | null} total members (null: not counted yet)
+ * @param {number} next index of the first member not loaded (at least one more exists)
+ */
+export function loadMoreText(shown, total, next) {
+  return total === null || total === undefined
+    ? `Load more (${shown} shown of ${totalText(null, next + 1)})`
+    : `Load more (${shown} of ${total} shown)`;
+}

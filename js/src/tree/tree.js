@@ -4,10 +4,11 @@
 import { copyText, h } from "../common/dom.js";
 import { followToggle } from "../common/follow.js";
 import { CommandError, isAbort } from "../common/rpc.js";
-import { linkBadgeText, normalise, splitMatch, stepsTo, visibleFor } from "./filter.js";
+import { linkBadgeText, loadMoreText, normalise, splitMatch, stepsTo, totalText, visibleFor } from "./filter.js";
 import { createSearch } from "./search.js";
 
 const ICON = { group: "≡", dataset: "▦", link: "↪", datatype: "T" };
+const COUNT_TIMEOUT_MS = 300_000; // a classic HDF5 group's count walks its whole index: seconds for 10^6
 
 // a link's target; `broken` is true, false, or null when the link was not followed yet
 function linkBadge(link) {
@@ -146,10 +147,7 @@ export function createTree({ el, model, rpc, label = "File tree", addToPlot }) {
   }
 
   function ensureUl(entry) {
-    if (!entry.ul) {
-      entry.ul = h("ul", { role: "group", class: "h5l-group" });
-      entry.li.append(entry.ul);
-    }
+    if (!entry.ul) entry.li.append(entry.ul = h("ul", { role: "group", class: "h5l-group" }));
     return entry.ul;
   }
 
@@ -162,15 +160,38 @@ export function createTree({ el, model, rpc, label = "File tree", addToPlot }) {
     }
     entry.next = reply.next;
     entry.total = reply.total;
+    entry.more = reply.more;
     entry.loaded = true;
     if (reply.more) {
-      const shown = ul.querySelectorAll(":scope > li.h5l-item[data-path]").length;
       const more = h("button", { class: "h5l-button", type: "button",
-        "aria-label": `Load more members of ${entry.item.path}` }, `Load more (${shown} of ${reply.total} shown)`);
+        "aria-label": `Load more members of ${entry.item.path}` });
       more.addEventListener("click", () => { more.disabled = true; load(entry); });
       ul.append(h("li", { class: "h5l-more", role: "none" }, more));
+      paintMore(entry);
     }
+    if (reply.total === null) countMembers(entry);
     if (query) paintFilter();
+  }
+
+  function paintMore(entry) {
+    const button = entry.ul?.querySelector(":scope > .h5l-more > button");
+    const shown = entry.ul?.querySelectorAll(":scope > li.h5l-item[data-path]").length ?? 0;
+    if (button) button.textContent = loadMoreText(shown, entry.total, entry.next);
+    entry.li.dataset.total = entry.total === null ? "counting" : String(entry.total);
+  }
+
+  // The page went out before the group was counted: the count comes in its own (slower) call.
+  async function countMembers(entry) {
+    const path = entry.item.path;
+    const reply = await rpc.call("count", { path }, { key: `count:${path}`, timeout: COUNT_TIMEOUT_MS })
+      .then(([r]) => r, (err) => showError(err, `${path}: `));
+    if (!reply || rows.get(path) !== entry) return;
+    entry.total = reply.total;
+    if (!entry.item.link) {  // a link's row shows its target, not the count
+      entry.item = { ...entry.item, label: reply.label };
+      entry.row.querySelector(".h5l-label").textContent = reply.label;
+    }
+    paintMore(entry);
   }
 
   async function expand(entry, open = true) {
@@ -312,7 +333,7 @@ export function createTree({ el, model, rpc, label = "File tree", addToPlot }) {
     }
     if (reply.more) {
       const more = h("button", { class: "h5l-button", type: "button", "aria-label": `Find more matches in ${path}` },
-        `Find more matches (${reply.next} of ${reply.total} names scanned)`);
+        `Find more matches (${reply.next} of ${totalText(reply.total ?? entry.total, reply.next + 1)} names scanned)`);
       more.addEventListener("click", () => findMatches(entry, reply.next));
       entry.ul.insertBefore(h("li", { class: "h5l-find", role: "none" }, more), before);
     }
@@ -323,7 +344,7 @@ export function createTree({ el, model, rpc, label = "File tree", addToPlot }) {
     paintFilter();
     for (const li of list.querySelectorAll(".h5l-find")) li.remove();
     if (!query) return;
-    for (const e of rows.values()) if (e.loaded && e.ul && e.next < e.total) findMatches(e);
+    for (const e of rows.values()) if (e.loaded && e.ul && e.more) findMatches(e);
   }
 
   function paintFilter() {

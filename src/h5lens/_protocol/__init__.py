@@ -55,6 +55,7 @@ from .tree import (
     AddToPlotReply,
     AttributeRow,
     ChildrenReply,
+    CountReply,
     Detail,
     InfoReply,
     InspectReply,
@@ -91,7 +92,7 @@ MESSAGES: dict[str, type] = {
         RegionNumbers, CompareFrameReply, CompareSide, CompareMeta,
         ValuesReply, ProfileReply, RoiStatsReply, MeasureProfile, MeasureRoi, Measures, LutsReply, ExportReply,
         LinkInfo, TreeItem,
-        ChildrenReply, InfoReply,
+        ChildrenReply, CountReply, InfoReply,
         SearchReply, AttributeRow, Detail, NodeInfo, InspectReply, PreviewReply, LiveState,
         MaskEditRequest, MaskEditReply,
     )
@@ -100,7 +101,7 @@ MESSAGES: dict[str, type] = {
 __all__ = [
     "AGGREGATIONS", "ASPECTS", "AUTOSCALES", "MESSAGES", "PARTS", "SCALES",
     "Abscissa", "AddToPlotReply", "AttributeRow", "ChildrenReply", "CompareFrameReply", "CompareMeta",
-    "CompareSide", "CurveReply", "Detail", "Dim", "ErrorInfo", "ErrorReply", "ExportReply", "FrameAxes",
+    "CompareSide", "CountReply", "CurveReply", "Detail", "Dim", "ErrorInfo", "ErrorReply", "ExportReply", "FrameAxes",
     "FrameReply", "FrameSummary", "FrameSummaryReply", "InfoReply", "InspectReply", "LinkInfo", "LiveState",
     "LutsReply", "MaskEditReply", "MaskPartial",
     "MaskEditRequest", "MeasureProfile", "MeasureRoi", "Measures", "NodeInfo", "Options", "OverlayItem",

@@ -43,14 +43,26 @@ class TreeItem(_TreeItem, total=False):
 
 
 class ChildrenReply(Reply):
-    """Command ``children``: one page of a group's members."""
+    """Command ``children``: one page of a group's members.
+
+    ``total`` is None when the group is not counted yet (a page of a huge group
+    goes out first): the front-end asks ``count`` and shows "≥ next + 1" meanwhile.
+    """
 
     path: str
-    total: int
+    total: int | None
     start: int
     next: int
     more: bool
     items: list[TreeItem]
+
+
+class CountReply(Reply):
+    """Command ``count``: a group's member count, and its row's label with it (``"1000000 members"``)."""
+
+    path: str
+    total: int
+    label: str
 
 
 class InfoReply(Reply):

@@ -181,17 +181,21 @@ def storage_label(dataset: Any) -> str:
     return " · ".join(parts)
 
 
-def node_label(node: Any, follow: bool = True) -> str:
+def node_label(node: Any, follow: bool = True, count_upto: int | None = None) -> str:
     """One short description: ``"540 × 640 uint16"``, ``"3 members"``, ``"→ /target"``.
 
     Broken links are marked ``(broken)``, which means following them; with
     ``follow=False`` links are not followed (no external file is opened).
+    ``count_upto``: a group with more members than that reads ``"more than N
+    members"`` (counting a classic HDF5 group of 10^6 members takes seconds).
     """
     kind = getattr(node, "kind", "")
     if kind == "dataset":
         return f"{shape_label(node.shape)} {dtype_label(node.dtype)}"
     if kind == "group":
-        n = len(node)
+        n = len(node) if count_upto is None else node.count_upto(count_upto)
+        if n is None:
+            return f"more than {count_upto} members"
         return f"{n} member" + ("" if n == 1 else "s")
     if kind == "link":
         text = f"→ {printable_name(node.target_label)}"

@@ -91,20 +91,73 @@ class Group(Node):
         # a broken link is a member too: listed, not followed
         return isinstance(name, str) and self.get(name, getlink=True) is not None
 
+    def known_len(self) -> int | None:
+        """The member count if it is known without walking the group's index, else None (not counted yet).
+
+        The tree sends a page of a huge group before its count (HDF5 walks every
+        node of a classic group's index to count it: seconds for 10^6 members).
+        """
+        self._check_open("count the members of")
+        return len(self._names) if self._names is not None else self._known_count()
+
+    def _known_count(self) -> int | None:
+        """Backend hook of :meth:`known_len`: the count when it is cheap or already taken."""
+        return self._cheap_len()
+
+    def count_upto(self, limit: int) -> int | None:
+        """The member count if it is known or at most ``limit``, else None (more than ``limit``).
+
+        Lists at most ``limit + 1`` names (a group listed to its end keeps them):
+        a row's label says "more than ``limit``" rather than counting a huge group.
+        """
+        known = self.known_len()
+        return known if known is not None else self._count_upto(limit)
+
+    def _count_upto(self, limit: int) -> int | None:
+        """Backend hook of :meth:`count_upto` (the count not known yet)."""
+        seen = 0
+
+        def visit(name: str) -> bool:
+            nonlocal seen
+            seen += 1
+            return seen > limit
+
+        return None if self._scan_names(0, visit) else seen
+
+    def _lists_whole(self) -> bool:
+        """Whether listing any part costs as much as listing all (then the names are listed whole and kept)."""
+        return False
+
+    def page_names(self, start: int = 0, stop: int | None = None) -> list[str]:
+        """Member names ``start:stop``, listing no further than ``stop`` (no node made)."""
+        self._check_open("list")
+        if self._names is None and self._lists_whole():
+            self.keys()
+        if self._names is not None:
+            return self._names[start:stop]
+        wanted = None if stop is None else max(0, stop - start)
+        return list(itertools.islice(self._iter_names_from(start, 64 if wanted is None else wanted), wanted))
+
     def page(self, start: int = 0, stop: int | None = None) -> list[Node]:
         """Members ``start:stop`` as nodes, listing no further than ``stop``.
 
         A group of 100 000 members gives its first page without the rest
         being listed: names are pulled lazily from :meth:`_iter_names`.
         """
-        self._check_open("list")
-        if self._names is not None:
-            names = self._names[start:stop]
-        else:
-            wanted = None if stop is None else max(0, stop - start)
-            names = list(itertools.islice(self._iter_names_from(start, 64 if wanted is None else wanted), wanted))
+        return self.nodes(self.page_names(start, stop))
+
+    def nodes(self, names: list[str]) -> list[Node]:
+        """The members ``names`` as nodes (fetched together first where the backend can)."""
         self._prefetch([n for n in names if n not in self._cache])
-        return [self.child(n) for n in names]
+        return [self._member_of_listing(n) for n in names]
+
+    def _member_of_listing(self, name: str) -> Node:
+        # a name from the group's own listing: not looked up again (``_make_child`` says if it went since)
+        node = self._cache.get(name)
+        if node is None:
+            self._check_open("open a member of")
+            node = self._cache[name] = self._make_child(name)
+        return node
 
     def matching(self, query: str, start: int = 0, limit: int = 100,
                  budget_s: float | None = None) -> tuple[list[Node], int, bool]:
@@ -121,6 +174,8 @@ class Group(Node):
             and whether the scan reached the end of the group.
         """
         self._check_open("list")
+        if self._names is None and self._lists_whole():
+            self.keys()
         query = query.lower()
         hits: list[str] = []
         index = start

@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from ._base import NodeError
+from . import _paths
+from ._base import LinkError, NodeError, Owner
 from ._paths import require_file
 
 #: Source files checked at most per virtual dataset (a stat each).
@@ -223,3 +224,30 @@ def vds_loop(filename: str | None, path: str, dcpl: Any, lookup: Any, limit: int
                     todo.append(found)
     return None
 
+
+
+def check_link_target(group_h5: Any, link: Any) -> None:
+    """Refuse an external link to a pipe or device before HDF5 opens it (that would block).
+
+    HDF5 looks the target up as stored, then beside the linking file (that of
+    ``group_h5``, the h5py group holding the link), then in the working
+    directory: any of those places that is not a regular file stops here.
+    """
+    filename = getattr(getattr(group_h5, "file", None), "filename", None) or link.filename
+    name = link.target_file or ""
+    places = [name] if os.path.isabs(name) else []
+    if filename:
+        places.append(os.path.join(os.path.dirname(os.path.abspath(filename)), os.path.basename(name)))
+    places.append(os.path.abspath(name))
+    for place in places:
+        what = _paths.special(place)
+        if what is not None and what != "a folder":
+            raise LinkError(f"its target file {place} is {what}, not a regular file")
+
+
+def adopt_external(owner: Owner, obj: Any) -> None:
+    """h5py opened the external file to follow the link: closing the tree closes it too."""
+    handle = getattr(obj, "file", None)
+    if handle is not None and hasattr(handle, "close"):
+        name = getattr(handle, "filename", None)
+        owner.adopt(Owner(name, owns_handle=True, closers=[handle.close]))

@@ -22,7 +22,16 @@ import numpy as np
 from . import _hdf5_external, _hdf5_sparse, _paths
 from ._base import Dataset, Group, Link, LinkError, Node, NodeError, Owner
 from ._dataset import size_of
-from ._hdf5_links import iter_link_names, link_info, scan_link_names, to_key, to_str
+from ._hdf5_links import (
+    count_upto,
+    iter_link_names,
+    link_info,
+    open_member,
+    scan_link_names,
+    sorts_whole_listing,
+    to_key,
+    to_str,
+)
 from ._hdf5_live import follow, refresh_shape
 from ._hdf5_live import open_file as _open_file
 from ._hdf5_object import HDF5Object
@@ -31,7 +40,7 @@ from ._hdf5_storage import HDF5Storage, load_plugins
 
 def make_node(obj: Any, name: str, path: str, parent: Node | None, *, owner: Owner | None = None) -> Node:
     """Wrap one h5py(-like) object: dataset, group or committed datatype (``owner``: for a root)."""
-    if hasattr(obj, "shape") and hasattr(obj, "dtype"):
+    if all(hasattr(type(obj), a) or hasattr(obj, a) for a in ("shape", "dtype")):  # class first: shape is a query
         return HDF5Dataset(name, path, parent, obj, owner=owner)
     if hasattr(obj, "keys"):
         return HDF5Group(name, path, parent, obj, owner=owner)
@@ -46,6 +55,7 @@ class HDF5Group(HDF5Object, Group):
     def __init__(self, name: str, path: str, parent: Node | None, h5obj: Any, *, owner: Owner | None = None):
         super().__init__(name, path, parent, owner=owner)
         self._counted: int | None = None  # the member count, once taken
+        self._hard: set[str] = set()  # names just listed as hard links: opened without a second lookup
         self._bind(h5obj)
 
     @property
@@ -59,6 +69,7 @@ class HDF5Group(HDF5Object, Group):
 
     def _refresh(self) -> bool:
         self._counted = None
+        self._hard.clear()  # the writer may have replaced a member since it was listed
         reopened = self.__dict__.pop("_reopened", False)  # the root, after the file was replaced
         rebound = self._rebind()
         return super()._refresh() or reopened or rebound
@@ -74,7 +85,7 @@ class HDF5Group(HDF5Object, Group):
             return
         links = getattr(getattr(self._h5, "id", None), "links", None)
         if hasattr(links, "iterate"):  # HDF5 skips the names before ``start`` itself
-            names: Iterator[Any] = iter_link_names(self._h5.id, start, first)
+            names: Iterator[Any] = iter_link_names(self._h5.id, start, first, self._hard)
         else:
             names = itertools.islice(iter(self._h5), start, None)
         for name in names:
@@ -93,6 +104,17 @@ class HDF5Group(HDF5Object, Group):
 
     def _cheap_len(self) -> int | None:
         return self._count()  # one H5Gget_info call, no listing (kept: it walks a classic group's index)
+
+    def _known_count(self) -> int | None:
+        return self._counted  # counting may walk the whole index: only a count already taken
+
+    def _lists_whole(self) -> bool:
+        return sorts_whole_listing(self._h5)  # HDF5 sorts all the names of each call: one call, names kept
+
+    def _count_upto(self, limit: int) -> int | None:
+        if self._counted is None:  # a classic group: a bounded scan (new-style groups hold their count)
+            self._counted = count_upto(self._h5, limit)
+        return self._counted
 
     def _scan_names(self, start: int, visit: Callable[[str], bool]) -> bool:
         links = getattr(getattr(self._h5, "id", None), "links", None)
@@ -121,7 +143,8 @@ class HDF5Group(HDF5Object, Group):
     def _make_child(self, name: str) -> Node:
         key, path = to_key(name), self._child_path(name)
         try:
-            info = link_info(self._h5, key)
+            info = ("hard", None, None) if name in self._hard else link_info(self._h5, key)
+            self._hard.discard(name)
         except Exception as exc:
             return HDF5Link(name, path, self, "unknown", "?", error=str(exc))
         if info is None:  # listed a moment ago: removed by a writer since
@@ -130,7 +153,7 @@ class HDF5Group(HDF5Object, Group):
         if kind != "hard":
             return HDF5Link(name, path, self, kind, target or "?", target_file)
         try:
-            return make_node(self._h5[key], name, path, self)
+            return make_node(open_member(self._h5, key), name, path, self)
         except Exception as exc:  # a hard link to an unreadable object header
             return HDF5Link(name, path, self, "hard", path, error=f"cannot open object: {exc}")
 
@@ -149,40 +172,14 @@ class HDF5Link(Link):
             raise LinkError(self._preset_error)
         if self.link_type == "external":
             load_plugins()
-            _check_link_target(self)
+            _hdf5_external.check_link_target(self._group._h5, self)
         try:
             obj = self._group._h5[to_key(self.name)]
         except Exception as exc:
             raise LinkError(exc.args[0] if exc.args else type(exc).__name__) from None
         if self.link_type == "external":
-            _adopt_external(self.owner, obj)
+            _hdf5_external.adopt_external(self.owner, obj)
         return make_node(obj, self.name, self.path, self.parent)
-
-
-def _check_link_target(link: HDF5Link) -> None:
-    """Refuse an external link to a pipe or device before HDF5 opens it (that would block).
-
-    HDF5 looks the target up as stored, then beside the linking file, then in
-    the working directory: any of those places that is not a regular file stops here.
-    """
-    filename = getattr(getattr(link._group._h5, "file", None), "filename", None) or link.filename
-    name = link.target_file or ""
-    places = [name] if os.path.isabs(name) else []
-    if filename:
-        places.append(os.path.join(os.path.dirname(os.path.abspath(filename)), os.path.basename(name)))
-    places.append(os.path.abspath(name))
-    for place in places:
-        what = _paths.special(place)
-        if what is not None and what != "a folder":
-            raise LinkError(f"its target file {place} is {what}, not a regular file")
-
-
-def _adopt_external(owner: Owner, obj: Any) -> None:
-    """h5py opened the external file to follow the link: closing the tree closes it too."""
-    handle = getattr(obj, "file", None)
-    if handle is not None and hasattr(handle, "close"):
-        name = getattr(handle, "filename", None)
-        owner.adopt(Owner(name, owns_handle=True, closers=[handle.close]))
 
 
 class HDF5Datatype(HDF5Object, Node):

@@ -14,9 +14,9 @@ from typing import Any
 
 import traitlets
 
-from .._protocol import ChildrenReply, InfoReply, SearchReply, TreeItem
+from .._protocol import ChildrenReply, CountReply, InfoReply, SearchReply, TreeItem
 from ..nodes._base import Group, Node
-from ..nodes._format import description, printable_name
+from ..nodes._format import description, node_label, printable_name
 from ..tree_rows import from_wire, item_info, page_info, to_wire
 from ._base import H5Widget, bundle, command, open_source
 from ._follow import TreeFollowing
@@ -152,12 +152,11 @@ class Tree(TreeFollowing, H5Widget):
         start = max(0, int(msg.get("start", 0)))
         limit = max(1, min(int(msg.get("limit") or self.page_size), 10_000))
         group = self._group(path)
-        total = len(group)
         query = str(msg.get("filter") or "").strip()
         if query:
             found, scanned, complete = group.matching(query, start, limit, self.filter_budget_s)
-            return ChildrenReply(ok=True, path=to_wire(path), total=total, start=start, next=scanned,
-                                 more=not complete, items=page_info(found, self.link_budget_s))
+            return ChildrenReply(ok=True, path=to_wire(path), total=group.known_len(), start=start,
+                                 next=scanned, more=not complete, items=page_info(found, self.link_budget_s))
         stop = start + limit
         extra = None
         ensure = msg.get("ensure")
@@ -167,12 +166,28 @@ class Tree(TreeFollowing, H5Widget):
                 stop = index + 1
             elif index >= stop:
                 extra = group.child(ensure)
-        items = page_info(group.page(start, stop), self.link_budget_s)
+        names = group.page_names(start, stop + 1)  # one name more says whether the group goes on
+        more = len(names) > stop - start
+        names = names[:stop - start]
+        items = page_info(group.nodes(names), self.link_budget_s)
         if extra is not None:
             items.append({**item_info(extra), "detached": True})
-        shown = min(stop, total)
+        shown = start + len(names)
+        # the count can take seconds (a classic group's whole index): not taken here unless the page
+        # reached the end; the front-end asks ``count`` after showing the page
+        total = group.known_len()
+        if total is None and not more and (names or start == 0):
+            total = shown
         return ChildrenReply(ok=True, path=to_wire(path), total=total, start=start, next=shown,
-                             more=shown < total, items=items)
+                             more=more, items=items)
+
+    @command
+    def count(self, msg: dict, buffers: list) -> CountReply:
+        """The member count of the group at ``path`` (``{path, total, label}``), after a page without it."""
+        path = msg.get("path") or "/"
+        group = self._group(path)
+        total = len(group)  # cached by the group: later pages carry it
+        return CountReply(ok=True, path=to_wire(path), total=total, label=node_label(group))
 
     @command
     def info(self, msg: dict, buffers: list) -> InfoReply:

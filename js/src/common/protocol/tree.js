@@ -30,15 +30,26 @@
  */
 
 /**
- * Reply of the tree's `children` command: one page of a group's members.
+ * Reply of the tree's `children` command: one page of a group's members. `total` is null when the
+ * group is not counted yet (a huge group's page goes out first): the tree asks `count` and shows
+ * "≥ next + 1" meanwhile.
  * @typedef {object} ChildrenReply
  * @property {boolean} ok
  * @property {string} path
- * @property {number} total
+ * @property {number | null} total
  * @property {number} start
  * @property {number} next
  * @property {boolean} more
  * @property {TreeItem[]} items
+ */
+
+/**
+ * Reply of the tree's `count` command: a group's member count, and its row's label with it.
+ * @typedef {object} CountReply
+ * @property {boolean} ok
+ * @property {string} path
+ * @property {number} total
+ * @property {string} label e.g. "1000000 members"
  */
 
 /**
