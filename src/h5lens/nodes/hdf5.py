@@ -106,7 +106,9 @@ class HDF5Group(HDF5Object, Group):
         return self._count()  # one H5Gget_info call, no listing (kept: it walks a classic group's index)
 
     def _known_count(self) -> int | None:
-        return self._counted  # counting may walk the whole index: only a count already taken
+        if self._counted is None and self.owner.member_count:  # HSDS: the group's linkCount, no listing
+            self._counted = self.owner.member_count(self._h5)
+        return self._counted  # else counting may walk the whole index: only a count already taken
 
     def _lists_whole(self) -> bool:
         return sorts_whole_listing(self._h5)  # HDF5 sorts all the names of each call: one call, names kept
