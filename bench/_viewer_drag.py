@@ -35,7 +35,8 @@ HIST_BOX = """([index]) => {
   const h = r.h5lens.panel.hist;
   h.canvas.scrollIntoView({ block: 'center' });
   const b = h.canvas.getBoundingClientRect();
-  return { left: b.left, top: b.top, width: b.width, height: b.height, vmax: h.toX(h.vmax), vmin: h.toX(h.vmin) };
+  return { left: b.left, top: b.top, width: b.width, height: b.height, vmax: h.toX(h.vmax), vmin: h.toX(h.vmin),
+           stats: r.dataset.stats ?? "main" };
 }"""
 
 
@@ -59,7 +60,7 @@ def _drag(page, index: int, seconds: float) -> dict:
     out = page.evaluate(RAF_STOP)
     page.mouse.up()
     gaps = out["gaps"] or [0.0]
-    return {"fps": round(1000 * (out["frames"] - 1) / out["span"], 1) if out["span"] else 0.0,
+    return {"stats_in": box["stats"], "fps": round(1000 * (out["frames"] - 1) / out["span"], 1) if out["span"] else 0.0,
             "worst_gap_ms": round(max(gaps), 1), "gaps_over_20ms": sum(g > 20 for g in gaps),
             "median_gap_ms": round(statistics.median(gaps), 1), "moves": n}
 
