@@ -4,8 +4,8 @@
 // knows which frames the worker still holds without asking.
 import { frameStats } from "./frame_stats.js";
 
-/** Frames the worker holds (the one shown, and a few before it for a step back). */
-export const KEEP = 4;
+/** Frames the worker holds (the one shown and the one before: a 2048² float64 frame is 32 MB). */
+export const KEEP = 2;
 
 /**
  * Answer statistics questions on `scope` (a worker's global scope, or a MessagePort in tests).
