@@ -128,6 +128,15 @@ WAIT_SEQ = """async ([index, after, ms]) => {
 
 SLIDER_STEP = """async ([index, ms]) => {
   const r = document.querySelectorAll('.h5l-viewer')[index];
+  if (!r.__replies) { // when each frame reply reaches the page (a frame asked ahead may be here before the click)
+    r.__replies = [];
+    const call = r.h5lens.rpc.call;
+    r.h5lens.rpc.call = (name, ...a) => {
+      const p = call(name, ...a);
+      if (name === 'frame') p.then(([reply]) => r.__replies.push([reply.selection ?? a[0]?.selection, performance.now()]), () => {});
+      return p;
+    };
+  }
   const before = Number(r.dataset.seq);
   const t0 = performance.now();
   r.querySelector('[aria-label="next dim 0"]').click();
@@ -138,7 +147,9 @@ SLIDER_STEP = """async ([index, ms]) => {
   }
   const tData = performance.now();
   await new Promise((res) => requestAnimationFrame(() => res()));
-  return { painted: tData - t0, frame: performance.now() - t0, kernel: r.h5lens.frame.kernelMs };
+  const got = r.__replies.filter(([sel]) => sel === r.h5lens.frame.selection).map(([, t]) => t);
+  return { painted: tData - t0, frame: performance.now() - t0, kernel: r.h5lens.frame.kernelMs,
+           reply: got.length ? Math.max(0, Math.min(...got) - t0) : null };
 }"""
 
 # the matplotlib path: run mpl(i) in the kernel; time until the Output widget shows a new <img>
@@ -305,7 +316,9 @@ def bench_main(lab, browser, files, only, reps, renderer=None) -> dict:
         res["slider"] = {"viewer_median_ms": viewer, "viewer_p90_ms": round(float(np.percentile([s["frame"] for s in steps], 90)), 1),
                          "matplotlib_median_ms": med(mpl), "speedup": round(med(mpl) / viewer, 1),
                          # time in the kernel's frame command (a frame read ahead is ready: ~0)
-                         "viewer_kernel_median_ms": med([s["kernel"] for s in steps])}
+                         "viewer_kernel_median_ms": med([s["kernel"] for s in steps]),
+                         # click to the frame's reply in the page (0: asked ahead, here before the click)
+                         "viewer_reply_median_ms": med([s["reply"] for s in steps if s["reply"] is not None])}
     if "colormap" in only:
         page.evaluate("document.querySelectorAll('.h5l-viewer')[1].h5lens.load()")
         if renderer:

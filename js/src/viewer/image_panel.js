@@ -131,7 +131,9 @@ export class ImagePanel {
     v.timing.received ??= performance.now();
     v.timing.kernelMs ??= frame.kernelMs; // time spent in the kernel on the first frame
     this.frame = frame;
-    this.image.setFrame(frame);
+    // painted once, by recolour (with the old colours first, then the new ones, a slider step
+    // and a played frame cost two paints)
+    this.image.setFrame(frame, false);
     await this.recolour();
     this.measure?.frameShown(frame);
     this.showSummary(frame);
