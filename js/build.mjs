@@ -37,6 +37,20 @@ const bundleText = {
     });
   },
 };
+// `import source from "h5lens-worker:viewer/stats_worker.js"` gives that module bundled on its
+// own (an IIFE) as a string, which the page starts as a Worker from a Blob URL: one widget file,
+// no network
+const workerText = {
+  name: "h5lens-worker",
+  setup(b) {
+    b.onResolve({ filter: /^h5lens-worker:/ }, (a) => ({ path: join(srcDir, a.path.slice("h5lens-worker:".length)), namespace: "h5lens-worker" }));
+    b.onLoad({ filter: /.*/, namespace: "h5lens-worker" }, async (a) => {
+      const out = await build({ entryPoints: [a.path], bundle: true, format: "iife", platform: "browser",
+        target: ["es2020"], minify: !dev, write: false, legalComments: "eof", logLevel: "warning" });
+      return { contents: out.outputFiles[0].text, loader: "text", watchFiles: [a.path] };
+    });
+  },
+};
 for (const name of entries) {
   builds.set(name,
     build({
@@ -51,7 +65,7 @@ for (const name of entries) {
       legalComments: "eof",
       // CSS imported from JS is inlined as a string by the `text` loader, so a widget stays one file
       loader: { ".css": "text" },
-      plugins: [bundleText],
+      plugins: [bundleText, workerText],
       logLevel: "warning",
     }));
 }

@@ -16,3 +16,9 @@ declare module "h5lens-bundle:*" {
 interface HTMLElement {
   h5lens?: any;
 }
+
+// A worker's script, bundled on its own as text (build.mjs's h5lens-worker plugin), run from a Blob URL.
+declare module "h5lens-worker:*" {
+  const source: string;
+  export default source;
+}

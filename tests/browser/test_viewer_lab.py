@@ -70,6 +70,8 @@ def test_slide_through_the_edf_frames_and_the_diffraction_map(lab, lab_page, cou
         check(page, frames[i].astype(np.float64))
         expected = f"{i},:,: {frames[i].mean():.2f}"
         assert kernel_output(lab, page, "print(v.selection, round(float(v.data.mean()), 2))", expected) == expected
+    # the colour statistics run in the bundle's Blob-URL worker inside JupyterLab too
+    assert first.get_attribute("data-stats") == "worker"
     # Python moves the view back to the first frame
     lab.execute(page, "v.selection = '0,:,:'")
     n = seq(page, n)

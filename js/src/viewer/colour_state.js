@@ -8,7 +8,8 @@
 // `viewer.colormap`), or with the next other save. A burst of changes costs no kernel message;
 // Python cannot pull state synchronously from a running cell, which is why we flush on
 // leaving rather than on request.
-import { autoRange, nominalRange, parseColor } from "./colour.js";
+import { nominalRange, parseColor } from "./colour.js";
+import { FrameStats } from "./stats.js";
 
 /**
  * What a frame's statistics are computed from: the kernel's Summary of the full-resolution
@@ -55,18 +56,18 @@ export class ColourState {
   /**
    * @param {import("../common/protocol.js").ViewerModel} model
    * @param {{call: (name: string, msg?: object, opts?: object) => Promise<[any, any[]]>}} rpc
-   * @param {{idleMs?: number}} [options]
+   * @param {{idleMs?: number, stats?: FrameStats}} [options] `stats` computes ranges and histograms
+   *   (the page's worker; by default on the main thread)
    */
-  constructor(model, rpc, { idleMs = COLOUR_IDLE_MS } = {}) {
+  constructor(model, rpc, { idleMs = COLOUR_IDLE_MS, stats = new FrameStats(null) } = {}) {
     this.model = model;
     this.rpc = rpc;
     this.idleMs = idleMs;
     /** @type {Map<string, Promise<Uint8Array>>} */
     this.luts = new Map();
-    /** @type {{data: ArrayLike<number>, key: string, value: [number, number] | null} | null} */
+    /** @type {{data: ArrayLike<number>, key: string, value: Promise<[number, number] | null>} | null} */
     this.rangeCache = null;
-    /** statistics of the current frame, shared by autoRange and the histogram (see colour.js) */
-    this.scratch = {};
+    this.stats = stats;
     /** colour traits set since the last save */
     this.dirty = false;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -103,23 +104,34 @@ export class ColourState {
 
   /**
    * The range of `data` under the current settings (manual bounds, or the auto range), or
-   * null when the scale can show none of the values.
+   * null when the scale can show none of the values (auto ranges come from `stats`).
    * @param {any} data a typed array of values, or the Summary of a frame whose display copy aggregates pixels
-   * @returns {[number, number] | null}
+   * @returns {Promise<[number, number] | null>}
    */
   range(data) {
     const m = this.model;
     const mode = m.get("autoscale");
     const vmin = m.get("vmin"), vmax = m.get("vmax");
-    if (mode === "manual" && vmin != null && vmax != null) return [vmin, vmax];
+    if (mode === "manual" && vmin != null && vmax != null) return Promise.resolve([vmin, vmax]);
     const auto = mode === "manual" ? "minmax" : mode;
     const scale = m.get("scale"), percentiles = m.get("percentiles") ?? [0.1, 99.9];
     const key = JSON.stringify([auto, scale, percentiles]);
     const c = this.rangeCache; // a colormap change reuses the range of the same frame
     if (c && c.data === data && c.key === key) return c.value;
-    const value = autoRange(data, auto, scale, percentiles, this.scratch);
+    const value = this.stats.compute(data, { what: "range", auto, scale, percentiles });
     this.rangeCache = { data, key, value };
+    value.catch(() => { if (this.rangeCache?.value === value) this.rangeCache = null; }); // asked again next time
     return value;
+  }
+
+  /**
+   * Histogram counts of `data` under `scale`, over its own range: `{counts, lo, hi}`.
+   * @param {any} data as for `range`
+   * @param {string} scale
+   * @returns {Promise<{counts: Float64Array, lo: number, hi: number}>}
+   */
+  histogram(data, scale) {
+    return this.stats.compute(data, { what: "histogram", scale });
   }
 
   /**
@@ -130,7 +142,7 @@ export class ColourState {
   async colour(frame) {
     const m = this.model;
     const scale = m.get("scale");
-    const r = frame.rgb && frame.dtype === "uint8" ? [0, 255] : this.range(statsSource(frame));
+    const r = frame.rgb && frame.dtype === "uint8" ? [0, 255] : await this.range(statsSource(frame));
     const [vmin, vmax] = r ?? nominalRange(scale);
     const lutBytes = await this.lut(m.get("colormap"));
     return { lutBytes, vmin, vmax, scale, bad: parseColor(m.get("bad_color")), empty: r === null };

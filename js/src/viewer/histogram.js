@@ -1,9 +1,7 @@
 // Histogram of the displayed values (on the current scale) with two draggable bounds that
 // set a manual range. Counts are drawn on a log scale so sparse tails stay visible.
-import { histogram, forward, inverse } from "./colour.js";
+import { forward, inverse } from "./colour.js";
 import { label } from "./ticks.js";
-
-const BINS = 128;
 const PAD = 8;
 
 /**
@@ -49,10 +47,13 @@ export class Histogram {
     parent.appendChild(this.canvas);
     this.lo = 0; this.hi = 1; this.vmin = 0; this.vmax = 1; this.scale = "linear"; this.counts = null;
     let drag = null;
+    /** true while a bound is dragged: frames shown meanwhile keep the dragged range */
+    this.dragging = false;
     this._down = (e) => {
       const x = e.offsetX;
       const a = this.toX(this.vmin), b = this.toX(this.vmax);
       drag = Math.abs(x - a) <= Math.abs(x - b) ? "vmin" : "vmax";
+      this.dragging = true;
       this.canvas.setPointerCapture?.(e.pointerId);
       this._move(e);
     };
@@ -63,16 +64,22 @@ export class Histogram {
       this.draw();
       this.onChange(this.vmin, this.vmax, false);
     };
-    this._up = () => { if (drag) { drag = null; this.onChange(this.vmin, this.vmax, true); } };
+    this._up = () => { if (drag) { drag = null; this.dragging = false; this.onChange(this.vmin, this.vmax, true); } };
     this.canvas.addEventListener("pointerdown", this._down);
     this.canvas.addEventListener("pointermove", this._move);
     this.canvas.addEventListener("pointerup", this._up);
   }
 
-  /** New data (or scale): recompute counts over the valid range [lo, hi]. */
-  setData(data, lo, hi, scale, scratch = {}) {
+  /**
+   * New counts (another frame or scale), binned over [lo, hi] on `scale` (frame_stats.js).
+   * @param {Float64Array | null} counts
+   * @param {number} lo
+   * @param {number} hi
+   * @param {string} scale
+   */
+  setCounts(counts, lo, hi, scale) {
     this.lo = lo; this.hi = hi; this.scale = scale;
-    this.counts = data ? histogram(data, BINS, lo, hi, scale, scratch) : null;
+    this.counts = counts;
     this.draw();
   }
 
@@ -98,7 +105,7 @@ export class Histogram {
     if (this.counts) {
       let max = 0;
       for (const c of this.counts) max = Math.max(max, Math.log1p(c));
-      const bw = (cw - 2 * PAD) / BINS;
+      const bw = (cw - 2 * PAD) / this.counts.length;
       g.fillStyle = fg; g.globalAlpha = 0.55;
       this.counts.forEach((c, i) => {
         const bh = max ? (Math.log1p(c) / max) * (h - 4) : 0;

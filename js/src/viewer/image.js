@@ -48,12 +48,15 @@ export class ImageView {
     this._listen();
   }
 
-  /** Show a new frame; keeps the zoom when the frame shape is unchanged. */
-  setFrame(frame) {
+  /**
+   * Show a new frame; keeps the zoom when the frame shape is unchanged. `paint` false: the
+   * caller sets its colours next (setColour paints), so the frame is not painted twice.
+   */
+  setFrame(frame, paint = true) {
     const same = this.frame && this.frame.frameShape[0] === frame.frameShape[0] && this.frame.frameShape[1] === frame.frameShape[1];
     this.frame = frame;
     if (!same || !this.view) this.resetView(false);
-    this.repaint();
+    if (paint) this.repaint();
   }
 
   /**

@@ -4,7 +4,7 @@
 // the canvas needs; a strided preview is followed by the exact aggregation.
 import { ImageView } from "./image.js";
 import { Histogram } from "./histogram.js";
-import { autoRange, nominalRange } from "./colour.js";
+import { nominalRange } from "./colour.js";
 import { exactRegion, refineRegion } from "./frame_loader.js";
 import { label } from "./ticks.js";
 import { statsSource } from "./colour_state.js";
@@ -47,6 +47,7 @@ export class ImagePanel {
     this.histOf = null;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.histTimer = undefined;
+    this.recolours = 0; // calls of recolour(): the latest one paints
     viewer.colour.lut(model.get("colormap")).catch((e) => viewer.showError(e)); // in parallel with the first frame
   }
 
@@ -60,7 +61,13 @@ export class ImagePanel {
   async recolour() {
     const f = this.frame, v = this.viewer;
     if (!f) return;
+    // the latest call paints: an auto range still on its way from the worker must not paint over
+    // the colours of a later change (a range typed while the previous one was computed)
+    const call = ++this.recolours;
     const c = await v.colour.colour(f);
+    v.root.dataset.stats = v.colour.stats.where; // "worker", or "main" where the page cannot run one
+    if (call !== this.recolours) return;
+    if (this.hist?.dragging && this.range) [c.vmin, c.vmax] = this.range; // a frame played under a drag keeps its range
     if (this.frame !== f || v.panel !== this) return; // another frame or view came while the LUT was on its way
     this.image.setColour(c);
     this.painted();
@@ -72,11 +79,14 @@ export class ImagePanel {
     if (this.histOf?.data === f.data && this.histOf.scale === scale) return;
     // new counts (another frame or scale) come just after the image is painted
     clearTimeout(this.histTimer);
-    this.histTimer = setTimeout(() => {
-      if (!this.hist || this.frame?.data !== f.data || v.model.get("scale") !== scale) return;
+    const current = () => this.hist && this.frame?.data === f.data && v.model.get("scale") === scale;
+    this.histTimer = setTimeout(async () => {
+      if (!current()) return;
       const data = /** @type {any} */ (statsSource(f)); // every pixel, not the display copy
-      const [lo, hi] = autoRange(data, "minmax", scale, undefined, v.colour.scratch) ?? nominalRange(scale);
-      this.hist.setData(f.rgb ? null : data, lo, hi, scale, v.colour.scratch);
+      const h = f.rgb ? { counts: null, lo: nominalRange(scale)[0], hi: nominalRange(scale)[1] }
+        : await v.colour.histogram(data, scale).catch((e) => { v.showError(e); return null; });
+      if (!h || !current()) return; // another frame or scale came while the counts were computed
+      this.hist.setCounts(h.counts, h.lo, h.hi, scale);
       this.hist.setRange(...(this.range ?? [c.vmin, c.vmax]));
       this.histOf = { data: f.data, scale };
     }, 0);
@@ -124,7 +134,9 @@ export class ImagePanel {
     v.timing.received ??= performance.now();
     v.timing.kernelMs ??= frame.kernelMs; // time spent in the kernel on the first frame
     this.frame = frame;
-    this.image.setFrame(frame);
+    // painted once, by recolour (with the old colours first, then the new ones, a slider step
+    // and a played frame cost two paints)
+    this.image.setFrame(frame, false);
     await this.recolour();
     this.measure?.frameShown(frame);
     this.showSummary(frame);

@@ -14,6 +14,7 @@ import { el } from "./dom.js";
 import { buildToolbar, fillAbscissae } from "./toolbar.js";
 import { createPlayer } from "./player.js";
 import { ColourState } from "./colour_state.js";
+import { pageStats } from "./stats_spawn.js";
 import { FrameLoader } from "./frame_loader.js";
 import { ImagePanel } from "./image_panel.js";
 import { listen } from "./events.js";
@@ -76,7 +77,7 @@ export class Viewer {
     /** @type {Record<string, number | undefined>} */ this.timing = { mounted: performance.now() };
     /** @type {Record<string, ReturnType<typeof setTimeout> | undefined>} */ this.timers = {};
 
-    this.colour = new ColourState(model, rpc);
+    this.colour = new ColourState(model, rpc, { stats: pageStats() }); // statistics off the main thread
     this.frames = new FrameLoader(model, rpc, {
       canvas: () => this.image?.availableSize() ?? [1024, 1024],
       show: (f) => this.panel?.showFrame(f),

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _hdf5_external, _hdf5_sparse, _paths
+from . import _hdf5_chunk, _hdf5_external, _hdf5_sparse, _paths
 from ._base import Dataset, Group, Link, LinkError, Node, NodeError, Owner
 from ._dataset import size_of
 from ._hdf5_links import (
@@ -253,6 +253,7 @@ class HDF5Dataset(HDF5Object, HDF5Storage, Dataset):
     def _refresh(self) -> bool:
         """Re-read the shape (h5py's ``refresh``: SWMR readers see what the writer flushed)."""
         rebound = self._rebind()
+        self.__dict__.pop("_last_chunk", None)  # a writer may have rewritten it
         old = self.shape
         refresh_shape(self._h5, f"{self.path!r} of {self._h5_filename()}", self.owner.swmr)
         return rebound or self.shape != old
@@ -276,7 +277,14 @@ class HDF5Dataset(HDF5Object, HDF5Storage, Dataset):
             if sparse is not None:
                 return sparse
             small = self._read_small(selection)
-            return small if small is not None else self._h5[selection]
+            if small is not None:
+                return small
+            if self.layout == "chunked":  # inside one gzip chunk (a detector frame): zlib-ng inflates it
+                chunk = _hdf5_chunk.read_in_chunk(self._h5, selection, [(f.id, f.options) for f in self.filters],
+                                                  self.__dict__.setdefault("_last_chunk", {}))
+                if chunk is not None:
+                    return chunk
+            return self._h5[selection]
         except _paths.NotAFileError:  # already one sentence naming the file
             raise
         except OSError as exc:
