@@ -97,10 +97,10 @@ class HDF5Group(HDF5Object, Group):
 
     def _count(self) -> int:
         self._check_open("list")
-        if self._counted is None:  # H5Gget_info walks a classic group's whole index (~3 s for 10^6 members)
-            known = self.owner.member_count(self._h5) if self.owner.member_count else None
-            self._counted = len(self._h5) if known is None else known
-        return self._counted
+        known = self._known_count()
+        if known is None:  # H5Gget_info walks a classic group's whole index (~3 s for 10^6 members)
+            known = self._counted = len(self._h5)
+        return known
 
     def _cheap_len(self) -> int | None:
         return self._count()  # one H5Gget_info call, no listing (kept: it walks a classic group's index)
@@ -276,15 +276,11 @@ class HDF5Dataset(HDF5Object, HDF5Storage, Dataset):
             sparse = _hdf5_sparse.sparse_sample(self, selection)
             if sparse is not None:
                 return sparse
-            small = self._read_small(selection)
-            if small is not None:
-                return small
-            if self.layout == "chunked":  # inside one gzip chunk (a detector frame): zlib-ng inflates it
-                chunk = _hdf5_chunk.read_in_chunk(self._h5, selection, [(f.id, f.options) for f in self.filters],
-                                                  self.__dict__.setdefault("_last_chunk", {}))
-                if chunk is not None:
-                    return chunk
-            return self._h5[selection]
+            out = self._read_small(selection)
+            if out is None and self.layout == "chunked":  # inside one gzip chunk (a frame): zlib-ng inflates it
+                out = _hdf5_chunk.read_in_chunk(self._h5, selection, [(f.id, f.options) for f in self.filters],
+                                                self.__dict__.setdefault("_last_chunk", {}))
+            return out if out is not None else self._h5[selection]
         except _paths.NotAFileError:  # already one sentence naming the file
             raise
         except OSError as exc:
