@@ -376,7 +376,7 @@ def main():
     ap.add_argument("--big-reps", type=int, default=1, help="first views of the 16k image to time")
     ap.add_argument("--cold", action="store_true", help="also time first views with the file evicted from the page cache")
     ap.add_argument("--renderer", choices=["webgl2", "canvas2d"], help="colour path of the colormap bench (default: the view's choice)")
-    ap.add_argument("--nodelay", action="store_true", help="TCP_NODELAY on the kernel websocket (testing only)")
+    ap.add_argument("--nodelay", action="store_true", help="run the server with the h5lens.server extension (TCP_NODELAY on the kernel websocket)")
     args = ap.parse_args()
     t = time.time()
     res = run(args)
