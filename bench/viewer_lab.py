@@ -87,24 +87,14 @@ def make_data() -> dict:
     DATA.mkdir(parents=True, exist_ok=True)
     files = {"stack50": DATA / "stack50.h5", "stack500": DATA / "stack500.h5", "big": DATA / "big16k.h5",
              "stack200": DATA / "stack200.h5"}
-    if not files["stack50"].exists():
-        with h5py.File(files["stack50"], "w") as f:
-            d = f.create_dataset("stack", shape=(50, 2048, 2048), dtype="u2", chunks=(1, 2048, 2048),
-                                 compression="gzip", compression_opts=1)
-            for i, fr in enumerate(_frames(50, 2048, 2048, 1)):
-                d[i] = fr
-    if not files["stack500"].exists():
-        with h5py.File(files["stack500"], "w") as f:
-            d = f.create_dataset("stack", shape=(500, 1024, 1024), dtype="u2", chunks=(1, 1024, 1024),
-                                 compression="gzip", compression_opts=1)
-            for i, fr in enumerate(_frames(500, 1024, 1024, 2)):
-                d[i] = fr
-    if not files["stack200"].exists():
-        with h5py.File(files["stack200"], "w") as f:
-            d = f.create_dataset("stack", shape=(200, 2048, 2048), dtype="u2", chunks=(1, 2048, 2048),
-                                 compression="gzip", compression_opts=1)
-            for i, fr in enumerate(_frames(200, 2048, 2048, 3)):
-                d[i] = fr
+    for name, (n, size, seed) in {"stack50": (50, 2048, 1), "stack500": (500, 1024, 2),
+                                  "stack200": (200, 2048, 3)}.items():
+        if not files[name].exists():  # one gzip chunk per frame, as detectors write them
+            with h5py.File(files[name], "w") as f:
+                d = f.create_dataset("stack", shape=(n, size, size), dtype="u2", chunks=(1, size, size),
+                                     compression="gzip", compression_opts=1)
+                for i, fr in enumerate(_frames(n, size, size, seed)):
+                    d[i] = fr
     if not files["big"].exists():
         with h5py.File(files["big"], "w") as f:
             d = f.create_dataset("image", shape=(16384, 16384), dtype="f4", chunks=(1024, 1024))
