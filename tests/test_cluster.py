@@ -211,7 +211,7 @@ def test_unreadable_frame_names_file_and_frames(healthy, tmp_path, ext):
 
 
 @pytest.mark.parametrize("when", ["first task done", "first task submitted"])
-def test_interrupt_cancels_and_leaves_no_output(healthy, big_stack, tmp_path, monkeypatch, when):
+def test_interrupt_cancels_and_leaves_no_output(healthy, big_stack, tmp_path, monkeypatch, when, request):
     """Ctrl-C once a task has finished, or while the job is still submitting its tasks.
 
     The SIGINT is sent from the job's own hooks (the bar's completion callback, or right after a
@@ -219,6 +219,9 @@ def test_interrupt_cancels_and_leaves_no_output(healthy, big_stack, tmp_path, mo
     """
     from h5lens.cluster import _tracker
 
+    # Python's own Ctrl-C handler, whatever this process inherited (a shell's background job ignores SIGINT)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    request.addfinalizer(lambda: signal.signal(signal.SIGINT, previous))
     path, flat, dark = big_stack
     target = tmp_path / "int.zarr"
     sent = []

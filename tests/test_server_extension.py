@@ -9,6 +9,7 @@ then takes a copy of the server's end of that socket (``pidfd_getfd``, Linux
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import ctypes
 import json
 import os
@@ -143,7 +144,9 @@ async def _kernel_socket_nodelay(server: _Server) -> int:
 def test_kernel_websocket_nodelay(tmp_path, extension):
     server = _Server(tmp_path, extension)
     try:
-        value = asyncio.run(_kernel_socket_nodelay(server))
+        # in a thread of its own: the browser tests' Playwright session keeps an event loop set in this one
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            value = pool.submit(asyncio.run, _kernel_socket_nodelay(server)).result(timeout=120)
     finally:
         server.stop()
     assert bool(value) is extension

@@ -27,6 +27,11 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # the redirect itself is the answer to check
 
 
+def _ctrl_c_default() -> None:
+    """In the child: SIGINT as a terminal sends it (a shell's background job would have it ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _lines(proc) -> queue.Queue:
     q: queue.Queue = queue.Queue()
 
@@ -73,7 +78,7 @@ def test_view_serves_the_explorer_offline_and_stops_on_ctrl_c(browser, course, t
            "IPYTHONDIR": str(tmp_path / "ipython")}
     env.pop("DISPLAY", None)
     proc = subprocess.Popen([sys.executable, "-m", "h5lens", "view", str(h5), str(edf)], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path)
+                            stderr=subprocess.STDOUT, text=True, env=env, preexec_fn=_ctrl_c_default, cwd=tmp_path)
     try:
         base, token = _url(_lines(proc))
         port = int(base.rsplit(":", 1)[1].strip("/"))
@@ -138,7 +143,7 @@ def test_view_names_a_file_it_cannot_open(tmp_path):
 def test_view_stops_on_sigterm(course, tmp_path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
     proc = subprocess.Popen([sys.executable, "-m", "h5lens", "view", "--no-browser", str(course / "test.h5")],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, preexec_fn=_ctrl_c_default)
     try:
         base, _ = _url(_lines(proc))
     finally:
