@@ -77,31 +77,21 @@ def _iterate(gid: Any, callback: Callable[..., bool | None], idx_type: int, star
             raise
 
 
-def count_upto(h5obj: Any, limit: int) -> int | None:
-    """The member count of an h5py(-like) group when it costs little, else None (more than ``limit``).
+def stored_count(h5obj: Any) -> int | None:
+    """The member count of an h5py(-like) group when it is stored, else None (a classic group: count by listing).
 
     ``H5Gget_info`` walks every node of a classic (symbol table) group's index
-    (seconds for 10^6 members), so those are counted by one ``H5Literate``
-    stopped after ``limit + 1`` names. New-style groups (a creation-order
-    index, or a file with superblock version 2 or more: ``libver="latest"``)
-    keep their count in the group's header, where ``H5Gget_info`` reads it,
-    while listing a dense group by name sorts all its names.
+    (seconds for 10^6 members), so those are counted by a bounded listing
+    (:meth:`Group.count_upto`). New-style groups (a creation-order index, or a
+    file with superblock version 2 or more: ``libver="latest"``) keep their
+    count in the group's header, where ``H5Gget_info`` reads it.
     """
     if not hasattr(getattr(getattr(h5obj, "id", None), "links", None), "iterate"):
         return len(h5obj)  # h5pyd and the like: the server answers the count
     from h5py import h5
 
     gid, idx_type = _group_index(h5obj.id)
-    if idx_type == h5.INDEX_CRT_ORDER or _new_style_file(gid):
-        return int(gid.get_num_objs())
-    seen = 0
-
-    def visit(name: bytes | str) -> bool:
-        nonlocal seen
-        seen += 1
-        return seen > limit
-
-    return None if scan_link_names(gid, 0, visit) else seen
+    return int(gid.get_num_objs()) if idx_type == h5.INDEX_CRT_ORDER or _new_style_file(gid) else None
 
 
 def _new_style_file(gid: Any) -> bool:

@@ -23,12 +23,12 @@ from . import _hdf5_chunk, _hdf5_external, _hdf5_sparse, _paths
 from ._base import Dataset, Group, Link, LinkError, Node, NodeError, Owner
 from ._dataset import size_of
 from ._hdf5_links import (
-    count_upto,
     iter_link_names,
     link_info,
     open_member,
     scan_link_names,
     sorts_whole_listing,
+    stored_count,
     to_key,
     to_str,
 )
@@ -114,9 +114,9 @@ class HDF5Group(HDF5Object, Group):
         return sorts_whole_listing(self._h5)  # HDF5 sorts all the names of each call: one call, names kept
 
     def _count_upto(self, limit: int) -> int | None:
-        if self._counted is None:  # a classic group: a bounded scan (new-style groups hold their count)
-            self._counted = count_upto(self._h5, limit)
-        return self._counted
+        if self._counted is None:  # new-style groups hold their count; a classic one: the bounded listing
+            self._counted = stored_count(self._h5)
+        return self._counted if self._counted is not None else super()._count_upto(limit)
 
     def _scan_names(self, start: int, visit: Callable[[str], bool]) -> bool:
         links = getattr(getattr(self._h5, "id", None), "links", None)
