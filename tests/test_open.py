@@ -13,7 +13,7 @@ from fixtures.h5files import make_edge_cases, make_garbage, make_truncated
 import h5lens
 from h5lens import UnknownFormatError
 from h5lens._open import hdf5_signature_offset, sniff
-from h5lens.nodes import Dataset, Group, Link, Node
+from h5lens.nodes import Dataset, Group, Link, Node, NodeError
 
 
 def open_hdf5_files() -> int:
@@ -117,6 +117,19 @@ def test_h5py_objects_are_wrapped_and_left_open(edge_file):
             assert isinstance(node, Node) and node.kind == kind
             node.close()
         assert f.id.valid and f["dtypes/int64"][1] == -1
+
+
+def test_a_lent_file_closed_by_its_owner_is_one_clear_error(tmp_path):
+    path = tmp_path / "lent.h5"
+    with h5py.File(path, "w") as f:
+        for i in range(20):
+            f[f"g/m{i:02d}"] = i
+    f = h5py.File(path, "r")
+    group = h5lens.open(f)["g"]
+    assert group.count_upto(100) == 20  # a small classic group keeps the names it counted
+    f.close()  # the owner closes the file under the tree: no member may pass for a broken link
+    with pytest.raises(NodeError, match=r"cannot open a member of '/g': .*lent\.h5 was closed by the program"):
+        group.page(0, 10)
 
 
 def test_spec_detected_by_content(tmp_path, course):

@@ -108,9 +108,13 @@ def test_course_files_click_inspect_and_sync_both_ways(lab, lab_page, course, tm
     # the explorer opened on its default plot (/diff_map_0000/data, also 100 channels): wait for the
     # clicked group's view, whose abscissa is the 2th axis
     nx_el.locator('.h5l-view[data-path="/diff_map_0004/data"] .h5l-viewer .uplot').wait_for(timeout=60_000)
-    viewer = nx_el.locator(".h5l-view .h5l-viewer")
-    page.wait_for_function("(r) => r.h5lens.curve?.plot?.data?.[1]?.length === 100"
-                           " && r.innerText.includes('Scattering angle')", arg=viewer.element_handle())
+    viewer = nx_el.locator('.h5l-view[data-path="/diff_map_0004/data"] .h5l-viewer')
+    # the viewer element is looked up at each poll: a view that is drawn again replaces it (a handle taken
+    # once could stay on the element just removed)
+    page.wait_for_function("(ex) => { const r = ex.querySelector('.h5l-view[data-path=\"/diff_map_0004/data\"] "
+                           ".h5l-viewer'); return r?.h5lens?.curve?.plot?.data?.[1]?.length === 100"
+                           " && r.innerText.includes('Scattering angle'); }", arg=nx_el.element_handle(),
+                           timeout=60_000)
     assert viewer.locator(".h5l-v-title").inner_text().startswith("diffmap")
     assert "Scattering angle" in viewer.inner_text()
     with h5py.File(course / "test.h5", "r") as f:

@@ -45,6 +45,18 @@ class HDF5Object:
         # "is my handle still valid" can answer yes for another object once the file was opened again
         self._opening = self.owner.openings  # type: ignore[attr-defined]
 
+    def _check_handle(self, action: str) -> None:
+        """Raise one clear :class:`NodeError` when the h5py handle was closed behind the tree's back.
+
+        A file lent to h5lens (an ``h5py.File`` the user opened) may be closed by
+        its owner while a widget still shows it: every member would otherwise
+        look like a link that cannot be read.
+        """
+        oid = getattr(self._h5, "id", None)
+        if oid is not None and hasattr(oid, "valid") and not oid.valid:
+            raise NodeError(f"cannot {action} {self.path!r}: {self.filename} "  # type: ignore[attr-defined]
+                            "was closed by the program that opened it")
+
     def _rebind(self) -> bool:
         """After the file was opened again (replaced by its writer): take this path's object in the new handle."""
         root: Any = self.root  # type: ignore[attr-defined]

@@ -88,8 +88,7 @@ class HDF5Group(HDF5Object, Group):
             names: Iterator[Any] = iter_link_names(self._h5.id, start, first, self._hard)
         else:
             names = itertools.islice(iter(self._h5), start, None)
-        for name in names:
-            yield to_str(name)
+        yield from map(to_str, names)
 
     def _prefetch(self, names: list[str]) -> None:
         if self.owner.prefetch is not None and names:
@@ -147,7 +146,8 @@ class HDF5Group(HDF5Object, Group):
         try:
             info = ("hard", None, None) if name in self._hard else link_info(self._h5, key)
             self._hard.discard(name)
-        except Exception as exc:
+        except Exception as exc:  # one unreadable link, unless the whole file was closed under the tree
+            self._check_handle("open a member of")
             return HDF5Link(name, path, self, "unknown", "?", error=str(exc))
         if info is None:  # listed a moment ago: removed by a writer since
             return HDF5Link(name, path, self, "unknown", "?", error="the member is gone from the file")
