@@ -11,7 +11,7 @@ import { createPlayer } from "../../js/src/viewer/player.js";
 
 const SHAPE = [6, 2, 3];
 
-function setUp({ fps = 120, delay = 3, fail = null } = {}) {
+function setUp({ fps = 120, delay = 3, fail = null, paint = async () => {} } = {}) {
   const model = new FakeModel({ selection: "0,:,:", transposed: false, fps, aggregation: "max", complex_part: "amplitude",
     aspect: "equal", meta: { dims: SHAPE.map((size, d) => ({ name: `dim ${d}`, size })) } });
   let inFlight = 0;
@@ -37,8 +37,8 @@ function setUp({ fps = 120, delay = 3, fail = null } = {}) {
   const root = { dataset: {} };
   const player = createPlayer({
     model, root, slicer: () => slicer, fetchFrame: (s, t, r, k) => loader.fetch(s, t, r, k),
-    showFrame: async (f) => { shown.push(f.selection); }, showError: (e) => errors.push(e.message),
-    setLast: () => {}, onStop: () => { stops++; },
+    showFrame: async (f) => { await paint(f); shown.push(f.selection); }, showError: (e) => errors.push(e.message),
+    setLast: () => {}, onStop: () => { stops++; model.save_changes(); }, // as the viewer's onStop
   });
   return { model, slicer, player, shown, errors, peaks, root, stops: () => stops };
 }
@@ -72,6 +72,22 @@ test("stopping drops the answers still on their way and gives the slider back", 
   assert.equal(player.playing, false);
   assert.equal(slicer.playing, null);
   assert.equal(stops(), 1); // the viewer saves the selection then
+});
+
+test("a stop while a frame is being painted: that frame stays shown, and Python hears of it", async () => {
+  let release = null, painting = 0;
+  const paint = async () => { if (++painting === 3) await new Promise((r) => { release = r; }); };
+  const { player, model, shown } = setUp({ fps: 120, delay: 1, paint });
+  player.start(0);
+  await until(() => release !== null); // the third frame ("3,:,:") is being painted
+  player.stop(); // the user pauses now: the stop saves the frame before
+  release();
+  await until(() => shown.length === 3);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(shown.at(-1), "3,:,:");
+  assert.equal(model.get("selection"), "3,:,:");
+  assert.equal(model.saved.filter((p) => "selection" in p).at(-1).selection, "3,:,:"); // sent to Python
+  assert.equal(shown.length, 3); // and nothing played after the stop
 });
 
 test("the trait follows at most four times a second while playing", async () => {

@@ -76,8 +76,15 @@ export function createPlayer(ctx, depthMax = PLAY_DEPTH) {
       root.dataset.playFps = String((1000 * shown) / (performance.now() - t0));
       ctx.setLast(f.selection);
       model.set("selection", f.selection);
+      // stopped while this frame was being painted: it stays on screen, so Python must hear of it (the
+      // stop saved the frame before it)
+      const stopped = run !== gen;
       // the trait follows at most 4 times a second while playing (each update is a message)
-      if (!gen.pushed || performance.now() - gen.pushed > 250) { gen.pushed = performance.now(); model.save_changes(); }
+      if (stopped || !gen.pushed || performance.now() - gen.pushed > 250) {
+        gen.pushed = performance.now();
+        model.save_changes();
+      }
+      if (stopped) return;
       nextShow = (nextShow + 1) % n;
       gen.busy = false;
       fetchAhead();
