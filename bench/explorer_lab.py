@@ -38,11 +38,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests" / "browser"))
 from _bigtree import cached_bigtree  # noqa: E402
-from _harness.lab import LabServer  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from _labs import ARGS, CHROMIUM, LabServer  # noqa: E402  (bench/ is the script's folder)
 
 # run cell `index`, then resolve with the time of the first frame after a *new* explorer is ready
 # (`render`: when the new explorer's element is in the page, i.e. the kernel has built the widget and its

@@ -25,17 +25,11 @@ import json
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests" / "browser"))
-from _harness.lab import LabServer  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from _labs import LabServer, labs_and_browser  # noqa: E402  (bench/ is the script's folder)
 
 #: the writer: waits for a line on stdin, then writes FRAMES frames at RATE per second, noting flush times
 WRITER = """
@@ -140,23 +134,14 @@ def main() -> None:
     ap.add_argument("--mode", choices=["default", "nodelay", "both"], default="both",
                     help="stock server, h5lens.server (TCP_NODELAY on the kernel websocket), or both in turn")
     args = ap.parse_args()
-    from playwright.sync_api import sync_playwright
-
     modes = {"default": [False], "nodelay": [True], "both": [False, True]}[args.mode]
     start, runs = time.time(), {m: [] for m in modes}
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        labs = {m: LabServer(Path(tmp) / ("nodelay" if m else "stock"), nodelay=m) for m in modes}
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            for n in range(args.runs):  # the modes in turn within each run, so both see the same spells of load
-                for m in modes:
-                    folder = Path(tmp) / ("nodelay" if m else "stock")
-                    runs[m].append(one_run(labs[m], browser, folder / "nb", n, args.frames, args.rate, args.idle))
-                    print(("nodelay " if m else "stock ") + json.dumps(runs[m][-1]), flush=True)
-        finally:
-            browser.close()
-            for lab in labs.values():
-                lab.stop()
+    with labs_and_browser(*modes) as (labs, browser, tmp):
+        for n in range(args.runs):  # the modes in turn within each run, so both see the same spells of load
+            for m in modes:
+                folder = Path(tmp) / ("nodelay" if m else "stock")
+                runs[m].append(one_run(labs[m], browser, folder / "nb", n, args.frames, args.rate, args.idle))
+                print(("nodelay " if m else "stock ") + json.dumps(runs[m][-1]), flush=True)
 
     def summary(rs: list[dict]) -> dict:
         medians = [r["latency_ms"]["median"] for r in rs]

@@ -33,20 +33,14 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests" / "browser"))
-from _harness.lab import LabServer  # noqa: E402
+from _labs import labs_and_browser  # noqa: E402  (bench/ is the script's folder)
 
 DATA = HERE / "results" / "data"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 SIZE = 4096
 
 
@@ -215,24 +209,17 @@ def main() -> None:
     ap.add_argument("--moves", type=int, default=25)
     args = ap.parse_args()
     path = make_data()
-    from playwright.sync_api import sync_playwright
-
     runs = []
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        lab = LabServer(Path(tmp))
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            for run in range(args.runs):
-                r = one_run(lab, browser, path, args.moves, run)
-                runs.append(r)
-                print(f"run {run + 1}: h5lens step median {r['step_median_ms']} ms, burst settle "
-                      f"{round(r['burst']['settle'], 1)} ms ({r['burst']['requests']} requests, {r['burst']['shown']} "
-                      f"shown for {r['burst']['moves']} moves); ROI 1000 x 1000 median {r['roi_median_ms']} ms; "
-                      f"skimage + matplotlib median {r['mpl_median_ms']} ms; "
-                      f"values match: {r['kernel_values_match_skimage']} ({r['samples']} samples)", flush=True)
-        finally:
-            browser.close()
-            lab.stop()
+    with labs_and_browser(False) as (labs, browser, _):
+        lab = labs[False]
+        for run in range(args.runs):
+            r = one_run(lab, browser, path, args.moves, run)
+            runs.append(r)
+            print(f"run {run + 1}: h5lens step median {r['step_median_ms']} ms, burst settle "
+                  f"{round(r['burst']['settle'], 1)} ms ({r['burst']['requests']} requests, {r['burst']['shown']} "
+                  f"shown for {r['burst']['moves']} moves); ROI 1000 x 1000 median {r['roi_median_ms']} ms; "
+                  f"skimage + matplotlib median {r['mpl_median_ms']} ms; "
+                  f"values match: {r['kernel_values_match_skimage']} ({r['samples']} samples)", flush=True)
     steps = [r["step_median_ms"] for r in runs]
     mpls = [r["mpl_median_ms"] for r in runs]
     settles = [round(r["burst"]["settle"], 1) for r in runs]

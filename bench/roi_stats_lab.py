@@ -38,15 +38,12 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from profile_drag import ARGS, CHROMIUM, MPL, ends, make_data  # noqa: E402  (same file, same peer)
-
-sys.path.insert(0, str(HERE.parent / "tests" / "browser"))
-from _harness.lab import LabServer  # noqa: E402
+from _labs import labs_and_browser  # noqa: E402
+from profile_drag import MPL, ends, make_data  # noqa: E402  (same file, same peer)
 
 GAPS = {"rest": 50, "60hz": 16, "at_once": 0}
 
@@ -202,25 +199,17 @@ def main() -> None:
     ap.add_argument("--rects", type=int, default=8)
     args = ap.parse_args()
     path = make_data()
-    from playwright.sync_api import sync_playwright
-
     load = [round(x, 2) for x in os.getloadavg()]
     runs: dict[str, list] = {"stock": [], "nodelay": []}
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        labs = {"stock": LabServer(Path(tmp) / "stock"), "nodelay": LabServer(Path(tmp) / "nodelay", nodelay=True)}
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            for run in range(args.runs):
-                for server in (("stock", "nodelay") if run % 2 == 0 else ("nodelay", "stock")):
-                    r = one_run(labs[server], browser, path, args.rects, run)
-                    runs[server].append(r)
-                    print(f"run {run + 1} {server}: " + ", ".join(f"{k} {v} ms" for k, v in r["medians"].items())
-                          + f"; rows same every way: {r['table_rows_same_every_way']}; "
-                            f"kernel = numpy: {r['kernel_stats_match_numpy']}", flush=True)
-        finally:
-            browser.close()
-            for lab in labs.values():
-                lab.stop()
+    with labs_and_browser(False, True) as (by_flag, browser, _):
+        labs = {"stock": by_flag[False], "nodelay": by_flag[True]}
+        for run in range(args.runs):
+            for server in (("stock", "nodelay") if run % 2 == 0 else ("nodelay", "stock")):
+                r = one_run(labs[server], browser, path, args.rects, run)
+                runs[server].append(r)
+                print(f"run {run + 1} {server}: " + ", ".join(f"{k} {v} ms" for k, v in r["medians"].items())
+                      + f"; rows same every way: {r['table_rows_same_every_way']}; "
+                        f"kernel = numpy: {r['kernel_stats_match_numpy']}", flush=True)
     summary: dict = {"load_before": load, "load_after": [round(x, 2) for x in os.getloadavg()], "goal_ms": 50}
     print(f"\nmedian of the runs' medians [spread], load {load} -> {summary['load_after']}")
     names = list(runs["stock"][0]["medians"])

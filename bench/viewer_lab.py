@@ -36,22 +36,16 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests" / "browser"))
-from _harness.lab import LabServer  # noqa: E402
+from _labs import labs_and_browser  # noqa: E402  (bench/ is the script's folder)
 from _viewer_drag import bench_drag  # noqa: E402
 
 DATA = HERE / "results" / "data"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 # counts what the page sends and receives on its WebSockets (kernel channels)
 WS_SPY = """
@@ -190,29 +184,22 @@ def med(values):
 
 def run(args) -> dict:
     files = make_data()
-    from playwright.sync_api import sync_playwright
-
     results: dict = {"nodelay": args.nodelay}
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        lab = LabServer(Path(tmp), nodelay=args.nodelay)
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            only = set(args.only.split(","))
-            if "big" in only:
-                runs = []
-                for cold in [False, True] * args.big_reps if args.cold else [False] * args.big_reps:
-                    runs.append(bench_big(lab, browser, files, cold))
-                    lab.shutdown_kernels()
-                results["big"] = runs[0] if len(runs) == 1 else runs
-                for cache in ("warm", "cold"):
-                    ms = [r["first_view_ms"] for r in runs if r["cache"] == cache]
-                    if ms:
-                        results[f"big_first_view_ms_{cache}"] = {"median": med(ms), "max": max(ms), "runs": ms}
-            if only & {"slider", "colormap", "play", "drag"}:
-                results.update(bench_main(lab, browser, files, only, args.reps, args.renderer))
-        finally:
-            browser.close()
-            lab.stop()
+    with labs_and_browser(args.nodelay) as (labs, browser, _):
+        lab = labs[args.nodelay]
+        only = set(args.only.split(","))
+        if "big" in only:
+            runs = []
+            for cold in [False, True] * args.big_reps if args.cold else [False] * args.big_reps:
+                runs.append(bench_big(lab, browser, files, cold))
+                lab.shutdown_kernels()
+            results["big"] = runs[0] if len(runs) == 1 else runs
+            for cache in ("warm", "cold"):
+                ms = [r["first_view_ms"] for r in runs if r["cache"] == cache]
+                if ms:
+                    results[f"big_first_view_ms_{cache}"] = {"median": med(ms), "max": max(ms), "runs": ms}
+        if only & {"slider", "colormap", "play", "drag"}:
+            results.update(bench_main(lab, browser, files, only, args.reps, args.renderer))
     return results
 
 
