@@ -17,6 +17,12 @@ TYPED_BATCH = 1024
 HARD = 0  # h5py.h5l.TYPE_HARD (H5L_TYPE_HARD)
 
 
+def handle_closed(obj: Any) -> bool:
+    """True for an h5py object whose file was closed (its id no longer valid; h5py's own repr says so)."""
+    oid = getattr(obj, "id", None)
+    return oid is not None and hasattr(oid, "valid") and not oid.valid
+
+
 def to_str(name: Any) -> str:
     """h5py gives non-UTF-8 names as bytes: keep them as surrogate-escaped str."""
     return name.decode("utf-8", "surrogateescape") if isinstance(name, bytes) else name

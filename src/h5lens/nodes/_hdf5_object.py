@@ -11,7 +11,7 @@ from typing import Any
 from ._errors import NodeError
 from ._format import Unreadable, decode_value
 from ._hdf5_attrs import attr_names, read_attr
-from ._hdf5_links import to_key, to_str
+from ._hdf5_links import handle_closed, to_key, to_str
 
 
 class HDF5Object:
@@ -52,8 +52,7 @@ class HDF5Object:
         its owner while a widget still shows it: every member would otherwise
         look like a link that cannot be read.
         """
-        oid = getattr(self._h5, "id", None)
-        if oid is not None and hasattr(oid, "valid") and not oid.valid:
+        if handle_closed(self._h5):
             raise NodeError(f"cannot {action} {self.path!r}: {self.filename} "  # type: ignore[attr-defined]
                             "was closed by the program that opened it")
 

@@ -43,8 +43,9 @@ def _types() -> tuple[list[type], list[type], list[type]]:
 
 def _is_closed(obj: Any) -> bool:
     """True for an h5py object whose file was closed (h5py's own repr says so)."""
-    obj_id = getattr(obj, "id", None)
-    return obj_id is not None and hasattr(obj_id, "valid") and not obj_id.valid
+    from ..nodes._hdf5_links import handle_closed
+
+    return handle_closed(obj)
 
 
 def _is_group(obj: Any) -> bool:
