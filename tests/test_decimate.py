@@ -187,3 +187,26 @@ def test_minmax_1d_sample_bins_hold_their_samples():
     assert calls == [-(-10**6 // (100 * dec.SAMPLES_PER_COLUMN))]
     np.testing.assert_array_equal(got["index"], np.linspace(0, 10**6, 101).astype(np.int64)[:-1])
     assert np.all(got["min"] >= got["index"]) and np.all(got["max"] < np.append(got["index"][1:], 10**6))
+
+
+@pytest.mark.parametrize(("chunks", "factors", "itemsize", "per_tile"), [
+    ((1024, 1024), (16, 16), 4, (1, 1)),  # 4 MiB chunks: one per tile (read straight from the file)
+    ((256, 256), (4, 4), 4, (1, 4)),  # 256 KiB chunks: a few per tile, columns first
+    ((64, 64), (1, 1), 2, (1, 128)),  # 8 KiB chunks: ~1 MiB tiles (a whole chunk row here)
+])
+def test_tiles_of_a_chunked_frame_are_whole_chunks(chunks, factors, itemsize, per_tile):
+    """A tile cutting a chunk makes HDF5 copy it row by row (or decode it again): tiles follow the chunk grid."""
+    region = (0, 8192, 0, 8192)
+    ts = list(dec.tiles(region, factors, chunks, itemsize, dec.BUDGET))
+    ch, cw = chunks
+    for r0, r1, c0, c1 in ts:
+        assert r0 % ch == 0 and c0 % cw == 0 and (r1 % ch == 0 or r1 == 8192) and (c1 % cw == 0 or c1 == 8192)
+        assert (r1 - r0) % factors[0] == 0 and (c1 - c0) % factors[1] == 0  # whole blocks
+        assert (r1 - r0) * (c1 - c0) * itemsize <= dec.BUDGET
+    r0, r1, c0, c1 = ts[0]
+    assert ((r1 - r0) // ch, (c1 - c0) // cw) == per_tile
+    covered = sum((r1 - r0) * (c1 - c0) for r0, r1, c0, c1 in ts)
+    assert covered == 8192 * 8192
+    # chunks over the budget: full-width rows as before
+    (r0, r1, c0, c1), *_ = dec.tiles(region, (1, 1), (4096, 4096), 4, dec.BUDGET)
+    assert (c0, c1) == (0, 8192) and (r1 - r0) * 8192 * 4 <= dec.BUDGET

@@ -31,6 +31,8 @@ CURVE_EXACT_BYTES = 256 * 2**20
 SAMPLES_PER_COLUMN = 16
 
 HOWS = ("max", "mean", "min")
+#: Small chunks are read a few at a time, in tiles of about this many bytes (one read costs ~0.1 ms).
+CHUNK_TILE = 2**20
 
 
 def block_factors(shape: Sequence[int], canvas: Sequence[int]) -> tuple[int, int]:
@@ -132,14 +134,31 @@ def aggregate(
 
 def tiles(region: Sequence[int], factors: Sequence[int] = (1, 1), chunks: Sequence[int | None] | None = None,
           itemsize: int = 8, budget: int = BUDGET) -> Iterator[tuple[int, int, int, int]]:
-    """The tiles ``(r0, r1, c0, c1)`` :func:`aggregate` reads: whole blocks, chunk rows where the budget allows."""
+    """The tiles ``(r0, r1, c0, c1)`` :func:`aggregate` reads: whole blocks, whole chunks where the budget allows.
+
+    When one chunk (rounded up to whole blocks) fits the budget, a tile is one chunk,
+    or a run of small chunks of about :data:`CHUNK_TILE` bytes (chunk columns first,
+    then chunk rows). A tile cutting chunks costs far more than its bytes: HDF5
+    copies a partial chunk row by row, and decodes a compressed chunk once per tile
+    that touches it; a tile of one whole chunk is read straight from the file
+    (``nodes/_hdf5_chunk.read_whole_chunks``). A 16384² float32 image in 1024²
+    chunks: 2.4 s in tiles of 128 full-width rows, 0.25 s in tiles of one chunk.
+    Otherwise (no chunks, or chunks over the budget) tiles are full-width rows, as
+    tall as the budget allows.
+    """
     r0, r1, c0, c1 = (int(v) for v in region)
     fy, fx = (int(f) for f in factors)
     ch, cw = chunks if chunks else (None, None)
-    width = c1 - c0
-    max_w = max(fx, budget // max(1, itemsize * fy))  # widest tile one block row allows
-    tile_w = width if width <= max_w else _tile(fx, cw, max_w)
-    tile_h = _tile(fy, ch, max(fy, budget // max(1, itemsize * tile_w)))
+    width, height = c1 - c0, r1 - r0
+    cover_h, cover_w = _tile(fy, ch, fy * height), _tile(fx, cw, fx * width)  # one chunk in whole blocks
+    if ch and cw and cover_h * cover_w * itemsize <= budget:
+        target = min(budget, CHUNK_TILE)
+        tile_w = min(width, cover_w * max(1, target // (itemsize * cover_h * cover_w)))
+        tile_h = min(height, cover_h * max(1, target // (itemsize * tile_w * cover_h)))
+    else:
+        max_w = max(fx, budget // max(1, itemsize * fy))  # widest tile one block row allows
+        tile_w = width if width <= max_w else _tile(fx, cw, max_w)
+        tile_h = _tile(fy, ch, max(fy, budget // max(1, itemsize * tile_w)))
     for r in range(r0, r1, tile_h):
         for c in range(c0, c1, tile_w):
             yield r, min(r + tile_h, r1), c, min(c + tile_w, c1)

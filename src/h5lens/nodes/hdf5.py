@@ -277,9 +277,9 @@ class HDF5Dataset(HDF5Object, HDF5Storage, Dataset):
             if sparse is not None:
                 return sparse
             out = self._read_small(selection)
-            if out is None and self.layout == "chunked":  # inside one gzip chunk (a frame): zlib-ng inflates it
-                out = _hdf5_chunk.read_in_chunk(self._h5, selection, [(f.id, f.options) for f in self.filters],
-                                                self.__dict__.setdefault("_last_chunk", {}))
+            if out is None and self.layout == "chunked":  # a gzip frame, a tile of whole chunks: read here
+                out = _hdf5_chunk.read_chunks(self._h5, selection, [(f.id, f.options) for f in self.filters],
+                                              self.__dict__.setdefault("_last_chunk", {}))
             return out if out is not None else self._h5[selection]
         except _paths.NotAFileError:  # already one sentence naming the file
             raise
