@@ -102,6 +102,39 @@ def _tile(step: int, chunk: int | None, limit: int) -> int:
     return max(step, min(want, step * max(1, limit // step)))
 
 
+def _reduce_run(a: np.ndarray, p: int, f: int, axis: int, ufunc: np.ufunc) -> tuple[int, np.ndarray]:
+    """``(k, reduced)``: the ``f``-blocks along ``axis`` of a run of ``a`` starting ``p`` elements into the region.
+
+    Blocks start at multiples of ``f`` from the region's start; ``k = p // f`` is the
+    first one the run touches. A run that starts or ends inside a block gives that
+    block's part (the caller folds the parts of a block together).
+    """
+    k, head = p // f, min((-p) % f, a.shape[axis])
+    if head == 0:
+        return k, _reduce_axis(a, f, axis, ufunc)
+    a = np.moveaxis(a, axis, 0)
+    parts = [ufunc.reduce(a[:head], axis=0, keepdims=True)]
+    if head < a.shape[0]:
+        parts.append(_reduce_axis(a[head:], f, 0, ufunc))
+    return k, np.moveaxis(np.concatenate(parts), 0, axis)
+
+
+def _reduce_tile(a: np.ndarray, at: tuple[int, int], factors: tuple[int, int],
+                 ufunc: np.ufunc) -> tuple[int, int, np.ndarray]:
+    """``(ky, kx, parts)``: the block (parts) of a tile whose first element is ``at`` from the region's start."""
+    ky, a = _reduce_run(a, at[0], factors[0], 0, ufunc)
+    kx, a = _reduce_run(a, at[1], factors[1], 1, ufunc)
+    return ky, kx, a
+
+
+def _identity(dtype: np.dtype, how: str) -> float | int:
+    """What a block starts from before its parts are folded in: NaN for floats (``fmax``/``fmin`` skip it)."""
+    if dtype.kind == "f":
+        return float("nan")
+    info = np.iinfo(dtype)
+    return int(info.min if how == "max" else info.max)
+
+
 def aggregate(
     read: Callable[[int, int, int, int], np.ndarray],
     region: Sequence[int],
@@ -111,54 +144,90 @@ def aggregate(
     itemsize: int = 8,
     budget: int = BUDGET,
 ) -> np.ndarray:
-    """Reduce ``region = (r0, r1, c0, c1)`` of a frame by ``factors = (fy, fx)``.
+    """Reduce ``region = (r0, r1, c0, c1)`` of a frame by ``factors = (fy, fx)``, as :func:`reduce_blocks` would.
 
-    Reads tiles of whole blocks, as tall as a chunk row (when the budget
-    allows) and as wide as the budget allows, so each read stays inside the
-    region and holds at most about ``budget`` bytes.
+    Reads the :func:`tiles` (each inside the region, at most about ``budget``
+    bytes, following the chunk grid when there is one). A block cut by a tile
+    edge is reduced in parts, folded together: ``max``/``min`` keep the extreme
+    of the parts, ``mean`` adds sums and counts and divides at the end.
     """
+    if how not in HOWS:
+        raise ValueError(f"aggregation {how!r} is not one of {', '.join(HOWS)}")
     r0, r1, c0, c1 = (int(v) for v in region)
     fy, fx = (int(f) for f in factors)
     out_h, out_w = math.ceil((r1 - r0) / fy), math.ceil((c1 - c0) / fx)
-    out = None
+    out: np.ndarray | None = None
+    counts: np.ndarray | None = None
+    ufunc = np.add if how == "mean" else np.fmax if how == "max" else np.fmin  # fmax: NaN only for an all-NaN block
+    out_dtype: np.dtype = np.dtype(np.float32)
     for r, re, c, ce in tiles(region, factors, chunks, itemsize, budget):
-        block = reduce_blocks(np.asarray(read(r, re, c, ce)), fy, fx, how)
+        a = np.asarray(read(r, re, c, ce))
+        if fy == fx == 1:  # every pixel shown: the values as they are (uint16 stays uint16 on the wire)
+            out = np.empty((out_h, out_w), a.dtype) if out is None else out
+            out[r - r0 : re - r0, c - c0 : ce - c0] = a
+            continue
+        if a.dtype.kind == "b":
+            a = a.view(np.uint8)
+        if how == "mean":  # sums and counts of the valid (non-NaN) values, divided at the end
+            out_dtype = np.dtype(np.float64 if a.dtype == np.float64 else np.float32)
+            valid = ~np.isnan(a) if a.dtype.kind == "f" else np.ones(a.shape, bool)
+            ky, kx, n = _reduce_tile(valid.astype(np.int64), (r - r0, c - c0), (fy, fx), np.add)
+            a = np.where(valid, a, 0).astype(np.float64)
+            if counts is None:
+                counts = np.zeros((out_h, out_w), np.int64)
+            counts[ky : ky + n.shape[0], kx : kx + n.shape[1]] += n
+        ky, kx, b = _reduce_tile(a, (r - r0, c - c0), (fy, fx), ufunc)
         if out is None:
-            out = np.empty((out_h, out_w), dtype=block.dtype)
-        oy, ox = (r - r0) // fy, (c - c0) // fx
-        out[oy : oy + block.shape[0], ox : ox + block.shape[1]] = block
+            out = np.zeros((out_h, out_w), np.float64) if how == "mean" \
+                else np.full((out_h, out_w), _identity(b.dtype, how), b.dtype)
+        view = out[ky : ky + b.shape[0], kx : kx + b.shape[1]]
+        ufunc(view, b, out=view)
     if out is None:
         return np.empty((max(0, out_h), max(0, out_w)), dtype=np.float32)
+    if counts is not None:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean: np.ndarray = (out / counts).astype(out_dtype)
+        return mean
     return out
+
+
+def _grid(start: int, stop: int, step: int) -> list[int]:
+    """``start``, the multiples of ``step`` between, and ``stop``: the edges of tiles on a chunk grid."""
+    return [start, *range((start // step + 1) * step, stop, step), stop]
 
 
 def tiles(region: Sequence[int], factors: Sequence[int] = (1, 1), chunks: Sequence[int | None] | None = None,
           itemsize: int = 8, budget: int = BUDGET) -> Iterator[tuple[int, int, int, int]]:
-    """The tiles ``(r0, r1, c0, c1)`` :func:`aggregate` reads: whole blocks, whole chunks where the budget allows.
+    """The tiles ``(r0, r1, c0, c1)`` :func:`aggregate` reads, covering the region once.
 
-    When one chunk (rounded up to whole blocks) fits the budget, a tile is one chunk,
-    or a run of small chunks of about :data:`CHUNK_TILE` bytes (chunk columns first,
-    then chunk rows). A tile cutting chunks costs far more than its bytes: HDF5
-    copies a partial chunk row by row, and decodes a compressed chunk once per tile
-    that touches it; a tile of one whole chunk is read straight from the file
-    (``nodes/_hdf5_chunk.read_whole_chunks``). A 16384² float32 image in 1024²
-    chunks: 2.4 s in tiles of 128 full-width rows, 0.25 s in tiles of one chunk.
-    Otherwise (no chunks, or chunks over the budget) tiles are full-width rows, as
-    tall as the budget allows.
+    When a chunk fits the budget, tiles follow the chunk grid: one chunk, or a run of
+    small chunks of about :data:`CHUNK_TILE` bytes (chunk columns first, then chunk
+    rows), cut by the region's edges; a block may then straddle two tiles. A tile
+    cutting chunks costs far more than its bytes: HDF5 copies a partial chunk row by
+    row and decodes a compressed chunk once per tile that touches it, while a tile of
+    one whole chunk is read straight from the file (``nodes/_hdf5_chunk.py``). A
+    16384² float32 image in 1024² chunks: 2.4 s in tiles of 128 full-width rows,
+    0.25 s in tiles of one chunk. Otherwise (no chunks, or chunks over the budget)
+    tiles are full-width rows of whole blocks, as tall as the budget allows.
     """
     r0, r1, c0, c1 = (int(v) for v in region)
     fy, fx = (int(f) for f in factors)
     ch, cw = chunks if chunks else (None, None)
-    width, height = c1 - c0, r1 - r0
-    cover_h, cover_w = _tile(fy, ch, fy * height), _tile(fx, cw, fx * width)  # one chunk in whole blocks
-    if ch and cw and cover_h * cover_w * itemsize <= budget:
+    width = c1 - c0
+    if r1 <= r0 or width <= 0:
+        return
+    if ch and cw and ch * cw * itemsize <= budget:
         target = min(budget, CHUNK_TILE)
-        tile_w = min(width, cover_w * max(1, target // (itemsize * cover_h * cover_w)))
-        tile_h = min(height, cover_h * max(1, target // (itemsize * tile_w * cover_h)))
-    else:
-        max_w = max(fx, budget // max(1, itemsize * fy))  # widest tile one block row allows
-        tile_w = width if width <= max_w else _tile(fx, cw, max_w)
-        tile_h = _tile(fy, ch, max(fy, budget // max(1, itemsize * tile_w)))
+        step_w = cw * max(1, target // (itemsize * ch * cw))
+        step_h = ch * max(1, target // (itemsize * ch * min(step_w, width)))
+        rows, cols = _grid(r0, r1, step_h), _grid(c0, c1, step_w)
+        for r, re in zip(rows, rows[1:]):
+            for c, ce in zip(cols, cols[1:]):
+                yield r, re, c, ce
+        return
+    max_w = max(fx, budget // max(1, itemsize * fy))  # widest tile one block row allows
+    tile_w = width if width <= max_w else _tile(fx, cw, max_w)
+    tile_h = _tile(fy, ch, max(fy, budget // max(1, itemsize * tile_w)))
     for r in range(r0, r1, tile_h):
         for c in range(c0, c1, tile_w):
             yield r, min(r + tile_h, r1), c, min(c + tile_w, c1)
