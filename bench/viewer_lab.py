@@ -247,6 +247,8 @@ def bench_big(lab, browser, files, cold: bool = False) -> dict:
     timing = page.evaluate("document.querySelectorAll('.h5l-viewer')[1].h5lens.timing")
     page.evaluate(WAIT_SEQ, [1, 1, 60000])
     t_exact = page.evaluate("performance.now()") - t0
+    exact = page.evaluate("""() => { const f = document.querySelectorAll('.h5l-viewer')[1].h5lens.panel.frame;
+        return { kernelMs: f.kernelMs, shape: [f.h, f.w], factors: f.factors }; }""")
     page.wait_for_timeout(300)
     received = page.evaluate("window.__ws.recvBytes") - recv0
     vmax = float(page.evaluate("document.querySelectorAll('.h5l-viewer')[1].dataset.vmax"))
@@ -256,7 +258,8 @@ def bench_big(lab, browser, files, cold: bool = False) -> dict:
     ctx.close()
     return {"cache": "cold" if cold else "warm", "first_view_ms": round(t_first, 1), "first_is_preview": preview, "exact_view_ms": round(t_exact, 1),
             "received_MB": round(received / 2**20, 2), "peak_rss_growth_MB": round((peak - rss0) / 2**20, 1),
-            "exact_vmax_percentile": vmax,
+            "exact_vmax_percentile": vmax, "exact_kernel_ms": round(exact["kernelMs"], 1),
+            "exact_shape": exact["shape"], "exact_factors": exact["factors"],
             "breakdown_ms": {k: round(v - t0, 1) if k != "kernelMs" else v for k, v in timing.items()}}
 
 

@@ -128,14 +128,31 @@ def test_a_failed_read_ahead_is_read_again_with_its_error(stack, monkeypatch):
     assert not reply["ok"] and reply["error"] == {"type": "OSError", "message": "file gone"}
 
 
-def test_huge_frames_are_not_read_ahead(stack, monkeypatch):
-    path, _ = stack
+def test_huge_frames_are_not_read_ahead_but_their_exact_copy_starts_with_the_preview(stack, monkeypatch):
+    """A preview is followed by the page's request for the exact aggregation: it is begun as the preview is sent."""
+    from h5lens.decimate import reduce_blocks
+
+    path, data = stack
     monkeypatch.setattr(replies, "PREVIEW_BYTES", 1000)
     v = Viewer(f"{path}::/s")
     calls = counted(v)
     reply, _ = frame(v, "0,:,:")
-    time.sleep(0.05)
-    assert reply["preview"] and calls == ["0,:,:"]
+    settle(v)
+    assert reply["preview"] and calls == ["0,:,:", "0,:,:"]  # the preview, its exact copy; not frame 1 ahead
+    exact, got = frame(v, "0,:,:", exact=True)  # what the page asks once the preview is painted
+    assert not exact["preview"] and calls == ["0,:,:", "0,:,:"]  # found under way: not computed again
+    np.testing.assert_array_equal(got, reduce_blocks(data[0], *exact["factors"]))
+    # a zoomed preview: the page asks for the clipped region it was shown
+    reply, _ = frame(v, "3,:,:", region=[-5, 100, 5, 80])
+    settle(v)
+    exact, got = frame(v, "3,:,:", region=reply["region"], exact=True)
+    assert calls == ["0,:,:", "0,:,:", "3,:,:", "3,:,:"]
+    np.testing.assert_array_equal(got, reduce_blocks(data[3, 0:100, 5:80], *exact["factors"]))
+    # a played frame (no statistics wanted) or one the page reads ahead: the page asks no exact copy
+    frame(v, "1,:,:", summarize=False)
+    frame(v, "2,:,:", ahead=True)
+    settle(v)
+    assert calls[4:] == ["1,:,:", "2,:,:"]
 
 
 def test_first_preview_of_a_huge_frame_starts_with_the_viewer(stack, monkeypatch):
@@ -149,19 +166,22 @@ def test_first_preview_of_a_huge_frame_starts_with_the_viewer(stack, monkeypatch
     settle(v)
     calls = counted(v)
     reply, got = frame(v, "0,:,:", canvas=[70, 50])  # a canvas not twice the guess: the started one serves
-    assert reply["preview"] and calls == [] and v._ahead.first is None
+    assert reply["preview"] and v._ahead.first is None
+    settle(v)
+    assert calls == ["0,:,:"]  # not the preview: the exact copy the page asks next
     fy, fx = reply["factors"]
     np.testing.assert_array_equal(got, data[0, ::fy, ::fx])
     # only the first request may take it
     reply, _ = frame(v, "0,:,:", canvas=[70, 50])
-    assert calls == ["0,:,:"]
+    assert calls == ["0,:,:", "0,:,:"]
     # a page with a much smaller canvas gets a preview of its own size, unless the glimpse is tiny
     monkeypatch.setattr(_ahead, "GLIMPSE_PIXELS", 100)
     w = Viewer(f"{path}::/s")
     settle(w)
     calls = counted(w)
     reply, got = frame(w, "0,:,:", canvas=[10, 8])
-    assert calls == ["0,:,:"] and max(got.shape) <= 10
+    settle(w)
+    assert calls == ["0,:,:", "0,:,:"] and max(got.shape) <= 10  # its own preview, then the exact copy
 
 
 def test_statistics_follow_the_frame_and_describe_every_pixel(stack):

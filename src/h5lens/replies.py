@@ -72,6 +72,21 @@ def frame_request(dataset: Any, shape: Sequence[int], msg: Mapping[str, Any],
     return request, preview, nbytes
 
 
+def exact_after(dataset: Any, shape: Sequence[int], msg: Mapping[str, Any], state: Mapping[str, Any],
+                region: Sequence[int], frame_shape: Sequence[int]) -> FrameRequest:
+    """The exact aggregation the page asks for once the preview answering ``msg`` is painted.
+
+    The same message with ``exact``, and the preview's clipped ``region`` (None for
+    the whole frame), as the front-end's ``exactRegion`` sends it: started as the
+    preview is sent, it is under way when the page's request comes.
+    """
+    r0, r1, c0, c1 = (int(v) for v in region)
+    whole = (r0, r1, c0, c1) == (0, int(frame_shape[0]), 0, int(frame_shape[1]))
+    request, _, _ = frame_request(dataset, shape, {**msg, "exact": True, "region": None if whole else [r0, r1, c0, c1]},
+                                  state)
+    return request
+
+
 def first_preview(dataset: Any, shape: Sequence[int], state: Mapping[str, Any]) -> FrameRequest | None:
     """The strided preview of a huge first frame, to start before the page asks (None: no need, or no image).
 

@@ -86,12 +86,16 @@ class ReadAhead:
         self._keep(key, done)
         return out
 
-    def start(self, key: FrameRequest) -> None:
-        """Start computing ``key`` in the background (a first frame asked for before it is wanted)."""
+    def start(self, key: FrameRequest, waited: bool = False) -> None:
+        """Start computing ``key`` in the background (a frame asked for before it is wanted).
+
+        ``waited``: the page will wait for it (the exact copy after a preview), so it is
+        computed as :meth:`get` would (without the statistics, which follow).
+        """
         with self.lock:
             if key in self.frames:
                 return
-        self._keep(key, _executor().submit(self.background, key))
+        self._keep(key, _executor().submit(self.compute if waited else self.background, key))
 
     def start_first(self, key: FrameRequest) -> None:
         """Start the first frame before the page asks (a preview; see :meth:`take_first`)."""

@@ -170,6 +170,9 @@ class Viewer(ViewerFollowing, Measuring, Curves, ColourTraits, H5Widget):
         out = self._ahead.get(request)  # shared with the read-ahead cache: read, never modified
         if nbytes <= replies.PREVIEW_BYTES:  # the next step's frame, read while the browser paints this one
             self._ahead.ahead(request)
+        elif preview and msg.get("summarize", True) and not msg.get("ahead"):  # the page asks for the exact copy
+            self._ahead.start(replies.exact_after(ds, self.shape, msg, self._state(), out["region"],
+                                                  out["frame_shape"]), waited=True)  # next: begun while it paints
         if not msg.get("ahead"):  # the frame shown next: its statistics start now, older ones stop
             if out["summary_due"] and msg.get("summarize", True):
                 self._summaries.start(request)
