@@ -17,7 +17,9 @@ dimensions, which region) is :mod:`h5lens.frames`'s.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -31,6 +33,10 @@ CURVE_EXACT_BYTES = 256 * 2**20
 SAMPLES_PER_COLUMN = 16
 
 HOWS = ("max", "mean", "min")
+#: Reads the next tile of an aggregation while the current one is reduced (one worker for all: HDF5 reads
+#: one thing at a time anyway).
+_READER_NAME = "h5lens-tiles"
+_READER = ThreadPoolExecutor(max_workers=1, thread_name_prefix=_READER_NAME)
 #: Small chunks are read a few at a time, in tiles of about this many bytes (one read costs ~0.1 ms).
 CHUNK_TILE = 2**20
 
@@ -160,8 +166,7 @@ def aggregate(
     counts: np.ndarray | None = None
     ufunc = np.add if how == "mean" else np.fmax if how == "max" else np.fmin  # fmax: NaN only for an all-NaN block
     out_dtype: np.dtype = np.dtype(np.float32)
-    for r, re, c, ce in tiles(region, factors, chunks, itemsize, budget):
-        a = np.asarray(read(r, re, c, ce))
+    for (r, re, c, ce), a in _read_ahead(read, tiles(region, factors, chunks, itemsize, budget)):
         if fy == fx == 1:  # every pixel shown: the values as they are (uint16 stays uint16 on the wire)
             out = np.empty((out_h, out_w), a.dtype) if out is None else out
             out[r - r0 : re - r0, c - c0 : ce - c0] = a
@@ -189,6 +194,27 @@ def aggregate(
             mean: np.ndarray = (out / counts).astype(out_dtype)
         return mean
     return out
+
+
+def _read_ahead(read: Callable[..., np.ndarray],
+                tiles: Iterator[tuple[int, int, int, int]]) -> Iterator[tuple[tuple[int, int, int, int], np.ndarray]]:
+    """``(tile, values)`` in order, the next tile read in a worker thread while this one is reduced.
+
+    The read (HDF5 copying or decoding a chunk) and numpy's reduction (which releases
+    the GIL) then overlap; one read at a time is in flight, so at most two tiles are held.
+    """
+    if threading.current_thread().name.startswith(_READER_NAME):  # a read that aggregates: no waiting on itself
+        for tile in tiles:
+            yield tile, np.asarray(read(*tile))
+        return
+    pending, previous = None, None
+    for tile in tiles:
+        following = _READER.submit(read, *tile)  # read while the tile before is reduced
+        if pending is not None and previous is not None:
+            yield previous, np.asarray(pending.result())
+        pending, previous = following, tile
+    if pending is not None and previous is not None:
+        yield previous, np.asarray(pending.result())
 
 
 def _grid(start: int, stop: int, step: int) -> list[int]:
