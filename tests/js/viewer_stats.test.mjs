@@ -54,6 +54,7 @@ test("the worker, the main-thread fallback and colour.js give identical ranges a
   const inWorker = new FrameStats(spawnThread), here = new FrameStats(null);
   assert.equal(inWorker.where, "worker");
   assert.equal(here.where, "main");
+  assert.equal(await inWorker.started, true); // every answer below from the worker, none from its start-up
   try {
     for (const c of cases.frames) {
       const data = frameOf(c);
@@ -77,6 +78,7 @@ test("a frame's values go to the worker once; after KEEP other frames they are s
   const sent = [];
   const w = stats._worker(), post = w.postMessage;
   w.postMessage = (m, t) => { sent.push(m.data !== undefined); post(m, t); };
+  await stats.started;
   try {
     const frames = Array.from({ length: KEEP + 1 }, (_, k) => Float32Array.from({ length: 1000 }, (_, i) => (i * 31 + k) % 997));
     const q = { what: "range", auto: "percentile", scale: "linear", percentiles: [1, 99] };
@@ -95,9 +97,12 @@ test("a frame's values go to the worker once; after KEEP other frames they are s
 test("a worker that fails answers nothing wrong: what was asked of it is answered on the main thread", async () => {
   const broken = () => {
     const w = spawnThread();
-    return { ...w, postMessage: () => queueMicrotask(() => w.thread.emit("error", new Error("refused"))) };
+    return { ...w, postMessage: (m, t) => (m.ping ? w.postMessage(m, t)  // it starts, then breaks on a frame
+      : queueMicrotask(() => w.thread.emit("error", new Error("refused")))) };
   };
   const stats = new FrameStats(broken);
+  stats.start();
+  assert.equal(await stats.started, true);
   const data = Float64Array.from({ length: 5000 }, (_, i) => Math.sin(i) * 100);
   const q = { what: "range", auto: "percentile", scale: "linear", percentiles: [0.1, 99.9] };
   assert.deepEqual(await stats.compute(data, q), autoRange(data, "percentile", "linear", [0.1, 99.9]));
@@ -110,4 +115,30 @@ test("a spawn that throws (a policy refusing blob: workers) leaves the main thre
   const data = new Uint16Array([3, 1, 2, 0, 9]);
   assert.equal(stats.where, "main");
   assert.deepEqual(await stats.compute(data, { what: "range", auto: "minmax", scale: "log" }), [1, 9]);
+});
+
+test("while the worker starts, a small frame is answered on the main thread, a big one waits for the worker", async () => {
+  const posted = [];
+  const spawn = () => {
+    const w = spawnThread(), post = w.postMessage;
+    return { ...w, postMessage: (m, t) => { posted.push(m.ping ? "ping" : m.data !== undefined ? m.data.length : "id"); post(m, t); } };
+  };
+  const stats = new FrameStats(spawn, 1000);
+  try {
+    stats.start(); // as a viewer does when it is built
+    assert.deepEqual(posted, ["ping"]);
+    assert.equal(stats.ready, false);
+    const q = { what: "range", auto: "minmax", scale: "linear" };
+    const small = Float32Array.from({ length: 1000 }, (_, i) => i - 7), big = Float32Array.from({ length: 1001 }, (_, i) => 2 * i);
+    assert.deepEqual(await stats.compute(small, q), [-7, 992]); // answered here: nothing sent
+    assert.deepEqual(posted, ["ping"]);
+    assert.deepEqual(await stats.compute(big, q), [0, 2000]); // too big to compute here: waits for the worker
+    assert.deepEqual(posted, ["ping", 1001]);
+    assert.equal(await stats.started, true);
+    assert.equal(stats.ready, true);
+    assert.deepEqual(await stats.compute(small, { ...q, scale: "log" }), [1, 992]); // running: small frames go to it too
+    assert.deepEqual(posted, ["ping", 1001, 1000]);
+  } finally {
+    stats.destroy();
+  }
 });

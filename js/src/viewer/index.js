@@ -78,6 +78,7 @@ export class Viewer {
     /** @type {Record<string, ReturnType<typeof setTimeout> | undefined>} */ this.timers = {};
 
     this.colour = new ColourState(model, rpc, { stats: pageStats() }); // statistics off the main thread
+    this.colour.stats.start(); // the worker starts while the first frame is read
     this.frames = new FrameLoader(model, rpc, {
       canvas: () => this.image?.availableSize() ?? [1024, 1024],
       show: (f) => this.panel?.showFrame(f),

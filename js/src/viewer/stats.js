@@ -11,12 +11,25 @@ import { isSummary } from "./colour_summary.js";
 /** @typedef {import("./frame_stats.js").StatsQuery} StatsQuery */
 /** @typedef {{postMessage: Function, addEventListener: Function, terminate: Function}} WorkerLike */
 
+/** Values of a frame answered on the main thread while the worker is still starting (~10 ms of work). */
+export const WHILE_STARTING = 2 ** 18;
+
 export class FrameStats {
-  /** @param {(() => WorkerLike) | null} spawn makes the worker; null: compute on the main thread */
-  constructor(spawn) {
+  /**
+   * @param {(() => WorkerLike) | null} spawn makes the worker; null: compute on the main thread
+   * @param {number} [whileStarting] frames of at most this many values are answered here until the
+   *   worker has answered its first message: starting a worker takes 100-200 ms in a busy page, so
+   *   a first frame would otherwise wait for it (see `start`)
+   */
+  constructor(spawn, whileStarting = WHILE_STARTING) {
     this.spawn = spawn;
+    this.whileStarting = whileStarting;
     /** @type {WorkerLike | null | undefined} undefined until first needed, null once refused */
     this.worker = undefined;
+    /** the worker has answered (its start-up message): it is quicker than the main thread from now on */
+    this.ready = false;
+    /** @type {Promise<boolean>} resolves true once the worker answers, false if it is refused */
+    this.started = new Promise((resolve) => { this._started = resolve; });
     this.seq = 0;
     /** @type {Map<number, {data: any, q: StatsQuery, resolve: (v: any) => void, reject: (e: any) => void}>} */
     this.pending = new Map();
@@ -31,6 +44,9 @@ export class FrameStats {
   /** "worker" while the worker answers, else "main". */
   get where() { return this._worker() ? "worker" : "main"; }
 
+  /** Start the worker now (a viewer does as it is built, so it is running by the first frame). */
+  start() { this._worker(); }
+
   _worker() {
     if (this.worker !== undefined) return this.worker;
     try {
@@ -38,9 +54,11 @@ export class FrameStats {
       w?.addEventListener("message", (/** @type {MessageEvent} */ e) => this._answer(e.data));
       w?.addEventListener("error", () => this._refused());
       this.worker = w;
+      w?.postMessage({ seq: 0, ping: true }); // answered once the worker runs: see `ready`
     } catch {
       this.worker = null;
     }
+    if (!this.worker) this._started?.(false);
     return this.worker;
   }
 
@@ -48,6 +66,8 @@ export class FrameStats {
   _refused() {
     this.worker?.terminate();
     this.worker = null;
+    this.ready = false;
+    this._started?.(false);
     this.held = [];
     const asked = [...this.pending.values()];
     this.pending.clear();
@@ -55,6 +75,7 @@ export class FrameStats {
   }
 
   _answer({ seq, result, error }) {
+    if (seq === 0) { this.ready = true; this._started?.(true); return; } // the start-up message
     const p = this.pending.get(seq);
     if (!p) return;
     this.pending.delete(seq);
@@ -72,7 +93,7 @@ export class FrameStats {
    */
   compute(data, q) {
     const w = isSummary(data) ? null : this._worker();
-    if (!w) return this._here(data, q);
+    if (!w || (!this.ready && data.length <= this.whileStarting)) return this._here(data, q);
     const seq = ++this.seq;
     let id = this.ids.get(data);
     /** @type {any} */

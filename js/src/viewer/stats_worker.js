@@ -9,14 +9,16 @@ export const KEEP = 2;
 
 /**
  * Answer statistics questions on `scope` (a worker's global scope, or a MessagePort in tests).
- * Message in: `{seq, id, data?, q}`; out: `{seq, result}` or `{seq, error}`.
+ * Message in: `{seq, id, data?, q}`; out: `{seq, result}` or `{seq, error}`. A start-up message
+ * `{seq, ping: true}` is answered `{seq}`.
  * @param {{addEventListener: Function, postMessage: Function}} scope
  */
 export function serve(scope) {
   /** @type {Map<number, {data: any, scratch: object}>} */
   const frames = new Map();
   scope.addEventListener("message", (/** @type {MessageEvent} */ e) => {
-    const { seq, id, data, q } = e.data;
+    const { seq, id, data, q, ping } = e.data;
+    if (ping) { scope.postMessage({ seq }); return; } // running: the page may now send it frames
     try {
       if (data !== undefined) {
         frames.set(id, { data, scratch: {} });
