@@ -1,6 +1,7 @@
 """Display-resolution aggregation and chunk accounting."""
 
 import itertools
+import time
 
 import h5py
 import numpy as np
@@ -234,3 +235,41 @@ def test_blocks_cut_by_tiles_fold_like_one_reduction(how, dtype):
             want = dec.reduce_blocks(a[r0:r1, c0:c1], *factors, how)
             assert got.dtype == want.dtype
             np.testing.assert_allclose(got, want, rtol=1e-6 if how == "mean" else 0)
+
+
+def test_tiles_are_read_one_at_a_time_in_order_while_the_last_is_reduced():
+    """The next tile is read in a worker while this one is reduced: in order, never two reads at once
+    (a read may fold statistics that are not thread-safe), and a failing read is the caller's error."""
+    import threading
+
+    a = np.arange(64 * 64, dtype=np.float32).reshape(64, 64)
+    lock, state, order = threading.Lock(), {"now": 0, "most": 0}, []
+
+    def read(r0, r1, c0, c1):
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        order.append((r0, c0))
+        time.sleep(0.002)
+        with lock:
+            state["now"] -= 1
+        return a[r0:r1, c0:c1]
+
+    got = dec.aggregate(read, (0, 64, 0, 64), (4, 4), "max", chunks=(16, 16), itemsize=4, budget=16 * 16 * 4)
+    np.testing.assert_array_equal(got, dec.reduce_blocks(a, 4, 4))
+    assert order == [(r, c) for r in range(0, 64, 16) for c in range(0, 64, 16)] and state["most"] == 1
+
+    def failing(r0, r1, c0, c1):
+        if r0 == 32:
+            raise OSError("chunk at row 32 is damaged")
+        return a[r0:r1, c0:c1]
+
+    with pytest.raises(OSError, match="row 32"):
+        dec.aggregate(failing, (0, 64, 0, 64), (4, 4), "max", chunks=(16, 16), itemsize=4, budget=16 * 16 * 4)
+
+    def nested(r0, r1, c0, c1):  # a read that aggregates itself (in the reader's thread): no waiting on itself
+        return dec.aggregate(lambda *t: a[r0:r1, c0:c1][t[0]:t[1], t[2]:t[3]], (0, r1 - r0, 0, c1 - c0), (1, 1),
+                             "max", chunks=(4, 4), itemsize=4, budget=4 * 4 * 4)
+
+    np.testing.assert_array_equal(dec.aggregate(nested, (0, 64, 0, 64), (2, 2), "max", chunks=(16, 16), itemsize=4,
+                                                budget=16 * 16 * 4), dec.reduce_blocks(a, 2, 2))

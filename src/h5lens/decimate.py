@@ -16,6 +16,7 @@ dimensions, which region) is :mod:`h5lens.frames`'s.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -33,10 +34,11 @@ CURVE_EXACT_BYTES = 256 * 2**20
 SAMPLES_PER_COLUMN = 16
 
 HOWS = ("max", "mean", "min")
-#: Reads the next tile of an aggregation while the current one is reduced (one worker for all: HDF5 reads
-#: one thing at a time anyway).
+#: Reads the next tile of an aggregation while the current one is reduced. Each aggregation has one read
+#: in flight; a few workers, so an aggregation read ahead in the background (a slow remote tile) never
+#: queues the one the page waits for behind it.
 _READER_NAME = "h5lens-tiles"
-_READER = ThreadPoolExecutor(max_workers=1, thread_name_prefix=_READER_NAME)
+_READER = ThreadPoolExecutor(max_workers=4, thread_name_prefix=_READER_NAME)
 #: Small chunks are read a few at a time, in tiles of about this many bytes (one read costs ~0.1 ms).
 CHUNK_TILE = 2**20
 
@@ -201,20 +203,23 @@ def _read_ahead(read: Callable[..., np.ndarray],
     """``(tile, values)`` in order, the next tile read in a worker thread while this one is reduced.
 
     The read (HDF5 copying or decoding a chunk) and numpy's reduction (which releases
-    the GIL) then overlap; one read at a time is in flight, so at most two tiles are held.
+    the GIL) then overlap. One read at a time, in order (a read may fold statistics,
+    which are not thread-safe), so at most two tiles are held.
     """
-    if threading.current_thread().name.startswith(_READER_NAME):  # a read that aggregates: no waiting on itself
-        for tile in tiles:
+    first, second = next(tiles, None), next(tiles, None)
+    ordered = itertools.chain([t for t in (first, second) if t is not None], tiles)
+    if second is None or threading.current_thread().name.startswith(_READER_NAME):  # one tile; a nested read
+        for tile in ordered:
             yield tile, np.asarray(read(*tile))
         return
-    pending, previous = None, None
-    for tile in tiles:
-        following = _READER.submit(read, *tile)  # read while the tile before is reduced
-        if pending is not None and previous is not None:
-            yield previous, np.asarray(pending.result())
-        pending, previous = following, tile
-    if pending is not None and previous is not None:
-        yield previous, np.asarray(pending.result())
+    previous = next(ordered)
+    pending = _READER.submit(read, *previous)
+    for tile in ordered:
+        values = np.asarray(pending.result())
+        pending = _READER.submit(read, *tile)  # read once the one before is done (reads keep their order)...
+        yield previous, values  # ...while the caller reduces that one
+        previous = tile
+    yield previous, np.asarray(pending.result())
 
 
 def _grid(start: int, stop: int, step: int) -> list[int]:
