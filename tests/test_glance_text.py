@@ -185,3 +185,58 @@ def test_closed_file_gives_a_readable_error_not_an_exception(course):
     lines = g.to_text().splitlines()
     assert lines[0] == "test.h5" and lines[1].startswith("└── ! cannot count members") and "closed" in lines[1]
     assert "closed" in g._repr_html_()
+
+
+def test_counting_up_to_a_limit_says_more_than_and_shows_the_first_members(tmp_path):
+    """``count_limit``: a bigger group is not counted to its end (seconds for a classic HDF5 group of 10⁶
+    members); the glance says "more than N", lists the first members and a lower bound of the rest."""
+    import h5py
+
+    path = tmp_path / "wide.h5"
+    with h5py.File(path, "w") as f:  # classic groups: HDF5 knows no count without listing
+        for i in range(50):
+            f.create_dataset(f"big/m{i:02d}", data=np.zeros(1))
+        for i in range(3):
+            f.create_dataset(f"small/s{i}", data=np.zeros(1))
+    with glance(path, count_limit=20, head=5, tail=2) as g:
+        text, html = repr(g), g._repr_html_()
+    assert "big/  more than 20 members" in text and "small/  3 members" in text
+    assert "m00" in text and "m06" in text and "m49" not in text  # head + tail first ones: the end is not known
+    assert "… 14+ more members" in text  # at least 21 members, 7 shown
+    assert "more than 20 members" in html and "… 14+ more members" in html
+    with glance(path, head=5, tail=2) as g:
+        exact = repr(g)
+    assert "big/  50 members" in exact and "m49" in exact and "… 43 more members" in exact
+    with glance(path, count_limit=20, max_items=2) as g:  # the budget leaves the big group closed
+        tight = repr(g)
+    assert "+ members) not expanded" in tight
+
+
+def test_a_tree_s_html_fallback_does_not_count_a_huge_group(tmp_path, monkeypatch):
+    """A Tree's HTML (where widgets cannot run) counts members up to the tree rows' limit only."""
+    import h5py
+
+    from h5lens import Tree
+    from h5lens.nodes._group import Group
+    from h5lens.widgets import tree as tree_widget
+
+    path = tmp_path / "wide.h5"
+    with h5py.File(path, "w") as f:
+        g = f.create_group("wide")
+        for i in range(60):
+            g.create_group(f"g{i:02d}")
+    monkeypatch.setattr(tree_widget, "LABEL_COUNT_LIMIT", 25)
+    counted = []
+    real = Group.__len__
+
+    def spy(self):
+        counted.append(self.path)
+        return real(self)
+
+    monkeypatch.setattr(Group, "__len__", spy)
+    t = Tree(path)
+    try:
+        html = t._fallback_html()
+    finally:
+        t.close()
+    assert "more than 25 members" in html and "/wide" not in counted

@@ -15,7 +15,7 @@ __all__ = ["Glance", "glance"]
 
 def glance(source, depth: int | None = None, attrs: bool = True, *, max_items: int | None = MAX_ITEMS,
            head: int = HEAD, tail: int = TAIL, max_attrs: int = MAX_ATTRS, values: str | None = "short",
-           facts: bool = False) -> Glance:
+           facts: bool = False, count_limit: int | None = None) -> Glance:
     """A static overview of a file or a node.
 
     Parameters
@@ -41,6 +41,9 @@ def glance(source, depth: int | None = None, attrs: bool = True, *, max_items: i
         16 elements, 4 kB each); big datasets never are.
     facts : bool
         Show each node's details (fill value, sizes on disk, file driver...).
+    count_limit : int, optional
+        Count members up to this many only: a bigger group says "more than N
+        members" and shows its first members (None: every group counted exactly).
     """
     from ..nodes._base import Node
 
@@ -51,7 +54,7 @@ def glance(source, depth: int | None = None, attrs: bool = True, *, max_items: i
 
         node, owned = open_source(source), True
     return Glance(node, depth=depth, attrs=attrs, max_items=max_items, head=head, tail=tail,
-                  max_attrs=max_attrs, owned=owned, values=values, facts=facts)
+                  max_attrs=max_attrs, owned=owned, values=values, facts=facts, count_limit=count_limit)
 
 
 class Glance:
@@ -61,12 +64,12 @@ class Glance:
     """
 
     def __init__(self, node, depth=None, attrs=True, max_items=MAX_ITEMS, head=HEAD, tail=TAIL,
-                 max_attrs=MAX_ATTRS, owned=False, values="short", facts=False):
+                 max_attrs=MAX_ATTRS, owned=False, values="short", facts=False, count_limit=None):
         self.node = node
         self.depth = depth
         self.attrs = attrs
         self._budget = dict(max_items=max_items, head=head, tail=tail, max_attrs=max_attrs, values=values,
-                            facts=facts)
+                            facts=facts, count_limit=count_limit)
         self._owned = owned
         self._plan: Plan | None = None
         self._html: str | None = None

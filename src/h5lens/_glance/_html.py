@@ -83,7 +83,7 @@ def render(plan: Plan, standalone: bool = False, script: bool = True) -> str:
         out.append(
             f'<div class="h5l-foot">Display budget of {plan.max_items} entries reached: '
             f"{plan.groups_cut} more group{'s' if plan.groups_cut != 1 else ''} "
-            f"({plan.members_cut} members) not expanded "
+            f"({plan.members_cut}{'+' if plan.members_cut_at_least else ''} members) not expanded "
             "(raise max_items, or --limit of h5lens html, to see more).</div>"
         )
     out.append("</div>")
@@ -199,4 +199,5 @@ def _members(e: Entry, out: list) -> None:
 
 def _gap(e: Entry, out: list[str]) -> None:
     why = " (display budget)" if e.cut == "budget" else ""
-    out.append(f'<li class="h5l-more">… {e.hidden} more member{"s" if e.hidden != 1 else ""}{why}</li>')
+    n = f"{e.hidden}+" if e.at_least else str(e.hidden)  # the group was counted up to a limit only
+    out.append(f'<li class="h5l-more">… {n} more member{"s" if e.hidden != 1 or e.at_least else ""}{why}</li>')

@@ -63,6 +63,7 @@ class Entry:
     attrs: list[tuple[str, str, str]] = field(default_factory=list)  # name, preview, dtype
     attrs_hidden: int = 0
     count: int = 0  # number of members of a group
+    at_least: bool = False  # the group has at least ``count`` members (counted up to a limit only)
     children: list[Entry] | None = None  # None: not expanded
     head: int = 0  # children[:head] are the first members, the rest the last ones
     cut: str | None = None  # why members are missing: "depth", "budget" or an error text
@@ -90,6 +91,7 @@ class Plan:
     shown: int = 0
     groups_cut: int = 0  # groups left closed because the budget ran out
     members_cut: int = 0  # members inside those groups
+    members_cut_at_least: bool = False  # some of those were counted up to a limit only: "N+ members"
     #: when the walk was done (UTC): the glance is a snapshot, a file being written moves on
     taken: str = ""
 
@@ -119,7 +121,7 @@ class ValueBudget:
 
 def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: int | None = MAX_ITEMS,
          head: int = HEAD, tail: int = TAIL, max_attrs: int = MAX_ATTRS, values: str | None = "short",
-         facts: bool = False, labels: bool = True) -> Plan:
+         facts: bool = False, labels: bool = True, count_limit: int | None = None) -> Plan:
     """Walk ``node`` breadth first within the budgets and describe what to show.
 
     Parameters
@@ -145,9 +147,14 @@ def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: in
         Describe each node (labels, storage, NX class, link targets); False
         keeps only names, kinds and member counts: the walk alone, for
         :func:`same_as_listing`.
+    count_limit : int, optional
+        Count a group's members up to this many only (``Group.count_upto``): a
+        bigger group says "more than N members" and shows its first members
+        only. Counting a classic HDF5 group of 10⁶ members reads its whole
+        name index (about a second); None counts every group exactly.
     """
     reads = ValueBudget(VALUE_READS, VALUE_BYTES) if max_items else ValueBudget(None, None)
-    root = describe(node, attrs, max_attrs, values=values, labels=labels, reads=reads)
+    root = describe(node, attrs, max_attrs, values=values, labels=labels, reads=reads, count_limit=count_limit)
     if facts:
         root.facts = _facts(node)
     result = Plan(root, node.filename, max_items or 0,
@@ -175,16 +182,17 @@ def plan(node: Node, depth: int | None = None, attrs: bool = True, max_items: in
             entry.cut = "budget"
             result.groups_cut += 1
             result.members_cut += entry.count
+            result.members_cut_at_least |= entry.at_least
             continue
         room = entry.count if not max_items else max_items - used
         try:
-            members, entry.head = _members(group, entry.count, head, tail, room)
+            members, entry.head = _members(group, entry.count, head, tail, room, entry.at_least)
         except Exception as exc:  # an unreadable group is shown with its error
             entry.cut = f"cannot list members: {exc}"
             continue
         entry.children = []
         for member in members:
-            child = describe(member, attrs, max_attrs, entry.depth + 1, values, labels, reads)
+            child = describe(member, attrs, max_attrs, entry.depth + 1, values, labels, reads, count_limit)
             if facts:
                 child.facts = _facts(member)
             if child.kind == "dataset":  # a second hard link to a dataset already listed: said, as h5ls does
@@ -259,9 +267,15 @@ def _object_id(group: Node):
         return None
 
 
-def _members(group: Group, count: int, head: int, tail: int, room: int) -> tuple[list[Node], int]:
-    """The first and last members that fit, and how many of them are first ones."""
+def _members(group: Group, count: int, head: int, tail: int, room: int,
+             at_least: bool = False) -> tuple[list[Node], int]:
+    """The first and last members that fit, and how many of them are first ones.
+
+    ``at_least``: the group has more than ``count`` members, its end unknown: the first ones only.
+    """
     k = max(0, min(count, head + tail, room))
+    if at_least:
+        return group.page(0, k), k
     if k >= count:
         return group.page(0, count), count
     last = min(tail, k // 5) if count <= TAIL_SCAN_LIMIT else 0
@@ -273,10 +287,12 @@ def _members(group: Group, count: int, head: int, tail: int, room: int) -> tuple
 
 
 def describe(node: Node, attrs: bool = True, max_attrs: int = MAX_ATTRS, depth: int = 0,
-             values: str | None = None, labels: bool = True, reads: ValueBudget | None = None) -> Entry:
+             values: str | None = None, labels: bool = True, reads: ValueBudget | None = None,
+             count_limit: int | None = None) -> Entry:
     """Display strings of one node (reads metadata and attributes; data only of small datasets, see ``values``).
 
     ``labels=False``: the name, kind and member count only (no link is followed).
+    ``count_limit``: members counted up to this many only (see :func:`plan`).
     """
     name = node.name or (node.filename or "/").replace("\\", "/").rsplit("/", 1)[-1] or "/"
     # names that are not UTF-8 arrive with surrogates: show them as \xNN, never fail to encode
@@ -284,13 +300,16 @@ def describe(node: Node, attrs: bool = True, max_attrs: int = MAX_ATTRS, depth: 
                   depth=depth)
     if isinstance(node, Group):
         try:
-            entry.count = len(node)
+            n = len(node) if count_limit is None else node.count_upto(count_limit)
+            # more than the limit: at least limit + 1 members, said as "more than <limit>"
+            entry.count, entry.at_least = (n, False) if n is not None else (int(count_limit or 0) + 1, True)
         except Exception as exc:
             entry.cut = f"cannot count members: {exc}"
         if not labels:
             return entry
         # counting a large HDF5 group walks its index: label from the count already taken
-        entry.label = _safe(_format.node_label, _Counted(entry.count)) if entry.cut is None else ""
+        entry.label = "" if entry.cut is not None else f"more than {entry.count - 1} members" if entry.at_least \
+            else _safe(_format.node_label, _Counted(entry.count))
     elif not labels:
         return entry
     else:

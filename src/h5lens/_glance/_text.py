@@ -51,9 +51,9 @@ def render(plan: Plan, color: bool = False) -> str:
             entry, first, rest = item
             stack.extend(reversed(_node(entry, first, rest, paint)))
     if plan.truncated:
+        cut = f"{plan.members_cut}{'+' if plan.members_cut_at_least else ''}"
         lines.append(paint("note", f"(display budget of {plan.max_items} entries reached: {plan.groups_cut} more "
-                                   f"group{'s' if plan.groups_cut != 1 else ''} ({plan.members_cut} members) "
-                                   "not expanded)"))
+                                   f"group{'s' if plan.groups_cut != 1 else ''} ({cut} members) not expanded)"))
     return "\n".join(lines)
 
 
@@ -97,9 +97,10 @@ def _node(e: Entry, first: str, rest: str, paint: _Painter) -> list:
     items: list[Entry | str] = list(e.children or [])
     if e.children is not None and e.hidden:
         why = " (display budget)" if e.cut == "budget" else ""
-        items.insert(e.head, f"… {e.hidden} more member{'s' if e.hidden != 1 else ''}{why}")
+        n = f"{e.hidden}+" if e.at_least else str(e.hidden)  # the group was counted up to a limit only
+        items.insert(e.head, f"… {n} more member{'s' if e.hidden != 1 or e.at_least else ''}{why}")
     elif e.children is None and e.cut == "budget" and e.count:
-        items.append(f"… {e.count} members not shown (display budget)")
+        items.append(f"… {e.count}{'+' if e.at_least else ''} members not shown (display budget)")
     elif e.children is None and e.cut not in (None, "depth", "budget"):
         items.append(f"! {clean(e.cut)}")
     bar = "│   " if items else "    "

@@ -17,7 +17,7 @@ import traitlets
 from .._protocol import ChildrenReply, CountReply, InfoReply, SearchReply, TreeItem
 from ..nodes._base import Group, Node
 from ..nodes._format import description, node_label, printable_name
-from ..tree_rows import from_wire, item_info, page_info, to_wire
+from ..tree_rows import LABEL_COUNT_LIMIT, from_wire, item_info, page_info, to_wire
 from ._base import H5Widget, bundle, command, open_source
 from ._follow import TreeFollowing
 
@@ -127,7 +127,8 @@ class Tree(TreeFollowing, H5Widget):
     def _fallback_html(self) -> str:
         from .._glance import glance
 
-        return glance(self._root, depth=2, max_items=200)._repr_html_()
+        # shown only where widgets cannot run: never count a huge group exactly for it (seconds for 10^6 members)
+        return glance(self._root, depth=2, max_items=200, count_limit=LABEL_COUNT_LIMIT)._repr_html_()
 
     # -- commands ------------------------------------------------------
     def _group(self, path: str) -> Group:
