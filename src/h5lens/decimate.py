@@ -84,23 +84,9 @@ def reduce_blocks(a: np.ndarray, fy: int, fx: int, how: str = "max") -> np.ndarr
         raise ValueError(f"aggregation {how!r} is not one of {', '.join(HOWS)}")
     if fy == 1 and fx == 1:
         return a
-    if how in ("max", "min"):
-        if a.dtype.kind == "b":
-            a = a.view(np.uint8)
-        ufunc = np.fmax if how == "max" else np.fmin  # fmax: NaN only when the whole block is NaN
-        return _reduce_axis(_reduce_axis(a, fy, 0, ufunc), fx, 1, ufunc)
-    out_dtype = np.float64 if a.dtype == np.float64 else np.float32
-    if a.dtype.kind == "f":
-        valid = ~np.isnan(a)
-        data = np.where(valid, a, 0).astype(np.float64)
-        counts = _reduce_axis(_reduce_axis(valid.astype(np.int64), fy, 0, np.add), fx, 1, np.add)
-    else:
-        data = a.astype(np.float64)
-        counts = _reduce_axis(_reduce_axis(np.ones(a.shape, np.int64), fy, 0, np.add), fx, 1, np.add)
-    sums = _reduce_axis(_reduce_axis(data, fy, 0, np.add), fx, 1, np.add)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean: np.ndarray = (sums / counts).astype(out_dtype)
-    return mean
+    blocks = _Blocks(a.shape, (fy, fx), how)
+    blocks.add(a, (0, 0))
+    return blocks.result()
 
 
 def _tile(step: int, chunk: int | None, limit: int) -> int:
@@ -143,6 +129,59 @@ def _identity(dtype: np.dtype, how: str) -> float | int:
     return int(info.min if how == "max" else info.max)
 
 
+class _Blocks:
+    """The ``fy × fx`` block reduction of a region, folded from tiles that may cut blocks.
+
+    ``max``/``min`` keep the extreme of a block's parts (NaN only for an all-NaN block);
+    ``mean`` adds the sums and counts of the valid (non-NaN) values and divides at the
+    end. Factors (1, 1) keep the values as they are (uint16 stays uint16 on the wire).
+    """
+
+    def __init__(self, shape: Sequence[int], factors: Sequence[int], how: str):
+        if how not in HOWS:
+            raise ValueError(f"aggregation {how!r} is not one of {', '.join(HOWS)}")
+        self.factors = (int(factors[0]), int(factors[1]))
+        self.shape = (math.ceil(int(shape[0]) / self.factors[0]), math.ceil(int(shape[1]) / self.factors[1]))
+        self.how = how
+        self.ufunc = np.add if how == "mean" else np.fmax if how == "max" else np.fmin
+        self.out: np.ndarray | None = None
+        self.counts: np.ndarray | None = None
+        self.out_dtype: np.dtype = np.dtype(np.float32)
+
+    def add(self, a: np.ndarray, at: tuple[int, int]) -> None:
+        """Fold tile ``a`` whose first element is ``at`` (rows, columns) from the region's start."""
+        if self.factors == (1, 1):
+            self.out = np.empty(self.shape, a.dtype) if self.out is None else self.out
+            self.out[at[0] : at[0] + a.shape[0], at[1] : at[1] + a.shape[1]] = a
+            return
+        if a.dtype.kind == "b":
+            a = a.view(np.uint8)
+        if self.how == "mean":  # sums and counts of the valid values, divided at the end
+            self.out_dtype = np.dtype(np.float64 if a.dtype == np.float64 else np.float32)
+            valid = ~np.isnan(a) if a.dtype.kind == "f" else np.ones(a.shape, bool)
+            ky, kx, n = _reduce_tile(valid.astype(np.int64), at, self.factors, np.add)
+            a = np.where(valid, a, 0).astype(np.float64)
+            if self.counts is None:
+                self.counts = np.zeros(self.shape, np.int64)
+            self.counts[ky : ky + n.shape[0], kx : kx + n.shape[1]] += n
+        ky, kx, b = _reduce_tile(a, at, self.factors, self.ufunc)
+        if self.out is None:
+            self.out = np.zeros(self.shape, np.float64) if self.how == "mean" \
+                else np.full(self.shape, _identity(b.dtype, self.how), b.dtype)
+        view = self.out[ky : ky + b.shape[0], kx : kx + b.shape[1]]
+        self.ufunc(view, b, out=view)
+
+    def result(self) -> np.ndarray:
+        """The reduced region (empty float32 when no tile was added)."""
+        if self.out is None:
+            return np.empty((max(0, self.shape[0]), max(0, self.shape[1])), dtype=np.float32)
+        if self.counts is None:
+            return self.out
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean: np.ndarray = (self.out / self.counts).astype(self.out_dtype)
+        return mean
+
+
 def aggregate(
     read: Callable[[int, int, int, int], np.ndarray],
     region: Sequence[int],
@@ -156,46 +195,13 @@ def aggregate(
 
     Reads the :func:`tiles` (each inside the region, at most about ``budget``
     bytes, following the chunk grid when there is one). A block cut by a tile
-    edge is reduced in parts, folded together: ``max``/``min`` keep the extreme
-    of the parts, ``mean`` adds sums and counts and divides at the end.
+    edge is reduced in parts, folded together (:class:`_Blocks`).
     """
-    if how not in HOWS:
-        raise ValueError(f"aggregation {how!r} is not one of {', '.join(HOWS)}")
     r0, r1, c0, c1 = (int(v) for v in region)
-    fy, fx = (int(f) for f in factors)
-    out_h, out_w = math.ceil((r1 - r0) / fy), math.ceil((c1 - c0) / fx)
-    out: np.ndarray | None = None
-    counts: np.ndarray | None = None
-    ufunc = np.add if how == "mean" else np.fmax if how == "max" else np.fmin  # fmax: NaN only for an all-NaN block
-    out_dtype: np.dtype = np.dtype(np.float32)
-    for (r, re, c, ce), a in _read_ahead(read, tiles(region, factors, chunks, itemsize, budget)):
-        if fy == fx == 1:  # every pixel shown: the values as they are (uint16 stays uint16 on the wire)
-            out = np.empty((out_h, out_w), a.dtype) if out is None else out
-            out[r - r0 : re - r0, c - c0 : ce - c0] = a
-            continue
-        if a.dtype.kind == "b":
-            a = a.view(np.uint8)
-        if how == "mean":  # sums and counts of the valid (non-NaN) values, divided at the end
-            out_dtype = np.dtype(np.float64 if a.dtype == np.float64 else np.float32)
-            valid = ~np.isnan(a) if a.dtype.kind == "f" else np.ones(a.shape, bool)
-            ky, kx, n = _reduce_tile(valid.astype(np.int64), (r - r0, c - c0), (fy, fx), np.add)
-            a = np.where(valid, a, 0).astype(np.float64)
-            if counts is None:
-                counts = np.zeros((out_h, out_w), np.int64)
-            counts[ky : ky + n.shape[0], kx : kx + n.shape[1]] += n
-        ky, kx, b = _reduce_tile(a, (r - r0, c - c0), (fy, fx), ufunc)
-        if out is None:
-            out = np.zeros((out_h, out_w), np.float64) if how == "mean" \
-                else np.full((out_h, out_w), _identity(b.dtype, how), b.dtype)
-        view = out[ky : ky + b.shape[0], kx : kx + b.shape[1]]
-        ufunc(view, b, out=view)
-    if out is None:
-        return np.empty((max(0, out_h), max(0, out_w)), dtype=np.float32)
-    if counts is not None:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean: np.ndarray = (out / counts).astype(out_dtype)
-        return mean
-    return out
+    blocks = _Blocks((r1 - r0, c1 - c0), factors, how)
+    for (r, _, c, _), a in _read_ahead(read, tiles(region, factors, chunks, itemsize, budget)):
+        blocks.add(a, (r - r0, c - c0))
+    return blocks.result()
 
 
 def _read_ahead(read: Callable[..., np.ndarray],
