@@ -110,42 +110,77 @@ def read_in_chunk(h5: Any, selection: Any, filters: list[tuple[int, tuple[int, .
     ndarray or None
         A new array (the caller may write into it), as h5py gives.
     """
-    ids = [fid for fid, _ in filters]
-    if INFLATE is None or ids not in ([_GZIP], [_SHUFFLE, _GZIP]):
+    ids = _pipeline(h5, filters, unfiltered=False)
+    if ids is None:
         return None
-    dtype, chunks, shape = h5.dtype, h5.chunks, h5.shape
-    if chunks is None or dtype.kind not in "biuf" or dtype.metadata or not dtype.isnative:
-        return None  # a byte swap (or a conversion) HDF5 would do
-    where = _chunk_of(selection, tuple(shape), tuple(chunks))
-    direct = getattr(getattr(h5, "id", None), "read_direct_chunk", None)
-    if where is None or direct is None:
+    where = _chunk_of(selection, tuple(h5.shape), tuple(h5.chunks))
+    if where is None:
         return None
     offset, index = where
     held = last.get("chunk") if last is not None else None
     if held is not None and held[0] == offset:
         return np.array(held[1][tuple(index)])
-    info = getattr(h5.id, "get_chunk_info_by_coord", None)
+    values = _decoded(h5, offset, ids)  # read-only when unshuffled: held, never handed out
+    if values is None:
+        return None
+    if last is not None and values.nbytes <= HOLD_BYTES:
+        last["chunk"] = (offset, values)  # one tuple assignment: a reader in another thread sees old or new
+    return np.array(values[tuple(index)])
+
+
+def _pipeline(h5: Any, filters: list[tuple[int, tuple[int, ...]]], unfiltered: bool) -> list[int] | None:
+    """The filter ids of a dataset whose chunks are decoded here (none, when ``unfiltered``), else None.
+
+    None for other filters (or gzip without zlib-ng), for h5py objects without direct chunk
+    reads, and for values HDF5 would convert (a byte swap, an enum or other metadata).
+    """
+    ids = [fid for fid, _ in filters]
+    if not (unfiltered and not ids) and (INFLATE is None or ids not in ([_GZIP], [_SHUFFLE, _GZIP])):
+        return None
+    dtype, h5id = h5.dtype, getattr(h5, "id", None)
+    if not h5.chunks or dtype.kind not in "biuf" or dtype.metadata or not dtype.isnative \
+            or not hasattr(h5id, "read_direct_chunk") or not hasattr(h5id, "get_chunk_info_by_coord"):
+        return None
+    return ids
+
+
+def _stored(h5: Any, offset: tuple[int, ...], into: np.ndarray | None) -> tuple[int, Any]:
+    """``(filter mask, stored bytes)`` of a chunk: into ``into`` (contiguous bytes) when given and h5py can."""
+    if into is not None:
+        try:
+            mask, _ = h5.id.read_direct_chunk(offset, out=into)
+            return mask, into
+        except TypeError:  # h5py before ``out=``
+            pass
+    mask, raw = h5.id.read_direct_chunk(offset)
+    return mask, raw
+
+
+def _decoded(h5: Any, offset: tuple[int, ...], ids: list[int], into: np.ndarray | None = None) -> np.ndarray | None:
+    """The values of the chunk at ``offset`` (chunk-shaped), or None for h5py to read.
+
+    None for a chunk not written yet (h5py gives the fill value), stored with a filter
+    skipped, that does not inflate (h5py says what is wrong) or of an unexpected size.
+    An unfiltered chunk is read into ``into`` when given (the values are then a view of it).
+    """
+    dtype, chunks = h5.dtype, tuple(h5.chunks)
     try:
-        if info is None or info(offset).byte_offset is None:  # not written yet (the fill value): h5py knows it
+        if h5.id.get_chunk_info_by_coord(offset).byte_offset is None:
             return None
-        mask, stored = direct(offset)
-    except (KeyError, OSError, ValueError):
+        mask, raw = _stored(h5, offset, into if not ids else None)
+        if mask:
+            return None
+        if ids:
+            raw = INFLATE(raw) if INFLATE is not None else b""
+    except (KeyError, OSError, RuntimeError, ValueError, INFLATE_ERROR):
         return None
-    if mask:  # a filter was skipped when this chunk was written
-        return None
-    try:
-        raw = INFLATE(stored)
-    except INFLATE_ERROR:  # a damaged chunk: h5py reads it, and says what is wrong
-        return None
-    if len(raw) != int(np.prod(chunks)) * dtype.itemsize:
+    if len(raw) != math.prod(chunks) * dtype.itemsize:
         return None
     buf = np.frombuffer(raw, dtype=np.uint8)
     if _SHUFFLE in ids and dtype.itemsize > 1:  # HDF5 stores byte 0 of every value, then byte 1...
         buf = buf.reshape(dtype.itemsize, -1).T.copy()
-    values = buf.view(dtype).reshape(chunks)  # read-only when unshuffled: held, never handed out
-    if last is not None and values.nbytes <= HOLD_BYTES:
-        last["chunk"] = (offset, values)  # one tuple assignment: a reader in another thread sees old or new
-    return np.array(values[tuple(index)])
+    values: np.ndarray = buf.view(dtype).reshape(chunks)
+    return values
 
 
 def _whole_chunks(selection: Any, shape: tuple[int, ...], chunks: tuple[int, ...],
@@ -175,15 +210,6 @@ def _whole_chunks(selection: Any, shape: tuple[int, ...], chunks: tuple[int, ...
     return out
 
 
-def _direct_into(direct: Callable[..., Any], offset: tuple[int, ...], out: np.ndarray) -> Any:
-    """``read_direct_chunk`` into ``out`` (bytes, contiguous); the filter mask, or None when h5py cannot."""
-    try:
-        mask, _ = direct(offset, out=out)
-    except TypeError:  # h5py before ``out=``
-        return None
-    return mask
-
-
 def read_whole_chunks(h5: Any, selection: Any, filters: list[tuple[int, tuple[int, ...]]]) -> np.ndarray | None:
     """``h5[selection]`` when it is made of whole chunks, each read with ``read_direct_chunk``; else None.
 
@@ -194,63 +220,29 @@ def read_whole_chunks(h5: Any, selection: Any, filters: list[tuple[int, tuple[in
     chunk not written yet (the fill value), stored with a filter skipped, or of an
     unexpected size sends the whole read back to h5py.
 
-    Parameters
-    ----------
-    h5 : h5py.Dataset
-        A chunked dataset (anything without ``id.read_direct_chunk`` gives None).
-    selection : tuple
-        Integers and slices, one per dimension (already expanded).
-    filters : list of (id, options)
-        The dataset's filter pipeline, in order.
-
-    Returns
-    -------
-    ndarray or None
-        A new array, as h5py gives.
+    The parameters are :func:`read_in_chunk`'s (without ``last``); the result is a new array, as h5py gives.
     """
-    ids = [fid for fid, _ in filters]
-    if ids and (INFLATE is None or ids not in ([_GZIP], [_SHUFFLE, _GZIP])):
+    ids = _pipeline(h5, filters, unfiltered=True)
+    if ids is None:
         return None
-    dtype, chunks, shape = h5.dtype, tuple(h5.chunks or ()), tuple(h5.shape)
-    if not chunks or dtype.kind not in "biuf" or dtype.metadata or not dtype.isnative:
-        return None
+    chunks, shape = tuple(h5.chunks), tuple(h5.shape)
     dims = _whole_chunks(selection, shape, chunks, inside=bool(ids))
-    direct = getattr(getattr(h5, "id", None), "read_direct_chunk", None)
-    info = getattr(getattr(h5, "id", None), "get_chunk_info_by_coord", None)
-    if dims is None or direct is None or info is None:
+    if dims is None:
         return None
     starts = [r.start for r, _ in dims]
-    out = np.empty(tuple(min(r.stop, n) - r.start for (r, index), n in zip(dims, shape) if index is None), dtype)
-    size = math.prod(chunks) * dtype.itemsize
-    # one unfiltered chunk, whole: HDF5 copies the stored bytes straight into the result
+    out = np.empty(tuple(min(r.stop, n) - r.start for (r, index), n in zip(dims, shape) if index is None), h5.dtype)
+    # one unfiltered chunk, whole: HDF5 copies the stored bytes straight into the result; else one reused buffer
     straight = not ids and out.shape == chunks and out.flags.c_contiguous
-    scratch = None
+    if straight:
+        into: np.ndarray | None = out.reshape(-1).view(np.uint8)
+    else:
+        into = None if ids else np.empty(out.itemsize * math.prod(chunks), np.uint8)
     for offset in itertools.product(*(r for r, _ in dims)):
-        try:
-            if info(offset).byte_offset is None:  # not written yet: h5py gives the fill value
-                return None
-            if straight:
-                return out if _direct_into(direct, offset, out.reshape(-1).view(np.uint8)) == 0 else None
-            if not ids:
-                scratch = np.empty(size, np.uint8) if scratch is None else scratch
-                mask = _direct_into(direct, offset, scratch)
-                raw: Any = scratch
-                if mask is None:
-                    mask, raw = direct(offset)
-            else:
-                mask, raw = direct(offset)
-            if mask:  # a filter was skipped when this chunk was written
-                return None
-            if ids:
-                raw = INFLATE(raw) if INFLATE is not None else b""
-        except (KeyError, OSError, RuntimeError, ValueError, INFLATE_ERROR):  # h5py reads it, and says what is wrong
+        values = _decoded(h5, offset, ids, into)
+        if values is None:
             return None
-        if len(raw) != size:
-            return None
-        buf = np.frombuffer(raw, dtype=np.uint8)
-        if _SHUFFLE in ids and dtype.itemsize > 1:  # HDF5 stores byte 0 of every value, then byte 1...
-            buf = buf.reshape(dtype.itemsize, -1).T.copy()
-        values = buf.view(dtype).reshape(chunks)
+        if straight and np.may_share_memory(values, out):  # read in place
+            return out
         src = tuple(index if index is not None else slice(0, min(c, n - o))
                     for (_, index), o, c, n in zip(dims, offset, chunks, shape))
         dst = tuple(slice(o - s0, min(o + c, n) - s0) for (_, index), o, s0, c, n
