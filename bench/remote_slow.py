@@ -17,7 +17,10 @@ and the bytes sent back, whatever client sends them.
   Naive: ``f[d][i]`` with h5py on ``fsspec.open(url)``, same pace.
 * ``hsds``: a 10 000-member group on HSDS: opening the domain, then the
   tree's first page (50 rows as the tree shows them), goal ≤ 300 ms at 20 ms
-  RTT; just after writing (HSDS has no summary of the domain yet: it makes one
+  RTT; then the tree widget's own page (100 rows): its ``children`` reply (rows
+  of members not fetched yet go out with name and kind) and with the ``rows``
+  call that fills them in (naive: h5pyd's first 100 members with their shapes
+  or counts); just after writing (HSDS has no summary of the domain yet: it makes one
   within seconds, so later runs of this state may find it), once HSDS summarised
   it (h5pyd then loads every object's metadata at open), and with /wide and its
   members dropped from h5pyd's cache after the open (what h5pyd finds in a
@@ -251,11 +254,12 @@ def hsds_runs(endpoint: str, login: dict, proxy, runs: int, reps: int, cold: boo
 
     import h5lens
     from h5lens.tree_rows import page_info
+    from h5lens.widgets.tree import Tree
 
     times: dict = {}
     for _ in range(runs):
         for name in ("naive", "h5lens"):
-            got: dict[str, list[float]] = {"open": [], "page": []}
+            got: dict[str, list[float]] = {"open": [], "page": [], "tree page sent": [], "tree rows filled": []}
             for _ in range(reps):
                 proxy.reset()
                 t = time.perf_counter()
@@ -267,6 +271,13 @@ def hsds_runs(endpoint: str, login: dict, proxy, runs: int, reps: int, cold: boo
                         g = f["wide"]
                         [type(g[n]).__name__ for n in list(g)[:50]]
                         t2 = time.perf_counter()
+                    with h5pyd.File("/home/bench/wide.h5", "r", endpoint=endpoint, **login) as f:
+                        if cold:
+                            evict(f)
+                        t3 = time.perf_counter()
+                        g = f["wide"]
+                        [(o.shape if hasattr(o, "shape") else len(o)) for o in (g[n] for n in list(g)[:100])]
+                        t4 = t5 = time.perf_counter()
                 else:
                     with h5lens.open("hdf5://home/bench/wide.h5", endpoint=endpoint, **login) as root:
                         if cold:
@@ -274,8 +285,22 @@ def hsds_runs(endpoint: str, login: dict, proxy, runs: int, reps: int, cold: boo
                         t1 = time.perf_counter()
                         assert len(page_info(root["wide"].page(0, 50), 1.0)) == 50
                         t2 = time.perf_counter()
+                    with h5lens.open("hdf5://home/bench/wide.h5", endpoint=endpoint, **login) as root:
+                        if cold:
+                            evict(root._h5)
+                        tree = Tree(root)  # the tree's default page (100 rows): its two commands
+                        t3 = time.perf_counter()
+                        page = tree.children({"path": "/wide"}, [])[0]
+                        t4 = time.perf_counter()
+                        paths = [r["path"] for r in page["items"] if r.get("pending")]
+                        if paths:
+                            tree.rows({"path": "/wide", "paths": paths}, [])
+                        t5 = time.perf_counter()
+                        tree.close()
                 got["open"].append(t1 - t)
                 got["page"].append(t2 - t1)
+                got["tree page sent"].append(t4 - t3)
+                got["tree rows filled"].append(t5 - t3)
             for phase in got:
                 times.setdefault((name, phase), []).append(got[phase])
     return times
@@ -311,7 +336,7 @@ def bench_hsds(rtt: float, mbit: float | None, runs: int, reps: int = 3, members
                 states.append(("summarised domain", hsds_runs(endpoint, login, proxy, runs, reps)))
                 states.append(("members not cached", hsds_runs(endpoint, login, proxy, runs, reps, cold=True)))
             for state, times in states:
-                for phase in ("open", "page"):
+                for phase in ("open", "page", "tree page sent", "tree rows filled"):
                     row(f"hsds {state}: {phase}", times[("h5lens", phase)], times[("naive", phase)])
         finally:
             if proxy is not None:

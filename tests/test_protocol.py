@@ -228,6 +228,8 @@ def examples(tmp: Path) -> list[dict]:
     add("ChildrenReply", tree.children({"path": "/", "limit": 1}, [])[0],
         'Tree.children({"path": "/", "limit": 1}) (not counted yet)')
     add("CountReply", tree.count({"path": "/"}, [])[0], 'Tree.count({"path": "/"})')
+    add("RowsReply", tree.rows({"path": "/", "paths": ["/entry", "/gone"]}, [])[0],
+        'Tree.rows({"path": "/", "paths": ["/entry", "/gone"]}) (a member gone since its page is left out)')
     tree.close()
     ex = Explorer(str(path))
     add("InspectReply", ex.inspect({"path": "/link"}, [])[0], 'Explorer.inspect({"path": "/link"})')

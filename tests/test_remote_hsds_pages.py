@@ -95,7 +95,14 @@ def test_the_tree_widget_pages_a_big_group(login):
     sent = recording(root)
     tree = Tree(root, page_size=50)
     top, _ = tree.children({"path": "/"}, [])
-    assert [(r["name"], r["label"]) for r in top["items"]] == [("ordered", "4 members"), ("wide", f"{MEMBERS + 2} members")]
+    # the members are not fetched yet: the page goes out with names and kinds, ``rows`` brings the rest
+    assert [(r["name"], r["kind"], r["label"], r.get("pending")) for r in top["items"]] == \
+        [("ordered", "group", "", True), ("wide", "group", "", True)]
+    full, _ = tree.rows({"path": "/", "paths": [r["path"] for r in top["items"]]}, [])
+    assert [(r["name"], r["label"], r.get("pending")) for r in full["items"]] == \
+        [("ordered", "4 members", None), ("wide", f"{MEMBERS + 2} members", None)]
+    again, _ = tree.children({"path": "/"}, [])  # fetched now: full rows at once
+    assert again["items"] == full["items"]
     first, _ = tree.children({"path": "/wide"}, [])
     assert (first["total"], first["next"], first["more"], len(first["items"])) == (MEMBERS + 2, 50, True, 50)
     second, _ = tree.children({"path": "/wide", "start": 50}, [])
@@ -105,6 +112,58 @@ def test_the_tree_widget_pages_a_big_group(login):
     assert len([p for req, p in sent if req == f"/groups/{wide_id}/links"]) == 2
     tree.close()
     root.close()
+
+def test_a_page_of_unfetched_members_goes_out_before_them(login):
+    """A page of members h5pyd has not fetched goes out with names and kinds (from the links' target ids),
+    no member fetched; ``rows`` then fetches them together and gives the rows a
+    whole page would have had; soft links and members fetched already come whole in the first reply."""
+    from h5lens.widgets.tree import Tree
+
+    with h5lens.open(f"hdf5:/{DOMAIN}", **login) as root, h5lens.open(f"hdf5:/{DOMAIN}", **login) as plain:
+        as_if_not_summarised(root)
+        tree, whole = Tree(root), Tree(plain)
+        tree.children({"path": "/"}, [])
+        wide_id = root["wide"]._h5.id.id
+        root["wide"].child("member_0002")  # fetched already: its row comes whole
+        sent = recording(root)
+        page, _ = tree.children({"path": "/wide", "start": 230, "limit": 12}, [])
+        db = root._h5.id.db
+        ids = {db.getLink(wide_id, r["name"])["id"] for r in page["items"] if r.get("pending")}
+        assert not [req for req, _ in sent if req.split("/")[2] in ids]  # no pending member fetched
+        assert len(sent) == 1  # the soft link's target (followed to say the link is not broken)
+        expected, _ = whole.children({"path": "/wide", "start": 230, "limit": 12, "whole": True}, [])
+        assert [(r["name"], r["kind"], r["expandable"]) for r in page["items"]] == \
+            [(r["name"], r["kind"], r["expandable"]) for r in expected["items"]]
+        pending = [r for r in page["items"] if r.get("pending")]
+        assert [r["name"] for r in pending] == [f"member_{i:04d}" for i in range(230, 240)] + ["values"]
+        assert [r["kind"] for r in pending][-2:] == ["group", "dataset"]
+        soft = page["items"][-2]
+        assert (soft["name"], soft["kind"], soft["link"]["target"]) == ("soft", "link", "/wide/member_0003")
+        full, _ = tree.rows({"path": "/wide", "paths": [r["path"] for r in pending] + ["/wide/gone"]}, [])
+        by_path = {r["path"]: r for r in expected["items"]}
+        assert full["items"] == [by_path[r["path"]] for r in pending]
+        small, _ = tree.children({"path": "/wide", "start": 0, "limit": 3}, [])
+        assert [r.get("pending", False) for r in small["items"]] == [True, True, False]  # member_0002 cached
+        assert small["items"][2] == whole.children({"path": "/wide", "limit": 3, "whole": True}, [])[0]["items"][2]
+        tree.close()
+        whole.close()
+
+
+def test_local_files_never_send_pending_rows(tmp_path):
+    import h5py
+
+    from h5lens.widgets.tree import Tree
+
+    path = tmp_path / "local.h5"
+    with h5py.File(path, "w") as f:
+        for i in range(30):
+            f.create_group(f"g{i:02d}").create_dataset("d", data=[i])
+    tree = Tree(str(path))
+    page, _ = tree.children({"path": "/"}, [])
+    assert len(page["items"]) == 30 and not any(r.get("pending") for r in page["items"])
+    assert page["items"][0]["label"] == "1 member"
+    tree.close()
+
 
 def test_the_tree_equals_h5pyd_alone(login):
     """Names, order (by name, or creation order), links, attributes: the same as h5pyd's own listing."""

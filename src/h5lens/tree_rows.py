@@ -9,6 +9,7 @@ member or a hard-link cycle becomes a row that says so.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import time
 from typing import Any, cast
@@ -65,6 +66,16 @@ def item_info(node: Node, follow_links: bool = True) -> TreeItem:
     except Exception:
         info["nx_class"] = None
     return cast(TreeItem, info)
+
+
+def pending_item(group_path: str, name: str, kind: str) -> TreeItem:
+    """The row of a remote member known by its name and kind only (``pending``: the details come later).
+
+    ``group_path`` is its group's path; the tree's ``rows`` command brings the full row.
+    """
+    path = posixpath.join(group_path or "/", name)
+    return cast(TreeItem, {"name": printable_name(name), "path": to_wire(path), "kind": kind, "label": "",
+                           "description": None, "expandable": kind == "group", "nx_class": None, "pending": True})
 
 
 def _cycle_of(node: Node | None) -> str | None:

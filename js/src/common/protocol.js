@@ -52,6 +52,7 @@
 /** @typedef {import("./protocol/tree.js").TreeItem} TreeItem */
 /** @typedef {import("./protocol/tree.js").ChildrenReply} ChildrenReply */
 /** @typedef {import("./protocol/tree.js").CountReply} CountReply */
+/** @typedef {import("./protocol/tree.js").RowsReply} RowsReply */
 /** @typedef {import("./protocol/tree.js").InfoReply} InfoReply */
 /** @typedef {import("./protocol/tree.js").SearchReply} SearchReply */
 /** @typedef {import("./protocol/tree.js").AttributeRow} AttributeRow */

@@ -4,17 +4,11 @@
 import { copyText, h } from "../common/dom.js";
 import { followToggle } from "../common/follow.js";
 import { CommandError, isAbort } from "../common/rpc.js";
-import { linkBadgeText, loadMoreText, normalise, splitMatch, stepsTo, totalText, visibleFor } from "./filter.js";
+import { loadMoreText, normalise, splitMatch, stepsTo, totalText, visibleFor } from "./filter.js";
+import { linkBadge, markItem, rowParts } from "./rows.js";
 import { createSearch } from "./search.js";
 
-const ICON = { group: "≡", dataset: "▦", link: "↪", datatype: "T" };
 const COUNT_TIMEOUT_MS = 300_000; // a classic HDF5 group's count walks its whole index: seconds for 10^6
-
-// a link's target; `broken` is true, false, or null when the link was not followed yet
-function linkBadge(link) {
-  const { cls, text, title } = linkBadgeText(link);
-  return h("span", { class: cls, title }, text);
-}
 
 /** Readable one-line text of an error for the widget's error area. */
 export function errorText(err) {
@@ -56,31 +50,36 @@ export function createTree({ el, model, rpc, label = "File tree", addToPlot }) {
   }
 
   function rowFor(item, level) {
-    const expandable = item.expandable;
-    const copy = h("button", { class: "h5l-copy", type: "button", tabindex: "-1", "aria-label": `Copy path ${item.path}`,
-      title: "Copy path (key c)" }, "copy");
-    const name = h("span", { class: "h5l-name" });
-    const plus = addToPlot && item.kind === "dataset" ? h("button", { class: "h5l-copy h5l-add-plot", type: "button",
-      tabindex: "-1", "aria-label": `Add ${item.path} to plot`, title: "Add to the plot shown (a 1-D dataset)" }, "plot+") : null;
-    const row = h("div", { class: "h5l-row", style: `padding-left:${(level - 1) * 14 + 4}px` },
-      h("span", { class: "h5l-twisty", "aria-hidden": "true" }, expandable ? "▸" : ""),
-      h("span", { class: `h5l-icon h5l-kind-${item.kind}`, "aria-hidden": "true" }, ICON[item.kind] ?? "•"),
-      name,
-      item.description ? h("span", { class: "h5l-desc", title: item.description }, item.description) : null,
-      item.nx_class ? h("span", { class: "h5l-badge" }, item.nx_class) : null,
-      h("span", { class: "h5l-label" }, item.link ? "" : item.label),
-      item.link ? linkBadge(item.link) : null,
-      plus, copy);
+    const { row, name } = rowParts(item, level, addToPlot);
     const li = h("li", {
       class: "h5l-item", role: "treeitem", tabindex: "-1", "aria-level": level, "aria-selected": "false",
-      "aria-label": item.name || item.path, dataset: { path: item.path, kind: item.kind },
+      "aria-label": item.name || item.path, dataset: { path: item.path },
     }, row);
-    if (item.link?.broken) li.dataset.broken = "true";
-    if (expandable) li.setAttribute("aria-expanded", "false");
+    markItem(li, item);
     const entry = { item, li, row, name, ul: null, expanded: false, next: 0, total: 0, loading: null, level };
     paintName(entry);
     rows.set(item.path, entry);
     return entry;
+  }
+
+  // A remote group's page came with its members' names and kinds only (one request each for the rest):
+  // their full rows (shapes, counts, classes) are asked for together and drawn in place.
+  async function fillRows(entry, reply) {
+    const paths = reply.items.filter((/** @type {any} */ i) => i.pending).map((/** @type {any} */ i) => i.path);
+    if (!paths.length) return;
+    const path = entry.item.path;
+    const full = await rpc.call("rows", { path, paths }, { key: `rows:${path}:${reply.start}` })
+      .then(([r]) => r, (err) => showError(err, `${path}: `));
+    for (const item of full?.items ?? []) {
+      const known = rows.get(item.path);
+      if (!known?.item.pending) continue;
+      const { row, name } = rowParts(item, known.level, addToPlot);
+      known.row.replaceWith(row);
+      Object.assign(known, { item, row, name });
+      if (known.expanded && item.expandable) row.querySelector(".h5l-twisty").textContent = "▾";
+      markItem(known.li, item);
+      paintName(known);
+    }
   }
 
   function paintName(entry) {
@@ -170,6 +169,7 @@ export function createTree({ el, model, rpc, label = "File tree", addToPlot }) {
       paintMore(entry);
     }
     if (reply.total === null) countMembers(entry);
+    fillRows(entry, reply);
     if (query) paintFilter();
   }
 

@@ -62,6 +62,7 @@ from .tree import (
     LinkInfo,
     NodeInfo,
     PreviewReply,
+    RowsReply,
     SearchReply,
     TreeItem,
 )
@@ -92,7 +93,7 @@ MESSAGES: dict[str, type] = {
         RegionNumbers, CompareFrameReply, CompareSide, CompareMeta,
         ValuesReply, ProfileReply, RoiStatsReply, MeasureProfile, MeasureRoi, Measures, LutsReply, ExportReply,
         LinkInfo, TreeItem,
-        ChildrenReply, CountReply, InfoReply,
+        ChildrenReply, CountReply, RowsReply, InfoReply,
         SearchReply, AttributeRow, Detail, NodeInfo, InspectReply, PreviewReply, LiveState,
         MaskEditRequest, MaskEditReply,
     )
@@ -105,6 +106,6 @@ __all__ = [
     "FrameReply", "FrameSummary", "FrameSummaryReply", "InfoReply", "InspectReply", "LinkInfo", "LiveState",
     "LutsReply", "MaskEditReply", "MaskPartial",
     "MaskEditRequest", "MeasureProfile", "MeasureRoi", "Measures", "NodeInfo", "Options", "OverlayItem",
-    "OverlayReply", "PreviewReply", "ProfileReply", "ReadStats", "RegionNumbers", "Reply", "RoiStatsReply",
+    "OverlayReply", "PreviewReply", "ProfileReply", "ReadStats", "RegionNumbers", "Reply", "RoiStatsReply", "RowsReply",
     "SearchReply", "TreeItem", "ValuesReply", "ViewerMeta", "WireArray", "options",
 ]

@@ -33,13 +33,15 @@ class TreeItem(_TreeItem, total=False):
     """One row of the tree; ``error`` when the member cannot be read, ``detached`` past its page.
 
     ``description`` is a one-line summary (a SPEC scan's command) or None;
-    ``cycle`` the path a hard link leads back to (the row is not expandable).
+    ``cycle`` the path a hard link leads back to (the row is not expandable);
+    ``pending``: a remote member known by name and kind only (empty label), whose row ``rows`` brings.
     """
 
     link: LinkInfo
     error: str
     detached: bool
     cycle: str
+    pending: bool
 
 
 class ChildrenReply(Reply):
@@ -54,6 +56,13 @@ class ChildrenReply(Reply):
     start: int
     next: int
     more: bool
+    items: list[TreeItem]
+
+
+class RowsReply(Reply):
+    """Command ``rows``: the full rows of members a page sent ``pending`` (fetched together)."""
+
+    path: str
     items: list[TreeItem]
 
 

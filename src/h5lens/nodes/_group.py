@@ -209,6 +209,17 @@ class Group(Node):
     def _prefetch(self, names: list[str]) -> None:
         """Fetch the members ``names`` together before each is opened (remote backends; nothing here)."""
 
+    def unfetched(self, names: list[str]) -> dict[str, str]:
+        """``{name: kind}`` of the members among ``names`` whose details would each cost a request.
+
+        A remote backend knows a member's kind from its group's listing but
+        its shape, type or member count only from one request per member: a
+        tree shows such rows at once and fills them in with a second call.
+        Local files answer ``{}`` (opening a member costs no round trip).
+        """
+        names = [n for n in names if n not in self._cache]
+        return self.owner.unfetched(self, names) if self.owner.unfetched is not None and names else {}
+
     def child(self, name: str) -> Node:
         """The direct member ``name`` (cached); KeyError if absent."""
         self._check_open("open a member of")

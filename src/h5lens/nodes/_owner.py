@@ -82,6 +82,9 @@ class Owner:
         self.names_page: Callable[[Any, int, int], Iterator[str] | None] | None = None
         #: ``member_count(handle)``: a group's member count known without listing it (None: count by listing)
         self.member_count: Callable[[Any], int | None] | None = None
+        #: ``unfetched(group, names)``: a remote backend's members among ``names`` (of the group node) whose
+        #: details would each cost a request, with their kinds known from the listing (HSDS: the link's target)
+        self.unfetched: Callable[[Any, list[str]], dict[str, str]] | None = None
 
     @property
     def generation(self) -> int | None:

@@ -72,7 +72,7 @@ def open_domain(url: str, *, endpoint: str | None = None, username: str | None =
 
 def hook_into(owner: Owner) -> None:
     """Give the tree of an h5pyd file HSDS's ways: members fetched together, big groups listed a page at a time."""
-    owner.prefetch = prefetch_members
+    owner.prefetch, owner.unfetched = prefetch_members, unfetched_kinds
     owner.names_page, owner.member_count = names_page, member_count
 
 
@@ -80,6 +80,49 @@ def hook_into(owner: Owner) -> None:
 #: connections (more threads would open connections it then throws away). A 50-row page is 4 waves of
 #: round trips instead of 7 with 8.
 PARALLEL = 16
+
+
+def _cached(group: Any) -> tuple[Any, Any, dict, Any, dict] | None:
+    """h5pyd's ``(db, plugin, object cache, connection, objects the domain brought)`` of ``group``, or None."""
+    db = getattr(getattr(group, "id", None), "db", None)
+    plugin, cache = getattr(db, "plugin", None), getattr(db, "db", None)
+    conn = getattr(plugin, "http_conn", None)
+    if db is None or plugin is None or conn is None or not isinstance(cache, dict):
+        return None
+    return db, plugin, cache, conn, getattr(plugin, "_domain_objs", {})  # summarised domain: all came at open
+
+
+def _uncached_targets(group: Any, names: list[str]) -> dict[str, str]:
+    """``{name: target id}`` of the hard links among ``names`` whose targets h5pyd has not fetched yet."""
+    found = _cached(group)
+    if found is None:
+        return {}
+    db, _, cache, _, brought = found
+    out = {}
+    for name in names:
+        link = db.getLink(group.id.id, name)
+        if link and link.get("class") == "H5L_TYPE_HARD" and link.get("id") \
+                and link["id"] not in cache and link["id"] not in brought:
+            out[name] = link["id"]
+    return out
+
+
+#: HSDS's object ids begin with their collection: the kind of a link's target without fetching it
+_KINDS = {"g-": "group", "d-": "dataset", "t-": "datatype"}
+
+
+def unfetched_kinds(node: Any, names: list[str]) -> dict[str, str]:
+    """``{name: kind}`` of the members ``names`` of a group node whose objects are not fetched yet.
+
+    A member's kind is in its link (the target's id); its shape, type or count
+    need one request per member. Links the listing did not bring (a name not
+    listed yet) and anything unexpected are left out: those rows are built as before.
+    """
+    try:
+        targets = _uncached_targets(node._h5, names)
+    except Exception:  # noqa: BLE001 - a shortcut only: the full rows report errors themselves
+        return {}
+    return {name: _KINDS[t[:2]] for name, t in targets.items() if t[:2] in _KINDS}
 
 
 def prefetch_members(group: Any, names: list[str]) -> None:
@@ -94,23 +137,15 @@ def prefetch_members(group: Any, names: list[str]) -> None:
     (another h5pyd layout, a failed request) leaves the cache as it was:
     members are then fetched by h5pyd as before, and any error is reported there.
     """
-    db = getattr(getattr(group, "id", None), "db", None)
-    plugin, cache = getattr(db, "plugin", None), getattr(db, "db", None)
-    conn = getattr(plugin, "http_conn", None)
-    if db is None or plugin is None or conn is None or not isinstance(cache, dict):
+    found = _cached(group)
+    if found is None:
         return
-    brought = getattr(plugin, "_domain_objs", {})  # a summarised domain: every object came with the domain
+    _, plugin, cache, conn, _ = found
     try:
-        ids = []
-        for name in names:
-            link = db.getLink(group.id.id, name)
-            if link and link.get("class") == "H5L_TYPE_HARD" and link.get("id") \
-                    and link["id"] not in cache and link["id"] not in brought:
-                ids.append(link["id"])
-        found = _fetch(plugin, conn, ids)
+        fetched = _fetch(plugin, conn, list(_uncached_targets(group, names).values()))
     except Exception:  # noqa: BLE001 - a prefetch only: the reads one by one report errors themselves
         return
-    for obj_id, obj_json in found.items():
+    for obj_id, obj_json in fetched.items():
         if isinstance(obj_json, dict):
             cache.setdefault(obj_id, obj_json)
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import traitlets
 
-from .._protocol import ChildrenReply, CountReply, InfoReply, SearchReply, TreeItem
+from .._protocol import ChildrenReply, CountReply, InfoReply, RowsReply, SearchReply, TreeItem
 from ..nodes._base import Group, Node
 from ..nodes._format import description, node_label, printable_name
-from ..tree_rows import LABEL_COUNT_LIMIT, from_wire, item_info, page_info, to_wire
+from ..tree_rows import LABEL_COUNT_LIMIT, from_wire, item_info, page_info, pending_item, to_wire
 from ._base import H5Widget, bundle, command, open_source
 from ._follow import TreeFollowing
 
@@ -170,7 +170,11 @@ class Tree(TreeFollowing, H5Widget):
         names = group.page_names(start, stop + 1)  # one name more says whether the group goes on
         more = len(names) > stop - start
         names = names[:stop - start]
-        items = page_info(group.nodes(names), self.link_budget_s)
+        # remote members not fetched yet (one request each): the page goes out with their names and kinds,
+        # the front-end asks ``rows`` for the rest while the user already sees the page
+        quick = {} if msg.get("whole") else group.unfetched(names)
+        full = iter(page_info(group.nodes([n for n in names if n not in quick]), self.link_budget_s))
+        items = [pending_item(group.path, n, quick[n]) if n in quick else next(full) for n in names]
         if extra is not None:
             items.append({**item_info(extra), "detached": True})
         shown = start + len(names)
@@ -181,6 +185,20 @@ class Tree(TreeFollowing, H5Widget):
             total = shown
         return ChildrenReply(ok=True, path=to_wire(path), total=total, start=start, next=shown,
                              more=more, items=items)
+
+    @command
+    def rows(self, msg: dict, buffers: list) -> RowsReply:
+        """The full rows of members a page sent ``pending`` (``{path, items}``).
+
+        ``msg``: ``path`` (the group) and ``paths`` (its members' paths, as the
+        page holds them); the members are fetched together. A member gone since
+        its page is left out.
+        """
+        path = msg.get("path") or "/"
+        group = self._group(path)
+        names = [from_wire(p).rsplit("/", 1)[-1] for p in msg.get("paths") or []]
+        names = [n for n in names if group._has(n)]
+        return RowsReply(ok=True, path=to_wire(path), items=page_info(group.nodes(names), self.link_budget_s))
 
     @command
     def count(self, msg: dict, buffers: list) -> CountReply:

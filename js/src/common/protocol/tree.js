@@ -27,6 +27,7 @@
  * @property {string} [error]
  * @property {boolean} [detached]
  * @property {string} [cycle]
+ * @property {boolean} [pending] a remote member known by name and kind only; `rows` brings its full row
  */
 
 /**
@@ -40,6 +41,14 @@
  * @property {number} start
  * @property {number} next
  * @property {boolean} more
+ * @property {TreeItem[]} items
+ */
+
+/**
+ * Reply of the tree's `rows` command: the full rows of members a page sent `pending` (fetched together).
+ * @typedef {object} RowsReply
+ * @property {boolean} ok
+ * @property {string} path
  * @property {TreeItem[]} items
  */
 
