@@ -119,3 +119,49 @@ def test_explorer_browses_the_course_file_on_hsds(lab, lab_page, hsds_server, co
     assert ratio >= 4.5, where
     ex.screenshot(path=str(tmp_path / "hsds_curve_dark.png"))
     assert not page.errors, page.errors
+
+
+#: JS: from the click on a twisty, whether any row of the group expanded was drawn pending (name and kind only)
+WATCH_PENDING_JS = """(group) => {
+  const tree = document.querySelector('.h5l-explorer');
+  window.__sawPending = false;
+  const obs = new MutationObserver(() => {
+    if (tree.querySelector(`li[data-path^="${group}/"][data-pending]`)) { window.__sawPending = true; obs.disconnect(); }
+  });
+  obs.observe(tree, {childList: true, subtree: true});
+}"""
+
+
+def test_rows_of_members_not_fetched_show_at_once_and_fill_in(lab, lab_page, hsds_server, tmp_path):
+    """Members h5pyd has not fetched yet (three levels down: the explorer's HTML fallback has not looked
+    at them): expanding their group draws the rows with names and kinds first, then fills each row in."""
+    h5pyd = pytest.importorskip("h5pyd")
+    page = lab_page
+    endpoint, user, password = hsds_server
+    with h5pyd.File("/home/alice/deep.h5", "w", endpoint=endpoint, username=user, password=password) as f:
+        deep = f.create_group("a/b")
+        for i in range(30):
+            deep.create_dataset(f"d{i:02d}", data=np.full((4, 5), i, dtype=np.int32))
+    login = tmp_path / "login.json"
+    login.write_text(json.dumps({"HS_ENDPOINT": endpoint, "HS_USERNAME": user, "HS_PASSWORD": password}))
+    lab.open(page, "hsds_pending.ipynb", [
+        f"import json, os\nos.environ.update(json.load(open({str(login)!r})))\n"
+        "import h5lens\nex = h5lens.explore('hdf5://home/alice/deep.h5')\nex",
+    ])
+    wait_ready(page, 1)
+    ex = page.locator(EXPLORER)
+    ex.locator('li[data-path="/a"] > .h5l-row .h5l-twisty').click()
+    ex.locator('li[data-path="/a/b"]:not([data-pending])').wait_for()
+    page.evaluate(WATCH_PENDING_JS, "/a/b")
+    ex.locator('li[data-path="/a/b"] > .h5l-row .h5l-twisty').click()
+    ex.locator('li[data-path="/a/b/d29"]').wait_for()
+    ex.locator('li[data-path="/a/b"] li[data-pending]').first.wait_for(state="detached", timeout=60_000)
+    assert page.evaluate("window.__sawPending") is True
+    labels = ex.locator('li[data-path^="/a/b/"] > .h5l-row .h5l-label').evaluate_all(
+        "els => els.map(e => e.textContent)")
+    assert labels == ["4 × 5 int32"] * 30, labels[:3]
+    assert ex.locator('li[data-path="/a/b/d07"]').get_attribute("data-kind") == "dataset"
+    ex.locator('li[data-path="/a/b/d07"] > .h5l-row .h5l-name').click()
+    ex.locator('.h5l-inspector[data-path="/a/b/d07"]').wait_for()
+    assert field(ex, "shape") == "4 × 5"
+    ex.screenshot(path=str(tmp_path / "hsds_rows_filled.png"))
