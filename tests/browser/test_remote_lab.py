@@ -46,18 +46,23 @@ def hover(page, ex, readout, y: int, x: int) -> str:
     return readout.text_content()
 
 
-def test_explorer_browses_the_course_file_on_hsds(lab, lab_page, hsds_server, course, tmp_path):
-    page = lab_page
+def explore_domain(lab, page, hsds_server, tmp_path, name: str):
+    """A notebook exploring ``hdf5://home/alice/<name>``; its explorer's locator once ready."""
     endpoint, user, password = hsds_server
     # the account reaches the kernel as h5pyd's environment, from a file: not in the notebook's cells
     login = tmp_path / "login.json"
     login.write_text(json.dumps({"HS_ENDPOINT": endpoint, "HS_USERNAME": user, "HS_PASSWORD": password}))
-    lab.open(page, "hsds.ipynb", [
+    lab.open(page, f"hsds_{name.split('.')[0]}.ipynb", [
         f"import json, os\nos.environ.update(json.load(open({str(login)!r})))\n"
-        "import h5lens\nex = h5lens.explore('hdf5://home/alice/ID16B_diatomee.h5')\nex",
+        f"import h5lens\nex = h5lens.explore('hdf5://home/alice/{name}')\nex",
     ])
     wait_ready(page, 1)
-    ex = page.locator(EXPLORER)
+    return page.locator(EXPLORER)
+
+
+def test_explorer_browses_the_course_file_on_hsds(lab, lab_page, hsds_server, course, tmp_path):
+    page = lab_page
+    ex = explore_domain(lab, page, hsds_server, tmp_path, "ID16B_diatomee.h5")
     with h5py.File(course / "ID16B_diatomee.h5", "r") as f:
         frame = f["data/0000"][()]
         members = sorted(f["data"])
@@ -108,7 +113,7 @@ def test_explorer_browses_the_course_file_on_hsds(lab, lab_page, hsds_server, co
     expected = "270,: curve"
     assert kernel_output(lab, page, "print(ex.viewer.selection, ex.viewer.kind)", expected) == expected
     # the account never reaches the page
-    assert password not in page.content()
+    assert hsds_server[2] not in page.content()
     ratio, where = lowest_contrast(page)
     assert ratio >= 4.5, where
     ex.screenshot(path=str(tmp_path / "hsds_curve.png"))
@@ -142,14 +147,7 @@ def test_rows_of_members_not_fetched_show_at_once_and_fill_in(lab, lab_page, hsd
         deep = f.create_group("a/b")
         for i in range(30):
             deep.create_dataset(f"d{i:02d}", data=np.full((4, 5), i, dtype=np.int32))
-    login = tmp_path / "login.json"
-    login.write_text(json.dumps({"HS_ENDPOINT": endpoint, "HS_USERNAME": user, "HS_PASSWORD": password}))
-    lab.open(page, "hsds_pending.ipynb", [
-        f"import json, os\nos.environ.update(json.load(open({str(login)!r})))\n"
-        "import h5lens\nex = h5lens.explore('hdf5://home/alice/deep.h5')\nex",
-    ])
-    wait_ready(page, 1)
-    ex = page.locator(EXPLORER)
+    ex = explore_domain(lab, page, hsds_server, tmp_path, "deep.h5")
     ex.locator('li[data-path="/a"] > .h5l-row .h5l-twisty').click()
     ex.locator('li[data-path="/a/b"]:not([data-pending])').wait_for()
     page.evaluate(WATCH_PENDING_JS, "/a/b")
